@@ -1,0 +1,63 @@
+"""python manage.py load_demo [--reset] [--force]: the deterministic demo data set (contract in DESIGN.md)."""
+
+import random
+import time
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from organizations import access
+from organizations import demo as org_demo
+from organizations.models import Organization
+from reports.models import DEFAULT_SCHEDULE, ReportingSchedule
+
+SEED = 2021
+
+
+class Command(BaseCommand):
+    help = "Nạp dữ liệu mẫu: 76 tổ chức, đảng viên, báo cáo, chỉ tiêu; tài khoản vanphong, lanhdao, bithu01…bithu76."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reset", action="store_true", help="Xóa toàn bộ dữ liệu rồi nạp lại.")
+        parser.add_argument("--force", action="store_true", help="Cho phép chạy khi DEBUG tắt.")
+
+    def handle(self, *args, reset=False, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "Không nạp dữ liệu mẫu khi DEBUG tắt (môi trường thật). Dùng --force nếu chắc chắn."
+            )
+        if Organization.objects.exists():
+            if not reset:
+                self.stdout.write("Dữ liệu mẫu đã có sẵn; không nạp lại (dùng --reset để nạp lại từ đầu).")
+                self.print_accounts()
+                return
+            call_command("flush", interactive=False, verbosity=0)
+        started = time.monotonic()
+        self.load(random.Random(SEED))
+        self.stdout.write(
+            self.style.SUCCESS(f"Đã nạp dữ liệu mẫu trong {time.monotonic() - started:.1f} giây.")
+        )
+        self.print_accounts()
+
+    @transaction.atomic
+    def load(self, rng):
+        # flush (for --reset) also empties what the data migrations made: make sure it is there.
+        for name in access.ROLES:
+            Group.objects.get_or_create(name=name)
+        for kind, (due_days, remind) in DEFAULT_SCHEDULE.items():
+            ReportingSchedule.objects.get_or_create(
+                kind=kind, defaults={"due_days": due_days, "remind_days_before": remind}
+            )
+        orgs = org_demo.build_organizations(rng)
+        org_demo.build_users(orgs)
+
+    def print_accounts(self):
+        self.stdout.write(
+            "Tài khoản mẫu (mật khẩu demo-khoi-2021):\n"
+            "  vanphong            Văn phòng Đảng ủy Khối (toàn quyền)\n"
+            "  lanhdao             Lãnh đạo Đảng ủy Khối (chỉ xem)\n"
+            "  bithu01 … bithu76   Bí thư tổ chức cơ sở đảng 01 … 76"
+        )

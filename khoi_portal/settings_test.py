@@ -1,0 +1,15 @@
+"""Test settings: the real settings with a fast hasher, in-memory email and debug off."""
+
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "True")
+
+from .settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+AXES_ENABLED = True
+LOGGING["loggers"]["django"]["level"] = "ERROR"  # noqa: F405
+LOGGING["loggers"]["khoi"]["level"] = "WARNING"  # noqa: F405

@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.decorators.http import require_POST
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", require_POST(auth_views.LogoutView.as_view()), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("organizations/", include("organizations.urls")),
+    path("members/", include("members.urls")),
+    path("reports/", include("reports.urls")),
+    path("dashboard/", include("reports.dashboard_urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "khoi_portal.errors.bad_request"
+handler403 = "khoi_portal.errors.permission_denied"
+handler404 = "khoi_portal.errors.page_not_found"
+handler500 = "khoi_portal.errors.server_error"

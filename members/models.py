@@ -1,0 +1,231 @@
+"""Party members, candidates, the append-only lifecycle history and yearly member ratings.
+
+A member's status is what their events say. ``Member.status`` is a cache written only by
+``members.services`` from the events (see ``status_from_events``); counts for a period always come from
+``MemberEvent`` rows, never from the cached field.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from organizations.models import Cell, Organization, Rating
+
+
+class Gender(models.TextChoices):
+    NAM = "nam", "Nam"
+    NU = "nu", "Nữ"
+
+
+class MemberStatus(models.TextChoices):
+    DU_BI = "du_bi", "Dự bị"
+    CHINH_THUC = "chinh_thuc", "Chính thức"
+    CHUYEN_DI = "chuyen_di", "Đã chuyển đi"
+    MIEN_SINH_HOAT = "mien_sinh_hoat", "Miễn sinh hoạt"
+    XOA_TEN = "xoa_ten", "Đã xóa tên"
+    KHAI_TRU = "khai_tru", "Khai trừ"
+    RA_KHOI_DANG = "ra_khoi_dang", "Ra khỏi Đảng"
+    TU_TRAN = "tu_tran", "Từ trần"
+
+
+#: Statuses that still count as a member of the organisation (on its roll).
+ACTIVE_STATUSES = (MemberStatus.DU_BI, MemberStatus.CHINH_THUC, MemberStatus.MIEN_SINH_HOAT)
+
+
+class EventKind(models.TextChoices):
+    ADMITTED = "admitted", "Kết nạp"
+    FULL_MEMBER = "full_member", "Công nhận đảng viên chính thức"
+    TRANSFER_IN = "transfer_in", "Chuyển sinh hoạt đến"
+    TRANSFER_OUT = "transfer_out", "Chuyển sinh hoạt đi"
+    EXEMPTED = "exempted", "Miễn sinh hoạt"
+    REMOVED = "removed", "Xóa tên"
+    EXPELLED = "expelled", "Khai trừ"
+    LEFT = "left", "Ra khỏi Đảng"
+    DIED = "died", "Từ trần"
+
+
+#: Events that put a member on an organisation's roll, and those that take them off it.
+ROLL_IN_KINDS = (EventKind.ADMITTED, EventKind.TRANSFER_IN)
+ROLL_OUT_KINDS = (
+    EventKind.TRANSFER_OUT,
+    EventKind.REMOVED,
+    EventKind.EXPELLED,
+    EventKind.LEFT,
+    EventKind.DIED,
+)
+
+
+class TransferScope(models.TextChoices):
+    CHINH_THUC = "chinh_thuc", "Chính thức"
+    TAM_THOI = "tam_thoi", "Tạm thời"
+    NOI_BO = "noi_bo", "Nội bộ (trong Đảng bộ Khối)"
+
+
+class Candidate(models.Model):
+    """A person the organisation is preparing for admission (quần chúng ưu tú, cảm tình Đảng)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Đang bồi dưỡng"
+        ADMITTED = "admitted", "Đã kết nạp"
+        WITHDRAWN = "withdrawn", "Dừng xem xét"
+
+    full_name = models.CharField("họ và tên", max_length=120)
+    birth_date = models.DateField("ngày sinh")
+    gender = models.CharField("giới tính", max_length=5, choices=Gender.choices)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="candidates")
+    cell = models.ForeignKey(Cell, on_delete=models.PROTECT, null=True, blank=True, related_name="candidates")
+    course_certificate_on = models.DateField(
+        "ngày cấp giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng", null=True, blank=True
+    )
+    sponsors = models.CharField("đảng viên giới thiệu", max_length=255, blank=True)
+    status = models.CharField("tình trạng", max_length=12, choices=Status.choices, default=Status.PENDING)
+    note = models.TextField("ghi chú", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "quần chúng ưu tú"
+        verbose_name_plural = "quần chúng ưu tú"
+        ordering = ["organization__code", "full_name"]
+
+    def __str__(self):
+        return self.full_name
+
+
+class Member(models.Model):
+    """A party member (đảng viên) on the roll of one organisation."""
+
+    full_name = models.CharField("họ và tên", max_length=120, db_index=True)
+    birth_date = models.DateField("ngày sinh")
+    gender = models.CharField("giới tính", max_length=5, choices=Gender.choices)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="members")
+    cell = models.ForeignKey(Cell, on_delete=models.PROTECT, null=True, blank=True, related_name="members")
+    card_number = models.CharField("số thẻ đảng viên", max_length=30, blank=True)
+    admission_decided_on = models.DateField("ngày quyết định kết nạp", null=True, blank=True)
+    ceremony_on = models.DateField("ngày vào Đảng", null=True, blank=True)
+    full_member_on = models.DateField("ngày chính thức", null=True, blank=True)
+    status = models.CharField("tình trạng", max_length=20, choices=MemberStatus.choices, editable=False)
+    candidate = models.OneToOneField(
+        Candidate, on_delete=models.PROTECT, null=True, blank=True, related_name="member"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "đảng viên"
+        verbose_name_plural = "đảng viên"
+        ordering = ["full_name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(admission_decided_on__isnull=True)
+                | Q(ceremony_on__isnull=True)
+                | Q(ceremony_on__gte=models.F("admission_decided_on")),
+                name="member_ceremony_after_decision",
+                violation_error_message="Ngày vào Đảng (lễ kết nạp) không được trước ngày quyết định kết nạp.",
+            ),
+            models.CheckConstraint(
+                condition=Q(full_member_on__isnull=True)
+                | Q(ceremony_on__isnull=True)
+                | Q(full_member_on__gt=models.F("ceremony_on")),
+                name="member_full_after_ceremony",
+                violation_error_message="Ngày chính thức phải sau ngày vào Đảng.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "status"], name="member_org_status_idx"),
+            models.Index(fields=["status", "ceremony_on"], name="member_status_ceremony_idx"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Không xóa hồ sơ đảng viên: hãy ghi nhận sự kiện (xóa tên, chuyển đi…).")
+
+
+class MemberEvent(models.Model):
+    """One step of a member's life in the Party. Append-only: never edited, never deleted."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField("sự kiện", max_length=20, choices=EventKind.choices)
+    #: The organisation whose roll the event belongs to (for a transfer, each side has its own event).
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="member_events")
+    effective_on = models.DateField("ngày hiệu lực")
+    decided_on = models.DateField("ngày quyết định", null=True, blank=True)
+    decision_no = models.CharField("số quyết định", max_length=50, blank=True)
+    transfer_scope = models.CharField(
+        "hình thức chuyển", max_length=12, choices=TransferScope.choices, blank=True
+    )
+    #: The other side of a transfer (inside the Bloc), or blank for outside.
+    counterpart = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    counterpart_text = models.CharField("nơi chuyển đến / chuyển từ", max_length=255, blank=True)
+    note = models.TextField("ghi chú", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField("ghi nhận lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "sự kiện đảng viên"
+        verbose_name_plural = "sự kiện đảng viên"
+        ordering = ["effective_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decided_on__isnull=True)
+                | Q(decided_on__lte=models.F("effective_on"))
+                | Q(kind="full_member"),
+                name="event_decision_not_after_effect",
+                violation_error_message="Ngày quyết định không được sau ngày hiệu lực.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "decided_on"], name="event_kind_decided_idx"),
+            models.Index(fields=["organization", "kind", "effective_on"], name="event_org_kind_eff_idx"),
+            models.Index(fields=["kind", "effective_on"], name="event_kind_eff_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.member} · {self.effective_on:%d/%m/%Y}"
+
+    @property
+    def count_date(self):
+        """The date the event counts on: the decision date where there is one (admissions, full memberships)."""
+        return self.decided_on or self.effective_on
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Lịch sử sự kiện đảng viên không được xóa.")
+
+
+class MemberRating(models.Model):
+    """A member's yearly quality rating (đánh giá, xếp loại chất lượng đảng viên)."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="ratings")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="member_ratings")
+    year = models.PositiveSmallIntegerField("năm")
+    grade = models.CharField("xếp loại", max_length=10, choices=Rating.choices)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "xếp loại đảng viên"
+        verbose_name_plural = "xếp loại đảng viên"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "year"],
+                name="member_rating_unique_year",
+                violation_error_message="Đảng viên này đã được xếp loại trong năm này.",
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "year", "grade"], name="mrating_org_year_idx")]
+
+    def __str__(self):
+        return f"{self.member} · {self.year} · {self.grade}"

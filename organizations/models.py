@@ -1,0 +1,216 @@
+"""The Bloc's grassroots party organisations (TCCSĐ), their cells, officers and yearly records."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+
+class Kind(models.TextChoices):
+    DANG_BO_CO_SO = "dang_bo_co_so", "Đảng bộ cơ sở"
+    CHI_BO_CO_SO = "chi_bo_co_so", "Chi bộ cơ sở"
+
+
+class UnitType(models.TextChoices):
+    CO_QUAN_HANH_CHINH = "co_quan_hanh_chinh", "Cơ quan hành chính"
+    SU_NGHIEP_CONG_LAP = "su_nghiep_cong_lap", "Đơn vị sự nghiệp công lập"
+    DN_NHA_NUOC = "dn_nha_nuoc", "Doanh nghiệp nhà nước"
+    DN_NHA_NUOC_THIEU_SO = "dn_nha_nuoc_thieu_so", "Doanh nghiệp nhà nước nắm ≤50% vốn"
+    DN_NGOAI_NHA_NUOC = "dn_ngoai_nha_nuoc", "Doanh nghiệp ngoài nhà nước"
+
+
+ENTERPRISE_UNIT_TYPES = (
+    UnitType.DN_NHA_NUOC,
+    UnitType.DN_NHA_NUOC_THIEU_SO,
+    UnitType.DN_NGOAI_NHA_NUOC,
+)
+
+
+class Rating(models.TextChoices):
+    """The four grades used for party organisations, members, units and the Bloc itself."""
+
+    HTXSNV = "HTXSNV", "Hoàn thành xuất sắc nhiệm vụ"
+    HTTNV = "HTTNV", "Hoàn thành tốt nhiệm vụ"
+    HTNV = "HTNV", "Hoàn thành nhiệm vụ"
+    KHTNV = "KHTNV", "Không hoàn thành nhiệm vụ"
+
+
+#: "HTTNV" targets count HTTNV-or-better.
+GOOD_RATINGS = (Rating.HTXSNV, Rating.HTTNV)
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def in_bloc_on(self, day):
+        """Organisations that belong to the Bloc on `day` (joined on or before, not yet left)."""
+        return self.filter(joined_on__lte=day).filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+
+    def in_bloc_during(self, start, end):
+        """Organisations that belong to the Bloc at some point between `start` and `end` inclusive."""
+        return self.filter(joined_on__lte=end).filter(Q(left_on__isnull=True) | Q(left_on__gt=start))
+
+    def enterprises(self):
+        return self.filter(unit_type__in=ENTERPRISE_UNIT_TYPES)
+
+
+class Organization(models.Model):
+    """A grassroots party organisation (tổ chức cơ sở đảng, TCCSĐ) directly under the Bloc Party Committee."""
+
+    code = models.CharField("mã", max_length=10, unique=True)
+    name = models.CharField("tên tổ chức", max_length=255)
+    kind = models.CharField("loại hình", max_length=20, choices=Kind.choices)
+    unit_type = models.CharField("loại đơn vị", max_length=30, choices=UnitType.choices)
+    joined_on = models.DateField("ngày trực thuộc Đảng bộ Khối")
+    left_on = models.DateField("ngày thôi trực thuộc", null=True, blank=True)
+    congress_held_on = models.DateField("ngày đại hội nhiệm kỳ 2020–2025", null=True, blank=True)
+    address = models.CharField("địa chỉ", max_length=255, blank=True)
+    phone = models.CharField("điện thoại", max_length=30, blank=True)
+    email = models.EmailField("thư điện tử", blank=True)
+
+    history = HistoricalRecords()
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "tổ chức cơ sở đảng"
+        verbose_name_plural = "tổ chức cơ sở đảng"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gt=models.F("joined_on")),
+                name="organization_left_after_joined",
+                violation_error_message="Ngày thôi trực thuộc phải sau ngày trực thuộc.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} · {self.name}"
+
+    @property
+    def is_enterprise(self) -> bool:
+        return self.unit_type in ENTERPRISE_UNIT_TYPES
+
+    def in_bloc_on(self, day) -> bool:
+        return self.joined_on <= day and (self.left_on is None or self.left_on > day)
+
+
+class Cell(models.Model):
+    """A party cell (chi bộ trực thuộc) under a đảng bộ cơ sở."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="cells")
+    name = models.CharField("tên chi bộ", max_length=255)
+    is_active = models.BooleanField("đang hoạt động", default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "chi bộ trực thuộc"
+        verbose_name_plural = "chi bộ trực thuộc"
+        ordering = ["organization__code", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"],
+                name="cell_unique_name_per_organization",
+                violation_error_message="Tổ chức này đã có chi bộ cùng tên.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class OfficerTitle(models.TextChoices):
+    BI_THU = "bi_thu", "Bí thư"
+    PHO_BI_THU = "pho_bi_thu", "Phó Bí thư"
+    VAN_PHONG = "van_phong", "Văn phòng cấp ủy"
+
+
+class Officer(models.Model):
+    """Links a user account to the one organisation whose reports and members they keep."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="officer_roles")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="officers")
+    title = models.CharField(
+        "chức danh", max_length=20, choices=OfficerTitle.choices, default=OfficerTitle.BI_THU
+    )
+    is_active = models.BooleanField("đang đảm nhiệm", default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "cán bộ phụ trách"
+        verbose_name_plural = "cán bộ phụ trách"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(is_active=True),
+                name="officer_one_active_organization_per_user",
+                violation_error_message="Mỗi tài khoản chỉ phụ trách một tổ chức cơ sở đảng.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_title_display()} — {self.organization}"
+
+
+class OrganizationYear(models.Model):
+    """One organisation's record for one year: headcounts, ratings, the Chỉ thị 05 theme."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="years")
+    year = models.PositiveSmallIntegerField("năm")
+    non_member_headcount = models.PositiveIntegerField("số quần chúng", null=True, blank=True)
+    party_rating = models.CharField(
+        "xếp loại tổ chức đảng", max_length=10, choices=Rating.choices, blank=True
+    )
+    professional_rating = models.CharField(
+        "xếp loại nhiệm vụ chuyên môn của đơn vị", max_length=10, choices=Rating.choices, blank=True
+    )
+    enterprise_effective = models.BooleanField(
+        "sản xuất kinh doanh hiệu quả, hoàn thành nghĩa vụ với Nhà nước", null=True, blank=True
+    )
+    theme_text = models.TextField("chủ đề năm (Chỉ thị 05)", blank=True)
+    theme_doc_no = models.CharField("số văn bản chủ đề", max_length=50, blank=True)
+    theme_issued_on = models.DateField("ngày ban hành chủ đề", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "số liệu năm của tổ chức"
+        verbose_name_plural = "số liệu năm của tổ chức"
+        ordering = ["organization__code", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "year"],
+                name="organization_year_unique",
+                violation_error_message="Tổ chức này đã có số liệu cho năm này.",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1930) & Q(year__lte=2100),
+                name="organization_year_range",
+                violation_error_message="Năm không hợp lệ.",
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "party_rating"], name="orgyear_year_rating_idx")]
+
+    def __str__(self):
+        return f"{self.organization.code} · {self.year}"
+
+    @property
+    def theme_adopted(self) -> bool:
+        return bool(self.theme_text.strip())
+
+
+class BlocYear(models.Model):
+    """The Bloc Party Committee's own rating for a year (target 8: Đảng bộ Khối HTXSNV)."""
+
+    year = models.PositiveSmallIntegerField("năm", unique=True)
+    rating = models.CharField("xếp loại Đảng bộ Khối", max_length=10, choices=Rating.choices, blank=True)
+    note = models.TextField("ghi chú", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "xếp loại Đảng bộ Khối"
+        verbose_name_plural = "xếp loại Đảng bộ Khối"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"Đảng bộ Khối · {self.year}"

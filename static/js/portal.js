@@ -1,0 +1,1 @@
+// Portal behaviour that must not be inline (Content Security Policy forbids inline script).
