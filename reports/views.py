@@ -29,12 +29,6 @@ def matrix(request):
 
 @require_GET
 @staff_required
-def target_list(request):
-    return _stub(request, "Chỉ tiêu")
-
-
-@require_GET
-@staff_required
 def resolution_list(request):
     return _stub(request, "Nghị quyết học tập")
 

@@ -220,3 +220,25 @@ def test_load_demo_creates_organizations_and_accounts():
         access.organization_of(authenticate(request, username="bithu05", password="demo-khoi-2021")).code
         == "05"
     )
+
+
+@pytest.mark.parametrize(
+    ("english", "vietnamese"),
+    [("previous", "trước"), ("next", "sau"), ("All", "Tất cả"), ("Ordering", "Sắp xếp"), ("Preview", "Xem trước")],
+)
+def test_strings_the_apps_leave_in_english_are_translated(english, vietnamese):
+    with translation.override("vi"):
+        assert translation.gettext(english) == vietnamese
+
+
+def test_vendored_libraries_are_served_locally_with_licences():
+    vendor = ROOT / "static" / "vendor"
+    for lib in ("bootstrap-", "chartjs-", "htmx-"):
+        folders = [p for p in vendor.iterdir() if p.name.startswith(lib)]
+        assert len(folders) == 1, lib
+        assert (folders[0] / "LICENSE").exists()
+    for template in ROOT.glob("**/templates/**/*.html"):
+        if ".venv" in template.parts:
+            continue
+        text = template.read_text()
+        assert "cdn." not in text and "//unpkg" not in text and "googleapis" not in text, template
