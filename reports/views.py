@@ -1,39 +1,586 @@
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+"""Periodic reports: obligations and lists, the report form, the workflow, attachments, versions, the
+completeness matrix, the period summary, resolutions and the schedule. Thin: authorise, bind, call a service."""
 
-from organizations.access import readers_required, scope_by_organization, staff_required
+from __future__ import annotations
 
-from .models import PeriodicReport
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from organizations.access import (
+    SECRETARY,
+    check_can_work_in,
+    is_secretary,
+    is_staff_role,
+    organization_of,
+    readers_required,
+    reads_everything,
+    role_required,
+    scope_by_organization,
+    staff_required,
+)
+from organizations.models import Organization
+
+from . import selectors, services
+from .forms import (
+    SUBMIT,
+    AttachmentForm,
+    ReportFilterForm,
+    ReportForm,
+    ResolutionCopyForm,
+    ResolutionForm,
+    ReturnForm,
+    ScheduleForm,
+    parse_year,
+    today,
+)
+from .models import (
+    DEFAULT_SCHEDULE,
+    PeriodicReport,
+    ReportAttachment,
+    ReportingPeriod,
+    ReportingSchedule,
+    ReportKind,
+    ReportStatus,
+    Resolution,
+)
+from .periods import KIND_ORDER, periods_ensure, schedule_update
+from .summary import period_summary as build_period_summary
+from .summary import summary_pdf, summary_xlsx
+
+workers_required = role_required(SECRETARY)  # staff always pass role_required
 
 
-def _stub(request, title):
-    return render(request, "reports/stub.html", {"title": title})
+def _report_or_404(request, pk) -> PeriodicReport:
+    return get_object_or_404(selectors.reports_for_user(request.user), pk=pk)
+
+
+def _lines(report):
+    return list(
+        report.study_lines.select_related("resolution").order_by("resolution__order", "resolution_id")
+    )
+
+
+# --- lists ------------------------------------------------------------------------------------------------
 
 
 @require_GET
 def report_list(request):
-    return _stub(request, "Báo cáo")
+    """A secretary's obligations (due next, overdue, filed); for staff and leadership a filtered list."""
+    if is_secretary(request.user):
+        org = organization_of(request.user)
+        if org is None:
+            raise PermissionDenied("Tài khoản chưa được gắn với tổ chức cơ sở đảng nào.")
+        obligations = selectors.obligations_for_organization(org, today())
+        return render(request, "reports/report_obligations.html", {"organization": org, **obligations})
+    if not reads_everything(request.user):
+        raise PermissionDenied("Vai trò của bạn không được dùng trang này.")
+    form = ReportFilterForm(request.GET or None)
+    reports = form.filter(
+        selectors.reports_for_user(request.user).order_by("-period__ends_on", "organization__code")
+    )
+    page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    return render(request, "reports/report_list.html", {"form": form, "page": page})
 
 
 @require_GET
 def report_detail(request, pk):
-    report = get_object_or_404(scope_by_organization(PeriodicReport.objects.all(), request.user), pk=pk)
-    return _stub(request, str(report))
+    report = _report_or_404(request, pk)
+    lines = _lines(report)
+    versions = list(report.versions.select_related("submitted_by").order_by("number"))
+    user = request.user
+    mine = is_staff_role(user) or (
+        organization_of(user) is not None and organization_of(user).pk == report.organization_id
+    )
+    flags = selectors.report_flags(report, lines)
+    snapshot = report.registry_snapshot or {}
+    figure_rows = [
+        {
+            "label": services.SNAPSHOT_LABELS[name],
+            "value": getattr(report, name),
+            "registry": snapshot.get(name),
+            "flag": flags.get(name, ""),
+        }
+        for name in (*selectors.REGISTRY_FIELDS, "non_member_headcount", "cells_total", "cell_meetings_held")
+    ]
+    context = {
+        "report": report,
+        "lines": lines,
+        "flags": flags,
+        "figure_rows": figure_rows,
+        "narratives": [
+            (services.SNAPSHOT_LABELS[n], getattr(report, n))
+            for n in ("results_text", "shortcomings_text", "directions_text", "proposals_text")
+        ],
+        "snapshot": report.registry_snapshot or {},
+        "attachments": report.attachments.filter(is_removed=False),
+        "versions": versions,
+        "transitions": report.transitions.select_related("by"),
+        "can_edit": services.can_edit(user, report),
+        "can_review": is_staff_role(user) and report.status == ReportStatus.SUBMITTED,
+        "can_compare": mine and len(versions) >= 2,
+        "attachment_form": AttachmentForm() if services.can_edit(user, report) else None,
+        "timeliness": selectors.classify(
+            period=report.period, first_submitted_at=report.first_submitted_at, as_of=today()
+        ),
+    }
+    return render(request, "reports/report_detail.html", context)
+
+
+# --- the form ---------------------------------------------------------------------------------------------
+
+
+@require_GET
+@workers_required
+def report_open(request, period_id):
+    """Open (and on first opening create) the organisation's report for a period."""
+    period = get_object_or_404(ReportingPeriod, pk=period_id)
+    if is_staff_role(request.user):
+        org = get_object_or_404(Organization, pk=request.GET.get("organization") or 0)
+    else:
+        org = organization_of(request.user)
+        if org is None:
+            raise Http404("Không tìm thấy.")
+    check_can_work_in(request.user, org)
+    try:
+        report = services.report_open(organization=org, period=period, by=request.user)
+    except services.ReportError as error:
+        messages.error(request, str(error))
+        return redirect("reports:report_list")
+    if services.can_edit(request.user, report):
+        return redirect("reports:report_edit", pk=report.pk)
+    return redirect("reports:report_detail", pk=report.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@workers_required
+def report_edit(request, pk):
+    report = _report_or_404(request, pk)
+    check_can_work_in(request.user, report.organization)
+    if report.status not in selectors.EDITABLE_STATUSES:
+        if (
+            request.method == "POST"
+            and request.POST.get("action") == SUBMIT
+            and report.status == ReportStatus.SUBMITTED
+        ):
+            messages.info(request, "Báo cáo đã được nộp; không nộp lại lần nữa.")
+        else:
+            messages.error(request, f"Báo cáo {report.get_status_display().lower()}: không sửa được nữa.")
+        return redirect("reports:report_detail", pk=report.pk)
+    if request.method == "GET":
+        services.report_open(organization=report.organization, period=report.period, by=request.user)
+        report.refresh_from_db()
+    lines = _lines(report)
+    conflict = None
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        form = ReportForm(
+            request.POST, report=report, lines=lines, mode=SUBMIT if action == SUBMIT else "save"
+        )
+        if form.is_valid():
+            kwargs = {
+                "report": report,
+                "by": request.user,
+                "revision": form.cleaned_data["revision"],
+                "data": form.cleaned_report_data(),
+                "lines": form.cleaned_lines(),
+            }
+            try:
+                if action == SUBMIT:
+                    services.report_submit(**kwargs)
+                    messages.success(request, "Đã nộp báo cáo. Văn phòng Đảng ủy Khối sẽ xem xét.")
+                    return redirect("reports:report_detail", pk=report.pk)
+                services.report_save_draft(**kwargs)
+            except services.StaleRevision as error:
+                conflict, status = error, 409
+            except services.AlreadySubmitted as error:
+                messages.info(request, str(error))
+                return redirect("reports:report_detail", pk=report.pk)
+            except services.ReportError as error:
+                form.add_error(None, str(error))
+            else:
+                note = (
+                    " Có số liệu khác sổ đảng viên: cần ghi giải trình trước khi nộp." if form.flags else ""
+                )
+                messages.success(request, f"Đã lưu nháp lúc {timezone.localtime():%H:%M}.{note}")
+                return redirect("reports:report_edit", pk=report.pk)
+        if conflict is not None:
+            report.refresh_from_db()
+    else:
+        form = ReportForm(report=report, lines=lines)
+    context = {
+        "report": report,
+        "form": form,
+        "conflict": conflict,
+        "attachments": report.attachments.filter(is_removed=False),
+        "attachment_form": AttachmentForm(),
+        "is_year": report.period.kind == ReportKind.YEAR,
+    }
+    return render(request, "reports/report_form.html", context, status=status)
+
+
+@require_POST
+@workers_required
+def report_autosave(request, pk):
+    """The form's background save (JSON): saves a draft with the posted revision, never overwrites."""
+    report = _report_or_404(request, pk)
+    check_can_work_in(request.user, report.organization)
+    if report.status not in selectors.EDITABLE_STATUSES:
+        return JsonResponse(
+            {"saved": False, "message": "Báo cáo đã nộp hoặc đã duyệt: không tự lưu."}, status=409
+        )
+    form = ReportForm(request.POST, report=report, lines=_lines(report))
+    if not form.is_valid():
+        return JsonResponse(
+            {
+                "saved": False,
+                "message": "Chưa tự lưu được: có ô nhập chưa hợp lệ.",
+                "errors": form.errors.get_json_data(),
+            },
+            status=400,
+        )
+    try:
+        report = services.report_save_draft(
+            report=report,
+            by=request.user,
+            revision=form.cleaned_data["revision"],
+            data=form.cleaned_report_data(),
+            lines=form.cleaned_lines(),
+        )
+    except services.StaleRevision as error:
+        return JsonResponse({"saved": False, "conflict": True, "message": str(error)}, status=409)
+    except services.ReportError as error:
+        return JsonResponse({"saved": False, "message": str(error)}, status=409)
+    return JsonResponse(
+        {
+            "saved": True,
+            "revision": report.revision,
+            "saved_at": f"{timezone.localtime(report.updated_at):%H:%M:%S}",
+        }
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@workers_required
+def keepalive(request):
+    """Touched by the open report form every few minutes so the session does not expire under it."""
+    return HttpResponse(status=204)
+
+
+# --- review -----------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def report_return(request, pk):
+    report = _report_or_404(request, pk)
+    form = ReturnForm(request.POST or None, initial={"revision": report.revision})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_return(
+                report=report,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                revision=form.cleaned_data["revision"],
+            )
+        except services.ReportError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Đã trả lại báo cáo cho bí thư cơ sở.")
+        return redirect("reports:report_detail", pk=report.pk)
+    if report.status != ReportStatus.SUBMITTED:
+        messages.error(
+            request, f"Chỉ trả lại được báo cáo đã nộp (báo cáo đang: {report.get_status_display()})."
+        )
+        return redirect("reports:report_detail", pk=report.pk)
+    return render(request, "reports/report_return.html", {"report": report, "form": form})
+
+
+@require_POST
+@staff_required
+def report_accept(request, pk):
+    report = _report_or_404(request, pk)
+    try:
+        revision = int(request.POST["revision"]) if request.POST.get("revision") else None
+    except ValueError:
+        revision = None
+    try:
+        services.report_accept(report=report, by=request.user, revision=revision)
+    except services.ReportError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Đã duyệt báo cáo.")
+    return redirect("reports:report_detail", pk=report.pk)
+
+
+@require_GET
+def report_compare(request, pk):
+    """Two versions side by side, field by field (staff and the organisation's secretary)."""
+    report = _report_or_404(request, pk)
+    if not (is_staff_role(request.user) or is_secretary(request.user)):
+        raise PermissionDenied("Vai trò của bạn không được dùng trang này.")
+    versions = list(report.versions.select_related("submitted_by").order_by("number"))
+    if not versions:
+        messages.info(request, "Báo cáo chưa có phiên bản nào để so sánh.")
+        return redirect("reports:report_detail", pk=report.pk)
+    by_number = {v.number: v for v in versions}
+
+    def pick(name, default):
+        try:
+            return by_number[int(request.GET.get(name, default))]
+        except (KeyError, ValueError):
+            return by_number[default]
+
+    a = pick("a", versions[-2].number if len(versions) > 1 else versions[0].number)
+    b = pick("b", versions[-1].number)
+    rows = selectors.version_rows(a, b)
+    return render(
+        request,
+        "reports/report_compare.html",
+        {
+            "report": report,
+            "versions": versions,
+            "a": a,
+            "b": b,
+            "rows": rows,
+            "changed": sum(r["changed"] for r in rows),
+        },
+    )
+
+
+# --- attachments ------------------------------------------------------------------------------------------
+
+
+@require_POST
+@workers_required
+def attachment_upload(request, pk):
+    report = _report_or_404(request, pk)
+    check_can_work_in(request.user, report.organization)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(report=report, upload=form.cleaned_data["file"], by=request.user)
+        except (services.ReportError, ValidationError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, "Đã đính kèm tệp.")
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    target = (
+        "reports:report_edit"
+        if request.POST.get("next") == "edit" and services.can_edit(request.user, report)
+        else "reports:report_detail"
+    )
+    return redirect(target, pk=report.pk)
+
+
+def _attachment_or_404(request, pk) -> ReportAttachment:
+    qs = scope_by_organization(
+        ReportAttachment.objects.select_related("report__organization").filter(is_removed=False),
+        request.user,
+        field="report__organization",
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+@require_POST
+@workers_required
+def attachment_remove(request, pk):
+    attachment = _attachment_or_404(request, pk)
+    check_can_work_in(request.user, attachment.report.organization)
+    try:
+        services.attachment_remove(attachment=attachment, by=request.user)
+    except services.ReportError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Đã gỡ tệp {attachment.original_name}.")
+    return redirect("reports:report_detail", pk=attachment.report_id)
+
+
+@require_GET
+def attachment_download(request, pk):
+    """Only through here, scoped; always as a download, never rendered by the browser."""
+    attachment = _attachment_or_404(request, pk)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- timeliness -------------------------------------------------------------------------------------------
+
+
+def _year_kind(request):
+    year = parse_year(request.GET.get("year"), today().year)
+    if year is None:
+        raise Http404("Năm không hợp lệ.")
+    kind = request.GET.get("kind") or ReportKind.MONTH
+    if kind not in ReportKind.values:
+        kind = ReportKind.MONTH
+    return year, kind
+
+
+def _default_period(periods, as_of):
+    ended = [p for p in periods if p.ends_on < as_of]
+    return ended[-1] if ended else (periods[0] if periods else None)
 
 
 @require_GET
 @readers_required
 def matrix(request):
-    return _stub(request, "Tình hình nộp báo cáo")
+    """Organisations × periods for a year and a kind, coloured by state, with counts and rates."""
+    year, kind = _year_kind(request)
+    as_of = today()
+    result = selectors.timeliness_for_year(year, kind, as_of)
+    chosen = _default_period(result.periods, as_of)
+    return render(
+        request,
+        "reports/matrix.html",
+        {
+            "t": result,
+            "year": year,
+            "kind": kind,
+            "kinds": [(k, ReportKind(k).label) for k in KIND_ORDER],
+            "chosen": chosen,
+            "years": range(today().year + 1, today().year - 6, -1),
+            "labels": selectors.STATE_LABELS,
+        },
+    )
+
+
+def _period_from_query(request) -> ReportingPeriod:
+    try:
+        pk = int(request.GET.get("period", ""))
+    except ValueError:
+        raise Http404("Không tìm thấy kỳ báo cáo.") from None
+    return get_object_or_404(ReportingPeriod, pk=pk)
+
+
+@require_GET
+@readers_required
+def period_status(request):
+    """Missing and late filers for one period."""
+    period = _period_from_query(request)
+    data = selectors.period_status(period, today())
+    siblings = [p for p in periods_ensure(period.year) if p.kind == period.kind]
+    return render(request, "reports/period_status.html", {**data, "siblings": siblings})
+
+
+@require_GET
+@staff_required
+def period_summary(request):
+    period = _period_from_query(request)
+    summary = build_period_summary(period, today())
+    fmt = request.GET.get("format", "")
+    stamp = f"{period.kind}-{period.year}-{period.number:02d}"
+    if fmt == "xlsx":
+        response = HttpResponse(
+            summary_xlsx(summary),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="tong-hop-{stamp}.xlsx"'
+        return response
+    if fmt == "pdf":
+        response = HttpResponse(summary_pdf(summary, today()), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="bao-cao-tong-hop-{stamp}.pdf"'
+        return response
+    siblings = [p for p in periods_ensure(period.year) if p.kind == period.kind]
+    return render(
+        request, "reports/period_summary.html", {"summary": summary, "period": period, "siblings": siblings}
+    )
+
+
+# --- resolutions and schedule -----------------------------------------------------------------------------
 
 
 @require_GET
 @staff_required
 def resolution_list(request):
-    return _stub(request, "Nghị quyết học tập")
+    year = parse_year(request.GET.get("year"), today().year)
+    if year is None:
+        raise Http404("Năm không hợp lệ.")
+    return render(
+        request,
+        "reports/resolution_list.html",
+        {
+            "year": year,
+            "resolutions": Resolution.objects.filter(year=year).order_by("order", "pk"),
+            "years": sorted(set(Resolution.objects.values_list("year", flat=True)) | {year}, reverse=True),
+            "copy_form": ResolutionCopyForm(initial={"from_year": year, "to_year": year + 1}),
+        },
+    )
 
 
-@require_GET
+def _resolution_form(request, resolution: Resolution | None):
+    initial = {}
+    if resolution is None:
+        initial["year"] = parse_year(request.GET.get("year"), today().year) or today().year
+    form = ResolutionForm(request.POST or None, instance=resolution, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = services.resolution_save(resolution=form.save(commit=False), by=request.user)
+        messages.success(request, f"Đã lưu nghị quyết {saved.short_title}.")
+        return redirect(f"{reverse('reports:resolution_list')}?year={saved.year}")
+    return render(request, "reports/resolution_form.html", {"form": form, "resolution": resolution})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def resolution_create(request):
+    return _resolution_form(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def resolution_update(request, pk):
+    return _resolution_form(request, get_object_or_404(Resolution, pk=pk))
+
+
+@require_POST
+@staff_required
+def resolution_copy(request):
+    form = ResolutionCopyForm(request.POST)
+    if form.is_valid():
+        made = services.resolution_copy_year(
+            from_year=form.cleaned_data["from_year"], to_year=form.cleaned_data["to_year"], by=request.user
+        )
+        messages.success(request, f"Đã sao chép {made} nghị quyết sang năm {form.cleaned_data['to_year']}.")
+        return redirect(f"{reverse('reports:resolution_list')}?year={form.cleaned_data['to_year']}")
+    messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("reports:resolution_list")
+
+
+@require_http_methods(["GET", "POST"])
 @staff_required
 def schedule_list(request):
-    return _stub(request, "Lịch báo cáo")
+    """The reporting schedule: due days and reminder lead per report kind, editable by staff."""
+    for kind in KIND_ORDER:  # a schedule row for every kind, even if a migration was skipped
+        ReportingSchedule.objects.get_or_create(
+            kind=kind,
+            defaults={"due_days": DEFAULT_SCHEDULE[kind][0], "remind_days_before": DEFAULT_SCHEDULE[kind][1]},
+        )
+    schedules = sorted(ReportingSchedule.objects.all(), key=lambda s: KIND_ORDER.index(s.kind))
+    forms = [ScheduleForm(request.POST or None, instance=s, prefix=s.kind) for s in schedules]
+    if request.method == "POST" and all(f.is_valid() for f in forms):
+        moved = 0
+        for form in forms:
+            if form.has_changed():
+                moved += schedule_update(
+                    schedule=ReportingSchedule.objects.get(pk=form.instance.pk),
+                    due_days=form.cleaned_data["due_days"],
+                    remind_days_before=form.cleaned_data["remind_days_before"],
+                    by=request.user,
+                )
+        messages.success(request, f"Đã lưu lịch báo cáo; {moved} kỳ chưa đến hạn được cập nhật hạn nộp.")
+        return redirect("reports:schedule_list")
+    return render(request, "reports/schedule_list.html", {"forms": forms})

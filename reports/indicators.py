@@ -1,0 +1,528 @@
+"""The one registry of the Bloc's indicators.
+
+An indicator is a function ``(year, as_of) -> IndicatorResult`` decorated with ``@indicator(code, ...)``.
+Every figure is computed in the database (``annotate``/``aggregate``) with a fixed number of queries,
+whatever the number of organisations, members or reports. Denominators count only the organisations that
+belong to the Bloc on ``as_of``. See docs/dashboard.md for the five-minute guide to adding one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import ExtractMonth, Trim
+
+from members.models import EventKind, MemberEvent
+from organizations.models import GOOD_RATINGS, BlocYear, Organization, OrganizationYear, Rating
+
+from .models import PeriodicReport, ReportingPeriod, ReportStatus, Resolution, StudyLine
+
+COUNT = "count"
+PERCENT = "percent"
+RATING = "rating"
+
+#: Report statuses whose figures count (a draft or a returned report does not).
+COUNTED_REPORT_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+RATING_LABELS = dict(Rating.choices)
+
+
+@dataclass
+class OrgRow:
+    """One organisation's contribution to an indicator."""
+
+    org_id: int
+    code: str
+    name: str
+    #: For count indicators the count; for share-of-organisations indicators 1 or 0.
+    numerator: int | None = None
+    #: For share indicators: 1 when the organisation is in the denominator; for study coverage the Σ total.
+    denominator: int | None = None
+    #: Whether the organisation counts in the numerator (None: not applicable / not yet known).
+    counted: bool | None = None
+    #: What the records say, in words ("Hoàn thành tốt nhiệm vụ", "Chưa báo cáo", "Quý II/2021").
+    detail: str = ""
+    #: Optional link target (a report pk for study coverage).
+    report_id: int | None = None
+    #: The raw value behind `detail` (a rating code, a date, a flag).
+    raw: object = None
+
+
+@dataclass
+class IndicatorResult:
+    value: int | Decimal | str | None
+    numerator: int | None = None
+    denominator: int | None = None
+    rows: list[OrgRow] = field(default_factory=list)
+    note: str = ""
+    #: Extra series an indicator can hand to the dashboard charts (no extra queries there).
+    extra: dict = field(default_factory=dict)
+
+    def row_for(self, org_id: int) -> OrgRow | None:
+        return next((r for r in self.rows if r.org_id == org_id), None)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    label: str
+    unit: str
+    func: Callable[[int, dt.date], IndicatorResult]
+    order: int
+    #: For count indicators: ``(year, until) -> [12 monthly counts]``, used for pace and the charts.
+    monthly: Callable[[int, dt.date], list[int]] | None = None
+
+    def compute(self, year: int, as_of: dt.date) -> IndicatorResult:
+        return self.func(year, as_of)
+
+
+REGISTRY: dict[str, Indicator] = {}
+
+
+def indicator(code: str, *, label: str, unit: str, monthly=None):
+    """Register ``func(year, as_of) -> IndicatorResult`` under ``code``."""
+    if unit not in (COUNT, PERCENT, RATING):
+        raise ValueError(f"unknown unit {unit!r}")
+
+    def decorator(func):
+        if code in REGISTRY:
+            raise ValueError(f"indicator {code!r} registered twice")
+        REGISTRY[code] = Indicator(
+            code=code, label=label, unit=unit, func=func, order=len(REGISTRY), monthly=monthly
+        )
+        return func
+
+    return decorator
+
+
+def indicator_choices() -> list[tuple[str, str]]:
+    return [(i.code, i.label) for i in REGISTRY.values()]
+
+
+def compute_all(year: int, as_of: dt.date) -> dict[str, IndicatorResult]:
+    return {code: ind.compute(year, as_of) for code, ind in REGISTRY.items()}
+
+
+def percent(numerator: int | None, denominator: int | None) -> Decimal | None:
+    """numerator / denominator as a percentage rounded to 2 places (None when the denominator is 0)."""
+    if not denominator or numerator is None:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def year_start(year: int) -> dt.date:
+    return dt.date(year, 1, 1)
+
+
+def orgs_in_bloc(as_of: dt.date) -> QuerySet[Organization]:
+    return Organization.objects.in_bloc_on(as_of)
+
+
+# --- counts of member events (admissions, full memberships) ------------------------------------------------
+
+
+def counted_events(kind: str, year: int, as_of: dt.date) -> QuerySet[MemberEvent]:
+    """The events of `kind` decided between 1 January and `as_of`, in an organisation of the Bloc that day.
+
+    Counted once, in the event's own organisation (the one that made the decision), so a member
+    transferred later in the year still counts where they were admitted.
+    """
+    return MemberEvent.objects.filter(
+        Q(organization__left_on__isnull=True) | Q(organization__left_on__gt=F("decided_on")),
+        kind=kind,
+        decided_on__gte=year_start(year),
+        decided_on__lte=as_of,
+        organization__joined_on__lte=F("decided_on"),
+    )
+
+
+def monthly_event_counts(kind: str, year: int, until: dt.date) -> list[int]:
+    counts = [0] * 12
+    rows = (
+        counted_events(kind, year, until)
+        .annotate(month=ExtractMonth("decided_on"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["month"] - 1] = row["n"]
+    return counts
+
+
+def _event_count(kind: str, year: int, as_of: dt.date) -> IndicatorResult:
+    start = year_start(year)
+    total = counted_events(kind, year, as_of).aggregate(n=Count("pk"))["n"]
+    in_window = Q(
+        Q(left_on__isnull=True) | Q(left_on__gt=F("member_events__decided_on")),
+        member_events__kind=kind,
+        member_events__decided_on__gte=start,
+        member_events__decided_on__lte=as_of,
+        joined_on__lte=F("member_events__decided_on"),
+    )
+    orgs = (
+        Organization.objects.in_bloc_during(start, as_of)
+        .annotate(n=Count("member_events", filter=in_window))
+        .values("pk", "code", "name", "n")
+        .order_by("code")
+    )
+    rows = [OrgRow(o["pk"], o["code"], o["name"], numerator=o["n"]) for o in orgs]
+    return IndicatorResult(value=total, numerator=total, rows=rows)
+
+
+def _admissions_monthly(year, until):
+    return monthly_event_counts(EventKind.ADMITTED, year, until)
+
+
+def _recognitions_monthly(year, until):
+    return monthly_event_counts(EventKind.FULL_MEMBER, year, until)
+
+
+@indicator("admissions", label="Kết nạp đảng viên mới", unit=COUNT, monthly=_admissions_monthly)
+def admissions(year: int, as_of: dt.date) -> IndicatorResult:
+    return _event_count(EventKind.ADMITTED, year, as_of)
+
+
+@indicator(
+    "official_recognitions",
+    label="Công nhận đảng viên chính thức",
+    unit=COUNT,
+    monthly=_recognitions_monthly,
+)
+def official_recognitions(year: int, as_of: dt.date) -> IndicatorResult:
+    return _event_count(EventKind.FULL_MEMBER, year, as_of)
+
+
+# --- shares of organisations --------------------------------------------------------------------------------
+
+
+def _org_share(
+    orgs: QuerySet[Organization],
+    *,
+    counted: Q,
+    known: Q | None,
+    describe: Callable[[object], str],
+    known_word: str = "đã xếp loại",
+) -> IndicatorResult:
+    """Share of `orgs` (annotated with ``val``) matching `counted`; `known` says which have a value at all."""
+    totals = orgs.aggregate(
+        total=Count("pk"),
+        good=Count("pk", filter=counted),
+        known=Count("pk", filter=known) if known is not None else Count("pk"),
+    )
+    rows = [
+        OrgRow(
+            o["pk"],
+            o["code"],
+            o["name"],
+            numerator=1 if o["ok"] else 0,
+            denominator=1,
+            counted=bool(o["ok"]),
+            detail=describe(o["val"]),
+            raw=o["val"],
+        )
+        for o in orgs.annotate(ok=Count("pk", filter=counted))
+        .values("pk", "code", "name", "val", "ok")
+        .order_by("code")
+    ]
+    note = ""
+    if known is not None and totals["known"] < totals["total"]:
+        note = f"{totals['known']}/{totals['total']} {known_word}"
+    return IndicatorResult(
+        value=percent(totals["good"], totals["total"]),
+        numerator=totals["good"],
+        denominator=totals["total"],
+        rows=rows,
+        note=note,
+    )
+
+
+def _year_field(year: int, name: str) -> Subquery:
+    return Subquery(OrganizationYear.objects.filter(organization=OuterRef("pk"), year=year).values(name)[:1])
+
+
+def _rating_word(value) -> str:
+    return RATING_LABELS.get(value or "", "Chưa xếp loại")
+
+
+@indicator("congress_held", label="Tổ chức cơ sở đảng đã tổ chức đại hội nhiệm kỳ", unit=PERCENT)
+def congress_held(year: int, as_of: dt.date) -> IndicatorResult:
+    orgs = orgs_in_bloc(as_of).annotate(val=F("congress_held_on"))
+    return _org_share(
+        orgs,
+        counted=Q(congress_held_on__lte=as_of),
+        known=None,
+        describe=lambda d: f"Đại hội ngày {d:%d/%m/%Y}" if d and d <= as_of else "Chưa đại hội",
+    )
+
+
+def _rating_share(year: int, as_of: dt.date, field_name: str) -> IndicatorResult:
+    orgs = orgs_in_bloc(as_of).annotate(val=_year_field(year, field_name))
+    return _org_share(
+        orgs,
+        counted=Q(val__in=GOOD_RATINGS),
+        known=Q(val__isnull=False) & ~Q(val=""),
+        describe=_rating_word,
+    )
+
+
+@indicator("org_rating_good", label="TCCSĐ hoàn thành tốt nhiệm vụ trở lên", unit=PERCENT)
+def org_rating_good(year: int, as_of: dt.date) -> IndicatorResult:
+    return _rating_share(year, as_of, "party_rating")
+
+
+@indicator("unit_professional_good", label="Cơ quan, đơn vị hoàn thành tốt nhiệm vụ chuyên môn", unit=PERCENT)
+def unit_professional_good(year: int, as_of: dt.date) -> IndicatorResult:
+    return _rating_share(year, as_of, "professional_rating")
+
+
+@indicator(
+    "enterprise_effective",
+    label="TCCSĐ doanh nghiệp: SXKD hiệu quả, hoàn thành nghĩa vụ với Nhà nước",
+    unit=PERCENT,
+)
+def enterprise_effective(year: int, as_of: dt.date) -> IndicatorResult:
+    orgs = orgs_in_bloc(as_of).enterprises().annotate(val=_year_field(year, "enterprise_effective"))
+    words = {True: "Hiệu quả, hoàn thành nghĩa vụ", False: "Chưa đạt", None: "Chưa đánh giá"}
+    return _org_share(
+        orgs,
+        counted=Q(val=True),
+        known=Q(val__isnull=False),
+        describe=lambda v: words[v],
+        known_word="đã đánh giá",
+    )
+
+
+@indicator("theme_adopted", label="TCCSĐ xây dựng chủ đề năm (Chỉ thị 05)", unit=PERCENT)
+def theme_adopted(year: int, as_of: dt.date) -> IndicatorResult:
+    orgs = orgs_in_bloc(as_of).annotate(val=Trim(_year_field(year, "theme_text")))
+    return _org_share(
+        orgs,
+        counted=Q(val__isnull=False) & ~Q(val=""),
+        known=None,
+        describe=lambda v: v if v else "Chưa xây dựng chủ đề",
+    )
+
+
+# --- study coverage from the reports ------------------------------------------------------------------------
+
+
+def latest_study_reports(year: int, as_of: dt.date) -> list[dict]:
+    """For each organisation in the Bloc on `as_of`: its latest submitted-or-accepted report of `year` whose
+    period ends by `as_of` and that carries study figures for the year's required resolutions."""
+    latest = (
+        PeriodicReport.objects.filter(
+            organization=OuterRef("pk"),
+            status__in=COUNTED_REPORT_STATUSES,
+            period__year=year,
+            period__ends_on__lte=as_of,
+            study_lines__resolution__year=year,
+            study_lines__resolution__required=True,
+        )
+        .order_by("-period__ends_on", "period__starts_on", "-pk")
+        .values("pk")[:1]
+    )
+    return list(
+        orgs_in_bloc(as_of)
+        .annotate(report_id=Subquery(latest))
+        .values("pk", "code", "name", "report_id")
+        .order_by("code")
+    )
+
+
+def study_data(year: int, as_of: dt.date) -> dict:
+    orgs = latest_study_reports(year, as_of)
+    report_ids = [o["report_id"] for o in orgs if o["report_id"]]
+    labels = {
+        r.pk: r.period.label
+        for r in PeriodicReport.objects.filter(pk__in=report_ids)
+        .select_related("period")
+        .only("pk", "period__kind", "period__year", "period__number")
+    }
+    lines = StudyLine.objects.filter(
+        report_id__in=report_ids, resolution__year=year, resolution__required=True
+    )
+    sums = {
+        "ms": Sum("members_studied"),
+        "mt": Sum("members_total"),
+        "qs": Sum("masses_studied"),
+        "qt": Sum("masses_total"),
+    }
+    by_report = {r["report_id"]: r for r in lines.values("report_id").annotate(**sums).order_by()}
+    by_resolution = {r["resolution_id"]: r for r in lines.values("resolution_id").annotate(**sums).order_by()}
+    resolutions = [
+        {
+            "id": res.pk,
+            "short_title": res.short_title,
+            "members": percent(
+                by_resolution.get(res.pk, {}).get("ms"), by_resolution.get(res.pk, {}).get("mt")
+            ),
+            "masses": percent(
+                by_resolution.get(res.pk, {}).get("qs"), by_resolution.get(res.pk, {}).get("qt")
+            ),
+        }
+        for res in Resolution.objects.filter(year=year, required=True).order_by("order", "pk")
+    ]
+    return {"orgs": orgs, "labels": labels, "by_report": by_report, "resolutions": resolutions}
+
+
+def _study(year: int, as_of: dt.date, studied: str, total: str) -> IndicatorResult:
+    data = study_data(year, as_of)
+    rows = []
+    num = den = reported = 0
+    for o in data["orgs"]:
+        sums = data["by_report"].get(o["report_id"]) if o["report_id"] else None
+        s, t = (sums[studied] or 0, sums[total] or 0) if sums else (None, None)
+        if sums:
+            reported += 1
+            num += s
+            den += t
+        rows.append(
+            OrgRow(
+                o["pk"],
+                o["code"],
+                o["name"],
+                numerator=s,
+                denominator=t,
+                counted=(s == t) if sums else None,
+                detail=data["labels"].get(o["report_id"], "Chưa báo cáo"),
+                report_id=o["report_id"],
+            )
+        )
+    note = ""
+    if reported < len(rows):
+        note = f"{reported}/{len(rows)} tổ chức đã báo cáo"
+    if not data["resolutions"]:
+        note = "Chưa có nghị quyết bắt buộc học tập trong năm"
+    key = "members" if studied == "ms" else "masses"
+    return IndicatorResult(
+        value=percent(num, den),
+        numerator=num,
+        denominator=den,
+        rows=rows,
+        note=note,
+        extra={"resolutions": [(r["short_title"], r[key]) for r in data["resolutions"]]},
+    )
+
+
+@indicator("members_studied", label="Đảng viên được học tập, quán triệt nghị quyết", unit=PERCENT)
+def members_studied(year: int, as_of: dt.date) -> IndicatorResult:
+    return _study(year, as_of, "ms", "mt")
+
+
+@indicator("masses_studied", label="Quần chúng được học tập, quán triệt nghị quyết", unit=PERCENT)
+def masses_studied(year: int, as_of: dt.date) -> IndicatorResult:
+    return _study(year, as_of, "qs", "qt")
+
+
+# --- the Bloc's own rating ----------------------------------------------------------------------------------
+
+
+@indicator("bloc_rating", label="Đảng bộ Khối hoàn thành xuất sắc nhiệm vụ", unit=RATING)
+def bloc_rating(year: int, as_of: dt.date) -> IndicatorResult:
+    rating = BlocYear.objects.filter(year=year).values_list("rating", flat=True).first() or None
+    return IndicatorResult(value=rating, note="" if rating else "Chưa xếp loại")
+
+
+# --- punctuality of the periodic reports --------------------------------------------------------------------
+
+
+def due_periods(year: int, as_of: dt.date) -> QuerySet[ReportingPeriod]:
+    return ReportingPeriod.objects.filter(year=year, due_on__lte=as_of).order_by("ends_on", "starts_on")
+
+
+def _report_filters(prefix: str, year: int, as_of: dt.date) -> tuple[Q, Q]:
+    """(submitted by as_of, submitted on time) over the reports reached through `prefix`."""
+    p = prefix
+    submitted = Q(
+        **{
+            f"{p}period__year": year,
+            f"{p}period__due_on__lte": as_of,
+            f"{p}first_submitted_at__isnull": False,
+            f"{p}first_submitted_at__date__lte": as_of,
+        }
+    )
+    on_time = submitted & Q(**{f"{p}first_submitted_at__date__lte": F(f"{p}period__due_on")})
+    return submitted, on_time
+
+
+@indicator("reports_on_time", label="Báo cáo định kỳ nộp đúng hạn", unit=PERCENT)
+def reports_on_time(year: int, as_of: dt.date) -> IndicatorResult:
+    periods = list(due_periods(year, as_of))
+    submitted, on_time = _report_filters("reports__", year, as_of)
+    # A report is expected for every period that ended while the organisation belonged to the Bloc.
+    expected_q = Q(reports__period__ends_on__gte=F("joined_on"))
+    orgs = list(
+        orgs_in_bloc(as_of)
+        .annotate(
+            submitted=Count("reports", filter=submitted & expected_q),
+            on_time=Count("reports", filter=on_time & expected_q),
+        )
+        .values("pk", "code", "name", "joined_on", "submitted", "on_time")
+        .order_by("code")
+    )
+    in_bloc = orgs_in_bloc(as_of).values("pk")
+    p_submitted, p_on_time = _report_filters("", year, as_of)
+    per_period = {
+        p["period_id"]: p
+        for p in PeriodicReport.objects.filter(
+            p_submitted,
+            organization__in=in_bloc,
+            period__ends_on__gte=F("organization__joined_on"),
+        )
+        .values("period_id")
+        .annotate(submitted=Count("pk"), on_time=Count("pk", filter=p_on_time))
+        .order_by()
+    }
+    rows = []
+    total_expected = total_on_time = total_submitted = 0
+    for o in orgs:
+        expected = sum(1 for p in periods if p.ends_on >= o["joined_on"])
+        total_expected += expected
+        total_on_time += o["on_time"]
+        total_submitted += o["submitted"]
+        rows.append(
+            OrgRow(
+                o["pk"],
+                o["code"],
+                o["name"],
+                numerator=o["on_time"],
+                denominator=expected,
+                counted=o["on_time"] == expected if expected else None,
+                detail=f"{o['on_time']}/{expected} đúng hạn, {o['submitted'] - o['on_time']} muộn",
+            )
+        )
+    series = []
+    for p in periods:
+        expected = sum(1 for o in orgs if p.ends_on >= o["joined_on"])
+        counts = per_period.get(p.pk, {"submitted": 0, "on_time": 0})
+        series.append(
+            {
+                "period_id": p.pk,
+                "label": p.label,
+                "due_on": p.due_on,
+                "expected": expected,
+                "on_time": counts["on_time"],
+                "late": counts["submitted"] - counts["on_time"],
+                "missing": max(expected - counts["submitted"], 0),
+            }
+        )
+    missing = total_expected - total_submitted
+    late = total_submitted - total_on_time
+    if not periods:
+        note = "Chưa có kỳ báo cáo nào đến hạn"
+    elif missing or late:
+        note = f"{missing} báo cáo chưa nộp, {late} nộp muộn"
+    else:
+        note = ""
+    return IndicatorResult(
+        value=percent(total_on_time, total_expected),
+        numerator=total_on_time,
+        denominator=total_expected,
+        rows=rows,
+        note=note,
+        extra={"periods": series},
+    )

@@ -1,0 +1,97 @@
+"""Reporting periods: made on demand for any year, with due dates from the staff-editable schedule.
+
+Nobody creates periods by hand: every view and selector that needs a year's periods calls
+``periods_ensure(year)``, which is idempotent and costs one query once the year exists.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import DEFAULT_SCHEDULE, PERIODS_PER_YEAR, ReportingPeriod, ReportingSchedule, ReportKind
+
+#: Order in which the kinds are listed on pages.
+KIND_ORDER = (ReportKind.MONTH, ReportKind.QUARTER, ReportKind.HALF_YEAR, ReportKind.YEAR)
+#: Months covered by one period of each kind.
+MONTHS_PER_PERIOD = {ReportKind.MONTH: 1, ReportKind.QUARTER: 3, ReportKind.HALF_YEAR: 6, ReportKind.YEAR: 12}
+
+
+def period_bounds(kind: str, year: int, number: int) -> tuple[dt.date, dt.date]:
+    """First and last day of period `number` (1-based) of `kind` in `year`."""
+    size = MONTHS_PER_PERIOD[ReportKind(kind)]
+    if not 1 <= number <= PERIODS_PER_YEAR[ReportKind(kind)]:
+        raise ValueError(f"{kind} has no period {number}")
+    first_month = (number - 1) * size + 1
+    last_month = first_month + size - 1
+    starts_on = dt.date(year, first_month, 1)
+    ends_on = dt.date(year, last_month, calendar.monthrange(year, last_month)[1])
+    return starts_on, ends_on
+
+
+def due_days_by_kind() -> dict[str, int]:
+    found = dict(ReportingSchedule.objects.values_list("kind", "due_days"))
+    return {kind: found.get(kind, DEFAULT_SCHEDULE[kind][0]) for kind in KIND_ORDER}
+
+
+def periods_ensure(year: int) -> list[ReportingPeriod]:
+    """All 19 periods of `year` (12 months, 4 quarters, 2 halves, the year), creating the missing ones."""
+    expected = sum(PERIODS_PER_YEAR.values())
+    existing = list(ReportingPeriod.objects.filter(year=year))
+    if len(existing) >= expected:
+        return _sorted(existing)
+    have = {(p.kind, p.number) for p in existing}
+    due_days = due_days_by_kind()
+    for kind in KIND_ORDER:
+        for number in range(1, PERIODS_PER_YEAR[kind] + 1):
+            if (kind, number) in have:
+                continue
+            starts_on, ends_on = period_bounds(kind, year, number)
+            try:
+                # A savepoint: two requests making the same year at once must not break each other.
+                with transaction.atomic():
+                    ReportingPeriod.objects.create(
+                        kind=kind,
+                        year=year,
+                        number=number,
+                        starts_on=starts_on,
+                        ends_on=ends_on,
+                        due_on=ends_on + dt.timedelta(days=due_days[kind]),
+                    )
+            except IntegrityError:
+                pass
+    return _sorted(ReportingPeriod.objects.filter(year=year))
+
+
+def _sorted(periods) -> list[ReportingPeriod]:
+    rank = {k: i for i, k in enumerate(KIND_ORDER)}
+    return sorted(periods, key=lambda p: (rank[p.kind], p.number))
+
+
+def periods_of_kind(year: int, kind: str) -> list[ReportingPeriod]:
+    return [p for p in periods_ensure(year) if p.kind == kind]
+
+
+@transaction.atomic
+def schedule_update(
+    *, schedule: ReportingSchedule, due_days: int, remind_days_before: int, by, today: dt.date | None = None
+) -> int:
+    """Change a kind's due days (and reminder lead). Periods whose due date has not passed yet move with it;
+    periods already due keep the date they had (a late report stays late). Returns how many periods moved."""
+    today = today or timezone.localdate()
+    schedule.due_days = due_days
+    schedule.remind_days_before = remind_days_before
+    schedule.full_clean()
+    schedule._history_user = by
+    schedule.save()
+    moved = 0
+    for period in ReportingPeriod.objects.select_for_update().filter(kind=schedule.kind, due_on__gte=today):
+        new_due = period.ends_on + dt.timedelta(days=due_days)
+        if new_due != period.due_on:
+            period.due_on = new_due
+            period.save(update_fields=["due_on"])
+            moved += 1
+    return moved

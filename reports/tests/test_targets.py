@@ -1,0 +1,138 @@
+"""Yearly targets: staff list, add, edit and copy them; the article's 2021 set with its comparators."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from reports import target_services
+from reports.models import Comparator, Target
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client, name, data, *args):
+    return client.post(reverse(name, args=args), data)
+
+
+def test_article_2021_set_has_eight_targets_with_the_right_comparators():
+    assert target_services.targets_load_2021() == 8
+    assert target_services.targets_load_2021() == 0  # idempotent
+    got = {t.indicator: (t.comparator, t.value, t.rating) for t in Target.objects.filter(year=2021)}
+    assert got == {
+        "unit_professional_good": ("gte", Decimal("90.00"), ""),  # "90% trở lên"
+        "enterprise_effective": ("gt", Decimal("90.00"), ""),  # "trên 90%"
+        "members_studied": ("eq", Decimal("100.00"), ""),
+        "masses_studied": ("gt", Decimal("90.00"), ""),
+        "theme_adopted": ("eq", Decimal("100.00"), ""),
+        "admissions": ("gte", Decimal("120.00"), ""),
+        "org_rating_good": ("gt", Decimal("90.00"), ""),
+        "bloc_rating": ("eq", Decimal("0.00"), "HTXSNV"),
+    }
+
+
+def test_staff_lists_a_years_targets(client_for, staff):
+    target_services.targets_load_2021()
+    page = client_for(staff).get(reverse("reports:target_list"), {"year": 2021})
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "Kết nạp 120 đảng viên trở lên" in body
+    assert "&gt; 90%" in body and "≥ 120" in body and "= HTXSNV" in body
+    assert client_for(staff).get(reverse("reports:target_list"), {"year": "abc"}).status_code == 200
+
+
+def test_staff_creates_and_edits_a_target(client_for, staff):
+    c = client_for(staff)
+    data = {
+        "year": 2022,
+        "indicator": "admissions",
+        "comparator": "gte",
+        "value": "130",
+        "rating": "",
+        "wording": "Kết nạp 130 đảng viên trở lên",
+        "order": 1,
+    }
+    response = _post(c, "reports:target_create", data)
+    assert response.status_code == 302 and response["Location"].endswith("?year=2022")
+    target = Target.objects.get(year=2022, indicator="admissions")
+    assert target.value == Decimal("130")
+    data["value"] = "140"
+    assert _post(c, "reports:target_update", data, target.pk).status_code == 302
+    target.refresh_from_db()
+    assert target.value == Decimal("140")
+    assert target.history.first().history_user == staff
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"indicator": "org_rating_good", "value": "101"}, "value", "Tỷ lệ không được lớn hơn 100%"),
+        ({"indicator": "bloc_rating", "value": ""}, "rating", "cần chọn mức xếp loại"),
+        ({"value": ""}, "value", "Nhập giá trị"),
+        ({"rating": "HTTNV"}, "rating", "không chọn mức xếp loại"),
+    ],
+)
+def test_target_form_refuses_nonsense(client_for, staff, changes, field, message):
+    data = {
+        "year": 2022,
+        "indicator": "admissions",
+        "comparator": "gte",
+        "value": "130",
+        "rating": "",
+        "wording": "x",
+        "order": 1,
+    } | changes
+    response = _post(client_for(staff), "reports:target_create", data)
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+
+
+def test_one_target_per_indicator_and_year(client_for, staff):
+    target_services.targets_load_2021()
+    data = {
+        "year": 2021,
+        "indicator": "admissions",
+        "comparator": "gte",
+        "value": "1",
+        "wording": "x",
+        "order": 1,
+    }
+    response = _post(client_for(staff), "reports:target_create", data)
+    assert response.status_code == 200
+    assert "Năm này đã có chỉ tiêu cho chỉ số này." in response.content.decode()
+
+
+def test_copy_a_years_set_keeps_what_the_new_year_already_has(client_for, staff):
+    target_services.targets_load_2021()
+    target_services.target_create(
+        year=2022,
+        indicator="admissions",
+        comparator=Comparator.GTE,
+        value=Decimal("150"),
+        wording="Kết nạp 150",
+    )
+    response = _post(client_for(staff), "reports:target_copy", {"from_year": 2021, "to_year": 2022})
+    assert response.status_code == 302 and response["Location"].endswith("?year=2022")
+    assert Target.objects.filter(year=2022).count() == 8
+    assert Target.objects.get(year=2022, indicator="admissions").value == Decimal("150")
+    assert Target.objects.get(year=2022, indicator="org_rating_good").comparator == "gt"
+
+
+def test_copy_refuses_the_same_year_or_an_empty_source(client_for, staff):
+    c = client_for(staff)
+    assert _post(c, "reports:target_copy", {"from_year": 2021, "to_year": 2021}).status_code == 302
+    assert _post(c, "reports:target_copy", {"from_year": "x", "to_year": 2021}).status_code == 302
+    assert not Target.objects.exists()
+
+
+def test_targets_are_staff_only(client_for, leader, secretary_a):
+    target = target_services.target_create(
+        year=2021, indicator="admissions", comparator="gte", value=Decimal("120"), wording="x"
+    )
+    for user in (leader, secretary_a):
+        c = client_for(user)
+        assert c.get(reverse("reports:target_list")).status_code == 403
+        assert c.get(reverse("reports:target_create")).status_code == 403
+        assert c.get(reverse("reports:target_update", args=[target.pk])).status_code == 403
+        assert _post(c, "reports:target_copy", {"from_year": 2021, "to_year": 2022}).status_code == 403
+    assert not Target.objects.filter(year=2022).exists()
