@@ -2,16 +2,20 @@
 
 import random
 import time
+from collections import Counter
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
+from members import demo as member_demo
 from organizations import access
 from organizations import demo as org_demo
 from organizations.models import Organization
+from reports import demo as report_demo
 from reports.models import DEFAULT_SCHEDULE, ReportingSchedule
 
 SEED = 2021
@@ -51,8 +55,47 @@ class Command(BaseCommand):
             ReportingSchedule.objects.get_or_create(
                 kind=kind, defaults={"due_days": due_days, "remind_days_before": remind}
             )
+        today = timezone.localdate()
+        steps = []
+        clock = time.monotonic()
+
+        def step(label):
+            nonlocal clock
+            now = time.monotonic()
+            steps.append(f"{label} {now - clock:.1f}s")
+            clock = now
+
         orgs = org_demo.build_organizations(rng)
-        org_demo.build_users(orgs)
+        users = org_demo.build_users(orgs)
+        step("tổ chức, tài khoản")
+        world = member_demo.build_members(rng, orgs, staff=users["staff"], today=today)
+        step("đảng viên")
+        roll = Counter(p.org.pk for p in world.persons if p.status in member_demo.ACTIVE)
+        org_demo.build_years(rng, orgs, roll, today, staff=users["staff"])
+        candidates = member_demo.build_candidates(rng, world, staff=users["staff"])
+        rating_years = sorted({y for y in (2020, 2021, today.year - 1) if y < today.year})
+        ratings = member_demo.build_ratings(rng, world, rating_years, staff=users["staff"])
+        step("số liệu năm, quần chúng ưu tú, xếp loại")
+        counts = report_demo.build_reports(
+            rng, orgs, world, staff=users["staff"], secretaries=users["secretaries"], today=today
+        )
+        step("báo cáo")
+        admitted = Counter(
+            ev.decided_on.year for _p, ev in world.events() if ev.kind == member_demo.EventKind.ADMITTED
+        )
+        full = Counter(
+            ev.decided_on.year for _p, ev in world.events() if ev.kind == member_demo.EventKind.FULL_MEMBER
+        )
+        years = range(2020, today.year + 1)
+        self.stdout.write(
+            f"{len(orgs)} tổ chức; {sum(roll.values())} đảng viên đang sinh hoạt "
+            f"({len(world.persons)} hồ sơ); {candidates} quần chúng ưu tú đang bồi dưỡng; {ratings} lượt xếp loại "
+            f"({', '.join(map(str, rating_years))}).\n"
+            f"Kết nạp theo năm: {', '.join(f'{y}: {admitted[y]}' for y in years)}.\n"
+            f"Công nhận chính thức: {', '.join(f'{y}: {full[y]}' for y in years)}.\n"
+            f"{counts['periods']} kỳ báo cáo, {counts['reports']} báo cáo, {counts['resolutions']} nghị quyết, "
+            f"{counts['targets']} chỉ tiêu. Thời gian: {'; '.join(steps)}."
+        )
 
     def print_accounts(self):
         self.stdout.write(

@@ -1,0 +1,304 @@
+"""The demo data set (`load_demo`): the article's 2020 figures, computed from the events, and a believable
+rest of the world. The demo is loaded once for the module, inside a transaction rolled back at the end."""
+
+import datetime as dt
+from collections import Counter, defaultdict
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from members.models import ACTIVE_STATUSES, EventKind, Member, MemberEvent, MemberRating, MemberStatus
+from organizations.models import GOOD_RATINGS, BlocYear, Organization, OrganizationYear, Rating
+from reports.models import (
+    Comparator,
+    PeriodicReport,
+    ReportingPeriod,
+    ReportStatus,
+    ReportVersion,
+    Resolution,
+    StudyLine,
+    Target,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        call_command("load_demo", force=True, stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+def test_76_organisations_all_held_their_2020_congress():
+    orgs = Organization.objects.order_by("code")
+    assert orgs.count() == 76
+    assert [o.code for o in orgs] == [f"{i:02d}" for i in range(1, 77)]
+    assert orgs.filter(congress_held_on__year=2020).count() == 76
+
+
+def test_2020_reproduces_the_article_counted_from_events():
+    decided_2020 = MemberEvent.objects.filter(decided_on__year=2020)
+    assert decided_2020.filter(kind=EventKind.ADMITTED).count() == 147
+    assert decided_2020.filter(kind=EventKind.FULL_MEMBER).count() == 176
+
+
+def test_2021_admissions_meet_the_target_and_full_memberships_follow_2020_cohort():
+    admitted_2021 = MemberEvent.objects.filter(kind=EventKind.ADMITTED, decided_on__year=2021).count()
+    full_2021 = MemberEvent.objects.filter(kind=EventKind.FULL_MEMBER, decided_on__year=2021).count()
+    assert admitted_2021 >= 120
+    cohort_2020_made_full = MemberEvent.objects.filter(
+        kind=EventKind.FULL_MEMBER, member__admission_decided_on__year=2020
+    ).count()
+    assert full_2021 == cohort_2020_made_full
+    assert 135 <= full_2021 <= 147
+
+
+def test_current_year_admissions_are_behind_a_130_target(today):
+    target = Target.objects.get(year=today.year, indicator="admissions")
+    assert target.value == 130
+    admitted = MemberEvent.objects.filter(kind=EventKind.ADMITTED, decided_on__year=today.year).count()
+    assert admitted < 130
+    assert not MemberEvent.objects.filter(Q(decided_on__gt=today) | Q(effective_on__gt=today)).exists()
+
+
+def test_roll_today_is_between_3000_and_5000_members():
+    on_roll = Member.objects.filter(status__in=ACTIVE_STATUSES).count()
+    assert 3000 <= on_roll <= 5000
+    roll_in = MemberEvent.objects.filter(kind__in=[EventKind.ADMITTED, EventKind.TRANSFER_IN]).count()
+    roll_out = MemberEvent.objects.filter(
+        kind__in=[
+            EventKind.TRANSFER_OUT,
+            EventKind.REMOVED,
+            EventKind.EXPELLED,
+            EventKind.LEFT,
+            EventKind.DIED,
+        ]
+    ).count()
+    assert roll_in - roll_out == on_roll
+
+
+AFTER = {
+    EventKind.ADMITTED: MemberStatus.DU_BI,
+    EventKind.FULL_MEMBER: MemberStatus.CHINH_THUC,
+    EventKind.TRANSFER_OUT: MemberStatus.CHUYEN_DI,
+    EventKind.EXEMPTED: MemberStatus.MIEN_SINH_HOAT,
+    EventKind.REMOVED: MemberStatus.XOA_TEN,
+    EventKind.EXPELLED: MemberStatus.KHAI_TRU,
+    EventKind.LEFT: MemberStatus.RA_KHOI_DANG,
+    EventKind.DIED: MemberStatus.TU_TRAN,
+}
+
+
+def test_member_status_and_dates_agree_with_the_events():
+    events = defaultdict(list)
+    for ev in MemberEvent.objects.order_by("effective_on", "pk"):
+        events[ev.member_id].append(ev)
+    members = list(Member.objects.all())
+    assert members
+    for m in members:
+        status, org = None, None
+        for ev in events[m.pk]:
+            if ev.kind == EventKind.TRANSFER_IN:
+                status = MemberStatus.CHINH_THUC if m.full_member_on else MemberStatus.DU_BI
+                org = ev.organization_id
+            else:
+                status = AFTER[ev.kind]
+                org = ev.organization_id if ev.kind == EventKind.ADMITTED else org
+            assert ev.decision_no.endswith("-QĐ/ĐUK")
+        assert m.status == status, m
+        if status in ACTIVE_STATUSES:
+            assert m.organization_id == org, m
+        admitted = [e for e in events[m.pk] if e.kind == EventKind.ADMITTED]
+        full = [e for e in events[m.pk] if e.kind == EventKind.FULL_MEMBER]
+        if admitted:
+            (a,) = admitted
+            assert (a.decided_on, a.effective_on) == (m.admission_decided_on, m.ceremony_on)
+            assert 5 <= (a.effective_on - a.decided_on).days <= 20
+            assert a.effective_on.year == a.decided_on.year
+            assert a.organization_id == events[m.pk][0].organization_id
+        if full:
+            (f,) = full
+            anniversary = m.ceremony_on.replace(year=m.ceremony_on.year + 1)
+            assert f.effective_on == m.full_member_on == anniversary
+            assert 0 <= (f.decided_on - f.effective_on).days <= 40
+        elif m.status == MemberStatus.DU_BI:
+            assert m.full_member_on is None
+
+
+def test_internal_transfers_have_both_sides_and_move_the_member():
+    outs = MemberEvent.objects.filter(kind=EventKind.TRANSFER_OUT, transfer_scope="noi_bo")
+    assert outs.count() >= 10
+    for out in outs.select_related("member"):
+        inn = MemberEvent.objects.get(member=out.member, kind=EventKind.TRANSFER_IN)
+        assert (inn.organization_id, inn.counterpart_id) == (out.counterpart_id, out.organization_id)
+        assert inn.decision_no == out.decision_no
+        assert out.member.organization_id == inn.organization_id
+
+
+def test_some_probationary_members_are_overdue(today):
+    if today < dt.date(today.year, 4, 1):
+        pytest.skip("early in the year the previous cohort has not reached 12 months + 30 working days")
+    limit = today - dt.timedelta(days=365 + 50)
+    overdue = Member.objects.filter(status=MemberStatus.DU_BI, ceremony_on__lt=limit)
+    assert 1 <= overdue.count() <= 10
+
+
+def test_member_ratings_respect_the_20_percent_cap(today):
+    years = set(MemberRating.objects.values_list("year", flat=True))
+    assert {2020, 2021, today.year - 1} <= years
+    rows = MemberRating.objects.values("organization", "year").annotate(
+        excellent=Count("pk", filter=Q(grade=Rating.HTXSNV)),
+        good=Count("pk", filter=Q(grade__in=GOOD_RATINGS)),
+    )
+    for row in rows:
+        assert row["excellent"] * 5 <= row["good"], row
+    assert sum(r["excellent"] for r in rows) > 0
+
+
+def test_yearly_records_meet_the_2021_targets_and_the_current_year_is_open(today):
+    y2021 = OrganizationYear.objects.filter(year=2021)
+    assert y2021.count() == 76
+    assert y2021.filter(party_rating__in=GOOD_RATINGS).count() * 100 > 90 * 76
+    assert y2021.filter(professional_rating__in=GOOD_RATINGS).count() * 100 >= 90 * 76
+    enterprises = y2021.filter(enterprise_effective__isnull=False)
+    assert enterprises.count() == Organization.objects.enterprises().count()
+    assert enterprises.filter(enterprise_effective=True).count() * 100 > 90 * enterprises.count()
+    assert y2021.exclude(theme_text="").count() == 76
+    assert all(20 <= y.non_member_headcount <= 400 for y in OrganizationYear.objects.all())
+    current = OrganizationYear.objects.filter(year=today.year)
+    assert current.count() == 76
+    assert not current.exclude(party_rating="").exists()
+    assert 70 <= current.exclude(theme_text="").count() < 76
+    blocs = dict(BlocYear.objects.values_list("year", "rating"))
+    assert blocs[2020] == blocs[2021] == Rating.HTXSNV
+    assert blocs[today.year] == ""
+
+
+def test_the_eight_2021_targets_in_the_article_words():
+    targets = list(Target.objects.filter(year=2021).order_by("order"))
+    assert [(t.order, t.indicator, t.comparator, int(t.value)) for t in targets] == [
+        (1, "unit_professional_good", Comparator.GTE, 90),
+        (2, "enterprise_effective", Comparator.GT, 90),
+        (3, "members_studied", Comparator.EQ, 100),
+        (4, "masses_studied", Comparator.GT, 90),
+        (5, "theme_adopted", Comparator.EQ, 100),
+        (6, "admissions", Comparator.GTE, 120),
+        (7, "org_rating_good", Comparator.GT, 90),
+        (8, "bloc_rating", Comparator.EQ, 0),
+    ]
+    assert targets[7].rating == Rating.HTXSNV
+    assert targets[0].wording.startswith("90% trở lên")
+    assert targets[5].wording == "Kết nạp 120 đảng viên trở lên"
+
+
+def test_the_four_required_resolutions_of_2021():
+    titles = list(Resolution.objects.filter(year=2021, required=True).values_list("title", flat=True))
+    assert len(titles) == 4
+    assert "Nghị quyết Đại hội đại biểu toàn quốc lần thứ XIII của Đảng" in titles
+    assert any("lần thứ IV" in t for t in titles) and any("tỉnh lần thứ XII" in t for t in titles)
+
+
+def test_every_2021_yearly_report_shows_all_members_studied():
+    yearly = PeriodicReport.objects.filter(period__year=2021, period__kind="year")
+    assert yearly.filter(status=ReportStatus.ACCEPTED).count() == 76
+    lines = StudyLine.objects.filter(report__in=yearly)
+    assert lines.count() == 76 * 4
+    assert not lines.exclude(members_studied=F("members_total")).exists()
+    masses = [(line.masses_studied, line.masses_total) for line in lines]
+    assert sum(s for s, _ in masses) * 100 > 90 * sum(t for _, t in masses)
+
+
+def _timeliness(year, today):
+    states = Counter()
+    reports = {
+        (r.organization_id, r.period_id): r
+        for r in PeriodicReport.objects.filter(period__year=year).select_related("period")
+    }
+    for period in ReportingPeriod.objects.filter(year=year, due_on__lt=today):
+        for org_id in Organization.objects.values_list("pk", flat=True):
+            r = reports.get((org_id, period.id))
+            if r is None or r.first_submitted_at is None:
+                states["missing"] += 1
+            elif timezone.localdate(r.first_submitted_at) <= period.due_on:
+                states["on_time"] += 1
+            else:
+                states["late"] += 1
+    return states
+
+
+def test_reports_mix_on_time_late_and_missing_with_2020_worse_than_2021(today):
+    by_year = {year: _timeliness(year, today) for year in (2020, 2021)}
+    for states in by_year.values():
+        total = sum(states.values())
+        assert total == 76 * 19
+        assert states["on_time"] > 0.7 * total
+        assert 0.05 * total < states["late"] < 0.2 * total
+        assert states["missing"] > 0
+    assert by_year[2020]["missing"] > by_year[2021]["missing"]
+    current = _timeliness(today.year, today)
+    assert current["on_time"] and current["late"] and current["missing"]
+
+
+def test_returned_reports_keep_both_versions_and_their_transitions():
+    twice = PeriodicReport.objects.annotate(n=Count("versions")).filter(n=2)
+    assert twice.count() > 20
+    report = twice.first()
+    first, second = report.versions.order_by("number")
+    assert first.data != second.data
+    assert first.submitted_at < second.submitted_at
+    steps = [(t.from_status, t.to_status) for t in report.transitions.order_by("at")]
+    assert steps[:3] == [("draft", "submitted"), ("submitted", "returned"), ("returned", "submitted")]
+    assert (
+        ReportVersion.objects.filter(number=1).count()
+        == PeriodicReport.objects.exclude(first_submitted_at=None).count()
+    )
+
+
+def test_report_figures_agree_with_the_member_events():
+    for report in PeriodicReport.objects.select_related("period").order_by("pk")[::97]:
+        start, end = report.period.starts_on, report.period.ends_on
+        events = MemberEvent.objects.filter(organization=report.organization_id)
+        roll = (
+            events.filter(kind__in=[EventKind.ADMITTED, EventKind.TRANSFER_IN], effective_on__lte=end).count()
+            - events.filter(
+                kind__in=[EventKind.TRANSFER_OUT, EventKind.REMOVED, EventKind.EXPELLED, EventKind.LEFT,
+                          EventKind.DIED],
+                effective_on__lte=end,
+            ).count()
+        )  # fmt: skip
+        assert report.members_total == roll == report.registry_snapshot["members_total"]
+        assert (
+            report.admissions
+            == events.filter(kind=EventKind.ADMITTED, decided_on__range=(start, end)).count()
+        )
+        assert (
+            report.full_memberships
+            == events.filter(kind=EventKind.FULL_MEMBER, decided_on__range=(start, end)).count()
+        )
+
+
+def test_secretary_01_still_has_this_months_report_to_file(today):
+    open_periods = ReportingPeriod.objects.filter(due_on__gte=today)
+    assert open_periods.exists()
+    assert not PeriodicReport.objects.filter(organization__code="01", period__in=open_periods).exists()
+    assert PeriodicReport.objects.filter(period__in=open_periods, status=ReportStatus.DRAFT).exists()
+
+
+def test_load_demo_again_does_nothing_without_reset():
+    before = Member.objects.count()
+    out = StringIO()
+    call_command("load_demo", force=True, stdout=out)
+    assert Member.objects.count() == before
+    assert "--reset" in out.getvalue()
