@@ -224,7 +224,13 @@ def test_load_demo_creates_organizations_and_accounts():
 
 @pytest.mark.parametrize(
     ("english", "vietnamese"),
-    [("previous", "trước"), ("next", "sau"), ("All", "Tất cả"), ("Ordering", "Sắp xếp"), ("Preview", "Xem trước")],
+    [
+        ("previous", "trước"),
+        ("next", "sau"),
+        ("All", "Tất cả"),
+        ("Ordering", "Sắp xếp"),
+        ("Preview", "Xem trước"),
+    ],
 )
 def test_strings_the_apps_leave_in_english_are_translated(english, vietnamese):
     with translation.override("vi"):

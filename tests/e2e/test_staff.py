@@ -1,0 +1,149 @@
+"""Issue 8, point 2: committee staff (vanphong) review reports, import members, download the summaries."""
+
+from io import BytesIO
+
+import openpyxl
+import pytest
+
+from members.models import Member
+from reports import services
+from reports.models import PeriodicReport, ReportStatus
+
+from .steps import click_and_wait, control, need
+from .world import report_with_study
+
+pytestmark = pytest.mark.e2e
+
+RETURN_REASON = "Đề nghị bổ sung kết quả học tập Nghị quyết số 2."
+
+
+def stage_submitted_report(world) -> PeriodicReport:
+    """Organisation 01's report for the due period, submitted once by its secretary (version 1)."""
+    return report_with_study(
+        world, org=world.org1, period=world.due_period, by=world.secretary1, studied=[3, 2]
+    )
+
+
+def download(journey, locator) -> openpyxl.Workbook:
+    with journey.page.expect_download() as info:
+        locator.click()
+    path = info.value.path()
+    return openpyxl.load_workbook(BytesIO(open(path, "rb").read()), data_only=True)
+
+
+def test_staff_reviews_a_report_in_the_matrix(bpage, world):
+    page = bpage.page
+    report = stage_submitted_report(world)
+    bpage.login("vanphong")
+
+    # The completeness matrix shows the submitted report; it leads to the report.
+    nav_link = page.get_by_role("navigation", name="Điều hướng chính").get_by_role(
+        "link", name="Báo cáo", exact=True
+    )
+    click_and_wait(page, nav_link)
+    assert bpage.path().startswith("/reports/matrix/")
+    row = page.locator("table.matrix tbody tr", has_text=world.org1.name)
+    cell = row.locator(f"a[href$='/reports/{report.pk}/']")
+    assert cell.inner_text() == "Đúng hạn", "submitted before its due date"
+    bpage.shot("matrix")
+    click_and_wait(page, cell)
+    assert bpage.path() == f"/reports/{report.pk}/"
+    page.get_by_text("Đã nộp").first.wait_for()
+    bpage.shot("report-submitted")
+
+    # Return it with a reason.
+    click_and_wait(page, page.get_by_role("link", name="Trả lại…"))
+    reason = page.get_by_label("Lý do trả lại")
+    assert reason.evaluate("el => el.required && el.validity.valueMissing"), "a reason is required"
+    reason.fill(RETURN_REASON)
+    click_and_wait(page, page.get_by_role("button", name="Xác nhận trả lại"))
+    page.get_by_text("Đã trả lại báo cáo cho bí thư cơ sở.").wait_for()
+    report.refresh_from_db()
+    assert report.status == ReportStatus.RETURNED
+    assert report.return_reason == RETURN_REASON
+    assert page.get_by_role("button", name="Duyệt báo cáo").count() == 0
+    bpage.shot("report-returned")
+
+    # The secretary fixes a figure and submits again (their own journey does this in the browser).
+    last = report.study_lines.order_by("resolution__order").last()
+    services.report_submit(
+        report=report, by=world.secretary1, data={}, lines={last.resolution_id: {"members_studied": 4}}
+    )
+    assert report.versions.count() == 2
+
+    # Compare the two versions: the changed figure is highlighted.
+    bpage.goto(f"/reports/{report.pk}/")
+    click_and_wait(page, page.get_by_role("link", name="So sánh các lần nộp"))
+    page.get_by_role("heading", name=f"So sánh các lần nộp báo cáo {world.due_period.label}").wait_for()
+    changed = page.locator("tr.changed")
+    assert changed.count() >= 1
+    assert any("4" in text and "2" in text for text in changed.all_inner_texts()), changed.all_inner_texts()
+    bpage.shot("versions-compared")
+
+    # Accept it: it is locked.
+    bpage.goto(f"/reports/{report.pk}/")
+    click_and_wait(page, page.get_by_role("button", name="Duyệt báo cáo"))
+    page.get_by_text("Đã duyệt báo cáo.").wait_for()
+    report.refresh_from_db()
+    assert report.status == ReportStatus.ACCEPTED
+    assert page.get_by_role("link", name="Trả lại…").count() == 0
+    assert page.get_by_role("link", name="Sửa báo cáo").count() == 0
+    bpage.shot("report-accepted")
+
+
+def test_staff_imports_members_through_the_preview(bpage, world, tmp_path):
+    page = bpage.page
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Họ và tên", "Ngày sinh", "Giới tính", "Mã tổ chức", "Ngày vào Đảng", "Ngày chính thức"])
+    sheet.append(["Đỗ Văn Nhập Một", "12/03/1985", "Nam", "02", "03/02/2010", "03/02/2011"])
+    sheet.append(["Ngô Thị Nhập Hai", "07/09/1991", "Nữ", "02", "19/05/2015", "19/05/2016"])
+    upload = tmp_path / "dang-vien.xlsx"
+    book.save(upload)
+
+    bpage.login("vanphong")
+    bpage.goto("/members/")
+    click_and_wait(page, need(control(page, r"Nhập.*(Excel|tệp)|Nhập danh sách"), "member XLSX import"))
+    bpage.shot("import-form")
+    page.locator("input[type=file]").set_input_files(str(upload))
+    click_and_wait(page, control(page, r"^(Xem trước|Tải lên|Kiểm tra)", roles=("button",)))
+    page.get_by_text("Đỗ Văn Nhập Một").first.wait_for()
+    page.get_by_text("Ngô Thị Nhập Hai").first.wait_for()
+    assert not Member.objects.filter(full_name="Đỗ Văn Nhập Một").exists(), "the preview must not save"
+    bpage.shot("import-preview")
+    click_and_wait(page, control(page, r"^(Xác nhận|Nhập|Lưu)", roles=("button",)))
+    assert (
+        Member.objects.filter(
+            organization=world.org2, full_name__in=["Đỗ Văn Nhập Một", "Ngô Thị Nhập Hai"]
+        ).count()
+        == 2
+    )
+    bpage.shot("import-done")
+
+
+def test_staff_downloads_dashboard_and_period_summary(bpage, world):
+    page = bpage.page
+    bpage.login("vanphong")
+
+    # The dashboard XLSX: the admissions figure is the one on the page (1 this year).
+    bpage.goto(f"/dashboard/?year={world.year}")
+    book = download(bpage, page.get_by_role("link", name="Xuất Excel"))
+    rows = {row[0]: row for row in book.active.iter_rows(values_only=True) if row and row[0]}
+    assert rows["admissions"][2] == 1, rows["admissions"]
+    assert rows["official_recognitions"][2] == 0
+
+    # The period summary of last month (the matrix's default period): the accepted report's figures.
+    period = world.last_month
+    report_with_study(
+        world, org=world.org1, period=period, by=world.secretary1, studied=[3, 4], accepted_by=world.staff
+    )
+    bpage.goto(f"/reports/matrix/?year={period.year}")
+    bpage.shot("matrix")
+    book = download(bpage, page.get_by_role("link", name=f"Xuất Excel tổng hợp kỳ {period.label}"))
+    cells = list(book["Tổng hợp"].iter_rows(values_only=True))
+    study = {row[0]: row for row in cells if row and row[0] in ("NQ 1", "NQ 2")}
+    assert study["NQ 1"][1:3] == (3, 5), study
+    assert study["NQ 2"][1:3] == (4, 5), study
+    org_rows = [row for row in cells if row and row[0] == world.org1.code]
+    assert org_rows and org_rows[0][2] == "Đã duyệt", org_rows
+    assert any(row and row[0] == world.org2.code and row[2] == "Chưa nộp" for row in cells)
