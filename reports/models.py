@@ -88,6 +88,12 @@ class ReportingPeriod(models.Model):
             return f"6 tháng đầu năm {self.year}" if self.number == 1 else f"6 tháng cuối năm {self.year}"
         return f"Năm {self.year}"
 
+    @property
+    def label_in_sentence(self) -> str:
+        """The label inside a sentence: "quý IV/2021", "tháng 03/2021" (Roman numerals keep their case)."""
+        label = self.label
+        return label[0].lower() + label[1:]
+
 
 class Resolution(models.Model):
     """A resolution or directive that members and non-member staff must study in a year."""
