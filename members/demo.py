@@ -28,6 +28,7 @@ from django.conf import settings
 from organizations.demo import explicit_timestamps, record_history
 from organizations.models import Cell, Organization, Rating
 
+from .lifecycle import status_from_events
 from .models import (
     Candidate,
     EventKind,
@@ -107,16 +108,6 @@ OVERDUE_PROBATIONS = 5
 FIRST_DECISION = (1, 5)  # (month, day)
 LAST_DECISION = (10, 26)
 
-STATUS_AFTER = {
-    EventKind.ADMITTED: MemberStatus.DU_BI,
-    EventKind.FULL_MEMBER: MemberStatus.CHINH_THUC,
-    EventKind.TRANSFER_OUT: MemberStatus.CHUYEN_DI,
-    EventKind.EXEMPTED: MemberStatus.MIEN_SINH_HOAT,
-    EventKind.REMOVED: MemberStatus.XOA_TEN,
-    EventKind.EXPELLED: MemberStatus.KHAI_TRU,
-    EventKind.LEFT: MemberStatus.RA_KHOI_DANG,
-    EventKind.DIED: MemberStatus.TU_TRAN,
-}
 ACTIVE = (MemberStatus.DU_BI, MemberStatus.CHINH_THUC, MemberStatus.MIEN_SINH_HOAT)
 NOTES = {
     EventKind.REMOVED: "Bỏ sinh hoạt đảng nhiều kỳ không có lý do chính đáng; chi bộ đề nghị xóa tên.",
@@ -125,17 +116,6 @@ NOTES = {
     EventKind.DIED: "Từ trần do bệnh nặng.",
     EventKind.EXEMPTED: "Tuổi cao, sức khỏe yếu; được miễn công tác và sinh hoạt đảng.",
 }
-
-
-def status_from_events(events, full_member_on=None) -> str | None:
-    """Replay `events` (objects with ``kind`` and ``transfer_scope``, in order): the member's status after them."""
-    status = None
-    for ev in events:
-        if ev.kind == EventKind.TRANSFER_IN:
-            status = MemberStatus.CHINH_THUC if full_member_on else MemberStatus.DU_BI
-        else:
-            status = STATUS_AFTER[ev.kind]
-    return status
 
 
 @dataclass

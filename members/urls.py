@@ -6,6 +6,16 @@ app_name = "members"
 
 urlpatterns = [
     path("", views.member_list, name="member_list"),
+    path("new/", views.member_create, name="member_create"),
+    path("import/", views.member_import, name="member_import"),
+    path("overdue/", views.overdue_list, name="overdue_list"),
     path("<int:pk>/", views.member_detail, name="member_detail"),
+    path("<int:pk>/edit/", views.member_edit, name="member_edit"),
+    path("<int:pk>/rating/", views.member_rating, name="member_rating"),
+    path("<int:pk>/<slug:action>/", views.member_action, name="member_action"),
     path("candidates/", views.candidate_list, name="candidate_list"),
+    path("candidates/new/", views.candidate_edit, name="candidate_create"),
+    path("candidates/<int:pk>/", views.candidate_detail, name="candidate_detail"),
+    path("candidates/<int:pk>/edit/", views.candidate_edit, name="candidate_edit"),
+    path("candidates/<int:pk>/admit/", views.candidate_admit, name="candidate_admit"),
 ]

@@ -1,24 +1,404 @@
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+"""Pages of the members registry. Thin: scope, bind the form, call the service, message, redirect."""
 
-from organizations.access import scope_by_organization
+import uuid
+from dataclasses import dataclass
 
-from .models import Candidate, Member
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+from django_tables2 import RequestConfig
+
+from organizations.access import check_can_work_in, is_staff_role, organization_of, role_of, staff_required
+
+from . import forms, selectors, services, spreadsheets
+from .filters import CandidateFilter, MemberFilter
+from .lifecycle import next_badge, overdue_from, probation_ends_on, seniority_years
+from .models import ACTIVE_STATUSES, Candidate, EventKind, MemberStatus, TransferScope
+from .tables import CandidateTable, MemberTable
+
+PER_PAGE = 50
+
+
+def _paginate(request, table):
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return table
+
+
+def _can_change(user, organization) -> bool:
+    return is_staff_role(user) or (
+        organization_of(user) is not None and organization_of(user).pk == organization.pk
+    )
+
+
+# --- Lists ---------------------------------------------------------------------------------------------------
 
 
 @require_GET
 def member_list(request):
-    members = scope_by_organization(Member.objects.select_related("organization"), request.user)[:50]
-    return render(request, "members/member_list.html", {"members": members})
+    queryset = selectors.members_for_user(request.user)
+    member_filter = MemberFilter(request.GET or None, queryset=queryset, user=request.user)
+    filtered = member_filter.qs
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        name = f"dang-vien-{timezone.localdate():%Y%m%d}"
+        return (
+            spreadsheets.export_csv(filtered, name)
+            if export == "csv"
+            else spreadsheets.export_xlsx(filtered, name)
+        )
+    table = _paginate(request, MemberTable(filtered))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("export", None)
+    return render(
+        request,
+        "members/member_list.html",
+        {
+            "filter": member_filter,
+            "table": table,
+            "query": query.urlencode(),
+            "can_add": role_of(request.user) in ("van_phong", "bi_thu"),
+            "can_import": is_staff_role(request.user),
+        },
+    )
 
 
 @require_GET
-def member_detail(request, pk):
-    member = get_object_or_404(scope_by_organization(Member.objects.all(), request.user), pk=pk)
-    return render(request, "members/member_detail.html", {"member": member})
+def overdue_list(request):
+    today = timezone.localdate()
+    members = list(selectors.overdue_probations(request.user, today)[:500])
+    rows = [(m, probation_ends_on(m.ceremony_on), overdue_from(m.ceremony_on)) for m in members]
+    return render(request, "members/overdue_list.html", {"rows": rows, "today": today})
 
 
 @require_GET
 def candidate_list(request):
-    candidates = scope_by_organization(Candidate.objects.all(), request.user)[:50]
-    return render(request, "members/candidate_list.html", {"candidates": candidates})
+    queryset = selectors.candidates_for_user(request.user)
+    candidate_filter = CandidateFilter(request.GET or None, queryset=queryset, user=request.user)
+    table = _paginate(request, CandidateTable(candidate_filter.qs))
+    return render(
+        request,
+        "members/candidate_list.html",
+        {
+            "filter": candidate_filter,
+            "table": table,
+            "can_add": role_of(request.user) in ("van_phong", "bi_thu"),
+        },
+    )
+
+
+# --- Member pages ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    slug: str
+    label: str
+    form: type
+    allowed_statuses: tuple
+    button: str = "btn-outline-primary"
+
+
+ACTIONS = {
+    "full": Action(
+        "full", "Công nhận chính thức", forms.FullMemberForm, (MemberStatus.DU_BI,), "btn-primary"
+    ),
+    "transfer-out": Action("transfer-out", "Chuyển sinh hoạt đi", forms.TransferOutForm, ACTIVE_STATUSES),
+    "transfer-in": Action(
+        "transfer-in", "Chuyển sinh hoạt đến", forms.TransferInForm, (MemberStatus.CHUYEN_DI,)
+    ),
+    "exempt": Action(
+        "exempt", "Miễn sinh hoạt", forms.EndForm, (MemberStatus.DU_BI, MemberStatus.CHINH_THUC)
+    ),
+    "remove": Action("remove", "Xóa tên", forms.EndForm, ACTIVE_STATUSES, "btn-outline-danger"),
+    "expel": Action("expel", "Khai trừ", forms.EndForm, ACTIVE_STATUSES, "btn-outline-danger"),
+    "leave": Action("leave", "Ra khỏi Đảng", forms.EndForm, ACTIVE_STATUSES, "btn-outline-danger"),
+    "died": Action("died", "Từ trần", forms.EndForm, ACTIVE_STATUSES, "btn-outline-secondary"),
+}
+END_KINDS = {
+    "exempt": EventKind.EXEMPTED,
+    "remove": EventKind.REMOVED,
+    "expel": EventKind.EXPELLED,
+    "leave": EventKind.LEFT,
+    "died": EventKind.DIED,
+}
+
+
+@require_GET
+def member_detail(request, pk):
+    member = selectors.member_get_for_user(request.user, pk)
+    today = timezone.localdate()
+    can_change = _can_change(request.user, member.organization)
+    history = []
+    if is_staff_role(request.user):
+        records = list(member.history.select_related("history_user").order_by("-history_date")[:30])
+        for newer, older in zip(records, records[1:] + [None], strict=False):
+            changes = newer.diff_against(older).changes if older is not None else []
+            history.append((newer, changes))
+    context = {
+        "member": member,
+        "events": selectors.member_timeline(member),
+        "ratings": member.ratings.order_by("-year"),
+        "seniority": seniority_years(member.ceremony_on, today),
+        "badge": next_badge(member.ceremony_on, today),
+        "probation_end": probation_ends_on(member.ceremony_on) if member.ceremony_on else None,
+        "overdue": (
+            member.status == MemberStatus.DU_BI
+            and member.ceremony_on
+            and overdue_from(member.ceremony_on) < today
+        ),
+        "can_change": can_change,
+        "actions": [a for a in ACTIONS.values() if member.status in a.allowed_statuses] if can_change else [],
+        "history": history,
+    }
+    return render(request, "members/member_detail.html", context)
+
+
+def _form_page(request, template, form, **context):
+    return render(request, template, {"form": form, **context})
+
+
+@require_http_methods(["GET", "POST"])
+def member_create(request):
+    if role_of(request.user) not in ("van_phong", "bi_thu"):
+        raise PermissionDenied("Vai trò của bạn chỉ được xem, không được thay đổi.")
+    form = forms.MemberCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        check_can_work_in(request.user, data["organization"])
+        try:
+            member = services.member_create(by=request.user, **data)
+        except ValidationError as error:
+            forms.add_service_errors(form, error)
+        else:
+            messages.success(request, f"Đã thêm đảng viên {member.full_name}.")
+            return redirect("members:member_detail", pk=member.pk)
+    return _form_page(request, "members/member_form.html", form, title="Thêm đảng viên")
+
+
+@require_http_methods(["GET", "POST"])
+def member_edit(request, pk):
+    member = selectors.member_get_for_user(request.user, pk)
+    check_can_work_in(request.user, member.organization)
+    initial = {f: getattr(member, f) for f in ("full_name", "birth_date", "gender", "cell", "card_number")}
+    form = forms.MemberEditForm(request.POST or None, initial=initial, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(member=member, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            forms.add_service_errors(form, error)
+        else:
+            messages.success(request, "Đã lưu thông tin đảng viên.")
+            return redirect("members:member_detail", pk=member.pk)
+    return _form_page(
+        request, "members/member_form.html", form, title="Sửa thông tin đảng viên", member=member
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def member_action(request, pk, action):
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404("Không có thao tác này.")
+    member = selectors.member_get_for_user(request.user, pk)
+    check_can_work_in(request.user, member.organization)
+    kwargs = {"member": member}
+    if spec.form is forms.TransferInForm:
+        kwargs["user"] = request.user
+    initial = {}
+    if action == "full" and member.ceremony_on:
+        initial["decided_on"] = max(probation_ends_on(member.ceremony_on), timezone.localdate())
+        if initial["decided_on"] > timezone.localdate():
+            initial.pop("decided_on")
+    form = spec.form(request.POST or None, initial=initial, **kwargs)
+    if member.status not in spec.allowed_statuses:
+        messages.error(
+            request, f"Không thể “{spec.label.lower()}”: đảng viên đang “{member.get_status_display()}”."
+        )
+        return redirect("members:member_detail", pk=member.pk)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "full":
+                services.member_make_full(member=member, by=request.user, **data)
+            elif action == "transfer-out":
+                if data["scope"] == TransferScope.NOI_BO and not is_staff_role(request.user):
+                    # Moving a member onto another organisation's roll changes that roll too.
+                    raise ValidationError(
+                        {"scope": "Chuyển sinh hoạt nội bộ trong Khối do Văn phòng Đảng ủy Khối ghi nhận."}
+                    )
+                services.member_transfer_out(member=member, by=request.user, **data)
+            elif action == "transfer-in":
+                check_can_work_in(request.user, data["organization"])
+                services.member_transfer_back_in(member=member, by=request.user, **data)
+            else:
+                services.member_end(member=member, kind=END_KINDS[action], by=request.user, **data)
+        except ValidationError as error:
+            forms.add_service_errors(form, error)
+        else:
+            messages.success(request, f"Đã ghi nhận: {spec.label.lower()} — {member.full_name}.")
+            return redirect("members:member_detail", pk=member.pk)
+    context = {"title": spec.label, "member": member, "action": spec}
+    if member.ceremony_on:
+        context["probation_end"] = probation_ends_on(member.ceremony_on)
+    return _form_page(request, "members/member_action.html", form, **context)
+
+
+@require_http_methods(["GET", "POST"])
+def member_rating(request, pk):
+    member = selectors.member_get_for_user(request.user, pk)
+    check_can_work_in(request.user, member.organization)
+    form = forms.RatingForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_rate(member=member, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            forms.add_service_errors(form, error)
+        else:
+            messages.success(request, f"Đã lưu xếp loại năm {form.cleaned_data['year']}.")
+            return redirect("members:member_detail", pk=member.pk)
+    return _form_page(request, "members/member_action.html", form, title="Xếp loại chất lượng", member=member)
+
+
+# --- Candidates --------------------------------------------------------------------------------------------
+
+
+@require_GET
+def candidate_detail(request, pk):
+    candidate = selectors.candidate_get_for_user(request.user, pk)
+    member = getattr(candidate, "member", None) if candidate.status == Candidate.Status.ADMITTED else None
+    return render(
+        request,
+        "members/candidate_detail.html",
+        {
+            "candidate": candidate,
+            "member": member,
+            "can_change": _can_change(request.user, candidate.organization)
+            and candidate.status == Candidate.Status.PENDING,
+        },
+    )
+
+
+def _candidate_initial(candidate: Candidate) -> dict:
+    fields = (
+        "organization",
+        "cell",
+        "full_name",
+        "birth_date",
+        "gender",
+        "course_certificate_on",
+        "sponsors",
+        "note",
+    )
+    return {f: getattr(candidate, f) for f in fields}
+
+
+@require_http_methods(["GET", "POST"])
+def candidate_edit(request, pk=None):
+    candidate = selectors.candidate_get_for_user(request.user, pk) if pk else None
+    if candidate is not None:
+        check_can_work_in(request.user, candidate.organization)
+    elif role_of(request.user) not in ("van_phong", "bi_thu"):
+        raise PermissionDenied("Vai trò của bạn chỉ được xem, không được thay đổi.")
+    initial = _candidate_initial(candidate) if candidate else {}
+    form = forms.CandidateForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        check_can_work_in(request.user, data["organization"])
+        try:
+            candidate = services.candidate_save(candidate=candidate, by=request.user, **data)
+        except ValidationError as error:
+            forms.add_service_errors(form, error)
+        else:
+            messages.success(request, f"Đã lưu quần chúng ưu tú {candidate.full_name}.")
+            return redirect("members:candidate_detail", pk=candidate.pk)
+    title = "Sửa quần chúng ưu tú" if candidate else "Thêm quần chúng ưu tú"
+    return _form_page(request, "members/member_form.html", form, title=title, candidate=candidate)
+
+
+@require_http_methods(["GET", "POST"])
+def candidate_admit(request, pk):
+    candidate = selectors.candidate_get_for_user(request.user, pk)
+    check_can_work_in(request.user, candidate.organization)
+    form = forms.AdmitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.candidate_admit(candidate=candidate, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            forms.add_service_errors(form, error)
+        else:
+            messages.success(request, f"Đã kết nạp {member.full_name} (đảng viên dự bị).")
+            return redirect("members:member_detail", pk=member.pk)
+    return _form_page(
+        request, "members/member_action.html", form, title="Kết nạp đảng viên", candidate=candidate
+    )
+
+
+# --- Import -------------------------------------------------------------------------------------------------
+
+SESSION_KEY = "members_import"
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def member_import(request):
+    """Upload → preview (a dry run showing every row's errors) → confirm (all-or-nothing)."""
+    if request.GET.get("template") == "1":
+        response = HttpResponse(
+            spreadsheets.template_workbook(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="mau-nhap-dang-vien.xlsx"'
+        return response
+    form = forms.ImportForm()
+    context = {"form": form}
+    if request.method == "POST" and "confirm" in request.POST:
+        pending = request.session.get(SESSION_KEY)
+        if not pending or pending.get("token") != request.POST.get("token"):
+            messages.error(request, "Phiên nhập dữ liệu đã hết hạn: hãy tải tệp lên lại.")
+            return redirect("members:member_import")
+        try:
+            with default_storage.open(pending["path"], "rb") as handle:
+                dataset = spreadsheets.dataset_from_upload(handle.read(), pending["format"])
+        except (OSError, ValidationError):
+            messages.error(request, "Không đọc lại được tệp đã tải lên: hãy tải tệp lên lại.")
+            return redirect("members:member_import")
+        result = spreadsheets.import_members(dataset, user=request.user, dry_run=False)
+        problems = spreadsheets.row_problems(result)
+        if problems:
+            context.update(problems=problems, rows=len(result.rows))
+            messages.error(request, "Dữ liệu đã thay đổi kể từ khi xem trước; không dòng nào được nhập.")
+            return render(request, "members/member_import.html", context)
+        default_storage.delete(pending["path"])
+        del request.session[SESSION_KEY]
+        messages.success(request, f"Đã nhập {len(result.rows)} đảng viên.")
+        return redirect("members:member_list")
+    if request.method == "POST":
+        form = forms.ImportForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            fmt = form.cleaned_data["format"]
+            content = upload.read()
+            try:
+                dataset = spreadsheets.dataset_from_upload(content, fmt)
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                result = spreadsheets.import_members(dataset, user=request.user, dry_run=True)
+                problems = spreadsheets.row_problems(result)
+                preview = [(number, row.row_values) for number, row in enumerate(result.rows[:200], start=2)]
+                context.update(
+                    problems=problems, rows=len(result.rows), preview=preview, headers=dataset.headers
+                )
+                if not problems:
+                    token = uuid.uuid4().hex
+                    path = default_storage.save(f"imports/{token}.{fmt}", ContentFile(content))
+                    request.session[SESSION_KEY] = {"token": token, "path": path, "format": fmt}
+                    context["token"] = token
+    return render(request, "members/member_import.html", context)

@@ -1,0 +1,243 @@
+"""Forms of the members registry: one per page and one per lifecycle action.
+
+Forms check the shape of what was typed; the rules live in ``members.services`` and their errors are put back
+beside the fields by ``add_service_errors``.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from khoi_portal.forms import DateInput
+from organizations.access import is_staff_role, organizations_for_user
+from organizations.models import Cell, Organization, Rating
+
+from .models import EventKind, Gender, TransferScope
+
+MAX_NAME = 120
+
+
+def _date(label: str, required: bool = True, help_text: str = "") -> forms.DateField:
+    return forms.DateField(label=label, required=required, widget=DateInput(), help_text=help_text)
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError beside the fields it names (or at the top of the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            for item in errors:
+                for message in item.messages:
+                    form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+class _CellMixin:
+    def limit_cells(self, organization: Organization | None):
+        cells = Cell.objects.filter(is_active=True).select_related("organization")
+        if organization is not None:
+            cells = cells.filter(organization=organization)
+        else:
+            cells = cells.filter(organization__in=self._orgs)
+        self.fields["cell"].queryset = cells
+        self.fields["cell"].label_from_instance = lambda c: f"{c.organization.code} · {c.name}"
+
+
+class MemberCreateForm(_CellMixin, forms.Form):
+    organization = forms.ModelChoiceField(label="Tổ chức cơ sở đảng", queryset=Organization.objects.none())
+    cell = forms.ModelChoiceField(label="Chi bộ trực thuộc", queryset=Cell.objects.none(), required=False)
+    full_name = forms.CharField(label="Họ và tên", max_length=MAX_NAME)
+    birth_date = _date("Ngày sinh")
+    gender = forms.ChoiceField(label="Giới tính", choices=Gender.choices)
+    card_number = forms.CharField(label="Số thẻ đảng viên", max_length=30, required=False)
+    arrival = forms.ChoiceField(
+        label="Vào danh sách do",
+        choices=[
+            (EventKind.ADMITTED, "Kết nạp tại tổ chức này"),
+            (EventKind.TRANSFER_IN, "Chuyển sinh hoạt đến"),
+        ],
+        initial=EventKind.ADMITTED,
+    )
+    admission_decided_on = _date("Ngày quyết định kết nạp")
+    ceremony_on = _date("Ngày vào Đảng (lễ kết nạp)")
+    full_member_on = _date(
+        "Ngày chính thức", required=False, help_text="Để trống nếu còn dự bị. Đúng ngày tròn 12 tháng dự bị."
+    )
+    arrived_on = _date("Ngày chuyển đến", required=False, help_text="Chỉ khi chuyển sinh hoạt đến.")
+    origin_text = forms.CharField(label="Chuyển từ (nơi sinh hoạt trước)", max_length=255, required=False)
+    decision_no = forms.CharField(label="Số quyết định", max_length=50, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._orgs = organizations_for_user(user).order_by("code")
+        self.fields["organization"].queryset = self._orgs
+        self.fields["organization"].label_from_instance = lambda o: f"{o.code} · {o.name}"
+        if not is_staff_role(user):
+            own = self._orgs.first()
+            self.fields["organization"].initial = own
+            self.fields["organization"].disabled = True
+        self.limit_cells(None)
+
+    def clean(self):
+        data = super().clean()
+        org, cell = data.get("organization"), data.get("cell")
+        if org and cell and cell.organization_id != org.pk:
+            self.add_error("cell", "Chi bộ đã chọn không thuộc tổ chức cơ sở đảng này.")
+        if data.get("arrival") == EventKind.TRANSFER_IN and not data.get("arrived_on"):
+            self.add_error("arrived_on", "Hãy nhập ngày chuyển đến.")
+        return data
+
+
+class MemberEditForm(_CellMixin, forms.Form):
+    full_name = forms.CharField(label="Họ và tên", max_length=MAX_NAME)
+    birth_date = _date("Ngày sinh")
+    gender = forms.ChoiceField(label="Giới tính", choices=Gender.choices)
+    cell = forms.ModelChoiceField(label="Chi bộ trực thuộc", queryset=Cell.objects.none(), required=False)
+    card_number = forms.CharField(label="Số thẻ đảng viên", max_length=30, required=False)
+
+    def __init__(self, *args, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_cells(member.organization)
+
+
+class _ActionForm(forms.Form):
+    """A lifecycle action's form: knows the member (and the user) it acts for."""
+
+    def __init__(self, *args, member=None, user=None, **kwargs):
+        self.member, self.user = member, user
+        super().__init__(*args, **kwargs)
+
+
+class FullMemberForm(_ActionForm):
+    decided_on = _date("Ngày quyết định công nhận chính thức")
+    decision_no = forms.CharField(label="Số quyết định", max_length=50, required=False)
+    note = forms.CharField(
+        label="Ghi chú", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class TransferOutForm(_ActionForm):
+    scope = forms.ChoiceField(label="Hình thức chuyển", choices=TransferScope.choices)
+    destination = forms.ModelChoiceField(
+        label="Chuyển đến tổ chức (trong Khối)",
+        queryset=Organization.objects.none(),
+        required=False,
+        help_text="Chỉ khi chuyển sinh hoạt nội bộ trong Đảng bộ Khối.",
+    )
+    destination_text = forms.CharField(
+        label="Nơi chuyển đến (ngoài Khối)",
+        max_length=255,
+        required=False,
+        help_text="Khi chuyển ra ngoài Khối.",
+    )
+    effective_on = _date("Ngày hiệu lực")
+    decided_on = _date("Ngày quyết định", required=False)
+    decision_no = forms.CharField(label="Số giấy giới thiệu / quyết định", max_length=50, required=False)
+    note = forms.CharField(
+        label="Ghi chú", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        member = self.member
+        self.fields["destination"].queryset = (
+            Organization.objects.in_bloc_on(timezone.localdate())
+            .exclude(pk=member.organization_id)
+            .order_by("code")
+        )
+        self.fields["destination"].label_from_instance = lambda o: f"{o.code} · {o.name}"
+
+
+class TransferInForm(_ActionForm):
+    organization = forms.ModelChoiceField(label="Chuyển đến tổ chức", queryset=Organization.objects.none())
+    origin_text = forms.CharField(label="Chuyển từ", max_length=255, required=False)
+    effective_on = _date("Ngày hiệu lực")
+    decided_on = _date("Ngày quyết định", required=False)
+    decision_no = forms.CharField(label="Số quyết định", max_length=50, required=False)
+    note = forms.CharField(
+        label="Ghi chú", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        member, user = self.member, self.user
+        self.fields["organization"].queryset = organizations_for_user(user).order_by("code")
+        self.fields["organization"].initial = member.organization_id
+        self.fields["organization"].label_from_instance = lambda o: f"{o.code} · {o.name}"
+
+
+class EndForm(_ActionForm):
+    effective_on = _date("Ngày hiệu lực")
+    decided_on = _date("Ngày quyết định", required=False)
+    decision_no = forms.CharField(label="Số quyết định", max_length=50, required=False)
+    note = forms.CharField(
+        label="Ghi chú / lý do", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RatingForm(_ActionForm):
+    year = forms.IntegerField(label="Năm", min_value=1930, max_value=2100)
+    grade = forms.ChoiceField(label="Xếp loại", choices=Rating.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year - (
+            1 if timezone.localdate().month < 12 else 0
+        )
+        self.fields["year"].localize = False
+        self.fields["year"].widget.is_localized = False
+
+
+class CandidateForm(_CellMixin, forms.Form):
+    organization = forms.ModelChoiceField(label="Tổ chức cơ sở đảng", queryset=Organization.objects.none())
+    cell = forms.ModelChoiceField(label="Chi bộ trực thuộc", queryset=Cell.objects.none(), required=False)
+    full_name = forms.CharField(label="Họ và tên", max_length=MAX_NAME)
+    birth_date = _date("Ngày sinh")
+    gender = forms.ChoiceField(label="Giới tính", choices=Gender.choices)
+    course_certificate_on = _date("Ngày cấp giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng", required=False)
+    sponsors = forms.CharField(label="Đảng viên giới thiệu", max_length=255, required=False)
+    note = forms.CharField(
+        label="Ghi chú", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._orgs = organizations_for_user(user).order_by("code")
+        self.fields["organization"].queryset = self._orgs
+        self.fields["organization"].label_from_instance = lambda o: f"{o.code} · {o.name}"
+        if not is_staff_role(user):
+            self.fields["organization"].initial = self._orgs.first()
+            self.fields["organization"].disabled = True
+        self.limit_cells(None)
+
+
+class AdmitForm(forms.Form):
+    admission_decided_on = _date("Ngày quyết định kết nạp")
+    ceremony_on = _date("Ngày vào Đảng (lễ kết nạp)")
+    decision_no = forms.CharField(label="Số quyết định kết nạp", max_length=50, required=False)
+    card_number = forms.CharField(label="Số thẻ đảng viên", max_length=30, required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Tệp danh sách (XLSX hoặc CSV)", help_text="Tối đa 5 MB. Dòng đầu là tiêu đề cột."
+    )
+
+    MAX_BYTES = 5 * 1024 * 1024
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise ValidationError("Tệp lớn hơn 5 MB.")
+        head = upload.read(4)
+        upload.seek(0)
+        name = upload.name.lower()
+        if head.startswith(b"PK\x03\x04"):
+            self.cleaned_data["format"] = "xlsx"
+        elif name.endswith(".csv") and b"\x00" not in upload.read(2048):
+            upload.seek(0)
+            self.cleaned_data["format"] = "csv"
+        else:
+            raise ValidationError("Chỉ nhận tệp Excel (.xlsx) hoặc CSV (UTF-8).")
+        return upload

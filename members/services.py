@@ -1,0 +1,530 @@
+"""Every write to the members registry: one function per state change, each atomic, each checked.
+
+The events are the history; ``Member.status`` (and the organisation a member belongs to) is re-derived from
+them after every action. Nothing here deletes anything.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from organizations.models import GOOD_RATINGS, Cell, Organization, Rating
+
+from .lifecycle import FINAL_STATUSES, add_months, probation_ends_on, status_from_events
+from .models import (
+    ACTIVE_STATUSES,
+    Candidate,
+    EventKind,
+    Member,
+    MemberEvent,
+    MemberRating,
+    MemberStatus,
+    TransferScope,
+)
+
+#: HTXSNV may be at most this share of the members rated HTTNV-or-better in one organisation and year.
+EXCELLENT_CAP = 0.20
+MIN_ADMISSION_AGE = 18
+
+#: The actions that end or pause a member's activity, with the status they lead to.
+ENDING_KINDS = (
+    EventKind.EXEMPTED,
+    EventKind.REMOVED,
+    EventKind.EXPELLED,
+    EventKind.LEFT,
+    EventKind.DIED,
+)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _not_future(day: dt.date | None, label: str, field: str | None = None) -> None:
+    if day and day > _today():
+        message = f"{label} không được ở tương lai (hôm nay là {_today():%d/%m/%Y})."
+        raise ValidationError({field: message} if field else message)
+
+
+def _check_cell(cell: Cell | None, organization: Organization) -> None:
+    if cell is not None and cell.organization_id != organization.pk:
+        raise ValidationError({"cell": "Chi bộ đã chọn không thuộc tổ chức cơ sở đảng này."})
+
+
+def member_refresh_status(member: Member) -> Member:
+    """Re-derive the cached status and current organisation from the events."""
+    events = list(member.events.order_by("effective_on", "pk"))
+    member.status = status_from_events(events, member.full_member_on) or MemberStatus.DU_BI
+    roll_in = [e for e in events if e.kind in (EventKind.ADMITTED, EventKind.TRANSFER_IN)]
+    if roll_in and roll_in[-1].organization_id != member.organization_id:
+        member.organization_id = roll_in[-1].organization_id
+        member.cell = None
+    member.save(update_fields=["status", "organization", "cell"])
+    return member
+
+
+def _last_event(member: Member) -> MemberEvent | None:
+    return member.events.order_by("-effective_on", "-pk").first()
+
+
+def _check_event_dates(
+    member: Member, *, effective_on: dt.date, decided_on: dt.date | None, final_allowed=False
+) -> None:
+    _not_future(effective_on, "Ngày hiệu lực", "effective_on")
+    _not_future(decided_on, "Ngày quyết định", "decided_on")
+    if member.status in FINAL_STATUSES and not final_allowed:
+        raise ValidationError(
+            f"Đảng viên đang ở tình trạng “{member.get_status_display()}”: không ghi nhận thêm sự kiện."
+        )
+    last = _last_event(member)
+    if last and effective_on < last.effective_on:
+        raise ValidationError(
+            {
+                "effective_on": f"Ngày hiệu lực không được trước sự kiện gần nhất "
+                f"({last.get_kind_display()}, {last.effective_on:%d/%m/%Y})."
+            }
+        )
+    if member.ceremony_on and effective_on < member.ceremony_on:
+        raise ValidationError({"effective_on": "Ngày hiệu lực không được trước ngày vào Đảng."})
+
+
+def _event(member: Member, *, kind, organization, effective_on, by, **extra) -> MemberEvent:
+    return MemberEvent.objects.create(
+        member=member,
+        kind=kind,
+        organization=organization,
+        effective_on=effective_on,
+        recorded_by=by,
+        **extra,
+    )
+
+
+def _check_person(*, full_name: str, birth_date: dt.date) -> None:
+    if not (full_name or "").strip():
+        raise ValidationError({"full_name": "Hãy nhập họ và tên."})
+    _not_future(birth_date, "Ngày sinh", "birth_date")
+    if birth_date and birth_date < dt.date(1900, 1, 1):
+        raise ValidationError({"birth_date": "Ngày sinh không hợp lệ (trước năm 1900)."})
+
+
+def _check_admission_dates(
+    *, birth_date: dt.date, admission_decided_on: dt.date, ceremony_on: dt.date
+) -> None:
+    _not_future(admission_decided_on, "Ngày quyết định kết nạp", "admission_decided_on")
+    _not_future(ceremony_on, "Ngày vào Đảng", "ceremony_on")
+    if ceremony_on < admission_decided_on:
+        raise ValidationError(
+            {"ceremony_on": "Ngày vào Đảng (lễ kết nạp) không được trước ngày quyết định kết nạp."}
+        )
+    if birth_date and admission_decided_on < add_months(birth_date, 12 * MIN_ADMISSION_AGE):
+        raise ValidationError(
+            {
+                "admission_decided_on": f"Người được kết nạp phải đủ {MIN_ADMISSION_AGE} tuổi vào ngày quyết định."
+            }
+        )
+
+
+# --- Members -----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def member_create(
+    *,
+    organization: Organization,
+    full_name: str,
+    birth_date: dt.date,
+    gender: str,
+    admission_decided_on: dt.date,
+    ceremony_on: dt.date,
+    full_member_on: dt.date | None = None,
+    cell: Cell | None = None,
+    card_number: str = "",
+    arrival: str = EventKind.ADMITTED,
+    arrived_on: dt.date | None = None,
+    decision_no: str = "",
+    origin_text: str = "",
+    by=None,
+) -> Member:
+    """Put a member on `organization`'s roll: admitted here (``arrival=admitted``) or transferred in from
+    outside the Bloc (``arrival=transfer_in``, with the date they arrived). Their earlier history (admission,
+    full membership) is recorded by its dates on the member; only events in this organisation become events.
+    """
+    _check_person(full_name=full_name, birth_date=birth_date)
+    _check_cell(cell, organization)
+    _check_admission_dates(
+        birth_date=birth_date, admission_decided_on=admission_decided_on, ceremony_on=ceremony_on
+    )
+    if full_member_on:
+        _not_future(full_member_on, "Ngày chính thức", "full_member_on")
+        if full_member_on != probation_ends_on(ceremony_on):
+            raise ValidationError(
+                {
+                    "full_member_on": "Ngày chính thức phải đúng ngày tròn 12 tháng dự bị kể từ ngày vào Đảng "
+                    f"({probation_ends_on(ceremony_on):%d/%m/%Y})."
+                }
+            )
+    member = Member(
+        organization=organization,
+        cell=cell,
+        full_name=full_name.strip(),
+        birth_date=birth_date,
+        gender=gender,
+        card_number=card_number.strip(),
+        admission_decided_on=admission_decided_on,
+        ceremony_on=ceremony_on,
+        full_member_on=full_member_on,
+        status=MemberStatus.DU_BI,
+    )
+    member.full_clean(exclude=["status"])
+    member.save()
+    if arrival == EventKind.TRANSFER_IN:
+        arrived_on = arrived_on or _today()
+        _not_future(arrived_on, "Ngày chuyển đến", "arrived_on")
+        if arrived_on < ceremony_on:
+            raise ValidationError({"arrived_on": "Ngày chuyển đến không được trước ngày vào Đảng."})
+        _event(
+            member,
+            kind=EventKind.TRANSFER_IN,
+            organization=organization,
+            effective_on=arrived_on,
+            decided_on=arrived_on,
+            decision_no=decision_no,
+            transfer_scope=TransferScope.CHINH_THUC,
+            counterpart_text=origin_text,
+            by=by,
+        )
+    else:
+        _event(
+            member,
+            kind=EventKind.ADMITTED,
+            organization=organization,
+            effective_on=ceremony_on,
+            decided_on=admission_decided_on,
+            decision_no=decision_no,
+            by=by,
+        )
+        if full_member_on:
+            _event(
+                member,
+                kind=EventKind.FULL_MEMBER,
+                organization=organization,
+                effective_on=full_member_on,
+                decided_on=full_member_on,
+                by=by,
+            )
+    return member_refresh_status(member)
+
+
+@transaction.atomic
+def member_update(
+    *,
+    member: Member,
+    full_name: str,
+    birth_date: dt.date,
+    gender: str,
+    cell: Cell | None,
+    card_number: str,
+    by=None,
+) -> Member:
+    """Correct a member's personal details. Dates of the party life change only through events."""
+    _check_person(full_name=full_name, birth_date=birth_date)
+    _check_cell(cell, member.organization)
+    member.full_name = full_name.strip()
+    member.birth_date = birth_date
+    member.gender = gender
+    member.cell = cell
+    member.card_number = card_number.strip()
+    member.save(update_fields=["full_name", "birth_date", "gender", "cell", "card_number"])
+    return member
+
+
+@transaction.atomic
+def member_make_full(
+    *, member: Member, decided_on: dt.date, decision_no: str = "", note: str = "", by=None
+) -> MemberEvent:
+    """Công nhận đảng viên chính thức: only after 12 months of probation; effective on the anniversary."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.status != MemberStatus.DU_BI:
+        raise ValidationError(
+            f"Chỉ công nhận chính thức đảng viên dự bị (hiện: {member.get_status_display()})."
+        )
+    if member.ceremony_on is None:
+        raise ValidationError("Đảng viên chưa có ngày vào Đảng: không tính được thời gian dự bị.")
+    anniversary = probation_ends_on(member.ceremony_on)
+    if decided_on < anniversary:
+        raise ValidationError(
+            {
+                "decided_on": f"Chưa đủ 12 tháng dự bị: sớm nhất là ngày {anniversary:%d/%m/%Y} "
+                f"(vào Đảng ngày {member.ceremony_on:%d/%m/%Y})."
+            }
+        )
+    _check_event_dates(member, effective_on=anniversary, decided_on=decided_on)
+    event = _event(
+        member,
+        kind=EventKind.FULL_MEMBER,
+        organization=member.organization,
+        effective_on=anniversary,
+        decided_on=decided_on,
+        decision_no=decision_no,
+        note=note,
+        by=by,
+    )
+    member.full_member_on = anniversary
+    member.save(update_fields=["full_member_on"])
+    member_refresh_status(member)
+    return event
+
+
+@transaction.atomic
+def member_transfer_out(
+    *,
+    member: Member,
+    scope: str,
+    effective_on: dt.date,
+    decided_on: dt.date | None = None,
+    decision_no: str = "",
+    destination: Organization | None = None,
+    destination_text: str = "",
+    note: str = "",
+    by=None,
+) -> MemberEvent:
+    """Chuyển sinh hoạt đi. Inside the Bloc (``noi_bo``) the member moves to `destination` and each
+    organisation keeps its side of the history; otherwise the member leaves the Bloc's roll (chuyển đi)."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.status not in ACTIVE_STATUSES:
+        raise ValidationError(f"Không chuyển sinh hoạt được: đảng viên đang “{member.get_status_display()}”.")
+    _check_event_dates(member, effective_on=effective_on, decided_on=decided_on)
+    if decided_on and decided_on > effective_on:
+        raise ValidationError({"decided_on": "Ngày quyết định không được sau ngày hiệu lực."})
+    source = member.organization
+    if scope == TransferScope.NOI_BO:
+        if destination is None:
+            raise ValidationError({"destination": "Hãy chọn tổ chức cơ sở đảng nơi chuyển đến."})
+        if destination.pk == source.pk:
+            raise ValidationError({"destination": "Nơi chuyển đến phải khác tổ chức hiện tại."})
+        if not destination.in_bloc_on(effective_on):
+            raise ValidationError(
+                {"destination": "Tổ chức nơi chuyển đến không thuộc Đảng bộ Khối vào ngày đó."}
+            )
+    elif not destination_text.strip():
+        raise ValidationError({"destination_text": "Hãy ghi nơi chuyển đến."})
+    common = {
+        "effective_on": effective_on,
+        "decided_on": decided_on,
+        "decision_no": decision_no,
+        "transfer_scope": scope,
+        "note": note,
+        "by": by,
+    }
+    out = _event(
+        member,
+        kind=EventKind.TRANSFER_OUT,
+        organization=source,
+        counterpart=destination if scope == TransferScope.NOI_BO else None,
+        counterpart_text=destination_text.strip(),
+        **common,
+    )
+    if scope == TransferScope.NOI_BO:
+        _event(member, kind=EventKind.TRANSFER_IN, organization=destination, counterpart=source, **common)
+    member_refresh_status(member)
+    return out
+
+
+@transaction.atomic
+def member_transfer_back_in(
+    *,
+    member: Member,
+    organization: Organization,
+    effective_on: dt.date,
+    decided_on: dt.date | None = None,
+    decision_no: str = "",
+    origin_text: str = "",
+    note: str = "",
+    by=None,
+) -> MemberEvent:
+    """Chuyển sinh hoạt đến: a member who had moved out of the Bloc comes back to `organization`."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.status != MemberStatus.CHUYEN_DI:
+        raise ValidationError("Chỉ ghi nhận chuyển đến cho đảng viên đã chuyển sinh hoạt đi.")
+    _check_event_dates(member, effective_on=effective_on, decided_on=decided_on)
+    event = _event(
+        member,
+        kind=EventKind.TRANSFER_IN,
+        organization=organization,
+        effective_on=effective_on,
+        decided_on=decided_on,
+        decision_no=decision_no,
+        transfer_scope=TransferScope.CHINH_THUC,
+        counterpart_text=origin_text,
+        note=note,
+        by=by,
+    )
+    member_refresh_status(member)
+    return event
+
+
+@transaction.atomic
+def member_end(
+    *,
+    member: Member,
+    kind: str,
+    effective_on: dt.date,
+    decided_on: dt.date | None = None,
+    decision_no: str = "",
+    note: str = "",
+    by=None,
+) -> MemberEvent:
+    """Miễn sinh hoạt, xóa tên, khai trừ, ra khỏi Đảng, từ trần."""
+    if kind not in ENDING_KINDS:
+        raise ValidationError("Loại sự kiện không hợp lệ.")
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.status not in ACTIVE_STATUSES:
+        raise ValidationError(
+            f"Không ghi nhận được: đảng viên đang “{member.get_status_display()}” (không còn trong danh sách)."
+        )
+    if kind == EventKind.EXEMPTED and member.status == MemberStatus.MIEN_SINH_HOAT:
+        raise ValidationError("Đảng viên đã được miễn sinh hoạt.")
+    _check_event_dates(member, effective_on=effective_on, decided_on=decided_on)
+    if decided_on and decided_on > effective_on:
+        raise ValidationError({"decided_on": "Ngày quyết định không được sau ngày hiệu lực."})
+    if kind in (EventKind.REMOVED, EventKind.EXPELLED) and not decision_no.strip():
+        raise ValidationError({"decision_no": "Xóa tên, khai trừ cần số quyết định."})
+    event = _event(
+        member,
+        kind=kind,
+        organization=member.organization,
+        effective_on=effective_on,
+        decided_on=decided_on,
+        decision_no=decision_no,
+        note=note,
+        by=by,
+    )
+    member_refresh_status(member)
+    return event
+
+
+# --- Candidates --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def candidate_save(
+    *,
+    organization: Organization,
+    full_name: str,
+    birth_date: dt.date,
+    gender: str,
+    cell: Cell | None = None,
+    course_certificate_on: dt.date | None = None,
+    sponsors: str = "",
+    note: str = "",
+    candidate: Candidate | None = None,
+    by=None,
+) -> Candidate:
+    """Create (``candidate=None``) or edit a candidate for admission."""
+    _check_person(full_name=full_name, birth_date=birth_date)
+    _check_cell(cell, organization)
+    _not_future(course_certificate_on, "Ngày cấp giấy chứng nhận", "course_certificate_on")
+    if candidate is not None and candidate.status != Candidate.Status.PENDING:
+        raise ValidationError("Quần chúng này đã được kết nạp hoặc dừng xem xét: không sửa được.")
+    candidate = candidate or Candidate(organization=organization)
+    candidate.full_name = full_name.strip()
+    candidate.birth_date = birth_date
+    candidate.gender = gender
+    candidate.cell = cell
+    candidate.course_certificate_on = course_certificate_on
+    candidate.sponsors = sponsors.strip()
+    candidate.note = note
+    candidate.save()
+    return candidate
+
+
+@transaction.atomic
+def candidate_admit(
+    *,
+    candidate: Candidate,
+    admission_decided_on: dt.date,
+    ceremony_on: dt.date,
+    decision_no: str = "",
+    card_number: str = "",
+    by=None,
+) -> Member:
+    """Kết nạp: the candidate becomes a probationary member of their organisation."""
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    if candidate.status != Candidate.Status.PENDING:
+        raise ValidationError("Quần chúng này đã được kết nạp hoặc dừng xem xét.")
+    if candidate.course_certificate_on is None:
+        raise ValidationError("Chưa có giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng: chưa kết nạp được.")
+    if not candidate.sponsors.strip():
+        raise ValidationError("Chưa có đảng viên giới thiệu: chưa kết nạp được.")
+    if admission_decided_on < candidate.course_certificate_on:
+        raise ValidationError(
+            {
+                "admission_decided_on": "Ngày quyết định kết nạp không được trước ngày cấp giấy chứng nhận lớp bồi dưỡng."
+            }
+        )
+    member = member_create(
+        organization=candidate.organization,
+        cell=candidate.cell,
+        full_name=candidate.full_name,
+        birth_date=candidate.birth_date,
+        gender=candidate.gender,
+        admission_decided_on=admission_decided_on,
+        ceremony_on=ceremony_on,
+        card_number=card_number,
+        decision_no=decision_no,
+        by=by,
+    )
+    member.candidate = candidate
+    member.save(update_fields=["candidate"])
+    candidate.status = Candidate.Status.ADMITTED
+    candidate.save(update_fields=["status"])
+    return member
+
+
+@transaction.atomic
+def candidate_withdraw(*, candidate: Candidate, note: str = "", by=None) -> Candidate:
+    if candidate.status != Candidate.Status.PENDING:
+        raise ValidationError("Quần chúng này không còn trong diện xem xét.")
+    candidate.status = Candidate.Status.WITHDRAWN
+    candidate.note = (candidate.note + "\n" + note).strip()
+    candidate.save(update_fields=["status", "note"])
+    return candidate
+
+
+# --- Ratings -----------------------------------------------------------------------------------------------
+
+
+def _check_excellent_cap(organization: Organization, year: int) -> None:
+    counts = MemberRating.objects.filter(organization=organization, year=year).aggregate(
+        excellent=Count("pk", filter=Q(grade=Rating.HTXSNV)),
+        good=Count("pk", filter=Q(grade__in=GOOD_RATINGS)),
+    )
+    if counts["excellent"] and counts["excellent"] > EXCELLENT_CAP * counts["good"]:
+        allowed = int(EXCELLENT_CAP * counts["good"])
+        raise ValidationError(
+            {
+                "grade": f"Số đảng viên HTXSNV ({counts['excellent']}) vượt 20% số đảng viên được xếp loại "
+                f"HTTNV trở lên ({counts['good']}) của tổ chức trong năm {year}: tối đa {allowed}."
+            }
+        )
+
+
+@transaction.atomic
+def member_rate(*, member: Member, year: int, grade: str, by=None) -> MemberRating:
+    """Set a member's rating for `year`, within the 20% cap of HTXSNV."""
+    if year > _today().year or year < 1930:
+        raise ValidationError({"year": "Năm xếp loại không hợp lệ."})
+    if grade not in Rating.values:
+        raise ValidationError({"grade": "Mức xếp loại không hợp lệ."})
+    # Lock the organisation's row so two raters cannot both slip under the cap.
+    Organization.objects.select_for_update().get(pk=member.organization_id)
+    rating, _ = MemberRating.objects.update_or_create(
+        member=member,
+        year=year,
+        defaults={"grade": grade, "organization_id": member.organization_id, "rated_by": by},
+    )
+    _check_excellent_cap(member.organization, year)
+    return rating

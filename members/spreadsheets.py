@@ -1,0 +1,290 @@
+"""Members to and from spreadsheets.
+
+Import goes through django-import-export (a dry run for the preview, then the real import, all-or-nothing);
+each row is put on the roll by ``members.services.member_create`` so that the same rules apply as in the
+form and the admission events exist. Export streams (CSV row by row, XLSX through openpyxl's write-only
+workbook into a temporary file) so that a list of half a million members stays within a few tens of MB.
+Cells that a spreadsheet would read as a formula (=, +, -, @, tab, CR) are prefixed with a quote.
+"""
+
+import csv
+import datetime as dt
+import tempfile
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, StreamingHttpResponse
+from import_export import resources
+
+from organizations.models import Cell, Organization
+
+from . import services
+from .models import EventKind, Gender, Member
+
+COLUMNS = (
+    ("org", "Mã tổ chức"),
+    ("full_name", "Họ và tên"),
+    ("birth_date", "Ngày sinh"),
+    ("gender", "Giới tính"),
+    ("card_number", "Số thẻ đảng viên"),
+    ("admission_decided_on", "Ngày quyết định kết nạp"),
+    ("ceremony_on", "Ngày vào Đảng"),
+    ("full_member_on", "Ngày chính thức"),
+    ("cell", "Chi bộ"),
+)
+EXPORT_HEADERS = [header for _, header in COLUMNS] + ["Tình trạng"]
+REQUIRED = {"org", "full_name", "birth_date", "gender", "admission_decided_on", "ceremony_on"}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+GENDERS = {"nam": Gender.NAM, "nữ": Gender.NU, "nu": Gender.NU}
+
+
+def neutralise(value):
+    """A value safe to put in a spreadsheet cell: text that looks like a formula gets a leading quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def parse_date(value, header: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError({header: f"“{text[:40]}” không phải ngày hợp lệ (dạng dd/mm/yyyy)."})
+
+
+class MemberImportResource(resources.ModelResource):
+    """One row = one member put on an organisation's roll (admitted there, with their dates)."""
+
+    class Meta:
+        model = Member
+        fields = ()
+        skip_diff = True
+        clean_model_instances = False
+        use_transactions = True
+        store_row_values = True
+
+    def __init__(self, *, user=None):
+        super().__init__()
+        self.user = user
+        self._orgs = {o.code: o for o in Organization.objects.all()}
+        self._cells = {(c.organization_id, c.name.casefold()): c for c in Cell.objects.filter(is_active=True)}
+
+    def get_instance(self, instance_loader, row):
+        return None  # every row is a new member
+
+    def import_instance(self, instance, row, **kwargs):
+        errors: dict[str, list[str]] = {}
+        values = {}
+        for key, header in COLUMNS:
+            raw = row.get(header)
+            if isinstance(raw, str):
+                raw = raw.strip()
+            if key in REQUIRED and raw in (None, ""):
+                errors.setdefault(header, []).append("Thiếu dữ liệu.")
+                continue
+            try:
+                if key.endswith("_on") or key == "birth_date":
+                    values[key] = parse_date(raw, header)
+                elif key == "org":
+                    code = str(raw).strip()
+                    if code.isdigit() and len(code) < 2:
+                        code = code.zfill(2)
+                    if code not in self._orgs:
+                        raise ValidationError({header: f"Không có tổ chức mã “{code[:20]}”."})
+                    values[key] = self._orgs[code]
+                elif key == "gender":
+                    gender = GENDERS.get(str(raw).strip().casefold())
+                    if gender is None:
+                        raise ValidationError({header: "Giới tính phải là “Nam” hoặc “Nữ”."})
+                    values[key] = gender
+                else:
+                    values[key] = "" if raw is None else str(raw)
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    errors.setdefault(field, []).extend(messages)
+        if not errors and values.get("cell"):
+            cell = self._cells.get((values["org"].pk, values["cell"].casefold()))
+            if cell is None:
+                errors["Chi bộ"] = [f"Tổ chức {values['org'].code} không có chi bộ “{values['cell'][:60]}”."]
+            values["cell"] = cell
+        if errors:
+            raise ValidationError(errors)
+        values["cell"] = values.get("cell") or None
+        instance._import_values = values
+        instance.full_name = values["full_name"]
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        values = dict(instance._import_values)
+        organization = values.pop("org")
+        try:
+            member = services.member_create(
+                organization=organization, arrival=EventKind.ADMITTED, by=self.user, **values
+            )
+        except ValidationError as error:
+            labels = dict(COLUMNS)
+            if hasattr(error, "error_dict"):
+                raise ValidationError(
+                    {
+                        labels.get(field, "Dòng"): [m for e in errs for m in e.messages]
+                        for field, errs in error.error_dict.items()
+                    }
+                ) from error
+            raise ValidationError({"Dòng": error.messages}) from error
+        instance.pk = member.pk
+        instance.full_name = member.full_name
+
+
+def dataset_from_upload(content: bytes, fmt: str) -> tablib.Dataset:
+    """Read the uploaded bytes; raise ValidationError (Vietnamese) when the file cannot be read."""
+    try:
+        if fmt == "csv":
+            dataset = tablib.Dataset().load(content.decode("utf-8-sig"), format="csv")
+        else:
+            dataset = tablib.Dataset().load(content, format="xlsx")
+    except UnicodeDecodeError as error:
+        raise ValidationError("Tệp CSV phải được lưu với mã UTF-8.") from error
+    except Exception as error:  # tablib/openpyxl raise many kinds for a broken file
+        raise ValidationError("Không đọc được tệp: tệp hỏng hoặc không đúng định dạng.") from error
+    headers = [str(h or "").strip() for h in (dataset.headers or [])]
+    missing = [header for key, header in COLUMNS if key in REQUIRED and header not in headers]
+    if missing:
+        raise ValidationError(
+            "Tệp thiếu cột: " + ", ".join(f"“{h}”" for h in missing) + ". Hãy dùng tệp mẫu."
+        )
+    dataset.headers = headers
+    if dataset.height == 0:
+        raise ValidationError("Tệp không có dòng dữ liệu nào.")
+    return dataset
+
+
+def import_members(dataset: tablib.Dataset, *, user, dry_run: bool):
+    """Run the import; on a real run any invalid row rolls everything back."""
+    resource = MemberImportResource(user=user)
+    return resource.import_data(
+        dataset,
+        dry_run=dry_run,
+        raise_errors=False,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+    )
+
+
+def row_problems(result) -> list[tuple[int, str, list[str]]]:
+    """(row number in the file, name, messages) for every row that failed, in Vietnamese."""
+    problems = []
+    for number, row in enumerate(result.rows, start=2):
+        messages = []
+        if row.validation_error is not None:
+            for field, errs in row.validation_error.message_dict.items():
+                messages.extend(f"{field}: {m}" if field not in ("__all__", "Dòng") else m for m in errs)
+        for err in row.errors:
+            messages.append(f"Lỗi không xác định: {str(err.error)[:200]}")
+        if messages:
+            name = ""
+            if getattr(row, "row_values", None):
+                name = str(row.row_values.get("Họ và tên") or "")
+            problems.append((number, name, messages))
+    for err in result.base_errors:
+        problems.append((0, "", [str(err.error)[:200]]))
+    return problems
+
+
+def template_workbook() -> bytes:
+    dataset = tablib.Dataset(headers=[h for _, h in COLUMNS])
+    dataset.append(
+        ["01", "Nguyễn Văn Mẫu", "15/04/1990", "Nam", "", "10/03/2021", "25/03/2021", "25/03/2022", ""]
+    )
+    return dataset.export("xlsx")
+
+
+# --- Export -------------------------------------------------------------------------------------------------
+
+EXPORT_FIELDS = (
+    "organization__code",
+    "full_name",
+    "birth_date",
+    "gender",
+    "card_number",
+    "admission_decided_on",
+    "ceremony_on",
+    "full_member_on",
+    "cell__name",
+    "status",
+)
+
+
+def _export_rows(queryset):
+    from .models import MemberStatus
+
+    genders = dict(Gender.choices)
+    statuses = dict(MemberStatus.choices)
+    for values in queryset.order_by().values_list(*EXPORT_FIELDS).iterator(chunk_size=2000):
+        code, name, birth, gender, card, decided, ceremony, full, cell, status = values
+        yield [
+            neutralise(code),
+            neutralise(name),
+            birth,
+            genders.get(gender, gender),
+            neutralise(card),
+            decided,
+            ceremony,
+            full,
+            neutralise(cell or ""),
+            statuses.get(status, status),
+        ]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def export_csv(queryset, filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff" + writer.writerow(EXPORT_HEADERS)
+        for row in _export_rows(queryset):
+            yield writer.writerow([v.strftime("%d/%m/%Y") if isinstance(v, dt.date) else v for v in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def export_xlsx(queryset, filename: str) -> FileResponse:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Đảng viên")
+    sheet.append(EXPORT_HEADERS)
+    date_columns = {2, 5, 6, 7}
+    for row in _export_rows(queryset):
+        cells = []
+        for index, value in enumerate(row):
+            if index in date_columns and value is not None:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "DD/MM/YYYY"
+                cells.append(cell)
+            else:
+                cells.append(value)
+        sheet.append(cells)
+    handle = tempfile.TemporaryFile()
+    workbook.save(handle)
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{filename}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

@@ -1,0 +1,37 @@
+"""Members made through the services, so that their events and status are what the rules say."""
+
+import datetime as dt
+import itertools
+
+from members import services
+from members.models import Candidate, Gender
+
+_counter = itertools.count(1)
+
+
+def member(organization, *, ceremony_on=dt.date(2020, 3, 10), full=False, name=None, by=None, **extra):
+    n = next(_counter)
+    decided = extra.pop("admission_decided_on", ceremony_on - dt.timedelta(days=5))
+    return services.member_create(
+        organization=organization,
+        full_name=name or f"Nguyễn Văn Thử {n}",
+        birth_date=extra.pop("birth_date", dt.date(1990, 1, 1)),
+        gender=extra.pop("gender", Gender.NAM),
+        admission_decided_on=decided,
+        ceremony_on=ceremony_on,
+        full_member_on=services.probation_ends_on(ceremony_on) if full else None,
+        by=by,
+        **extra,
+    )
+
+
+def candidate(organization, *, name=None, certificate=dt.date(2021, 1, 15), sponsors="Trần Văn A, Lê Thị B"):
+    n = next(_counter)
+    return Candidate.objects.create(
+        organization=organization,
+        full_name=name or f"Phạm Thị Ứng Viên {n}",
+        birth_date=dt.date(1995, 6, 1),
+        gender=Gender.NU,
+        course_certificate_on=certificate,
+        sponsors=sponsors,
+    )

@@ -1,0 +1,236 @@
+"""The rules of a member's life in the Party, enforced by members.services."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db.models import ProtectedError
+
+from members import lifecycle, services
+from members.models import Candidate, EventKind, Member, MemberEvent, MemberStatus, TransferScope
+from members.selectors import overdue_probations
+from members.tests import factories as f
+from organizations.models import Rating
+from organizations.tests.factories import OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def today(monkeypatch):
+    day = dt.date(2022, 6, 15)
+    monkeypatch.setattr(services, "_today", lambda: day)
+    return day
+
+
+# --- pure date rules ---------------------------------------------------------------------------------------
+
+
+def test_probation_ends_on_the_anniversary_and_29_february_on_28_february():
+    assert lifecycle.probation_ends_on(dt.date(2021, 3, 25)) == dt.date(2022, 3, 25)
+    assert lifecycle.probation_ends_on(dt.date(2020, 2, 29)) == dt.date(2021, 2, 28)
+    assert lifecycle.probation_ends_on(dt.date(2020, 12, 31)) == dt.date(2021, 12, 31)
+
+
+def test_overdue_counts_thirty_working_days_after_the_anniversary():
+    # Anniversary Friday 01/04/2022; 30 working days (Mon–Fri) later is Friday 13/05/2022.
+    assert lifecycle.overdue_from(dt.date(2021, 4, 1)) == dt.date(2022, 5, 13)
+    latest = lifecycle.latest_ceremony_overdue_on(dt.date(2022, 5, 14))
+    assert (
+        lifecycle.overdue_from(latest)
+        < dt.date(2022, 5, 14)
+        <= lifecycle.overdue_from(latest + dt.timedelta(1))
+    )
+
+
+def test_seniority_and_next_badge():
+    assert lifecycle.seniority_years(dt.date(1990, 5, 19), dt.date(2020, 5, 18)) == 29
+    assert lifecycle.seniority_years(dt.date(1990, 5, 19), dt.date(2020, 5, 19)) == 30
+    assert lifecycle.next_badge(dt.date(1990, 5, 19), dt.date(2020, 5, 18)) == (30, dt.date(2020, 5, 19))
+    assert lifecycle.next_badge(dt.date(1990, 5, 19), dt.date(2020, 5, 19)) == (40, dt.date(2030, 5, 19))
+    assert lifecycle.next_badge(dt.date(1975, 1, 2), dt.date(2022, 1, 1)) == (50, dt.date(2025, 1, 2))
+    assert lifecycle.next_badge(dt.date(1920, 1, 1), dt.date(2022, 1, 1)) is None
+
+
+# --- full membership ----------------------------------------------------------------------------------------
+
+
+def test_full_membership_refused_the_day_before_the_anniversary(org_a):
+    m = f.member(org_a, ceremony_on=dt.date(2021, 3, 25))
+    with pytest.raises(ValidationError) as error:
+        services.member_make_full(member=m, decided_on=dt.date(2022, 3, 24))
+    assert "Chưa đủ 12 tháng dự bị" in str(error.value) and "25/03/2022" in str(error.value)
+    m.refresh_from_db()
+    assert m.status == MemberStatus.DU_BI and not m.events.filter(kind=EventKind.FULL_MEMBER).exists()
+
+
+def test_full_membership_on_the_anniversary_and_a_late_decision_still_dates_it_there(org_a):
+    on_time = f.member(org_a, ceremony_on=dt.date(2021, 3, 25))
+    services.member_make_full(member=on_time, decided_on=dt.date(2022, 3, 25), decision_no="12-QĐ/ĐUK")
+    late = f.member(org_a, ceremony_on=dt.date(2021, 3, 25))
+    event = services.member_make_full(member=late, decided_on=dt.date(2022, 5, 2))
+    for m in (on_time, late):
+        m.refresh_from_db()
+        assert m.status == MemberStatus.CHINH_THUC and m.full_member_on == dt.date(2022, 3, 25)
+    assert event.effective_on == dt.date(2022, 3, 25) and event.decided_on == dt.date(2022, 5, 2)
+
+
+def test_full_membership_for_a_29_february_ceremony(org_a, today, monkeypatch):
+    monkeypatch.setattr(services, "_today", lambda: dt.date(2021, 6, 1))
+    m = f.member(org_a, ceremony_on=dt.date(2020, 2, 29))
+    with pytest.raises(ValidationError):
+        services.member_make_full(member=m, decided_on=dt.date(2021, 2, 27))
+    services.member_make_full(member=m, decided_on=dt.date(2021, 2, 28))
+    m.refresh_from_db()
+    assert m.full_member_on == dt.date(2021, 2, 28)
+
+
+def test_only_probationary_members_are_made_full(org_a):
+    m = f.member(org_a, ceremony_on=dt.date(2020, 3, 10), full=True)
+    with pytest.raises(ValidationError, match="Chỉ công nhận chính thức đảng viên dự bị"):
+        services.member_make_full(member=m, decided_on=dt.date(2022, 1, 1))
+
+
+def test_overdue_list(org_a, secretary_a, today):
+    overdue = f.member(org_a, ceremony_on=dt.date(2021, 3, 1))  # anniversary 01/03/2022 + 30 wd = 12/04/2022
+    f.member(org_a, ceremony_on=dt.date(2021, 6, 1))  # still within its time on 15/06/2022
+    done = f.member(org_a, ceremony_on=dt.date(2021, 2, 1))
+    services.member_make_full(member=done, decided_on=dt.date(2022, 2, 1))
+    assert list(overdue_probations(secretary_a, today)) == [overdue]
+
+
+# --- dates --------------------------------------------------------------------------------------------------
+
+
+def test_future_dates_are_refused(org_a, today):
+    with pytest.raises(ValidationError) as error:
+        f.member(org_a, ceremony_on=today + dt.timedelta(days=1))
+    assert "không được ở tương lai" in str(error.value)
+    m = f.member(org_a)
+    with pytest.raises(ValidationError, match="không được ở tương lai"):
+        services.member_end(member=m, kind=EventKind.DIED, effective_on=today + dt.timedelta(days=3))
+
+
+def test_events_cannot_go_back_in_time(org_a):
+    m = f.member(org_a, ceremony_on=dt.date(2020, 3, 10), full=True)
+    with pytest.raises(ValidationError, match="không được trước sự kiện gần nhất"):
+        services.member_end(member=m, kind=EventKind.EXEMPTED, effective_on=dt.date(2021, 1, 1))
+
+
+def test_ceremony_before_decision_is_refused(org_a):
+    with pytest.raises(ValidationError, match="không được trước ngày quyết định kết nạp"):
+        f.member(org_a, ceremony_on=dt.date(2021, 3, 1), admission_decided_on=dt.date(2021, 3, 5))
+
+
+def test_nothing_after_death(org_a):
+    m = f.member(org_a)
+    services.member_end(member=m, kind=EventKind.DIED, effective_on=dt.date(2022, 1, 10))
+    m.refresh_from_db()
+    assert m.status == MemberStatus.TU_TRAN
+    with pytest.raises(ValidationError):
+        services.member_end(member=m, kind=EventKind.LEFT, effective_on=dt.date(2022, 2, 1))
+
+
+def test_removal_needs_a_decision_number(org_a):
+    m = f.member(org_a)
+    with pytest.raises(ValidationError, match="cần số quyết định"):
+        services.member_end(member=m, kind=EventKind.REMOVED, effective_on=dt.date(2022, 1, 10))
+
+
+# --- nothing deleted, transfers -----------------------------------------------------------------------------
+
+
+def test_members_and_events_are_never_deleted(org_a):
+    m = f.member(org_a)
+    with pytest.raises(ValidationError):
+        m.delete()
+    with pytest.raises(ValidationError):
+        m.events.first().delete()
+    with pytest.raises((ValidationError, ProtectedError)):
+        Member.objects.filter(pk=m.pk).delete()
+    assert Member.objects.filter(pk=m.pk).exists()
+
+
+def test_internal_transfer_keeps_the_history_in_both_organisations(org_a, org_b):
+    m = f.member(org_a, ceremony_on=dt.date(2020, 3, 10), full=True)
+    services.member_transfer_out(
+        member=m,
+        scope=TransferScope.NOI_BO,
+        effective_on=dt.date(2022, 3, 1),
+        destination=org_b,
+        decision_no="05-GGT",
+    )
+    m.refresh_from_db()
+    assert m.organization == org_b and m.status == MemberStatus.CHINH_THUC
+    assert MemberEvent.objects.filter(member=m, organization=org_a, kind=EventKind.TRANSFER_OUT).exists()
+    assert MemberEvent.objects.filter(member=m, organization=org_b, kind=EventKind.TRANSFER_IN).exists()
+    assert MemberEvent.objects.filter(member=m, organization=org_a, kind=EventKind.ADMITTED).exists()
+
+
+def test_transfer_out_of_the_bloc_and_back(org_a):
+    m = f.member(org_a)
+    services.member_transfer_out(
+        member=m,
+        scope=TransferScope.CHINH_THUC,
+        effective_on=dt.date(2021, 5, 1),
+        destination_text="Đảng bộ huyện X",
+    )
+    m.refresh_from_db()
+    assert m.status == MemberStatus.CHUYEN_DI
+    services.member_transfer_back_in(member=m, organization=org_a, effective_on=dt.date(2022, 1, 5))
+    m.refresh_from_db()
+    assert m.status == MemberStatus.DU_BI and m.events.count() == 3
+
+
+def test_a_member_transferred_in_from_outside_is_full_if_dated_so(org_a):
+    m = f.member(org_a, ceremony_on=dt.date(2015, 5, 1), full=True, arrival=EventKind.TRANSFER_IN,
+                 arrived_on=dt.date(2022, 1, 3), origin_text="Đảng bộ tỉnh Y")  # fmt: skip
+    assert m.status == MemberStatus.CHINH_THUC
+    assert list(m.events.values_list("kind", flat=True)) == [EventKind.TRANSFER_IN]
+
+
+# --- candidates --------------------------------------------------------------------------------------------
+
+
+def test_admission_makes_a_probationary_member(org_a):
+    c = f.candidate(org_a)
+    m = services.candidate_admit(
+        candidate=c,
+        admission_decided_on=dt.date(2022, 3, 1),
+        ceremony_on=dt.date(2022, 3, 19),
+        decision_no="3-QĐ",
+    )
+    c.refresh_from_db()
+    assert c.status == Candidate.Status.ADMITTED and m.candidate == c and m.status == MemberStatus.DU_BI
+    assert m.events.get().kind == EventKind.ADMITTED and m.events.get().decided_on == dt.date(2022, 3, 1)
+    with pytest.raises(ValidationError):
+        services.candidate_admit(
+            candidate=c, admission_decided_on=dt.date(2022, 3, 1), ceremony_on=dt.date(2022, 3, 19)
+        )
+
+
+def test_admission_needs_the_course_certificate(org_a):
+    c = f.candidate(org_a, certificate=None)
+    with pytest.raises(ValidationError, match="giấy chứng nhận lớp bồi dưỡng"):
+        services.candidate_admit(
+            candidate=c, admission_decided_on=dt.date(2022, 3, 1), ceremony_on=dt.date(2022, 3, 9)
+        )
+
+
+# --- ratings ------------------------------------------------------------------------------------------------
+
+
+def test_excellent_ratings_are_capped_at_20_percent_of_good_or_better(org_a):
+    members = [f.member(org_a) for _ in range(10)]
+    for m in members[:8]:
+        services.member_rate(member=m, year=2021, grade=Rating.HTTNV)
+    services.member_rate(member=members[8], year=2021, grade=Rating.HTXSNV)
+    services.member_rate(member=members[9], year=2021, grade=Rating.HTXSNV)  # 2 of 10 = 20 %: allowed
+    third = f.member(org_a)
+    with pytest.raises(ValidationError, match="vượt 20%"):
+        services.member_rate(member=third, year=2021, grade=Rating.HTXSNV)  # 3 of 11 > 20 %
+    assert not third.ratings.exists()
+    other = OrganizationFactory(code="C1")
+    alone = f.member(other)
+    with pytest.raises(ValidationError):
+        services.member_rate(member=alone, year=2021, grade=Rating.HTXSNV)  # 1 of 1
