@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from khoi_portal.forms import DateInput
+from khoi_portal.forms import DateInput, add_service_errors  # noqa: F401  (re-exported for the views)
 from organizations.access import is_staff_role, organizations_for_user
 from organizations.models import Cell, Organization, Rating
 
@@ -19,18 +19,6 @@ MAX_NAME = 120
 
 def _date(label: str, required: bool = True, help_text: str = "") -> forms.DateField:
     return forms.DateField(label=label, required=required, widget=DateInput(), help_text=help_text)
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError beside the fields it names (or at the top of the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for item in errors:
-                for message in item.messages:
-                    form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 class _CellMixin:

@@ -6,5 +6,18 @@ app_name = "organizations"
 
 urlpatterns = [
     path("", views.organization_list, name="organization_list"),
+    path("new/", views.organization_create, name="organization_create"),
+    path("import/", views.organization_import, name="organization_import"),
+    path("bloc-ratings/", views.bloc_year_list, name="bloc_year_list"),
+    path("bloc-ratings/new/", views.bloc_year_edit, name="bloc_year_create"),
+    path("bloc-ratings/<int:year>/", views.bloc_year_edit, name="bloc_year_edit"),
     path("<int:pk>/", views.organization_detail, name="organization_detail"),
+    path("<int:pk>/edit/", views.organization_edit, name="organization_edit"),
+    path("<int:pk>/leave/", views.organization_leave, name="organization_leave"),
+    path("<int:pk>/cells/new/", views.cell_edit, name="cell_create"),
+    path("<int:pk>/cells/<int:cell_pk>/", views.cell_edit, name="cell_edit"),
+    path("<int:pk>/officers/new/", views.officer_add, name="officer_add"),
+    path("<int:pk>/officers/<int:officer_pk>/end/", views.officer_end, name="officer_end"),
+    path("<int:pk>/years/new/", views.year_edit, name="year_create"),
+    path("<int:pk>/years/<int:year>/", views.year_edit, name="year_edit"),
 ]

@@ -1,0 +1,87 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from khoi_portal.forms import DateInput
+
+from .models import BlocYear, Cell, OfficerTitle, Organization, OrganizationYear
+
+
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = [
+            "code", "name", "kind", "unit_type", "joined_on", "left_on",
+            "congress_held_on", "address", "phone", "email",
+        ]  # fmt: skip
+        widgets = {"joined_on": DateInput(), "left_on": DateInput(), "congress_held_on": DateInput()}
+        error_messages = {"code": {"unique": "Đã có tổ chức với mã này."}}
+
+
+class ContactsForm(forms.ModelForm):
+    """What an organisation's own secretary may correct: its contacts."""
+
+    class Meta:
+        model = Organization
+        fields = ["address", "phone", "email"]
+
+
+class LeaveForm(forms.Form):
+    left_on = forms.DateField(label="Ngày thôi trực thuộc Đảng bộ Khối", widget=DateInput())
+
+
+class CellForm(forms.ModelForm):
+    class Meta:
+        model = Cell
+        fields = ["name", "is_active"]
+
+
+class OfficerForm(forms.Form):
+    user = forms.ModelChoiceField(label="Tài khoản", queryset=get_user_model().objects.filter(is_active=True))
+    title = forms.ChoiceField(label="Chức danh", choices=OfficerTitle.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = self.fields["user"].queryset.order_by("username")
+        self.fields["user"].label_from_instance = lambda u: f"{u.username} — {u.get_full_name()}".rstrip(" —")
+
+
+class OrganizationYearForm(forms.ModelForm):
+    enterprise_effective = forms.NullBooleanField(
+        label="Sản xuất kinh doanh hiệu quả, hoàn thành nghĩa vụ với Nhà nước",
+        required=False,
+        widget=forms.Select(
+            choices=[("unknown", "— (không áp dụng / chưa đánh giá)"), ("true", "Có"), ("false", "Không")]
+        ),
+    )
+
+    class Meta:
+        model = OrganizationYear
+        fields = [
+            "year", "non_member_headcount", "party_rating", "professional_rating", "enterprise_effective",
+            "theme_text", "theme_doc_no", "theme_issued_on",
+        ]  # fmt: skip
+        widgets = {"theme_issued_on": DateInput(), "theme_text": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].localize = False
+        self.fields["year"].widget = forms.NumberInput()
+        if not self.instance.organization.is_enterprise:
+            del self.fields["enterprise_effective"]
+
+
+class BlocYearForm(forms.ModelForm):
+    class Meta:
+        model = BlocYear
+        fields = ["year", "rating", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].widget = forms.NumberInput()
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Tệp danh sách (XLSX hoặc CSV)", help_text="Tối đa 2 MB. Dòng đầu là tiêu đề cột."
+    )
