@@ -111,10 +111,13 @@ def _check_person(*, full_name: str, birth_date: dt.date) -> None:
 
 
 def _check_admission_dates(
-    *, birth_date: dt.date, admission_decided_on: dt.date, ceremony_on: dt.date
+    *, birth_date: dt.date, admission_decided_on: dt.date | None, ceremony_on: dt.date
 ) -> None:
-    _not_future(admission_decided_on, "Ngày quyết định kết nạp", "admission_decided_on")
     _not_future(ceremony_on, "Ngày vào Đảng", "ceremony_on")
+    if admission_decided_on is None:
+        # Older records (imports) may lack the decision date: the ceremony date stands in for it.
+        admission_decided_on = ceremony_on
+    _not_future(admission_decided_on, "Ngày quyết định kết nạp", "admission_decided_on")
     if ceremony_on < admission_decided_on:
         raise ValidationError(
             {"ceremony_on": "Ngày vào Đảng (lễ kết nạp) không được trước ngày quyết định kết nạp."}
@@ -137,7 +140,7 @@ def member_create(
     full_name: str,
     birth_date: dt.date,
     gender: str,
-    admission_decided_on: dt.date,
+    admission_decided_on: dt.date | None,
     ceremony_on: dt.date,
     full_member_on: dt.date | None = None,
     cell: Cell | None = None,
@@ -202,7 +205,7 @@ def member_create(
             kind=EventKind.ADMITTED,
             organization=organization,
             effective_on=ceremony_on,
-            decided_on=admission_decided_on,
+            decided_on=admission_decided_on or ceremony_on,  # counts go by decision date
             decision_no=decision_no,
             by=by,
         )

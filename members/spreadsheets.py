@@ -33,7 +33,7 @@ COLUMNS = (
     ("cell", "Chi bộ"),
 )
 EXPORT_HEADERS = [header for _, header in COLUMNS] + ["Tình trạng"]
-REQUIRED = {"org", "full_name", "birth_date", "gender", "admission_decided_on", "ceremony_on"}
+REQUIRED = {"org", "full_name", "birth_date", "gender", "ceremony_on"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 GENDERS = {"nam": Gender.NAM, "nữ": Gender.NU, "nu": Gender.NU}
 

@@ -1,9 +1,11 @@
 """Issue 8, point 3: leadership (lanhdao) reads the dashboard, follows a figure, and can change nothing."""
 
+import datetime as dt
 import re
 
 import pytest
 
+from members.models import Candidate
 from reports.models import Target
 from tests.urlwalk import all_routes
 
@@ -140,6 +142,14 @@ def test_leadership_cannot_post_or_open_edit_pages(bpage, world):
         "dashboard": world.org1.pk,
     }
     target_pk = Target.objects.filter(year=world.year).first().pk
+    candidate = Candidate.objects.create(
+        organization=world.org1,
+        full_name="Quần Chúng Ưu Tú",
+        birth_date=dt.date(1998, 1, 1),
+        gender="nu",
+        course_certificate_on=dt.date(2020, 1, 1),
+        sponsors="Lê Văn A",
+    )
     csrf = next(c["value"] for c in bpage.context.cookies() if c["name"] == "csrftoken")
     refused = []
     for route in all_routes():
@@ -147,7 +157,9 @@ def test_leadership_cannot_post_or_open_edit_pages(bpage, world):
             continue
         app = route.pattern.split("/")[0]
         pk = target_pk if "targets/" in route.pattern else ids.get(app, 1)
-        path = route.path(pk=pk)
+        if route.name.startswith("members:candidate"):
+            pk = candidate.pk
+        path = route.path(pk=pk, action="full", year=world.year)
         response = page.request.post(
             bpage.url(path), headers={"X-CSRFToken": csrf, "Referer": bpage.url(path)}, form={"x": "1"}
         )

@@ -91,7 +91,7 @@ def test_phone_navigation_menu_opens(journey_factory, world):
     toggler = page.get_by_role("button", name="Mở menu")
     assert toggler.is_visible(), "the navigation collapses behind a menu button on a phone"
     toggler.click()
-    page.get_by_role("link", name="Đảng viên").wait_for(state="visible")
+    page.get_by_role("link", name="Đảng viên", exact=True).wait_for(state="visible")
     journey.shot("phone-menu-open")
 
 
