@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from organizations.access import staff_required
+from organizations.access import readers_required, staff_required
 
 from . import indicators, target_services
 from .dashboard import target_text, today
@@ -26,7 +26,7 @@ def _list_url(year: int) -> str:
 
 
 @require_GET
-@staff_required
+@readers_required
 def target_list(request):
     years = sorted(set(Target.objects.values_list("year", flat=True)), reverse=True)
     default = years[0] if years else today().year

@@ -321,10 +321,8 @@ def report_accept(request, pk):
 
 @require_GET
 def report_compare(request, pk):
-    """Two versions side by side, field by field (staff and the organisation's secretary)."""
+    """Two versions side by side, field by field (everyone who may read the report)."""
     report = _report_or_404(request, pk)
-    if not (is_staff_role(request.user) or is_secretary(request.user)):
-        raise PermissionDenied("Vai trò của bạn không được dùng trang này.")
     versions = list(report.versions.select_related("submitted_by").order_by("number"))
     if not versions:
         messages.info(request, "Báo cáo chưa có phiên bản nào để so sánh.")
@@ -478,7 +476,7 @@ def period_status(request):
 
 
 @require_GET
-@staff_required
+@readers_required
 def period_summary(request):
     period = _period_from_query(request)
     summary = build_period_summary(period, today())
@@ -505,7 +503,7 @@ def period_summary(request):
 
 
 @require_GET
-@staff_required
+@readers_required
 def resolution_list(request):
     year = parse_year(request.GET.get("year"), today().year)
     if year is None:

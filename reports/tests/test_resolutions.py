@@ -47,8 +47,11 @@ def test_copy_a_year(client_for, staff):
 
 
 def test_others_are_refused(client_for, leader, secretary_a):
+    # Leadership reads the list (without edit buttons); a secretary does not use it.
+    assert client_for(secretary_a).get(reverse("reports:resolution_list")).status_code == 403
+    page = client_for(leader).get(reverse("reports:resolution_list"))
+    assert page.status_code == 200 and "Thêm nghị quyết" not in page.content.decode()
     for user in (leader, secretary_a):
         c = client_for(user)
-        assert c.get(reverse("reports:resolution_list")).status_code == 403
         assert c.post(reverse("reports:resolution_create"), {"year": 2021}).status_code == 403
     assert not Resolution.objects.exists()

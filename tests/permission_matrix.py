@@ -1,0 +1,256 @@
+"""Who may do what on every URL: the permission matrix that tests/test_permissions.py checks.
+
+Every URL name of the project has one entry. An entry says how to build the URL for an object of
+organisation A ("own") and of organisation B ("other") and which answer each role gets, for GET and POST:
+
+- ``anon``   — not logged in: always sent to the login page (checked for every URL, not listed here);
+- ``own``    — the secretary of A, on A's object (or on a page without an object);
+- ``other``  — the secretary of A, on B's object: 404, and nothing changes in the database;
+- ``leader`` — leadership: reads, never changes (every POST refused, nothing changes);
+- ``staff``  — committee staff: everything.
+
+An expected answer is a set of status codes. ``OK`` means the page works (200, or 302 after a POST that did
+something, or a download); refusals are exact (403, 404, 405). Adding a URL means adding its line here: the
+test fails for a URL without one.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+
+from members.models import Candidate
+from members.tests import factories as member_factories
+from organizations.models import BlocYear, Cell, Officer, OfficerTitle, OrganizationYear
+from organizations.tests.factories import OrganizationFactory, leader_user, secretary_user, staff_user
+from reports.models import PeriodicReport, ReportAttachment, ReportingPeriod, Resolution, Target
+from reports.periods import periods_ensure
+
+OK = frozenset({200, 302})
+FORBIDDEN = frozenset({403})
+NOT_FOUND = frozenset({404})
+NOT_ALLOWED = frozenset({405})
+LOGIN = frozenset({302})
+ROLES = ("own", "other", "leader", "staff")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Expected answers for one URL: per role, for GET and for POST."""
+
+    get: dict
+    post: dict
+    kwargs: object = None  # callable(world, side) -> URL kwargs; side is "own" or "other"
+    data: dict = field(default_factory=dict)  # what the POST sends
+    query: object = ""  # a query string the page needs: "code=admissions", or callable(world) -> str
+
+
+def rule(kind: str, kwargs=None, query="", **overrides) -> Rule:
+    """The usual shapes of a rule:
+
+    - ``read``: a page everyone may read within their scope; GET only.
+    - ``read_all``: a page without an object that every role may read; GET only.
+    - ``readers``: staff and leadership read it; a secretary gets 403; GET only.
+    - ``work``: a page that changes an object of an organisation: staff and the organisation's secretary.
+    - ``staff``: staff only (registry-wide changes).
+    - ``post_work`` / ``post_staff``: like work / staff, but POST only (GET answers 405).
+    """
+    scoped = kwargs is not None
+    other_refusal = NOT_FOUND if scoped else None
+    shapes = {
+        "read": (
+            {"own": OK, "other": other_refusal or OK, "leader": OK, "staff": OK},
+            dict.fromkeys(ROLES, NOT_ALLOWED),
+        ),
+        "readers": (
+            {"own": FORBIDDEN, "other": FORBIDDEN, "leader": OK, "staff": OK},
+            dict.fromkeys(ROLES, NOT_ALLOWED),
+        ),
+        "work": (
+            {"own": OK, "other": other_refusal or OK, "leader": FORBIDDEN, "staff": OK},
+            {"own": OK, "other": other_refusal or OK, "leader": FORBIDDEN, "staff": OK},
+        ),
+        "staff": (
+            {"own": FORBIDDEN, "other": FORBIDDEN, "leader": FORBIDDEN, "staff": OK},
+            {"own": FORBIDDEN, "other": FORBIDDEN, "leader": FORBIDDEN, "staff": OK},
+        ),
+        "post_work": (
+            dict.fromkeys(ROLES, NOT_ALLOWED),
+            {"own": OK, "other": other_refusal or OK, "leader": FORBIDDEN, "staff": OK},
+        ),
+        "post_staff": (
+            dict.fromkeys(ROLES, NOT_ALLOWED),
+            {"own": FORBIDDEN, "other": FORBIDDEN, "leader": FORBIDDEN, "staff": OK},
+        ),
+    }
+    get, post = shapes[kind]
+    get, post = dict(get), dict(post)
+    for key, value in overrides.items():
+        method, role = key.split("_", 1)
+        (get if method == "get" else post)[role] = frozenset(value)
+    return Rule(get=get, post=post, kwargs=kwargs, query=query)
+
+
+def _pk(name):
+    return lambda w, side: {"pk": getattr(w, side)[name].pk}
+
+
+# --- the world every rule is checked in -------------------------------------------------------------------
+
+
+def build_world():
+    """Organisations A ("own") and B ("other"), each with a cell, officers, members, a candidate, a yearly
+    record, a submitted report with an attachment; the three roles; a target and a resolution."""
+    today = dt.date.today()
+    year = today.year
+    periods_ensure(year)
+    periods_ensure(year - 1)
+    period = ReportingPeriod.objects.filter(year=year - 1, kind="month").order_by("number").first()
+    staff = staff_user("vp_matrix")
+    leader = leader_user("ld_matrix")
+    sides = {}
+    for side, code in (("own", "A1"), ("other", "B1")):
+        org = OrganizationFactory(code=code, name=f"Đảng bộ {code}", joined_on=dt.date(2000, 1, 1))
+        cell = Cell.objects.create(organization=org, name=f"Chi bộ 1 ({code})")
+        secretary = secretary_user(org, username=f"bithu_{code.lower()}")
+        officer = Officer.objects.get(user=secretary)
+        clerk = get_user_model().objects.create_user(username=f"vanthu_{code.lower()}", password="x")
+        officer_clerk = Officer.objects.create(user=clerk, organization=org, title=OfficerTitle.VAN_PHONG)
+        member = member_factories.member(org, ceremony_on=dt.date(year - 2, 3, 10), name=f"Đảng viên {code}")
+        candidate = member_factories.candidate(org, name=f"Quần chúng {code}")
+        org_year = OrganizationYear.objects.create(organization=org, year=year - 1, party_rating="HTTNV")
+        report = PeriodicReport.objects.create(organization=org, period=period)
+        attachment = ReportAttachment.objects.create(
+            report=report,
+            file=ContentFile(b"%PDF-1.4 matrix", name=f"matrix-{code}.pdf"),
+            original_name="bien-ban.pdf",
+            content_type="application/pdf",
+            size=15,
+            uploaded_by=secretary,
+        )
+        sides[side] = {
+            "organization": org,
+            "cell": cell,
+            "secretary": secretary,
+            "officer": officer,
+            "officer_clerk": officer_clerk,
+            "member": member,
+            "candidate": candidate,
+            "org_year": org_year,
+            "report": report,
+            "attachment": attachment,
+        }
+    resolution = Resolution.objects.create(year=year, title="Nghị quyết thử", short_title="NQ thử")
+    target = Target.objects.create(year=year, indicator="admissions", comparator="gte", value=120)
+    BlocYear.objects.create(year=year - 1, rating="HTXSNV")
+    return SimpleNamespace(
+        own=sides["own"],
+        other=sides["other"],
+        staff=staff,
+        leader=leader,
+        secretary=sides["own"]["secretary"],
+        period=period,
+        year=year,
+        resolution=resolution,
+        target=target,
+        candidate_model=Candidate,
+    )
+
+
+# --- the matrix ------------------------------------------------------------------------------------------
+
+MATRIX: dict[str, Rule] = {
+    # Accounts and the role home
+    "home": rule("read"),
+    # A logged-in user who opens or posts the login page is sent on to their home page.
+    "login": rule("read", **{f"post_{r}": OK for r in ROLES}),
+    "logout": rule("post_work", **{"post_leader": OK}),
+    "password_change": rule("work", **{"get_leader": OK, "post_leader": OK}),
+    "password_change_done": rule("read"),
+    # Organisations
+    "organizations:organization_list": rule("read"),
+    "organizations:organization_detail": rule("read", _pk("organization")),
+    "organizations:organization_create": rule("staff"),
+    "organizations:organization_edit": rule("work", _pk("organization")),
+    "organizations:organization_leave": rule("staff", _pk("organization")),
+    "organizations:organization_import": rule("staff"),
+    "organizations:cell_create": rule("staff", _pk("organization")),
+    "organizations:cell_edit": rule(
+        "staff", lambda w, s: {"pk": w.__dict__[s]["organization"].pk, "cell_pk": w.__dict__[s]["cell"].pk}
+    ),
+    "organizations:officer_add": rule("staff", _pk("organization")),
+    # POST only; the role check comes first, so others get 403 even for a GET.
+    "organizations:officer_end": rule(
+        "staff",
+        lambda w, s: {
+            "pk": w.__dict__[s]["organization"].pk,
+            "officer_pk": w.__dict__[s]["officer_clerk"].pk,
+        },
+        get_staff=NOT_ALLOWED,
+    ),
+    "organizations:year_create": rule("staff", _pk("organization")),
+    "organizations:year_edit": rule(
+        "staff", lambda w, s: {"pk": w.__dict__[s]["organization"].pk, "year": w.__dict__[s]["org_year"].year}
+    ),
+    "organizations:bloc_year_list": rule("read"),
+    "organizations:bloc_year_create": rule("staff"),
+    "organizations:bloc_year_edit": rule("staff", lambda w, s: {"year": w.year - 1}),
+    # Members
+    "members:member_list": rule("read"),
+    "members:member_detail": rule("read", _pk("member")),
+    "members:member_create": rule("work"),
+    "members:member_edit": rule("work", _pk("member")),
+    "members:member_rating": rule("work", _pk("member")),
+    "members:member_action": rule("work", lambda w, s: {"pk": w.__dict__[s]["member"].pk, "action": "full"}),
+    "members:member_import": rule("staff"),
+    "members:overdue_list": rule("read"),
+    "members:candidate_list": rule("read"),
+    "members:candidate_detail": rule("read", _pk("candidate")),
+    "members:candidate_create": rule("work"),
+    "members:candidate_edit": rule("work", _pk("candidate")),
+    "members:candidate_admit": rule("work", _pk("candidate")),
+    # Reports
+    "reports:report_list": rule("read"),
+    "reports:report_detail": rule("read", _pk("report")),
+    # The secretary's entry point for a period: opens (creating if needed) their organisation's report. The
+    # period belongs to no organisation, so "other" is the secretary's own report; staff have no organisation
+    # of their own to open a report for (404); leadership may not file (403). GET only.
+    "reports:report_open": rule(
+        "work",
+        lambda w, s: {"period_id": w.period.pk},
+        get_other=OK,
+        get_staff={404},
+        **{f"post_{r}": NOT_ALLOWED for r in ROLES},
+    ),
+    "reports:report_edit": rule("work", _pk("report")),
+    # An empty autosave is a bad request (400); the point here is who may send one.
+    "reports:report_autosave": rule("post_work", _pk("report"), post_own={400}, post_staff={400}),
+    "reports:report_compare": rule("read", _pk("report")),
+    "reports:report_return": rule("staff", _pk("report")),
+    "reports:report_accept": rule("post_staff", _pk("report")),
+    "reports:attachment_upload": rule("post_work", _pk("report")),
+    "reports:attachment_download": rule("read", _pk("attachment")),
+    "reports:attachment_remove": rule("post_work", _pk("attachment")),
+    # Keeps the session of someone filling a report alive: 204, for those who may file (not leadership).
+    "reports:keepalive": rule("work", get_own={204}, post_own={204}, get_staff={204}, post_staff={204}),
+    "reports:matrix": rule("readers"),
+    "reports:period_status": rule("readers", query=lambda w: f"period={w.period.pk}"),
+    "reports:period_summary": rule("readers", query=lambda w: f"period={w.period.pk}"),
+    "reports:resolution_list": rule("readers"),
+    "reports:resolution_create": rule("staff"),
+    "reports:resolution_update": rule("staff", lambda w, s: {"pk": w.resolution.pk}),
+    "reports:resolution_copy": rule("post_staff"),
+    "reports:schedule_list": rule("staff"),
+    "reports:target_list": rule("readers"),
+    "reports:target_create": rule("staff"),
+    "reports:target_update": rule("staff", lambda w, s: {"pk": w.target.pk}),
+    "reports:target_copy": rule("post_staff"),
+    # Dashboard
+    "dashboard:dashboard": rule("readers"),
+    "dashboard:data_json": rule("readers"),
+    "dashboard:export_xlsx": rule("readers"),
+    "dashboard:indicator_records": rule("readers", query="code=admissions"),
+    "dashboard:organization": rule("read", _pk("organization")),
+}
