@@ -234,5 +234,6 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
         "khoi": {"handlers": ["console"], "level": "INFO"},
         "axes": {"handlers": ["console"], "level": "WARNING"},
+        "khoi.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.decorators.http import require_POST
 
-from . import views
+from . import security, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,6 +15,8 @@ urlpatterns = [
     path("accounts/logout/", require_POST(auth_views.LogoutView.as_view()), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/lockouts/", security.lockout_list, name="lockout_list"),
+    path("accounts/lockouts/reset/", security.lockout_reset, name="lockout_reset"),
     path("organizations/", include("organizations.urls")),
     path("members/", include("members.urls")),
     path("reports/", include("reports.urls")),

@@ -169,6 +169,8 @@ MATRIX: dict[str, Rule] = {
     "logout": rule("post_work", **{"post_leader": OK}),
     "password_change": rule("work", **{"get_leader": OK, "post_leader": OK}),
     "password_change_done": rule("read"),
+    "lockout_list": rule("readers", get_leader=FORBIDDEN),
+    "lockout_reset": rule("post_staff"),
     # Organisations
     "organizations:organization_list": rule("read"),
     "organizations:organization_detail": rule("read", _pk("organization")),
