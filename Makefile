@@ -12,6 +12,7 @@ help:
 	@echo "make test     – cài công cụ phát triển và chạy toàn bộ kiểm thử"
 	@echo "make bench    – đo hiệu năng (docs/benchmarks.md)"
 	@echo "make load     – thử tải bằng locust với gunicorn + PostgreSQL"
+	@echo "make backup-test – sao lưu pg_dump, khôi phục pg_restore, so sánh số liệu bảng điều khiển"
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +54,9 @@ collectstatic: $(VENV)/.installed
 
 bench: $(VENV)/.dev-installed
 	$(PY) tests/benchmarks/run.py $(BENCH_ARGS)
+
+backup-test: $(VENV)/.installed
+	bash tests/backup/run.sh
 
 load: $(VENV)/.dev-installed
 	bash tests/load/run.sh
