@@ -44,3 +44,13 @@ def client_for(client):
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: rolled-back tests may reuse ids, and with them cache keys."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

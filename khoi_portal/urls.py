@@ -7,6 +7,7 @@ from . import security, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("_baseline/", views.baseline, name="baseline"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

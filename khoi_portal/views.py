@@ -14,3 +14,9 @@ def home(request):
     if role == access.SECRETARY and org is not None:
         return redirect("organizations:organization_detail", pk=org.pk)
     return render(request, "no_role.html", status=403)
+
+
+@require_GET
+def baseline(request):
+    """The benchmarks' yardstick: a logged-in page that renders the base layout and runs no query of its own."""
+    return render(request, "baseline.html")

@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hashlib
 import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from django.apps import apps
+from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
 from members.models import MemberEvent
@@ -78,8 +82,19 @@ def is_closed(year: int, on: dt.date | None = None) -> bool:
 
 
 def available_years(on: dt.date | None = None) -> list[int]:
-    """Years with data (targets, organisation records, events, reporting periods), plus the current year."""
-    years = {(on or today()).year}
+    """Years with data (targets, organisation records, events, reporting periods), plus the current year.
+    Cached under the data's version (scanning the events' years costs a pass over the events)."""
+    on = on or today()
+    key = f"dashboard:years:{on.isoformat()}:{data_version()}"
+    years = cache.get(key)
+    if years is None:
+        years = _available_years(on)
+        cache.set(key, years, CACHE_SECONDS)
+    return years
+
+
+def _available_years(on: dt.date) -> list[int]:
+    years = {on.year}
     years.update(Target.objects.values_list("year", flat=True).distinct())
     years.update(OrganizationYear.objects.values_list("year", flat=True).distinct())
     years.update(ReportingPeriod.objects.values_list("year", flat=True).distinct())
@@ -278,6 +293,8 @@ class Dashboard:
     cards: list[Card]
     results: dict[str, ind.IndicatorResult]
     charts: dict = field(default_factory=dict)
+    #: Names this dashboard's data version: pages may cache what they render from it under the same key.
+    cache_key: str = ""
 
     @property
     def target_cards(self) -> list[Card]:
@@ -307,8 +324,52 @@ class Dashboard:
         return sorted(orgs.values(), key=lambda e: e["code"])
 
 
-def build_dashboard(year: int, *, on: dt.date | None = None, with_charts: bool = True) -> Dashboard:
+#: The dashboard is cached under a key that includes the data's version (below): any write that could change a
+#: figure changes the version, so a new figure shows at once. The timeout only bounds memory.
+CACHE_SECONDS = 15 * 60
+#: Tables whose rows never change a figure.
+_NOT_FIGURES = {"reports_reminderlog", "reports_reportattachment"}
+
+
+def data_version() -> str:
+    """A fingerprint of the registry and the reports, in one cheap query: the highest primary key of every
+    table of organizations, members and reports. Rows are never deleted; inserts (bulk ones included) raise the
+    highest id, and every in-place change of a model that carries figures writes a history row (simple-history),
+    which raises the history table's highest id. Events, versions and transitions are append-only."""
+    quote = connection.ops.quote_name
+    tables = sorted(
+        (model._meta.db_table, model._meta.pk.column)
+        for model in apps.get_models()
+        if model._meta.app_label in ("organizations", "members", "reports")
+        and model._meta.db_table not in _NOT_FIGURES
+    )
+    sql = "SELECT " + ", ".join(f"(SELECT MAX({quote(pk)}) FROM {quote(table)})" for table, pk in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return hashlib.sha1(repr(row).encode()).hexdigest()[:16]
+
+
+def dashboard_key(year: int, *, on: dt.date | None = None, with_charts: bool = True) -> str:
+    """The cache key of the dashboard of `year` as of `on` for the data as it is now."""
     on = on or today()
+    return f"dashboard:v1:{year}:{on.isoformat()}:{int(with_charts)}:{data_version()}"
+
+
+def build_dashboard(year: int, *, on: dt.date | None = None, with_charts: bool = True) -> Dashboard:
+    """The dashboard of `year` as of `on` (default today), from the cache when the data has not changed."""
+    on = on or today()
+    key = dashboard_key(year, on=on, with_charts=with_charts)
+    dashboard = cache.get(key)
+    if dashboard is None:
+        dashboard = compute_dashboard(year, on=on, with_charts=with_charts)
+        dashboard.cache_key = key
+        cache.set(key, dashboard, CACHE_SECONDS)
+    return dashboard
+
+
+def compute_dashboard(year: int, *, on: dt.date, with_charts: bool = True) -> Dashboard:
+    """Every indicator, target, pace and forecast of `year`, computed from the database."""
     as_of = as_of_for(year, on)
     closed = is_closed(year, on)
     results = ind.compute_all(year, as_of)

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
 from khoi_portal.errors import bad_request
@@ -66,17 +67,20 @@ def _with_year(view):
 @_with_year
 def dashboard(request, year):
     _ensure_periods(year)
-    d = dash.build_dashboard(year)
+    # The page body is cached under the data's version (template fragment): on a hit nothing below is
+    # computed, so the dashboard, its years and its table are lazy.
+    d = SimpleLazyObject(lambda: dash.build_dashboard(year))
     return render(
         request,
         "reports/dashboard.html",
         {
             "dashboard": d,
+            "cache_key": dash.dashboard_key(year),
             "year": year,
-            "years": dash.available_years(),
-            "org_table": dash.org_table_cells(d),
+            "years": dash.available_years,
+            "org_table": lambda: dash.org_table_cells(d),
             "org_columns": dash.ORG_COLUMNS,
-            "charts": d.charts,
+            "charts": lambda: d.charts,
         },
     )
 

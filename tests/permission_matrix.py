@@ -164,6 +164,7 @@ def build_world():
 MATRIX: dict[str, Rule] = {
     # Accounts and the role home
     "home": rule("read"),
+    "baseline": rule("read"),
     # A logged-in user who opens or posts the login page is sent on to their home page.
     "login": rule("read", **{f"post_{r}": OK for r in ROLES}),
     "logout": rule("post_work", **{"post_leader": OK}),

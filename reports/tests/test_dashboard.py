@@ -239,7 +239,7 @@ def test_year_selector_lists_years_with_data(client_for, leader, fixed_today):
     _data_2021()
     target("admissions", Comparator.GTE, "1", year=2019)
     page = client_for(leader).get(reverse("dashboard:dashboard"), {"year": 2020})
-    assert page.context["years"] == [2021, 2020, 2019]
+    assert page.context["years"]() == [2021, 2020, 2019]
     assert '<option value="2020" selected>2020</option>' in page.content.decode()
 
 
@@ -373,3 +373,26 @@ def test_dashboard_query_count_does_not_grow_with_the_data(client_for, leader, f
     large = [_queries(c, u) for u in urls]
     assert small == large
     assert small[0] < 60
+
+
+def test_a_new_figure_shows_at_once_despite_the_cache(client_for, leader, fixed_today):
+    """The dashboard is cached; recording an event or accepting a report changes the figures at once."""
+    from django.core.cache import cache
+
+    target("admissions", "gte", "120")
+    c = client_for(leader)
+    url = reverse("dashboard:data_json") + "?year=2021"
+
+    def admissions():
+        data = c.get(url).json()
+        return next(i for i in data["indicators"] if i["code"] == "admissions")["value"]
+
+    o = f.org(congress=dt.date(2020, 5, 1))
+    f.event(o, decided_on=dt.date(2021, 3, 1))
+    assert admissions() == 1
+    assert any(key.startswith(":1:dashboard:") for key in cache._cache)  # it was cached
+    with CaptureQueriesContext(connection) as ctx:
+        assert admissions() == 1
+    assert len(ctx.captured_queries) < 10  # served from the cache: the version query, not the indicators
+    f.event(o, decided_on=dt.date(2021, 5, 2))
+    assert admissions() == 2
