@@ -5,7 +5,6 @@ import random
 import re
 
 from locust import HttpUser, between, task
-
 from reportform import form_data
 
 PASSWORD = "demo-khoi-2021"

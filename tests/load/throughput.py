@@ -69,13 +69,15 @@ def measure(make_call):
 def main():
     leader = [session("lanhdao") for _ in range(THREADS)]
     pages = {
-        "baseline page": lambda i: (lambda s=leader[i]: s.get(BASE + "/_baseline/")),
-        "dashboard": lambda i: (lambda s=leader[i]: s.get(BASE + "/dashboard/?year=2021")),
-        "dashboard json": lambda i: (lambda s=leader[i]: s.get(BASE + "/dashboard/data.json?year=2021")),
+        "baseline page": lambda i: lambda s=leader[i]: s.get(BASE + "/_baseline/"),
+        "dashboard": lambda i: lambda s=leader[i]: s.get(BASE + "/dashboard/?year=2021"),
+        "dashboard json": lambda i: lambda s=leader[i]: s.get(BASE + "/dashboard/data.json?year=2021"),
         "report save (form + post)": lambda i: report_saver(session(f"bithu{i + 1:02d}")),
     }
     results = {}
-    print(f"{'page':28} {'req/s':>8} {'errors':>7}   ({THREADS} threads, {SECONDS:.0f} s each, gunicorn on 127.0.0.1)")
+    print(
+        f"{'page':28} {'req/s':>8} {'errors':>7}   ({THREADS} threads, {SECONDS:.0f} s each, gunicorn on 127.0.0.1)"
+    )
     for name, make in pages.items():
         rate, errors = measure(make)
         results[name] = (rate, errors)
