@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from khoi_portal.forms import FastSelect
 from organizations.access import organizations_for_user
 from organizations.models import Cell
 
@@ -25,18 +26,50 @@ class _Search(django_filters.CharFilter):
         return qs.filter(condition)
 
 
+#: Above this many organisations the organisation filter is typed (its id) instead of a list to pick from.
+SELECT_LIMIT = 300
+
+
+def _limit_organizations(filterset, user) -> None:
+    orgs = organizations_for_user(user).order_by("code")
+    count = orgs.count()
+    if count <= 1:
+        del filterset.filters["organization"]
+    elif count > SELECT_LIMIT:
+        filterset.filters["organization"] = django_filters.NumberFilter(
+            field_name="organization_id", label="Tổ chức (số hiệu)", min_value=1
+        )
+    else:
+        filterset.filters["organization"].queryset = orgs
+
+
+def _chosen_organization(filterset, user) -> int | None:
+    """The organisation the list is narrowed to: the secretary's own, or the one chosen in the filter."""
+    if "organization" not in filterset.filters:
+        own = organizations_for_user(user).values_list("pk", flat=True).first()
+        return own
+    try:
+        return int((filterset.data or {}).get("organization") or "")
+    except ValueError:
+        return None
+
+
 class MemberFilter(django_filters.FilterSet):
     q = _Search(
         ("full_name", "card_number"), widget=forms.TextInput(attrs={"placeholder": "Họ tên, số thẻ…"})
     )
     organization = django_filters.ModelChoiceFilter(
-        label="Tổ chức cơ sở đảng", queryset=None, empty_label="Tất cả"
+        label="Tổ chức cơ sở đảng", queryset=None, empty_label="Tất cả", widget=FastSelect
     )
     status = django_filters.ChoiceFilter(
-        label="Tình trạng", choices=MemberStatus.choices, empty_label="Tất cả"
+        label="Tình trạng", choices=MemberStatus.choices, empty_label="Tất cả", widget=FastSelect
     )
-    gender = django_filters.ChoiceFilter(label="Giới tính", choices=Gender.choices, empty_label="Tất cả")
-    cell = django_filters.ModelChoiceFilter(label="Chi bộ", queryset=None, empty_label="Tất cả")
+    gender = django_filters.ChoiceFilter(
+        label="Giới tính", choices=Gender.choices, empty_label="Tất cả", widget=FastSelect
+    )
+    cell = django_filters.ModelChoiceFilter(
+        label="Chi bộ", queryset=None, empty_label="Tất cả", widget=FastSelect
+    )
     admission_year = django_filters.NumberFilter(
         label="Năm kết nạp",
         field_name="admission_decided_on",
@@ -63,10 +96,10 @@ class MemberFilter(django_filters.FilterSet):
 class CandidateFilter(django_filters.FilterSet):
     q = _Search(("full_name",), widget=forms.TextInput(attrs={"placeholder": "Họ tên…"}))
     organization = django_filters.ModelChoiceFilter(
-        label="Tổ chức cơ sở đảng", queryset=None, empty_label="Tất cả"
+        label="Tổ chức cơ sở đảng", queryset=None, empty_label="Tất cả", widget=FastSelect
     )
     status = django_filters.ChoiceFilter(
-        label="Tình trạng", choices=Candidate.Status.choices, empty_label="Tất cả"
+        label="Tình trạng", choices=Candidate.Status.choices, empty_label="Tất cả", widget=FastSelect
     )
 
     class Meta:
@@ -75,7 +108,4 @@ class CandidateFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        orgs = organizations_for_user(user).order_by("code")
-        self.filters["organization"].queryset = orgs
-        if orgs.count() == 1:
-            del self.filters["organization"]
+        _limit_organizations(self, user)

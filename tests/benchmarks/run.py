@@ -1,0 +1,354 @@
+"""make bench: server time and queries of the key pages at factors 1, 10 and 100, on SQLite and PostgreSQL.
+
+    .venv/bin/python tests/benchmarks/run.py [--factors 1,10,100] [--databases sqlite,postgres] [--repeat 15]
+
+For each database × factor it makes (once) a database holding `generate_scale --factor N`, then measures in a
+subprocess, through Django's test client with production settings (DEBUG off): for each key page, two
+warm-up requests, then `repeat` timed requests (median, p95), the number of queries of one request, and the
+ratio of the median to the baseline page's median measured in the same run (a logged-in page rendering the
+base layout with no query of its own). The peak memory of a whole-list member XLSX export is measured in its
+own process (ru_maxrss, the resident set's high-water mark, minus the process's size before the export).
+Writes docs/benchmarks.md; numbers are never edited by hand.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+PY = sys.executable
+SQLITE_DIR = Path("/tmp/khoi-bench")
+STATIC = "/tmp/khoi-bench-static"
+ENV = {
+    "DJANGO_DEBUG": "False",
+    "DJANGO_SECRET_KEY": "benchmark-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz",
+    "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1",
+    "DJANGO_SECURE_SSL_REDIRECT": "False",
+    "DJANGO_SECURE_COOKIES": "False",
+    "DJANGO_STATIC_ROOT": STATIC,
+    "DJANGO_LOG_LEVEL": "ERROR",
+    "CACHE_URL": "locmemcache://bench",
+}
+LIST_PAGES = ("organisation list", "member list (filtered)", "completeness matrix")
+
+
+def database_url(db: str, factor: int) -> str:
+    if db == "sqlite":
+        return f"sqlite:///{SQLITE_DIR}/f{factor}.sqlite3"
+    return f"postgres://postgres@127.0.0.1:5432/khoi_bench_f{factor}"
+
+
+def run(args, env, **kw):
+    return subprocess.run(args, cwd=ROOT, env={**os.environ, **ENV, **env}, check=True, **kw)
+
+
+def prepare(db: str, factor: int) -> str:
+    """Make sure the database holds the factor's data; return how long generating took (or 'reused')."""
+    url = database_url(db, factor)
+    if db == "sqlite":
+        SQLITE_DIR.mkdir(parents=True, exist_ok=True)
+    else:
+        exists = subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname='khoi_bench_f{factor}'"],
+            capture_output=True, text=True,
+        ).stdout.strip()  # fmt: skip
+        if exists != "1":
+            subprocess.run(
+                ["createdb", "-h", "127.0.0.1", "-U", "postgres", f"khoi_bench_f{factor}"], check=True
+            )
+    run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], {"DATABASE_URL": url})
+    probe = run(
+        [PY, "manage.py", "shell", "-c", "from khoi_portal.scale import existing_factor; print(existing_factor())"],
+        {"DATABASE_URL": url}, capture_output=True, text=True,
+    )  # fmt: skip
+    if int(probe.stdout.strip().splitlines()[-1]) > 0:
+        return "reused"
+    started = time.monotonic()
+    run([PY, "manage.py", "generate_scale", "--factor", str(factor)], {"DATABASE_URL": url})
+    return f"{time.monotonic() - started:.0f} s"
+
+
+# --- measuring (runs in a subprocess with DATABASE_URL set) ---------------------------------------------------
+
+
+def measure(repeat: int) -> dict:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "khoi_portal.settings")
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from members.models import Member
+    from organizations.models import Officer, Organization
+    from reports.models import PeriodicReport, ReportingPeriod
+    from reports.periods import periods_ensure
+
+    users = get_user_model()
+    staff, _ = users.objects.get_or_create(username="bench_staff")
+    staff.groups.add(Group.objects.get(name="van_phong"))
+    orgs = list(
+        Organization.objects.filter(code__startswith="S").order_by("code").values_list("pk", flat=True)
+    )
+    org_pk = orgs[len(orgs) // 2]
+    secretary, _ = users.objects.get_or_create(username="bench_secretary")
+    secretary.groups.add(Group.objects.get(name="bi_thu"))
+    Officer.objects.get_or_create(user=secretary, organization_id=org_pk, defaults={"is_active": True})
+    today = dt.date.today()
+    periods_ensure(today.year)
+    period = ReportingPeriod.objects.get(
+        kind="month", year=today.year, number=today.month
+    )  # still open: a draft
+    report, _ = PeriodicReport.objects.get_or_create(organization_id=org_pk, period=period)
+    quarter = ReportingPeriod.objects.filter(kind="quarter", due_on__lte=today).order_by("-due_on").first()
+    member_pk = (
+        Member.objects.filter(organization_id=org_pk).order_by("pk").values_list("pk", flat=True).first()
+    )
+    year = today.year
+
+    as_staff = Client()
+    as_staff.force_login(staff)
+    as_secretary = Client()
+    as_secretary.force_login(secretary)
+    pages = [
+        ("baseline page", as_staff, "/_baseline/"),
+        ("dashboard", as_staff, f"/dashboard/?year={year}"),
+        ("dashboard JSON", as_staff, f"/dashboard/data.json?year={year}"),
+        ("organisation list", as_staff, "/organizations/"),
+        ("member list (filtered)", as_staff, f"/members/?status=chinh_thuc&organization={org_pk}"),
+        ("member detail", as_staff, f"/members/{member_pk}/"),
+        ("report form (secretary)", as_secretary, f"/reports/{report.pk}/edit/"),
+        ("completeness matrix", as_staff, f"/reports/matrix/?year={year}"),
+        ("period summary", as_staff, f"/reports/period-summary/?period={quarter.pk}"),
+        ("member XLSX export (one organisation)", as_staff, f"/members/?export=xlsx&organization={org_pk}"),
+    ]
+
+    def get(client, url):
+        response = client.get(url)
+        if getattr(response, "streaming", False):
+            b"".join(response.streaming_content)
+        assert response.status_code == 200, (url, response.status_code)
+        return response
+
+    results = {}
+    for name, client, url in pages:
+        for _ in range(2):
+            get(client, url)
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            get(client, url)
+            times.append((time.perf_counter() - started) * 1000)
+        with CaptureQueriesContext(connection) as ctx:
+            get(client, url)
+        times.sort()
+        results[name] = {
+            "median": statistics.median(times),
+            "p95": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
+            "queries": len(ctx.captured_queries),
+            "url": url,
+        }
+    # The dashboard's cost when its data has just changed (cold cache): every indicator computed.
+    cold = []
+    for _ in range(max(3, repeat // 3)):
+        cache.clear()
+        started = time.perf_counter()
+        get(as_staff, f"/dashboard/?year={year}")
+        cold.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as ctx:
+        cache.clear()
+        get(as_staff, f"/dashboard/?year={year}")
+    cold.sort()
+    results["dashboard, cold cache"] = {
+        "median": statistics.median(cold),
+        "p95": cold[-1],
+        "queries": len(ctx.captured_queries),
+        "url": f"/dashboard/?year={year}",
+    }
+    base = results["baseline page"]["median"]
+    for row in results.values():
+        row["ratio"] = row["median"] / base
+    return {"pages": results, "members": Member.objects.count(), "organizations": len(orgs)}
+
+
+def export_memory() -> dict:
+    """Peak memory of exporting every member to XLSX (whole list, no filter)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "khoi_portal.settings")
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from members.models import Member
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="bench_staff"))
+    client.get("/_baseline/")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    response = client.get("/members/?export=xlsx")
+    size = sum(len(chunk) for chunk in response.streaming_content)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"rows": Member.objects.count(), "mb_before": before, "mb_peak": peak, "mb_used": peak - before,
+            "seconds": seconds, "bytes": size}  # fmt: skip
+
+
+# --- the report ----------------------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    import sqlite3
+
+    import django
+
+    pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM; Python {platform.python_version()}, Django "
+        f"{django.get_version()}, SQLite {sqlite3.sqlite_version}, {pg}"
+    )
+
+
+def write_report(results, memory, prepared, command, path):
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Generated by `{command}` on {dt.datetime.now():%d/%m/%Y %H:%M} — do not edit by hand.",
+        "",
+        f"Machine: {machine()}. The machine is shared: read ratios and query counts first, milliseconds second.",
+        "",
+        "Server time through Django's test client with production settings (DEBUG off, locmem cache), after two",
+        "warm-up requests; ratio = median ÷ the baseline page's median in the same run. The dashboard is cached under",
+        "a fingerprint of the data (see README); *dashboard, cold cache* is its cost right after a write.",
+        "",
+    ]
+    for (db, factor), data in results.items():
+        lines += [
+            f"## {db}, factor {factor} ({data['organizations']} organisations, {data['members']} members; data: {prepared[(db, factor)]})",
+            "",
+            "| page | median ms | p95 ms | queries | × baseline |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
+        for name, row in data["pages"].items():
+            lines.append(
+                f"| {name} | {row['median']:.1f} | {row['p95']:.1f} | {row['queries']} | {row['ratio']:.2f} |"
+            )
+        lines.append("")
+    # Budgets
+    checks = []
+    for (db, factor), data in results.items():
+        if factor != 1:
+            continue
+        for name, row in data["pages"].items():
+            if name in ("baseline page", "dashboard, cold cache"):
+                continue
+            limit = 2 if name == "dashboard JSON" else 3
+            checks.append(
+                (f"{db} f1: {name} ≤ {limit}× baseline", row["ratio"] <= limit, f"{row['ratio']:.2f}×")
+            )
+    for db in {db for db, _ in results}:
+        factors = sorted(f for d, f in results if d == db)
+        if len(factors) < 2:
+            continue
+        for name in results[(db, factors[0])]["pages"]:
+            counts = [results[(db, f)]["pages"][name]["queries"] for f in factors]
+            checks.append(
+                (f"{db}: {name} — same queries at factors {factors}", len(set(counts)) == 1, str(counts))
+            )
+    if ("postgres", 100) in results:
+        pages = results[("postgres", 100)]["pages"]
+        checks.append(
+            (
+                "postgres f100: dashboard median < 300 ms",
+                pages["dashboard"]["median"] < 300,
+                f"{pages['dashboard']['median']:.0f} ms",
+            )
+        )
+        checks.append(("postgres f100: dashboard, cold cache, median < 300 ms", pages["dashboard, cold cache"]["median"] < 300, f"{pages['dashboard, cold cache']['median']:.0f} ms"))  # fmt: skip
+        for name in LIST_PAGES:
+            checks.append((f"postgres f100: {name} median < 150 ms", pages[name]["median"] < 150, f"{pages[name]['median']:.0f} ms"))  # fmt: skip
+    for key, mem in memory.items():
+        checks.append((f"{key[0]} f{key[1]}: member XLSX export of all {mem['rows']} members, peak < 200 MB",
+                       mem["mb_used"] < 200,
+                       f"{mem['mb_used']:.0f} MB above a {mem['mb_before']:.0f} MB process; {mem['seconds']:.0f} s, {mem['bytes'] / 2**20:.0f} MB file"))  # fmt: skip
+    lines += ["## Budgets", "", "| budget | met | measured |", "| --- | :---: | --- |"]
+    lines += [f"| {label} | {'✅' if ok else '❌'} | {value} |" for label, ok, value in checks]
+    lines.append("")
+    Path(path).write_text("\n".join(lines), encoding="utf-8")
+    return checks
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--factors", default="1,10,100")
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--export-memory", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.repeat)))
+        return
+    if args.export_memory:
+        print(json.dumps(export_memory()))
+        return
+    factors = [int(f) for f in args.factors.split(",")]
+    databases = args.databases.split(",")
+    run([PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], {})
+    results, prepared, memory = {}, {}, {}
+    for db in databases:
+        for factor in factors:
+            print(f"== {db}, factor {factor}", flush=True)
+            prepared[(db, factor)] = prepare(db, factor)
+            out = run(
+                [PY, __file__, "--measure", "--repeat", str(args.repeat)],
+                {"DATABASE_URL": database_url(db, factor)}, capture_output=True, text=True,
+            )  # fmt: skip
+            results[(db, factor)] = json.loads(out.stdout.strip().splitlines()[-1])
+            for name, row in results[(db, factor)]["pages"].items():
+                print(
+                    f"   {name:40} {row['median']:8.1f} ms  {row['queries']:3d} q  {row['ratio']:6.2f}×",
+                    flush=True,
+                )
+        biggest = max(factors)
+        out = run(
+            [PY, __file__, "--export-memory"],
+            {"DATABASE_URL": database_url(db, biggest)},
+            capture_output=True,
+            text=True,
+        )
+        memory[(db, biggest)] = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"   export memory: {memory[(db, biggest)]}", flush=True)
+    command = "make bench" + (f" BENCH_ARGS='{' '.join(sys.argv[1:])}'" if sys.argv[1:] else "")
+    checks = write_report(results, memory, prepared, command, args.output)
+    for label, ok, value in checks:
+        print(f"{'✅' if ok else '❌'} {label}: {value}")
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
