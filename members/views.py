@@ -80,13 +80,21 @@ def overdue_list(request):
 def candidate_list(request):
     queryset = selectors.candidates_for_user(request.user)
     candidate_filter = CandidateFilter(request.GET or None, queryset=queryset, user=request.user)
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        return spreadsheets.export_candidates(
+            candidate_filter.qs, export, f"quan-chung-uu-tu-{timezone.localdate():%Y%m%d}"
+        )
     table = _paginate(request, CandidateTable(candidate_filter.qs))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "members/candidate_list.html",
         {
             "filter": candidate_filter,
             "table": table,
+            "query": query.urlencode(),
             "can_add": role_of(request.user) in ("van_phong", "bi_thu"),
         },
     )

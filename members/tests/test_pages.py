@@ -144,6 +144,18 @@ def test_exports_neutralise_formulae_and_follow_the_filter(client_for, staff, or
     assert len(rows) == 2
 
 
+def test_candidate_export_follows_the_filter_and_neutralises_formulae(client_for, staff, org_a, org_b):
+    f.candidate(org_a, name="@SUM(A1)")
+    f.candidate(org_b, name="Người Khác")
+    c = client_for(staff)
+    response = c.get(reverse("members:candidate_list"), {"organization": org_a.pk, "export": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert [r[1] for r in rows[1:]] == ["'@SUM(A1)"]
+    response = c.get(reverse("members:candidate_list"), {"export": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.max_row == 3
+
+
 # --- import ---------------------------------------------------------------------------------------------------
 
 
