@@ -33,10 +33,11 @@ class FastSelect(forms.Select):
         from django.utils.html import format_html, format_html_join
         from django.utils.safestring import mark_safe
 
-        context = self.get_context(name, value, attrs)["widget"]
-        chosen = {str(v) for v in context["value"]}
+        values = self.format_value(value)
+        chosen = {str(v) for v in values}
+        final_attrs = self.build_attrs(self.attrs, attrs)
         options = []
-        for _group, group_choices, _index in self.optgroups(name, context["value"], attrs):
+        for _group, group_choices, _index in self.optgroups(name, values, attrs):
             options.extend(group_choices)
         body = format_html_join(
             "",
@@ -46,4 +47,4 @@ class FastSelect(forms.Select):
                 for o in options
             ),
         )
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(context["attrs"]), body)
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final_attrs), body)

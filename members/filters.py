@@ -84,13 +84,13 @@ class MemberFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        orgs = organizations_for_user(user).order_by("code")
-        self.filters["organization"].queryset = orgs
-        self.filters["cell"].queryset = Cell.objects.filter(organization__in=orgs).select_related(
-            "organization"
-        )
-        if orgs.count() == 1:
-            del self.filters["organization"]
+        _limit_organizations(self, user)
+        # Cells only once an organisation is chosen (a province has tens of thousands of cells).
+        chosen = _chosen_organization(self, user)
+        if chosen is None:
+            del self.filters["cell"]
+        else:
+            self.filters["cell"].queryset = Cell.objects.filter(organization_id=chosen).order_by("name")
 
 
 class CandidateFilter(django_filters.FilterSet):

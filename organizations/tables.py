@@ -8,7 +8,9 @@ class OrganizationTable(tables.Table):
     name = tables.Column("Tên tổ chức", linkify=("organizations:organization_detail", {"pk": tables.A("pk")}))
     kind = tables.Column("Loại hình")
     unit_type = tables.Column("Loại đơn vị")
-    members_count = tables.Column("Đảng viên", attrs={"td": {"class": "text-end"}})
+    members_count = tables.Column(
+        "Đảng viên", orderable=False, empty_values=(), attrs={"td": {"class": "text-end"}}
+    )
     joined_on = tables.DateColumn(verbose_name="Trực thuộc từ")
     left_on = tables.DateColumn(verbose_name="Thôi trực thuộc")
 

@@ -19,10 +19,13 @@ from khoi_portal.forms import add_service_errors
 from . import forms, services
 from .access import check_can_work_in, is_staff_role, organization_of, organizations_for_user, staff_required
 from .filters import OrganizationFilter
-from .models import BlocYear, Cell, Officer, OrganizationYear
+from .models import BlocYear, Cell, Officer, Organization, OrganizationYear
 from .resources import OrganizationResource, row_problems
 from .selectors import organization_get_for_user
 from .tables import OrganizationTable
+
+#: Statuses that keep a member on the roll (members.models.ACTIVE_STATUSES; organizations does not import members).
+ACTIVE_MEMBER_STATUSES = ("du_bi", "chinh_thuc", "mien_sinh_hoat")
 
 
 def _save(form, request, service, **kwargs):
@@ -37,11 +40,7 @@ def _save(form, request, service, **kwargs):
 
 @require_GET
 def organization_list(request):
-    queryset = organizations_for_user(request.user).annotate(
-        members_count=Count(
-            "members", filter=Q(members__status__in=("du_bi", "chinh_thuc", "mien_sinh_hoat"))
-        )
-    )
+    queryset = organizations_for_user(request.user)
     org_filter = OrganizationFilter(request.GET or None, queryset=queryset)
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
@@ -57,6 +56,15 @@ def organization_list(request):
         return response
     table = OrganizationTable(org_filter.qs)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    # Member counts for the page's organisations only: one grouped query, not a join over every member.
+    records = [row.record for row in table.page.object_list]
+    counts = dict(
+        Organization.objects.filter(pk__in=[r.pk for r in records])
+        .annotate(n=Count("members", filter=Q(members__status__in=ACTIVE_MEMBER_STATUSES)))
+        .values_list("pk", "n")
+    )
+    for record in records:
+        record.members_count = counts.get(record.pk, 0)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
