@@ -8,7 +8,7 @@ from khoi_portal.forms import FastSelect
 from organizations.access import organizations_for_user
 from organizations.models import Cell
 
-from .models import Candidate, Gender, Member, MemberStatus
+from .models import Candidate, Gender, Member, MemberStatus, search_key
 
 
 class _Search(django_filters.CharFilter):
@@ -24,6 +24,19 @@ class _Search(django_filters.CharFilter):
         for name in self.fields:
             condition |= Q(**{f"{name}__icontains": value})
         return qs.filter(condition)
+
+
+class _FoldedSearch(django_filters.CharFilter):
+    """Search the member's folded name and card number: case and diacritics do not matter ("minh duc" finds
+    "Phạm Minh Đức"); every word typed must appear."""
+
+    def __init__(self, **kwargs):
+        super().__init__(label="Tìm kiếm", **kwargs)
+
+    def filter(self, qs, value):
+        for word in search_key((value or "")[:100]).split()[:6]:
+            qs = qs.filter(search_text__contains=word)
+        return qs
 
 
 #: Above this many organisations the organisation filter is typed (its id) instead of a list to pick from.
@@ -49,15 +62,14 @@ def _chosen_organization(filterset, user) -> int | None:
         own = organizations_for_user(user).values_list("pk", flat=True).first()
         return own
     try:
-        return int((filterset.data or {}).get("organization") or "")
+        chosen = int((filterset.data or {}).get("organization") or "")
     except ValueError:
         return None
+    return chosen if 0 < chosen < 2**63 else None  # beyond a database id: no organisation (not a crash)
 
 
 class MemberFilter(django_filters.FilterSet):
-    q = _Search(
-        ("full_name", "card_number"), widget=forms.TextInput(attrs={"placeholder": "Họ tên, số thẻ…"})
-    )
+    q = _FoldedSearch(widget=forms.TextInput(attrs={"placeholder": "Họ tên, số thẻ (có dấu hay không)…"}))
     organization = django_filters.ModelChoiceFilter(
         label="Tổ chức cơ sở đảng", queryset=None, empty_label="Tất cả", widget=FastSelect
     )

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from khoi_portal.forms import DateInput, add_service_errors  # noqa: F401  (re-exported for the views)
+from khoi_portal.forms import DateInput, FastSelect, add_service_errors  # noqa: F401  (re-exported for the views)
 from organizations.access import is_staff_role, organizations_for_user
 from organizations.models import Cell, Organization, Rating
 
@@ -175,6 +175,35 @@ class RatingForm(_ActionForm):
         )
         self.fields["year"].localize = False
         self.fields["year"].widget.is_localized = False
+
+
+class BulkRatingForm(forms.Form):
+    """One grade per member of an organisation for one year (the 20% cap is checked on the whole set)."""
+
+    BLANK = [("", "— chưa xếp loại —")]
+
+    def __init__(self, *args, members, grades, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = members
+        choices = self.BLANK + list(Rating.choices)
+        for member in members:
+            self.fields[f"m{member.pk}"] = forms.ChoiceField(
+                label=member.full_name,
+                choices=choices,
+                required=False,
+                initial=grades.get(member.pk, ""),
+                widget=FastSelect(
+                    attrs={"class": "form-select form-select-sm", "aria-label": member.full_name}
+                ),
+            )
+
+    def rows(self):
+        """(member, bound field) in the order of the roll."""
+        return [(member, self[f"m{member.pk}"]) for member in self.members]
+
+    def chosen(self) -> dict:
+        """{member: grade} for every member given a grade (a blank leaves the member as they were)."""
+        return {m: self.cleaned_data[f"m{m.pk}"] for m in self.members if self.cleaned_data.get(f"m{m.pk}")}
 
 
 class CandidateForm(_CellMixin, forms.Form):

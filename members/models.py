@@ -5,6 +5,8 @@ A member's status is what their events say. ``Member.status`` is a cache written
 ``MemberEvent`` rows, never from the cached field.
 """
 
+import unicodedata
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -95,6 +97,29 @@ class Candidate(models.Model):
         return self.full_name
 
 
+def search_key(*parts: str) -> str:
+    """Text folded for search: lower case, no diacritics, đ → d, single spaces ("Phạm Minh Đức" → "pham minh duc").
+
+    Vietnamese users type names with or without accents and in any case; SQLite's LIKE folds ASCII only, so
+    the folding is done here, once, for both the stored key and the query.
+    """
+    text = " ".join(p for p in parts if p).replace("đ", "d").replace("Đ", "D")
+    text = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Cs") else ch
+        for ch in unicodedata.normalize("NFD", text)
+        if not unicodedata.combining(ch)
+    )
+    return " ".join(text.casefold().split())
+
+
+class MemberQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.search_text = search_key(obj.full_name, obj.card_number)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Member(models.Model):
     """A party member (đảng viên) on the roll of one organisation."""
 
@@ -112,8 +137,11 @@ class Member(models.Model):
         Candidate, on_delete=models.PROTECT, null=True, blank=True, related_name="member"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    #: ``search_key(full_name, card_number)``, kept by ``save`` and ``bulk_create``; the list's search box.
+    search_text = models.CharField(max_length=200, blank=True, editable=False)
 
-    history = HistoricalRecords()
+    objects = MemberQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["search_text"])  # derived from the name: not a change
 
     class Meta:
         verbose_name = "đảng viên"
@@ -134,14 +162,29 @@ class Member(models.Model):
                 name="member_full_after_ceremony",
                 violation_error_message="Ngày chính thức phải sau ngày vào Đảng.",
             ),
+            models.CheckConstraint(
+                condition=Q(status__in=MemberStatus.values),
+                name="member_status_valid",
+                violation_error_message="Tình trạng đảng viên không hợp lệ.",
+            ),
         ]
         indexes = [
             models.Index(fields=["organization", "status"], name="member_org_status_idx"),
             models.Index(fields=["status", "ceremony_on"], name="member_status_ceremony_idx"),
+            # The list's "year of admission" filter and its date sorts.
+            models.Index(fields=["admission_decided_on"], name="member_admission_idx"),
+            models.Index(fields=["ceremony_on"], name="member_ceremony_idx"),
         ]
 
     def __str__(self):
         return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_key(self.full_name, self.card_number)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"full_name", "card_number"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Không xóa hồ sơ đảng viên: hãy ghi nhận sự kiện (xóa tên, chuyển đi…).")
@@ -183,6 +226,19 @@ class MemberEvent(models.Model):
                 name="event_decision_not_after_effect",
                 violation_error_message="Ngày quyết định không được sau ngày hiệu lực.",
             ),
+            # Full membership takes effect on the anniversary; the decision may come on it or later, not before.
+            models.CheckConstraint(
+                condition=~Q(kind="full_member")
+                | Q(decided_on__isnull=True)
+                | Q(decided_on__gte=models.F("effective_on")),
+                name="event_full_member_decided_on_or_after_effect",
+                violation_error_message="Quyết định công nhận chính thức không được trước ngày đủ 12 tháng dự bị.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=EventKind.values),
+                name="event_kind_valid",
+                violation_error_message="Loại sự kiện không hợp lệ.",
+            ),
         ]
         indexes = [
             models.Index(fields=["kind", "decided_on"], name="event_kind_decided_idx"),
@@ -223,7 +279,17 @@ class MemberRating(models.Model):
                 fields=["member", "year"],
                 name="member_rating_unique_year",
                 violation_error_message="Đảng viên này đã được xếp loại trong năm này.",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(grade__in=Rating.values),
+                name="member_rating_grade_valid",
+                violation_error_message="Mức xếp loại không hợp lệ.",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1930) & Q(year__lte=2100),
+                name="member_rating_year_valid",
+                violation_error_message="Năm xếp loại không hợp lệ.",
+            ),
         ]
         indexes = [models.Index(fields=["organization", "year", "grade"], name="mrating_org_year_idx")]
 

@@ -2,13 +2,13 @@
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from organizations.access import scope_by_organization
 
 from .lifecycle import latest_ceremony_overdue_on
-from .models import Candidate, Member, MemberEvent, MemberStatus
+from .models import ACTIVE_STATUSES, Candidate, Member, MemberEvent, MemberRating, MemberStatus
 
 
 def members_for_user(user) -> QuerySet[Member]:
@@ -41,3 +41,18 @@ def overdue_probations(user, today: dt.date) -> QuerySet[Member]:
         .filter(status=MemberStatus.DU_BI, ceremony_on__lte=latest_ceremony_overdue_on(today))
         .order_by("ceremony_on", "full_name")
     )
+
+
+def rating_roll(organization, year: int) -> tuple[list[Member], dict[int, str]]:
+    """The members `organization` rates for `year` — those on its roll now and admitted by the end of that
+    year, plus those it already rated that year — and the grades it gave {member pk: grade}."""
+    grades = dict(
+        MemberRating.objects.filter(organization=organization, year=year).values_list("member_id", "grade")
+    )
+    members = list(
+        Member.objects.filter(organization=organization)
+        .filter(Q(status__in=ACTIVE_STATUSES, ceremony_on__year__lte=year) | Q(pk__in=list(grades)))
+        .select_related("cell")
+        .order_by("cell__name", "full_name", "pk")
+    )
+    return members, grades

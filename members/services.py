@@ -5,17 +5,21 @@ them after every action. Nothing here deletes anything.
 """
 
 import datetime as dt
+from collections.abc import Mapping
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from organizations.models import GOOD_RATINGS, Cell, Organization, Rating
 
 from .lifecycle import FINAL_STATUSES, add_months, probation_ends_on, status_from_events
 from .models import (
     ACTIVE_STATUSES,
+    ROLL_IN_KINDS,
     Candidate,
     EventKind,
     Member,
@@ -54,15 +58,16 @@ def _check_cell(cell: Cell | None, organization: Organization) -> None:
         raise ValidationError({"cell": "Chi bộ đã chọn không thuộc tổ chức cơ sở đảng này."})
 
 
-def member_refresh_status(member: Member) -> Member:
-    """Re-derive the cached status and current organisation from the events."""
+def member_refresh_status(member: Member, *, also: tuple[str, ...] = ()) -> Member:
+    """Re-derive the cached status and current organisation from the events and save them (with the fields
+    named in `also`, changed by the caller: one save, one history record)."""
     events = list(member.events.order_by("effective_on", "pk"))
     member.status = status_from_events(events, member.full_member_on) or MemberStatus.DU_BI
     roll_in = [e for e in events if e.kind in (EventKind.ADMITTED, EventKind.TRANSFER_IN)]
     if roll_in and roll_in[-1].organization_id != member.organization_id:
         member.organization_id = roll_in[-1].organization_id
         member.cell = None
-    member.save(update_fields=["status", "organization", "cell"])
+    member.save(update_fields=["status", "organization", "cell", *also])
     return member
 
 
@@ -149,7 +154,8 @@ def member_create(
     arrived_on: dt.date | None = None,
     decision_no: str = "",
     origin_text: str = "",
-    by=None,
+    candidate: Candidate | None = None,
+    by: AbstractBaseUser | None = None,
 ) -> Member:
     """Put a member on `organization`'s roll: admitted here (``arrival=admitted``) or transferred in from
     outside the Bloc (``arrival=transfer_in``, with the date they arrived). Their earlier history (admission,
@@ -179,46 +185,69 @@ def member_create(
         admission_decided_on=admission_decided_on,
         ceremony_on=ceremony_on,
         full_member_on=full_member_on,
+        candidate=candidate,
         status=MemberStatus.DU_BI,
     )
-    member.full_clean(exclude=["status"])
-    member.save()
+    # Field shapes only: the date rules were checked above and the database backs them with constraints; the
+    # organisation and cell are objects already (validating either would cost a query per row of an import).
+    member.full_clean(
+        exclude=["status", "search_text", "organization", "cell", "candidate"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    common = {"organization": organization, "recorded_by": by}
     if arrival == EventKind.TRANSFER_IN:
         arrived_on = arrived_on or _today()
         _not_future(arrived_on, "Ngày chuyển đến", "arrived_on")
         if arrived_on < ceremony_on:
             raise ValidationError({"arrived_on": "Ngày chuyển đến không được trước ngày vào Đảng."})
-        _event(
-            member,
-            kind=EventKind.TRANSFER_IN,
-            organization=organization,
-            effective_on=arrived_on,
-            decided_on=arrived_on,
-            decision_no=decision_no,
-            transfer_scope=TransferScope.CHINH_THUC,
-            counterpart_text=origin_text,
-            by=by,
-        )
-    else:
-        _event(
-            member,
-            kind=EventKind.ADMITTED,
-            organization=organization,
-            effective_on=ceremony_on,
-            decided_on=admission_decided_on or ceremony_on,  # counts go by decision date
-            decision_no=decision_no,
-            by=by,
-        )
-        if full_member_on:
-            _event(
-                member,
-                kind=EventKind.FULL_MEMBER,
-                organization=organization,
-                effective_on=full_member_on,
-                decided_on=full_member_on,
-                by=by,
+        events = [
+            MemberEvent(
+                kind=EventKind.TRANSFER_IN,
+                effective_on=arrived_on,
+                decided_on=arrived_on,
+                decision_no=decision_no,
+                transfer_scope=TransferScope.CHINH_THUC,
+                counterpart_text=origin_text,
+                **common,
             )
-    return member_refresh_status(member)
+        ]
+        if full_member_on and full_member_on > arrived_on:
+            # Still probationary on arrival: the full membership happened on this organisation's roll.
+            events.append(
+                MemberEvent(
+                    kind=EventKind.FULL_MEMBER,
+                    effective_on=full_member_on,
+                    decided_on=full_member_on,
+                    **common,
+                )
+            )
+    else:
+        events = [
+            MemberEvent(
+                kind=EventKind.ADMITTED,
+                effective_on=ceremony_on,
+                decided_on=admission_decided_on or ceremony_on,  # counts go by decision date
+                decision_no=decision_no,
+                **common,
+            )
+        ]
+        if full_member_on:
+            events.append(
+                MemberEvent(
+                    kind=EventKind.FULL_MEMBER,
+                    effective_on=full_member_on,
+                    decided_on=full_member_on,
+                    **common,
+                )
+            )
+    # The status is what the events say; written once, so the history starts with one "created" record.
+    member.status = status_from_events(events, full_member_on) or MemberStatus.DU_BI
+    member.save()
+    for event in events:
+        event.member = member
+    MemberEvent.objects.bulk_create(events)
+    return member
 
 
 @transaction.atomic
@@ -230,7 +259,7 @@ def member_update(
     gender: str,
     cell: Cell | None,
     card_number: str,
-    by=None,
+    by: AbstractBaseUser | None = None,
 ) -> Member:
     """Correct a member's personal details. Dates of the party life change only through events."""
     _check_person(full_name=full_name, birth_date=birth_date)
@@ -244,11 +273,44 @@ def member_update(
     return member
 
 
+def _organization_on(member: Member, day: dt.date) -> Organization:
+    """The organisation whose roll `member` was on at the end of `day` (their current one if none yet)."""
+    event = (
+        member.events.filter(kind__in=ROLL_IN_KINDS, effective_on__lte=day)
+        .select_related("organization")
+        .order_by("-effective_on", "-pk")
+        .first()
+    )
+    return event.organization if event else member.organization
+
+
 @transaction.atomic
 def member_make_full(
-    *, member: Member, decided_on: dt.date, decision_no: str = "", note: str = "", by=None
+    *,
+    member: Member,
+    decided_on: dt.date,
+    decision_no: str = "",
+    note: str = "",
+    by: AbstractBaseUser | None = None,
 ) -> MemberEvent:
-    """Công nhận đảng viên chính thức: only after 12 months of probation; effective on the anniversary."""
+    """Công nhận đảng viên chính thức.
+
+    The rule (Điều lệ Đảng, art. 5; DESIGN "Rules the services enforce"):
+
+    - probation is 12 months counted from the ceremony date (ngày vào Đảng); the decision may not be dated
+      before the anniversary: the day before is refused, the anniversary itself is accepted;
+    - full membership *takes effect on the anniversary*, whatever the decision date: a decision taken later
+      (the overdue case) is allowed, recorded with its own date (``decided_on``, the date counts and reports
+      use), while the event and ``Member.full_member_on`` carry the anniversary (``effective_on``);
+    - a ceremony on 29/02 has its anniversary on 28/02 of the next year (12 calendar months, clamped to the
+      end of the month: ``lifecycle.probation_ends_on``);
+    - only a probationary member (status dự bị) can be made full; the decision may not be in the future.
+
+    A probationary member may have moved inside the Bloc between the anniversary and the decision: the event
+    then sits before the transfer on the timeline (it is dated on the anniversary) and belongs to the
+    organisation whose roll the member was on at the decision date. A decision recorded late may be dated
+    before events already on the timeline, but it must fall on a day the member was on the Bloc's roll.
+    """
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.status != MemberStatus.DU_BI:
         raise ValidationError(
@@ -257,6 +319,7 @@ def member_make_full(
     if member.ceremony_on is None:
         raise ValidationError("Đảng viên chưa có ngày vào Đảng: không tính được thời gian dự bị.")
     anniversary = probation_ends_on(member.ceremony_on)
+    _not_future(decided_on, "Ngày quyết định", "decided_on")
     if decided_on < anniversary:
         raise ValidationError(
             {
@@ -264,11 +327,18 @@ def member_make_full(
                 f"(vào Đảng ngày {member.ceremony_on:%d/%m/%Y})."
             }
         )
-    _check_event_dates(member, effective_on=anniversary, decided_on=decided_on)
+    before = list(member.events.filter(effective_on__lte=decided_on).order_by("effective_on", "pk"))
+    if status_from_events(before) != MemberStatus.DU_BI:
+        raise ValidationError(
+            {
+                "decided_on": "Vào ngày quyết định, đảng viên không sinh hoạt tại Đảng bộ Khối "
+                "(đã chuyển sinh hoạt đi): hãy kiểm tra lại ngày quyết định."
+            }
+        )
     event = _event(
         member,
         kind=EventKind.FULL_MEMBER,
-        organization=member.organization,
+        organization=_organization_on(member, decided_on),
         effective_on=anniversary,
         decided_on=decided_on,
         decision_no=decision_no,
@@ -276,8 +346,7 @@ def member_make_full(
         by=by,
     )
     member.full_member_on = anniversary
-    member.save(update_fields=["full_member_on"])
-    member_refresh_status(member)
+    member_refresh_status(member, also=("full_member_on",))
     return event
 
 
@@ -292,7 +361,7 @@ def member_transfer_out(
     destination: Organization | None = None,
     destination_text: str = "",
     note: str = "",
-    by=None,
+    by: AbstractBaseUser | None = None,
 ) -> MemberEvent:
     """Chuyển sinh hoạt đi. Inside the Bloc (``noi_bo``) the member moves to `destination` and each
     organisation keeps its side of the history; otherwise the member leaves the Bloc's roll (chuyển đi)."""
@@ -346,7 +415,7 @@ def member_transfer_back_in(
     decision_no: str = "",
     origin_text: str = "",
     note: str = "",
-    by=None,
+    by: AbstractBaseUser | None = None,
 ) -> MemberEvent:
     """Chuyển sinh hoạt đến: a member who had moved out of the Bloc comes back to `organization`."""
     member = Member.objects.select_for_update().get(pk=member.pk)
@@ -378,7 +447,7 @@ def member_end(
     decided_on: dt.date | None = None,
     decision_no: str = "",
     note: str = "",
-    by=None,
+    by: AbstractBaseUser | None = None,
 ) -> MemberEvent:
     """Miễn sinh hoạt, xóa tên, khai trừ, ra khỏi Đảng, từ trần."""
     if kind not in ENDING_KINDS:
@@ -424,7 +493,7 @@ def candidate_save(
     sponsors: str = "",
     note: str = "",
     candidate: Candidate | None = None,
-    by=None,
+    by: AbstractBaseUser | None = None,
 ) -> Candidate:
     """Create (``candidate=None``) or edit a candidate for admission."""
     _check_person(full_name=full_name, birth_date=birth_date)
@@ -452,7 +521,7 @@ def candidate_admit(
     ceremony_on: dt.date,
     decision_no: str = "",
     card_number: str = "",
-    by=None,
+    by: AbstractBaseUser | None = None,
 ) -> Member:
     """Kết nạp: the candidate becomes a probationary member of their organisation."""
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
@@ -478,17 +547,18 @@ def candidate_admit(
         ceremony_on=ceremony_on,
         card_number=card_number,
         decision_no=decision_no,
+        candidate=candidate,
         by=by,
     )
-    member.candidate = candidate
-    member.save(update_fields=["candidate"])
     candidate.status = Candidate.Status.ADMITTED
     candidate.save(update_fields=["status"])
     return member
 
 
 @transaction.atomic
-def candidate_withdraw(*, candidate: Candidate, note: str = "", by=None) -> Candidate:
+def candidate_withdraw(
+    *, candidate: Candidate, note: str = "", by: AbstractBaseUser | None = None
+) -> Candidate:
     if candidate.status != Candidate.Status.PENDING:
         raise ValidationError("Quần chúng này không còn trong diện xem xét.")
     candidate.status = Candidate.Status.WITHDRAWN
@@ -500,26 +570,35 @@ def candidate_withdraw(*, candidate: Candidate, note: str = "", by=None) -> Cand
 # --- Ratings -----------------------------------------------------------------------------------------------
 
 
-def _check_excellent_cap(organization: Organization, year: int) -> None:
+def _check_excellent_cap(organization: Organization, year: int, field: str = "grade") -> None:
+    """HTXSNV may be at most 20% of the members rated HTTNV-or-better in `organization` for `year`."""
     counts = MemberRating.objects.filter(organization=organization, year=year).aggregate(
         excellent=Count("pk", filter=Q(grade=Rating.HTXSNV)),
         good=Count("pk", filter=Q(grade__in=GOOD_RATINGS)),
     )
-    if counts["excellent"] and counts["excellent"] > EXCELLENT_CAP * counts["good"]:
-        allowed = int(EXCELLENT_CAP * counts["good"])
+    excellent, good = counts["excellent"], counts["good"]
+    if excellent and excellent > EXCELLENT_CAP * good:
+        allowed = int(EXCELLENT_CAP * good)
+        message = (
+            f"Số đảng viên HTXSNV ({excellent}) vượt 20% số đảng viên được xếp loại "
+            f"HTTNV trở lên ({good}) của tổ chức trong năm {year}: tối đa {allowed}."
+        )
+        raise ValidationError({field: message} if field else message)
+
+
+def _check_rating_year(member: Member, year: int) -> None:
+    if year > _today().year or year < 1930:
+        raise ValidationError({"year": "Năm xếp loại không hợp lệ."})
+    if member.ceremony_on and year < member.ceremony_on.year:
         raise ValidationError(
-            {
-                "grade": f"Số đảng viên HTXSNV ({counts['excellent']}) vượt 20% số đảng viên được xếp loại "
-                f"HTTNV trở lên ({counts['good']}) của tổ chức trong năm {year}: tối đa {allowed}."
-            }
+            {"year": f"{member.full_name} vào Đảng năm {member.ceremony_on.year}: không xếp loại năm {year}."}
         )
 
 
 @transaction.atomic
-def member_rate(*, member: Member, year: int, grade: str, by=None) -> MemberRating:
+def member_rate(*, member: Member, year: int, grade: str, by: AbstractBaseUser | None = None) -> MemberRating:
     """Set a member's rating for `year`, within the 20% cap of HTXSNV."""
-    if year > _today().year or year < 1930:
-        raise ValidationError({"year": "Năm xếp loại không hợp lệ."})
+    _check_rating_year(member, year)
     if grade not in Rating.values:
         raise ValidationError({"grade": "Mức xếp loại không hợp lệ."})
     # Lock the organisation's row so two raters cannot both slip under the cap.
@@ -531,3 +610,62 @@ def member_rate(*, member: Member, year: int, grade: str, by=None) -> MemberRati
     )
     _check_excellent_cap(member.organization, year)
     return rating
+
+
+@transaction.atomic
+def member_ratings_save(
+    *,
+    organization: Organization,
+    year: int,
+    grades: Mapping[Member, str],
+    by: AbstractBaseUser | None = None,
+) -> int:
+    """Rate many members of `organization` for `year` at once (the bulk rating form): all or nothing.
+
+    `grades` maps members to a grade; members left out keep what they had. The 20% cap is checked on the
+    organisation's whole set once everything is written, so a form that would exceed it saves nothing.
+    Returns how many ratings were created or changed.
+    """
+    if year > _today().year or year < 1930:
+        raise ValidationError({"year": "Năm xếp loại không hợp lệ."})
+    Organization.objects.select_for_update().get(pk=organization.pk)
+    for member, grade in grades.items():
+        if grade not in Rating.values:
+            raise ValidationError({"__all__": f"{member.full_name}: mức xếp loại không hợp lệ."})
+        existing_org = member.organization_id
+        if existing_org != organization.pk:
+            raise ValidationError(
+                {
+                    "__all__": f"{member.full_name} không thuộc tổ chức {organization.code}: không xếp loại được."
+                }
+            )
+        try:
+            _check_rating_year(member, year)
+        except ValidationError as error:
+            raise ValidationError({"__all__": error.message_dict["year"]}) from error
+    existing = {
+        r.member_id: r
+        for r in MemberRating.objects.filter(year=year, member__in=[m.pk for m in grades]).select_for_update()
+    }
+    created, changed = [], []
+    for member, grade in grades.items():
+        rating = existing.get(member.pk)
+        if rating is None:
+            created.append(
+                MemberRating(member=member, organization=organization, year=year, grade=grade, rated_by=by)
+            )
+        elif rating.grade != grade or rating.organization_id != organization.pk:
+            rating.grade, rating.organization_id, rating.rated_by = grade, organization.pk, by
+            changed.append(rating)
+    if created:
+        bulk_create_with_history(created, MemberRating, batch_size=500, default_user=by)
+    if changed:
+        bulk_update_with_history(
+            changed,
+            MemberRating,
+            ["grade", "organization", "rated_by"],
+            batch_size=500,
+            default_user=by,
+        )
+    _check_excellent_cap(organization, year, field="__all__")
+    return len(created) + len(changed)

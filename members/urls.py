@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.member_create, name="member_create"),
     path("import/", views.member_import, name="member_import"),
     path("overdue/", views.overdue_list, name="overdue_list"),
+    path("ratings/<int:organization>/", views.rating_bulk, name="rating_bulk"),
     path("<int:pk>/", views.member_detail, name="member_detail"),
     path("<int:pk>/edit/", views.member_edit, name="member_edit"),
     path("<int:pk>/rating/", views.member_rating, name="member_rating"),

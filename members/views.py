@@ -7,13 +7,22 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
-from organizations.access import check_can_work_in, is_staff_role, organization_of, role_of, staff_required
+from organizations.access import (
+    check_can_work_in,
+    is_staff_role,
+    organization_of,
+    organizations_for_user,
+    role_of,
+    staff_required,
+)
+from organizations.models import GOOD_RATINGS, Rating
 
 from . import forms, selectors, services, spreadsheets
 from .filters import CandidateFilter, MemberFilter
@@ -64,16 +73,35 @@ def member_list(request):
             "query": query.urlencode(),
             "can_add": role_of(request.user) in ("van_phong", "bi_thu"),
             "can_import": is_staff_role(request.user),
+            "rating_organization": _rating_organization(request),
         },
     )
+
+
+def _rating_organization(request) -> int | None:
+    """The organisation whose bulk rating page the list links to: the secretary's own, or (staff) the one the
+    list is filtered on."""
+    role = role_of(request.user)
+    if role == "bi_thu":
+        own = organization_of(request.user)
+        return own.pk if own else None
+    if role == "van_phong":
+        try:
+            pk = int(request.GET.get("organization") or "")
+        except ValueError:
+            return None
+        return pk if pk > 0 else None
+    return None
 
 
 @require_GET
 def overdue_list(request):
     today = timezone.localdate()
-    members = list(selectors.overdue_probations(request.user, today)[:500])
-    rows = [(m, probation_ends_on(m.ceremony_on), overdue_from(m.ceremony_on)) for m in members]
-    return render(request, "members/overdue_list.html", {"rows": rows, "today": today})
+    page = Paginator(selectors.overdue_probations(request.user, today), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = [(m, probation_ends_on(m.ceremony_on), overdue_from(m.ceremony_on)) for m in page.object_list]
+    return render(request, "members/overdue_list.html", {"rows": rows, "page_obj": page, "today": today})
 
 
 @require_GET
@@ -271,6 +299,53 @@ def member_rating(request, pk):
             messages.success(request, f"Đã lưu xếp loại năm {form.cleaned_data['year']}.")
             return redirect("members:member_detail", pk=member.pk)
     return _form_page(request, "members/member_action.html", form, title="Xếp loại chất lượng", member=member)
+
+
+def _rating_year(raw) -> int:
+    """The year asked for (?year=), or last year (this year from December on); garbage gives the default."""
+    today = timezone.localdate()
+    default = today.year - (1 if today.month < 12 else 0)
+    try:
+        year = int(raw)
+    except (TypeError, ValueError):
+        return default
+    return year if 1930 <= year <= today.year else default
+
+
+@require_http_methods(["GET", "POST"])
+def rating_bulk(request, organization):
+    """Rate an organisation's members for a year on one page; the 20% cap is checked on the whole set."""
+    if role_of(request.user) not in ("van_phong", "bi_thu"):  # leadership: a page it may not use at all
+        raise PermissionDenied("Vai trò của bạn chỉ được xem, không được thay đổi.")
+    org = get_object_or_404(organizations_for_user(request.user), pk=organization)
+    check_can_work_in(request.user, org)
+    year = _rating_year(request.GET.get("year"))
+    members, grades = selectors.rating_roll(org, year)
+    form = forms.BulkRatingForm(request.POST or None, members=members, grades=grades)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.member_ratings_save(
+                organization=org, year=year, grades=form.chosen(), by=request.user
+            )
+        except ValidationError as error:
+            forms.add_service_errors(form, error)
+        else:
+            messages.success(request, f"Đã lưu xếp loại năm {year} ({saved} thay đổi).")
+            return redirect(f"{request.path}?year={year}")
+    excellent = sum(1 for g in grades.values() if g == Rating.HTXSNV)
+    good = sum(1 for g in grades.values() if g in GOOD_RATINGS)
+    context = {
+        "organization": org,
+        "year": year,
+        "form": form,
+        "summary": {
+            "rated": len(grades),
+            "excellent": excellent,
+            "good": good,
+            "cap": int(services.EXCELLENT_CAP * good),
+        },
+    }
+    return render(request, "members/rating_bulk.html", context)
 
 
 # --- Candidates --------------------------------------------------------------------------------------------

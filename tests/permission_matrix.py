@@ -209,6 +209,7 @@ MATRIX: dict[str, Rule] = {
     "members:member_action": rule("work", lambda w, s: {"pk": w.__dict__[s]["member"].pk, "action": "full"}),
     "members:member_import": rule("staff"),
     "members:overdue_list": rule("read"),
+    "members:rating_bulk": rule("work", lambda w, s: {"organization": w.__dict__[s]["organization"].pk}),
     "members:candidate_list": rule("read"),
     "members:candidate_detail": rule("read", _pk("candidate")),
     "members:candidate_create": rule("work"),

@@ -234,3 +234,156 @@ def test_excellent_ratings_are_capped_at_20_percent_of_good_or_better(org_a):
     alone = f.member(other)
     with pytest.raises(ValidationError):
         services.member_rate(member=alone, year=2021, grade=Rating.HTXSNV)  # 1 of 1
+
+
+# --- more edges --------------------------------------------------------------------------------------------
+
+
+def test_29_february_anniversary_in_a_leap_year_ceremony_and_the_day_before(org_a, monkeypatch):
+    monkeypatch.setattr(services, "_today", lambda: dt.date(2025, 6, 1))
+    m = f.member(org_a, ceremony_on=dt.date(2024, 2, 29))
+    assert lifecycle.probation_ends_on(m.ceremony_on) == dt.date(2025, 2, 28)
+    with pytest.raises(ValidationError, match="28/02/2025"):
+        services.member_make_full(member=m, decided_on=dt.date(2025, 2, 27))
+    event = services.member_make_full(member=m, decided_on=dt.date(2025, 3, 3))  # late: still 28/02
+    m.refresh_from_db()
+    assert m.full_member_on == event.effective_on == dt.date(2025, 2, 28)
+    assert event.decided_on == dt.date(2025, 3, 3) and m.status == MemberStatus.CHINH_THUC
+
+
+def test_overdue_boundary_day_by_day(org_a, secretary_a):
+    # Ceremony 01/04/2021 → anniversary Friday 01/04/2022 → last day on time Friday 13/05/2022.
+    m = f.member(org_a, ceremony_on=dt.date(2021, 4, 1))
+    assert list(overdue_probations(secretary_a, dt.date(2022, 5, 13))) == []
+    assert list(overdue_probations(secretary_a, dt.date(2022, 5, 14))) == [m]  # Saturday after the deadline
+    # 12 months + 30 calendar days would already be overdue on 02/05/2022: working days are what count.
+    assert list(overdue_probations(secretary_a, dt.date(2022, 5, 2))) == []
+
+
+def test_overdue_page_lists_the_member_with_the_deadline(client_for, secretary_a, org_a):
+    from django.urls import reverse
+
+    m = f.member(org_a, ceremony_on=dt.date(2021, 4, 1), name="Quá Hạn Dự Bị")
+    f.member(org_a, ceremony_on=dt.date(2021, 4, 1), full=True, name="Đã Chính Thức")
+    body = client_for(secretary_a).get(reverse("members:overdue_list")).content.decode()
+    assert "Quá Hạn Dự Bị" in body and "13/05/2022" in body and "Đã Chính Thức" not in body
+    assert reverse("members:member_detail", args=[m.pk]) in body
+
+
+def test_full_membership_decided_after_an_internal_transfer(org_a, org_b):
+    """Probationary member moves to B after the anniversary, B's committee decides later: the full membership
+    is dated on the anniversary (before the transfer on the timeline) and belongs to B, which decided it."""
+    m = f.member(org_a, ceremony_on=dt.date(2021, 3, 25))
+    services.member_transfer_out(
+        member=m, scope=TransferScope.NOI_BO, effective_on=dt.date(2022, 4, 1), destination=org_b
+    )
+    event = services.member_make_full(member=m, decided_on=dt.date(2022, 4, 20))
+    m.refresh_from_db()
+    assert m.status == MemberStatus.CHINH_THUC and m.organization == org_b
+    assert event.effective_on == dt.date(2022, 3, 25) and event.organization == org_b
+    kinds = list(m.events.order_by("effective_on", "pk").values_list("kind", "organization__code"))
+    assert kinds == [
+        (EventKind.ADMITTED, org_a.code),
+        (EventKind.FULL_MEMBER, org_b.code),
+        (EventKind.TRANSFER_OUT, org_a.code),
+        (EventKind.TRANSFER_IN, org_b.code),
+    ]
+
+
+def test_full_membership_decided_before_a_recorded_transfer_belongs_to_the_first_organisation(org_a, org_b):
+    m = f.member(org_a, ceremony_on=dt.date(2021, 3, 25))
+    services.member_transfer_out(
+        member=m, scope=TransferScope.NOI_BO, effective_on=dt.date(2022, 4, 1), destination=org_b
+    )
+    event = services.member_make_full(member=m, decided_on=dt.date(2022, 3, 28))  # recorded late
+    assert event.organization == org_a
+
+
+def test_no_full_membership_decided_while_outside_the_bloc(org_a):
+    m = f.member(org_a, ceremony_on=dt.date(2021, 3, 25))
+    services.member_transfer_out(
+        member=m, scope=TransferScope.CHINH_THUC, effective_on=dt.date(2022, 4, 1), destination_text="Huyện X"
+    )
+    services.member_transfer_back_in(member=m, organization=org_a, effective_on=dt.date(2022, 5, 2))
+    with pytest.raises(ValidationError, match="không sinh hoạt tại Đảng bộ Khối"):
+        services.member_make_full(member=m, decided_on=dt.date(2022, 4, 15))
+    services.member_make_full(member=m, decided_on=dt.date(2022, 5, 10))
+    m.refresh_from_db()
+    assert m.status == MemberStatus.CHINH_THUC and m.full_member_on == dt.date(2022, 3, 25)
+
+
+def test_a_future_decision_is_refused(org_a, today):
+    m = f.member(org_a, ceremony_on=dt.date(2021, 3, 25))
+    with pytest.raises(ValidationError, match="không được ở tương lai"):
+        services.member_make_full(member=m, decided_on=today + dt.timedelta(days=1))
+
+
+def test_status_follows_every_action(org_a):
+    m = f.member(org_a, ceremony_on=dt.date(2020, 3, 10))
+    steps = [
+        (
+            lambda: services.member_make_full(member=m, decided_on=dt.date(2021, 3, 12)),
+            MemberStatus.CHINH_THUC,
+        ),
+        (
+            lambda: services.member_end(member=m, kind=EventKind.EXEMPTED, effective_on=dt.date(2021, 6, 1)),
+            MemberStatus.MIEN_SINH_HOAT,
+        ),
+        (
+            lambda: services.member_end(
+                member=m, kind=EventKind.EXPELLED, effective_on=dt.date(2022, 1, 5), decision_no="9-QĐ"
+            ),
+            MemberStatus.KHAI_TRU,
+        ),
+    ]
+    for action, status in steps:
+        action()
+        m.refresh_from_db()
+        assert m.status == status
+    with pytest.raises(ValidationError, match="không ghi nhận thêm sự kiện|không còn trong danh sách"):
+        services.member_end(member=m, kind=EventKind.DIED, effective_on=dt.date(2022, 2, 1))
+
+
+def test_an_event_cannot_precede_admission(org_a):
+    m = f.member(org_a, ceremony_on=dt.date(2021, 3, 25))
+    with pytest.raises(ValidationError, match="không được trước"):
+        services.member_end(member=m, kind=EventKind.DIED, effective_on=dt.date(2021, 3, 1))
+
+
+def test_status_from_events_transfer_in_only():
+    class Ev:
+        def __init__(self, kind):
+            self.kind = kind
+
+    only_in = [Ev(EventKind.TRANSFER_IN)]
+    assert lifecycle.status_from_events(only_in, dt.date(2015, 5, 1)) == MemberStatus.CHINH_THUC
+    assert lifecycle.status_from_events(only_in, None) == MemberStatus.DU_BI
+    assert lifecycle.status_from_events([], None) is None
+
+
+def test_admission_decision_must_not_follow_the_ceremony(org_a):
+    c = f.candidate(org_a)
+    with pytest.raises(ValidationError, match="không được trước ngày quyết định kết nạp"):
+        services.candidate_admit(
+            candidate=c, admission_decided_on=dt.date(2022, 3, 10), ceremony_on=dt.date(2022, 3, 9)
+        )
+    c.refresh_from_db()
+    assert c.status == Candidate.Status.PENDING and not Member.objects.exists()
+
+
+def test_database_backs_the_date_rules(org_a):
+    from django.db import IntegrityError, transaction
+
+    m = f.member(org_a, ceremony_on=dt.date(2021, 3, 25))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MemberEvent.objects.create(
+            member=m,
+            organization=org_a,
+            kind=EventKind.FULL_MEMBER,
+            effective_on=dt.date(2022, 3, 25),
+            decided_on=dt.date(2022, 3, 20),
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Member.objects.filter(pk=m.pk).update(ceremony_on=dt.date(2021, 3, 1))  # before the decision
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Member.objects.filter(pk=m.pk).update(status="bien_mat")

@@ -279,5 +279,8 @@ def test_lists_and_detail_do_not_grow_in_queries(request, client_for, role, org_
 def test_garbage_query_strings_never_break_the_list(client_for, staff):
     c = client_for(staff)
     for params in ({"page": "abc"}, {"page": "-1"}, {"sort": "nonsense"}, {"admission_year": "xx"},
-                   {"organization": "abc"}, {"status": "<script>"}, {"page": "99999"}):  # fmt: skip
+                   {"organization": "abc"}, {"status": "<script>"}, {"page": "99999"}, {"organization": "-1"},
+                   {"organization": "0"}, {"organization": "99999999999999999999"}, {"q": "\x00%_"}):  # fmt: skip
         assert c.get(reverse("members:member_list"), params).status_code == 200, params
+    for params in ({"page": "abc"}, {"page": "-3"}, {"page": "99999"}):
+        assert c.get(reverse("members:overdue_list"), params).status_code == 200, params
