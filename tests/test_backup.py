@@ -71,3 +71,51 @@ def _figures_or_empty():
     from django.contrib.auth import get_user_model
 
     return None if not get_user_model().objects.exists() else _figures()
+
+
+# --- writes that span several rows are atomic -----------------------------------------------------------------
+
+
+def _reports_state():
+    """Every row of the report tables (history included), to compare before and after."""
+    from django.apps import apps
+
+    rows = {}
+    for model in apps.get_app_config("reports").get_models():
+        fields = [f.attname for f in model._meta.concrete_fields]
+        rows[model._meta.label] = list(model._default_manager.order_by("pk").values_list(*fields))
+    return rows
+
+
+@pytest.mark.django_db
+def test_a_submission_failing_midway_leaves_nothing(monkeypatch, org_a, secretary_a):
+    """report_submit writes the typed figures, the study lines, the transition, the report and its version:
+    if the last write fails, none of the others is kept."""
+    from reports import services
+    from reports.models import PeriodicReport, ReportVersion
+
+    resolution = f.resolution(year=2021, short_title="NQ 1")
+    january = f.period("month", 2021, 1)
+    report = services.report_open(organization=org_a, period=january, by=secretary_a)
+    assert report.study_lines.count() == 1
+    before = _reports_state()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(ReportVersion.objects, "create", broken)
+    data = {"non_member_headcount": 30, "cells_total": 1, "cell_meetings_held": 1, "results_text": "Đã làm."}
+    lines = {
+        resolution.pk: {"members_studied": 0, "members_total": 0, "masses_studied": 30, "masses_total": 30}
+    }
+    with pytest.raises(RuntimeError):
+        services.report_submit(
+            report=report, by=secretary_a, revision=report.revision, data=data, lines=lines
+        )
+
+    assert _reports_state() == before
+    stored = PeriodicReport.objects.get(pk=report.pk)
+    assert stored.status == ReportStatus.DRAFT and stored.results_text == ""
+    monkeypatch.undo()  # and once the fault is gone the same submission goes through whole
+    services.report_submit(report=stored, by=secretary_a, revision=stored.revision, data=data, lines=lines)
+    assert PeriodicReport.objects.get(pk=report.pk).versions.count() == 1
