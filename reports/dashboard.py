@@ -24,10 +24,11 @@ from fractions import Fraction
 
 from django.apps import apps
 from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.utils import timezone
 
-from members.models import MemberEvent
+from members.models import EventKind, MemberEvent
 from organizations.models import OrganizationYear, Rating
 
 from . import indicators as ind
@@ -98,7 +99,16 @@ def _available_years(on: dt.date) -> list[int]:
     years.update(Target.objects.values_list("year", flat=True).distinct())
     years.update(OrganizationYear.objects.values_list("year", flat=True).distinct())
     years.update(ReportingPeriod.objects.values_list("year", flat=True).distinct())
-    years.update(d.year for d in MemberEvent.objects.dates("decided_on", "year"))
+    # The events' years by index (kind, decided_on): from the first to the last admission or recognition
+    # decided, without a pass over every event.
+    for kind in (EventKind.ADMITTED, EventKind.FULL_MEMBER):
+        events = MemberEvent.objects.filter(kind=kind, decided_on__isnull=False).order_by("decided_on")
+        first, last = (
+            events.values_list("decided_on", flat=True).first(),
+            events.values_list("decided_on", flat=True).last(),
+        )
+        if first and last:
+            years.update(range(first.year, last.year + 1))
     return sorted(years, reverse=True)
 
 
@@ -366,6 +376,18 @@ def build_dashboard(year: int, *, on: dt.date | None = None, with_charts: bool =
         dashboard.cache_key = key
         cache.set(key, dashboard, CACHE_SECONDS)
     return dashboard
+
+
+def dashboard_json(year: int, *, on: dt.date | None = None) -> dict:
+    """``build_dashboard(year).as_json()``, cached on its own under the same data version: a few hundred bytes
+    to read back instead of the whole dashboard with every organisation's rows."""
+    on = on or today()
+    key = dashboard_key(year, on=on, with_charts=False) + ":json"
+    data = cache.get(key)
+    if data is None:
+        data = build_dashboard(year, on=on, with_charts=False).as_json()
+        cache.set(key, data, CACHE_SECONDS)
+    return data
 
 
 def compute_dashboard(year: int, *, on: dt.date, with_charts: bool = True) -> Dashboard:
@@ -642,10 +664,23 @@ def cell_text(code: str, row: ind.OrgRow | None) -> str:
     return "Có" if row.counted else "Chưa"
 
 
-def org_table_cells(d: Dashboard, org_ids: set[int] | None = None) -> list[dict]:
+#: Organisations per page of the dashboard's per-organisation table.
+ORG_PER_PAGE = 50
+
+
+def org_table_page(d: Dashboard, number) -> Page:
+    """One page of the per-organisation table (a province has thousands of organisations)."""
+    page = Paginator(d.org_table(), ORG_PER_PAGE).get_page(number)
+    page.object_list = org_table_cells(d, entries=page.object_list)
+    return page
+
+
+def org_table_cells(
+    d: Dashboard, org_ids: set[int] | None = None, entries: list[dict] | None = None
+) -> list[dict]:
     """Rows of the per-organisation table: organisation and one cell per column (text, counted flag)."""
     out = []
-    for entry in d.org_table():
+    for entry in d.org_table() if entries is None else entries:
         if org_ids is not None and entry["id"] not in org_ids:
             continue
         cells = []

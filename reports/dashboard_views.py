@@ -70,15 +70,18 @@ def dashboard(request, year):
     # The page body is cached under the data's version (template fragment): on a hit nothing below is
     # computed, so the dashboard, its years and its table are lazy.
     d = SimpleLazyObject(lambda: dash.build_dashboard(year))
+    page = request.GET.get("page", "1")
+    page = page if page.isdigit() and len(page) < 7 else "1"
     return render(
         request,
         "reports/dashboard.html",
         {
             "dashboard": d,
             "cache_key": dash.dashboard_key(year),
+            "page": page,
             "year": year,
             "years": dash.available_years,
-            "org_table": lambda: dash.org_table_cells(d),
+            "org_table": lambda: dash.org_table_page(d, page),
             "org_columns": dash.ORG_COLUMNS,
             "charts": lambda: d.charts,
         },
@@ -90,8 +93,7 @@ def dashboard(request, year):
 @_with_year
 def data_json(request, year):
     _ensure_periods(year)
-    d = dash.build_dashboard(year, with_charts=False)
-    return JsonResponse(d.as_json(), json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(dash.dashboard_json(year), json_dumps_params={"ensure_ascii": False})
 
 
 @require_GET

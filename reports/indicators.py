@@ -10,14 +10,28 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import ExtractMonth, Trim
+from django.utils import timezone
 
 from members.models import EventKind, MemberEvent
-from organizations.models import GOOD_RATINGS, BlocYear, Organization, OrganizationYear, Rating
+from organizations.models import GOOD_RATINGS, BlocYear, Organization, Rating
 
 from .models import PeriodicReport, ReportingPeriod, ReportStatus, Resolution, StudyLine
 
@@ -102,8 +116,26 @@ def indicator_choices() -> list[tuple[str, str]]:
     return [(i.code, i.label) for i in REGISTRY.values()]
 
 
+#: Reads shared by several indicators within one ``compute_all`` (the study figures serve both coverages).
+_shared: ContextVar[dict | None] = ContextVar("indicator_shared_reads", default=None)
+
+
+def shared(key: tuple, compute: Callable[[], object]):
+    """`compute()` once per ``compute_all`` for `key` (every time outside one)."""
+    memo = _shared.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def compute_all(year: int, as_of: dt.date) -> dict[str, IndicatorResult]:
-    return {code: ind.compute(year, as_of) for code, ind in REGISTRY.items()}
+    token = _shared.set({})
+    try:
+        return {code: ind.compute(year, as_of) for code, ind in REGISTRY.items()}
+    finally:
+        _shared.reset(token)
 
 
 def percent(numerator: int | None, denominator: int | None) -> Decimal | None:
@@ -154,22 +186,21 @@ def monthly_event_counts(kind: str, year: int, until: dt.date) -> list[int]:
 
 
 def _event_count(kind: str, year: int, as_of: dt.date) -> IndicatorResult:
+    """Counted from the events' side (the year's events of `kind`, by index), then spread over the
+    organisations in the Bloc during the year: two queries that read only the year's events."""
     start = year_start(year)
-    total = counted_events(kind, year, as_of).aggregate(n=Count("pk"))["n"]
-    in_window = Q(
-        Q(left_on__isnull=True) | Q(left_on__gt=F("member_events__decided_on")),
-        member_events__kind=kind,
-        member_events__decided_on__gte=start,
-        member_events__decided_on__lte=as_of,
-        joined_on__lte=F("member_events__decided_on"),
+    per_org = dict(
+        counted_events(kind, year, as_of)
+        .values("organization_id")
+        .annotate(n=Count("pk"))
+        .values_list("organization_id", "n")
+        .order_by()
     )
     orgs = (
-        Organization.objects.in_bloc_during(start, as_of)
-        .annotate(n=Count("member_events", filter=in_window))
-        .values("pk", "code", "name", "n")
-        .order_by("code")
+        Organization.objects.in_bloc_during(start, as_of).values_list("pk", "code", "name").order_by("code")
     )
-    rows = [OrgRow(o["pk"], o["code"], o["name"], numerator=o["n"]) for o in orgs]
+    rows = [OrgRow(pk, code, name, numerator=per_org.get(pk, 0)) for pk, code, name in orgs]
+    total = sum(per_org.values())
     return IndicatorResult(value=total, numerator=total, rows=rows)
 
 
@@ -208,11 +239,20 @@ def _org_share(
     known_word: str = "đã xếp loại",
 ) -> IndicatorResult:
     """Share of `orgs` (annotated with ``val``) matching `counted`; `known` says which have a value at all."""
-    totals = orgs.aggregate(
-        total=Count("pk"),
-        good=Count("pk", filter=counted),
-        known=Count("pk", filter=known) if known is not None else Count("pk"),
+    # One query: each organisation with its value and whether it counts (the totals are summed here).
+    values = list(
+        orgs.annotate(
+            ok=Case(When(counted, then=Value(1)), default=Value(0)),
+            kn=Case(When(known, then=Value(1)), default=Value(0)) if known is not None else Value(1),
+        )
+        .values("pk", "code", "name", "val", "ok", "kn")
+        .order_by("code")
     )
+    totals = {
+        "total": len(values),
+        "good": sum(1 for o in values if o["ok"]),
+        "known": sum(1 for o in values if o["kn"]),
+    }
     rows = [
         OrgRow(
             o["pk"],
@@ -224,9 +264,7 @@ def _org_share(
             detail=describe(o["val"]),
             raw=o["val"],
         )
-        for o in orgs.annotate(ok=Count("pk", filter=counted))
-        .values("pk", "code", "name", "val", "ok")
-        .order_by("code")
+        for o in values
     ]
     note = ""
     if known is not None and totals["known"] < totals["total"]:
@@ -240,8 +278,14 @@ def _org_share(
     )
 
 
-def _year_field(year: int, name: str) -> Subquery:
-    return Subquery(OrganizationYear.objects.filter(organization=OuterRef("pk"), year=year).values(name)[:1])
+def _with_year(orgs: QuerySet[Organization], year: int) -> QuerySet[Organization]:
+    """`orgs` joined (left) to their record of `year`, as ``oy`` (one join, not a subquery per organisation)."""
+    return orgs.annotate(oy=FilteredRelation("years", condition=Q(years__year=year)))
+
+
+def _year_field(year: int, name: str) -> F:
+    """The field `name` of the organisation's record of `year` (on a queryset made by ``_with_year``)."""
+    return F(f"oy__{name}")
 
 
 def _rating_word(value) -> str:
@@ -260,7 +304,7 @@ def congress_held(year: int, as_of: dt.date) -> IndicatorResult:
 
 
 def _rating_share(year: int, as_of: dt.date, field_name: str) -> IndicatorResult:
-    orgs = orgs_in_bloc(as_of).annotate(val=_year_field(year, field_name))
+    orgs = _with_year(orgs_in_bloc(as_of), year).annotate(val=_year_field(year, field_name))
     return _org_share(
         orgs,
         counted=Q(val__in=GOOD_RATINGS),
@@ -285,7 +329,9 @@ def unit_professional_good(year: int, as_of: dt.date) -> IndicatorResult:
     unit=PERCENT,
 )
 def enterprise_effective(year: int, as_of: dt.date) -> IndicatorResult:
-    orgs = orgs_in_bloc(as_of).enterprises().annotate(val=_year_field(year, "enterprise_effective"))
+    orgs = _with_year(orgs_in_bloc(as_of).enterprises(), year).annotate(
+        val=_year_field(year, "enterprise_effective")
+    )
     words = {True: "Hiệu quả, hoàn thành nghĩa vụ", False: "Chưa đạt", None: "Chưa đánh giá"}
     return _org_share(
         orgs,
@@ -298,7 +344,7 @@ def enterprise_effective(year: int, as_of: dt.date) -> IndicatorResult:
 
 @indicator("theme_adopted", label="TCCSĐ xây dựng chủ đề năm (Chỉ thị 05)", unit=PERCENT)
 def theme_adopted(year: int, as_of: dt.date) -> IndicatorResult:
-    orgs = orgs_in_bloc(as_of).annotate(val=Trim(_year_field(year, "theme_text")))
+    orgs = _with_year(orgs_in_bloc(as_of), year).annotate(val=Trim(_year_field(year, "theme_text")))
     return _org_share(
         orgs,
         counted=Q(val__isnull=False) & ~Q(val=""),
@@ -312,36 +358,46 @@ def theme_adopted(year: int, as_of: dt.date) -> IndicatorResult:
 
 def latest_study_reports(year: int, as_of: dt.date) -> list[dict]:
     """For each organisation in the Bloc on `as_of`: its latest submitted-or-accepted report of `year` whose
-    period ends by `as_of` and that carries study figures for the year's required resolutions."""
-    latest = (
+    period ends by `as_of` and that carries study figures for the year's required resolutions (latest: the
+    period ending last; on the same day the longer period; then the newest report).
+
+    Two queries: the organisations, and the candidate reports (a few per organisation), picked in Python."""
+    with_lines = StudyLine.objects.filter(
+        report=OuterRef("pk"), resolution__year=year, resolution__required=True
+    )
+    candidates = (
         PeriodicReport.objects.filter(
-            organization=OuterRef("pk"),
-            status__in=COUNTED_REPORT_STATUSES,
-            period__year=year,
-            period__ends_on__lte=as_of,
-            study_lines__resolution__year=year,
-            study_lines__resolution__required=True,
+            status__in=COUNTED_REPORT_STATUSES, period__year=year, period__ends_on__lte=as_of
         )
-        .order_by("-period__ends_on", "period__starts_on", "-pk")
-        .values("pk")[:1]
+        .filter(Exists(with_lines))
+        .values_list("organization_id", "pk", "period_id")
+        .order_by()
     )
-    return list(
-        orgs_in_bloc(as_of)
-        .annotate(report_id=Subquery(latest))
-        .values("pk", "code", "name", "report_id")
-        .order_by("code")
-    )
+    periods = {p.pk: p for p in ReportingPeriod.objects.filter(year=year)}
+    latest: dict[int, tuple] = {}
+    for org_id, pk, period_id in candidates:
+        period = periods[period_id]
+        rank = (period.ends_on, -period.starts_on.toordinal(), pk, period_id)
+        if org_id not in latest or rank > latest[org_id]:
+            latest[org_id] = rank
+    none = (None, None, None, None)
+    return [
+        {
+            "pk": pk,
+            "code": code,
+            "name": name,
+            "report_id": latest.get(pk, none)[2],
+            "period_id": latest.get(pk, none)[3],
+        }  # fmt: skip
+        for pk, code, name in orgs_in_bloc(as_of).values_list("pk", "code", "name").order_by("code")
+    ]
 
 
 def study_data(year: int, as_of: dt.date) -> dict:
     orgs = latest_study_reports(year, as_of)
     report_ids = [o["report_id"] for o in orgs if o["report_id"]]
-    labels = {
-        r.pk: r.period.label
-        for r in PeriodicReport.objects.filter(pk__in=report_ids)
-        .select_related("period")
-        .only("pk", "period__kind", "period__year", "period__number")
-    }
+    periods = ReportingPeriod.objects.in_bulk({o["period_id"] for o in orgs if o["period_id"]})
+    labels = {o["report_id"]: periods[o["period_id"]].label for o in orgs if o["report_id"]}
     lines = StudyLine.objects.filter(
         report_id__in=report_ids, resolution__year=year, resolution__required=True
     )
@@ -370,7 +426,7 @@ def study_data(year: int, as_of: dt.date) -> dict:
 
 
 def _study(year: int, as_of: dt.date, studied: str, total: str) -> IndicatorResult:
-    data = study_data(year, as_of)
+    data = shared(("study", year, as_of), lambda: study_data(year, as_of))
     rows = []
     num = den = reported = 0
     for o in data["orgs"]:
@@ -434,49 +490,48 @@ def due_periods(year: int, as_of: dt.date) -> QuerySet[ReportingPeriod]:
     return ReportingPeriod.objects.filter(year=year, due_on__lte=as_of).order_by("ends_on", "starts_on")
 
 
-def _report_filters(prefix: str, year: int, as_of: dt.date) -> tuple[Q, Q]:
-    """(submitted by as_of, submitted on time) over the reports reached through `prefix`."""
-    p = prefix
+def _local_midnight(day: dt.date) -> dt.datetime:
+    """The first instant of `day` in the portal's time zone (compared with it, a timestamp needs no time-zone
+    conversion in the database)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def _report_filters(periods: list[ReportingPeriod], as_of: dt.date) -> tuple[Q, Q]:
+    """(submitted by as_of, submitted on time) for reports of `periods` (local dates, as ``classify``)."""
+    next_day = dt.timedelta(days=1)
     submitted = Q(
-        **{
-            f"{p}period__year": year,
-            f"{p}period__due_on__lte": as_of,
-            f"{p}first_submitted_at__isnull": False,
-            f"{p}first_submitted_at__date__lte": as_of,
-        }
+        period__in=[p.pk for p in periods],
+        first_submitted_at__isnull=False,
+        first_submitted_at__lt=_local_midnight(as_of + next_day),
     )
-    on_time = submitted & Q(**{f"{p}first_submitted_at__date__lte": F(f"{p}period__due_on")})
-    return submitted, on_time
+    on_time = Q(pk__in=[])
+    for p in periods:
+        on_time |= Q(period=p.pk, first_submitted_at__lt=_local_midnight(p.due_on + next_day))
+    return submitted, submitted & on_time
 
 
 @indicator("reports_on_time", label="Báo cáo định kỳ nộp đúng hạn", unit=PERCENT)
 def reports_on_time(year: int, as_of: dt.date) -> IndicatorResult:
     periods = list(due_periods(year, as_of))
-    submitted, on_time = _report_filters("reports__", year, as_of)
-    # A report is expected for every period that ended while the organisation belonged to the Bloc.
-    expected_q = Q(reports__period__ends_on__gte=F("joined_on"))
-    orgs = list(
-        orgs_in_bloc(as_of)
-        .annotate(
-            submitted=Count("reports", filter=submitted & expected_q),
-            on_time=Count("reports", filter=on_time & expected_q),
-        )
-        .values("pk", "code", "name", "joined_on", "submitted", "on_time")
-        .order_by("code")
+    in_bloc = orgs_in_bloc(as_of)
+    p_submitted, p_on_time = _report_filters(periods, as_of)
+    # A report is expected for every period that ended while the organisation belonged to the Bloc. Counted
+    # from the reports' side (the year's reports only), per organisation and per period.
+    counted = PeriodicReport.objects.filter(
+        p_submitted,
+        organization__in=in_bloc.values("pk"),
+        period__ends_on__gte=F("organization__joined_on"),
     )
-    in_bloc = orgs_in_bloc(as_of).values("pk")
-    p_submitted, p_on_time = _report_filters("", year, as_of)
-    per_period = {
-        p["period_id"]: p
-        for p in PeriodicReport.objects.filter(
-            p_submitted,
-            organization__in=in_bloc,
-            period__ends_on__gte=F("organization__joined_on"),
-        )
-        .values("period_id")
-        .annotate(submitted=Count("pk"), on_time=Count("pk", filter=p_on_time))
-        .order_by()
+    sums = {"submitted": Count("pk"), "on_time": Count("pk", filter=p_on_time)}
+    per_org = {
+        r.pop("organization_id"): r for r in counted.values("organization_id").annotate(**sums).order_by()
     }
+    zero = {"submitted": 0, "on_time": 0}
+    orgs = [
+        {**o, **per_org.get(o["pk"], zero)}
+        for o in in_bloc.values("pk", "code", "name", "joined_on").order_by("code")
+    ]
+    per_period = {p["period_id"]: p for p in counted.values("period_id").annotate(**sums).order_by()}
     rows = []
     total_expected = total_on_time = total_submitted = 0
     for o in orgs:

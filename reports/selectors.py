@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -225,20 +228,140 @@ def classify(*, period: ReportingPeriod, first_submitted_at, as_of: dt.date) -> 
     return TimelinessCell(NOT_DUE)
 
 
+def _matrix_organizations(
+    periods: list[ReportingPeriod], organizations: QuerySet[Organization] | None
+) -> QuerySet[Organization]:
+    orgs_qs = Organization.objects.all() if organizations is None else organizations
+    if periods:
+        orgs_qs = orgs_qs.in_bloc_during(periods[0].starts_on, periods[-1].ends_on)
+    return orgs_qs.order_by("code")
+
+
 def timeliness_for_year(
     year: int, kind: str, as_of: dt.date, organizations: QuerySet[Organization] | None = None
 ) -> Timeliness:
     """State of every (organisation, period) of `kind` in `year` as of `as_of`, with counts per period and per
     organisation. A fixed number of queries whatever the number of organisations (periods, orgs, reports)."""
     periods = [p for p in periods_ensure(year) if p.kind == kind]
-    orgs_qs = Organization.objects.all() if organizations is None else organizations
-    if periods:
-        orgs_qs = orgs_qs.in_bloc_during(periods[0].starts_on, periods[-1].ends_on)
-    orgs = list(orgs_qs.order_by("code"))
+    orgs = list(_matrix_organizations(periods, organizations))
+    return _timeliness(year, kind, as_of, periods, orgs, restrict=organizations is not None)
+
+
+def timeliness_page(
+    year: int, kind: str, as_of: dt.date, *, page: str | int | None, per_page: int = 50, search: str = ""
+) -> tuple[Timeliness, Page]:
+    """One page of the matrix: the cells and per-organisation counts of `per_page` organisations (in code
+    order, optionally those whose code or name contains `search`), with the counts per period and for the whole
+    year over every organisation counted in the database. A fixed number of queries whatever the size."""
+    periods = [p for p in periods_ensure(year) if p.kind == kind]
+    search = search.strip()
+    matching = (Q(code__icontains=search) | Q(name__icontains=search)) if search else None
+    organizations = Organization.objects.filter(matching) if matching else None
+    orgs_qs = _matrix_organizations(periods, organizations)
+    shown = Paginator(orgs_qs, per_page).get_page(page)
+    result = _timeliness(year, kind, as_of, periods, list(shown.object_list), restrict=True, count=False)
+    # Counting every organisation's reports is the page's one heavy read (~70,000 reports a year at a
+    # country's size): cached until the next write.
+    result.per_period, result.total = cached_under_data_version(
+        ("timeliness", tuple(p.pk for p in periods), as_of, search),
+        lambda: timeliness_counts(periods, as_of, matching),
+    )
+    return result, shown
+
+
+def data_cache_key(*parts) -> str:
+    """A cache key for `parts` under the data's version (for a page body cached as a template fragment)."""
+    from .dashboard import data_version
+
+    return hashlib.sha1(repr(parts).encode()).hexdigest()[:20] + ":" + data_version()
+
+
+def cached_under_data_version(parts: tuple, compute):
+    """`compute()`, cached under `parts` and the data's version (``dashboard.data_version``, one cheap
+    query): any write that could change a figure changes the version, so a cached figure is never stale."""
+    from .dashboard import CACHE_SECONDS, data_version
+
+    digest = hashlib.sha1(repr(parts).encode()).hexdigest()[:20]
+    key = f"reports:cached:{digest}:{data_version()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    """The first instant of `day` in the portal's time zone (a report submitted before it was submitted on an
+    earlier local day): comparisons with it need no time-zone conversion in the database."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def timeliness_counts(
+    periods: list[ReportingPeriod], as_of: dt.date, search: Q | None = None
+) -> tuple[dict[int, TimelinessCounts], TimelinessCounts]:
+    """Counts per period (and their total) over every organisation (matching `search`, a filter on
+    organisations), in two aggregate queries with the same results as ``owes_report`` and ``classify`` cell
+    by cell: one row per organisation, one conditional count per period."""
+    per_period = {p.pk: TimelinessCounts() for p in periods}
+    total = TimelinessCounts()
+    if not periods:
+        return per_period, total
+
+    def owes(p: ReportingPeriod, prefix: str = "") -> Q:
+        return Q(**{f"{prefix}joined_on__lte": p.ends_on}) & (
+            Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": p.starts_on})
+        )
+
+    orgs = Organization.objects.all() if search is None else Organization.objects.filter(search)
+    owed = orgs.aggregate(**{f"p{p.pk}": Count("pk", filter=owes(p)) for p in periods})
+    # Filed by the end of `as_of` (local), on time if by the end of the due date (local).
+    by_as_of = _local_midnight(as_of + dt.timedelta(days=1))
+    reports = PeriodicReport.objects.filter(
+        period__in=[p.pk for p in periods], first_submitted_at__lt=by_as_of
+    )
+    if search is not None:
+        reports = reports.filter(organization__in=orgs.values("pk"))
+    filed = reports.aggregate(
+        **{
+            f"{name}{p.pk}": Count("pk", filter=Q(period=p.pk) & owes(p, "organization__") & condition)
+            for p in periods
+            for name, condition in (
+                ("filed", Q()),
+                ("on_time", Q(first_submitted_at__lt=_local_midnight(p.due_on + dt.timedelta(days=1)))),
+            )
+        }
+    )
+    for p in periods:
+        counts = per_period[p.pk]
+        counts.owed = owed[f"p{p.pk}"]
+        on_time, filed_n = filed[f"on_time{p.pk}"], filed[f"filed{p.pk}"]
+        counts.on_time, counts.late = on_time, filed_n - on_time
+        if as_of > p.due_on:
+            counts.missing = counts.owed - filed_n
+        else:
+            counts.not_due = counts.owed - filed_n
+        counts.due = counts.owed - counts.not_due
+        for name in ("owed", "due", "on_time", "late", "missing", "not_due"):
+            setattr(total, name, getattr(total, name) + getattr(counts, name))
+    return per_period, total
+
+
+def _timeliness(
+    year: int,
+    kind: str,
+    as_of: dt.date,
+    periods: list[ReportingPeriod],
+    orgs: list[Organization],
+    *,
+    restrict: bool,
+    count: bool = True,
+) -> Timeliness:
+    """The cells of `orgs` × `periods` (one query for their reports) with per-organisation counts; with
+    `count`, also the counts per period and the total over `orgs`."""
     reports = PeriodicReport.objects.filter(period__in=[p.pk for p in periods]).values_list(
         "organization_id", "period_id", "pk", "status", "first_submitted_at"
     )
-    if organizations is not None:
+    if restrict:
         reports = reports.filter(organization__in=[o.pk for o in orgs])
     found = {(o, p): (pk, status, first) for o, p, pk, status, first in reports}
     result = Timeliness(year=year, kind=kind, as_of=as_of, periods=periods, organizations=orgs)
@@ -253,9 +376,10 @@ def timeliness_for_year(
                 cell = classify(period=period, first_submitted_at=first, as_of=as_of)
             cell.report_id, cell.status = pk, status
             result.cells[(org.pk, period.pk)] = cell
-            result.per_period[period.pk].add(cell.state)
             result.per_organization[org.pk].add(cell.state)
-            result.total.add(cell.state)
+            if count:
+                result.per_period[period.pk].add(cell.state)
+                result.total.add(cell.state)
     return result
 
 

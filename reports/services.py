@@ -168,6 +168,8 @@ def report_open(*, organization: Organization, period: ReportingPeriod, by) -> P
     if not owes_report(organization, period):
         raise ReportError("Tổ chức không thuộc Đảng bộ Khối trong kỳ này nên không phải báo cáo.")
     report = PeriodicReport.objects.filter(organization=organization, period=period).first()
+    if report is not None:
+        report.period = period  # already loaded
     figures = registry_figures(organization, period)
     if report is None:
         suggestions = registry_suggestions(organization, period)

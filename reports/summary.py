@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from io import BytesIO
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
 
 from organizations.models import Organization
 
-from .models import PeriodicReport, ReportingPeriod, Resolution
-from .selectors import FILED_STATUSES, classify, owes_report
+from .models import PeriodicReport, ReportingPeriod, Resolution, StudyLine
+from .selectors import FILED_STATUSES, cached_under_data_version
 
 SUM_FIELDS = (
     ("members_total", "Tổng số đảng viên cuối kỳ"),
@@ -58,6 +60,8 @@ class StudyTotal:
 class PeriodSummary:
     period: ReportingPeriod
     as_of: dt.date
+    #: The organisations that owe the report and their filed reports (the documents: every one of them; the
+    #: page: one page of the narratives, and the first of the missing organisations).
     owed: list[Organization]
     reports: list[PeriodicReport]
     missing: list[Organization]
@@ -65,14 +69,23 @@ class PeriodSummary:
     study: list[StudyTotal] = field(default_factory=list)
     on_time: int = 0
     late: int = 0
+    owed_count: int = 0
+    filed_count: int = 0
+    #: The page of narratives shown (None: all of `reports`, as in the documents), and how many there are.
+    page: Page | None = None
+    narrative_count: int | None = None
 
     @property
     def filed(self) -> int:
-        return len(self.reports)
+        return self.filed_count
+
+    @property
+    def missing_count(self) -> int:
+        return self.owed_count - self.filed_count
 
     @property
     def filed_rate(self):
-        return rate(self.filed, len(self.owed))
+        return rate(self.filed_count, self.owed_count)
 
     @property
     def cell_meeting_rate(self):
@@ -82,7 +95,7 @@ class PeriodSummary:
     def narratives(self):
         """[(organisation, [(label, text)])] for the organisations that wrote something."""
         out = []
-        for report in self.reports:
+        for report in self.page.object_list if self.page is not None else self.reports:
             parts = [
                 (label, getattr(report, name)) for name, label in NARRATIVES if getattr(report, name).strip()
             ]
@@ -91,16 +104,68 @@ class PeriodSummary:
         return out
 
 
-def period_summary(period: ReportingPeriod, as_of: dt.date) -> PeriodSummary:
-    """The summary from submitted and accepted reports (a fixed number of queries)."""
-    orgs = list(Organization.objects.in_bloc_during(period.starts_on, period.ends_on).order_by("code"))
-    owed = [o for o in orgs if owes_report(o, period)]
-    reports = list(
-        PeriodicReport.objects.filter(period=period, status__in=FILED_STATUSES, organization__in=owed)
-        .select_related("organization")
-        .prefetch_related("study_lines__resolution")
-        .order_by("organization__code")
+def _owing(period: ReportingPeriod):
+    """The organisations that owe a report for `period` (they belong to the Bloc during it)."""
+    return Organization.objects.in_bloc_during(period.starts_on, period.ends_on)
+
+
+def _filed(period: ReportingPeriod):
+    """The period's submitted and accepted reports of organisations that owe it."""
+    return PeriodicReport.objects.filter(
+        period=period, status__in=FILED_STATUSES, organization__in=_owing(period).values("pk")
     )
+
+
+def _totals(summary: PeriodSummary, extra=None) -> PeriodSummary:
+    """Counts, sums, punctuality and study coverage over every filed report (four aggregate queries), and
+    what `extra()` adds, cached until the next write (``selectors.cached_under_data_version``)."""
+    totals = cached_under_data_version(
+        ("period-summary", summary.period.pk, summary.as_of, extra is not None),
+        lambda: {**_compute_totals(summary.period, summary.as_of), **(extra() if extra else {})},
+    )
+    for name, value in totals.items():
+        setattr(summary, name, value)
+    return summary
+
+
+def _compute_totals(period: ReportingPeriod, as_of: dt.date) -> dict:
+    summary = PeriodSummary(period=period, as_of=as_of, owed=[], reports=[], missing=[])
+    filed = _filed(period)
+    submitted_by = Q(first_submitted_at__date__lte=as_of)
+    totals = filed.aggregate(
+        filed=Count("pk"),
+        on_time=Count("pk", filter=submitted_by & Q(first_submitted_at__date__lte=period.due_on)),
+        late=Count("pk", filter=submitted_by & Q(first_submitted_at__date__gt=period.due_on)),
+        **{name: Sum(name) for name, _ in SUM_FIELDS},
+    )
+    summary.owed_count = _owing(period).count()
+    summary.filed_count, summary.on_time, summary.late = totals["filed"], totals["on_time"], totals["late"]
+    summary.sums = [(name, label, totals[name] or 0) for name, label in SUM_FIELDS]
+    resolutions = {}
+    for row in (
+        StudyLine.objects.filter(report__in=filed.values("pk"))
+        .values("resolution_id")
+        .annotate(
+            members_studied=Sum("members_studied"),
+            members_total=Sum("members_total"),
+            masses_studied=Sum("masses_studied"),
+            masses_total=Sum("masses_total"),
+        )
+        .order_by()
+    ):
+        resolutions[row.pop("resolution_id")] = row
+    summary.study = [
+        StudyTotal(resolution=r, **resolutions[r.pk])
+        for r in Resolution.objects.filter(pk__in=resolutions).order_by("order", "pk")
+    ]
+    names = ("owed_count", "filed_count", "on_time", "late", "sums", "study")
+    return {name: getattr(summary, name) for name in names}
+
+
+def period_summary(period: ReportingPeriod, as_of: dt.date) -> PeriodSummary:
+    """The whole summary for the documents (XLSX, PDF): every owing organisation, every filed report."""
+    owed = list(_owing(period).order_by("code"))
+    reports = list(_filed(period).select_related("organization").order_by("organization__code"))
     filed_ids = {r.organization_id for r in reports}
     summary = PeriodSummary(
         period=period,
@@ -109,20 +174,34 @@ def period_summary(period: ReportingPeriod, as_of: dt.date) -> PeriodSummary:
         reports=reports,
         missing=[o for o in owed if o.pk not in filed_ids],
     )
-    for name, label in SUM_FIELDS:
-        summary.sums.append((name, label, sum(getattr(r, name) or 0 for r in reports)))
-    study: dict[int, StudyTotal] = {}
-    for report in reports:
-        for line in report.study_lines.all():
-            total = study.setdefault(line.resolution_id, StudyTotal(resolution=line.resolution))
-            total.members_studied += line.members_studied
-            total.members_total += line.members_total
-            total.masses_studied += line.masses_studied
-            total.masses_total += line.masses_total
-        state = classify(period=period, first_submitted_at=report.first_submitted_at, as_of=as_of).state
-        summary.on_time += state == "on_time"
-        summary.late += state == "late"
-    summary.study = sorted(study.values(), key=lambda s: (s.resolution.order, s.resolution.pk))
+    return _totals(summary)
+
+
+#: Missing organisations named on the page (the XLSX and the period status page list them all).
+MISSING_SHOWN = 100
+
+
+def period_summary_page(
+    period: ReportingPeriod, as_of: dt.date, *, page: str | int | None, per_page: int = 20
+) -> PeriodSummary:
+    """The summary for the page: the totals over every report, one page of the narratives and the first
+    `MISSING_SHOWN` missing organisations. A fixed number of queries whatever the number of organisations; the
+    totals, the missing organisations and the number of narratives are cached until the next write."""
+    written = Q()
+    for name, _ in NARRATIVES:
+        written |= ~Q(**{name: ""})
+    narratives = (
+        _filed(period).filter(written).select_related("organization").order_by("organization__code", "pk")
+    )
+
+    def extra():
+        missing = _owing(period).exclude(pk__in=_filed(period).values("organization_id")).order_by("code")
+        return {"missing": list(missing[:MISSING_SHOWN]), "narrative_count": narratives.count()}
+
+    summary = _totals(PeriodSummary(period=period, as_of=as_of, owed=[], reports=[], missing=[]), extra)
+    paginator = Paginator(narratives, per_page)
+    paginator.count = summary.narrative_count  # a cached_property: no COUNT query
+    summary.page = paginator.get_page(page)
     return summary
 
 
@@ -147,7 +226,7 @@ def summary_xlsx(summary: PeriodSummary) -> bytes:
     sheet.append([f"Tổng hợp báo cáo {summary.period.label}"])
     sheet["A1"].font = bold
     sheet.append(
-        [f"Số liệu đến ngày {summary.as_of:%d/%m/%Y}; đã nộp {summary.filed}/{len(summary.owed)} tổ chức"]
+        [f"Số liệu đến ngày {summary.as_of:%d/%m/%Y}; đã nộp {summary.filed}/{summary.owed_count} tổ chức"]
     )
     sheet.append([])
     sheet.append(["Chỉ tiêu", "Tổng"])

@@ -3,6 +3,8 @@ completeness matrix, the period summary, resolutions and the schedule. Thin: aut
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -10,6 +12,9 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from organizations.access import (
@@ -51,7 +56,7 @@ from .models import (
 )
 from .periods import KIND_ORDER, periods_ensure, schedule_update
 from .summary import period_summary as build_period_summary
-from .summary import summary_pdf, summary_xlsx
+from .summary import period_summary_page, summary_pdf, summary_xlsx
 
 workers_required = role_required(SECRETARY)  # staff always pass role_required
 
@@ -174,7 +179,7 @@ def report_edit(request, pk):
         return redirect("reports:report_detail", pk=report.pk)
     if request.method == "GET":
         services.report_open(organization=report.organization, period=report.period, by=request.user)
-        report.refresh_from_db()
+        report = _report_or_404(request, pk)  # the figures the registry refreshed, organisation and period
     lines = _lines(report)
     conflict = None
     status = 200
@@ -429,6 +434,26 @@ def _year_kind(request):
     return year, kind
 
 
+def _matrix_rows(result: selectors.Timeliness) -> list[tuple]:
+    """[(organisation, cells as HTML, counts)]: the cells (hundreds per page) are written here, escaped, rather
+    than by the template engine, with one reverse() for the page instead of one per cell."""
+    before, after = reverse("reports:report_detail", args=[0]).rsplit("0", 1)
+    rows = []
+    for org, cells, counts in result.rows():
+        html = []
+        for c in cells:
+            label = escape(c.label)
+            if c.report_id:
+                label = f'<a href="{before}{c.report_id:d}{after}">{label}</a>'
+            html.append(f'<td class="tl tl-{escape(c.state)} text-center">{label}</td>')
+        rows.append((org, mark_safe("".join(html)), counts))  # noqa: S308 (every part escaped above)
+    return rows
+
+
+#: Organisations per page of the completeness matrix (the Bloc's 76 on two pages; a province's thousands paged).
+MATRIX_PER_PAGE = 50
+
+
 def _default_period(periods, as_of):
     ended = [p for p in periods if p.ends_on < as_of]
     return ended[-1] if ended else (periods[0] if periods else None)
@@ -437,24 +462,46 @@ def _default_period(periods, as_of):
 @require_GET
 @readers_required
 def matrix(request):
-    """Organisations × periods for a year and a kind, coloured by state, with counts and rates."""
+    """Organisations × periods for a year and a kind, coloured by state, with counts and rates.
+
+    The page body is cached under the data's version (a template fragment, as the dashboard): on a hit nothing
+    below is computed, so the matrix is lazy."""
     year, kind = _year_kind(request)
     as_of = today()
-    result = selectors.timeliness_for_year(year, kind, as_of)
-    chosen = _default_period(result.periods, as_of)
+    search = request.GET.get("q", "")[:100]
+    number = _page_number(request)
+    computed = {}
+
+    def get(name):
+        if not computed:
+            result, page = selectors.timeliness_page(
+                year, kind, as_of, page=number, per_page=MATRIX_PER_PAGE, search=search
+            )
+            computed.update(
+                t=result, page=page, rows=_matrix_rows(result), chosen=_default_period(result.periods, as_of)
+            )
+        return computed[name]
+
     return render(
         request,
         "reports/matrix.html",
         {
-            "t": result,
+            "cache_key": selectors.data_cache_key("matrix", year, kind, number, search, as_of),
+            **{name: SimpleLazyObject(partial(get, name)) for name in ("t", "page", "rows", "chosen")},
+            "q": search,
             "year": year,
             "kind": kind,
             "kinds": [(k, ReportKind(k).label) for k in KIND_ORDER],
-            "chosen": chosen,
             "years": range(today().year + 1, today().year - 6, -1),
             "labels": selectors.STATE_LABELS,
         },
     )
+
+
+def _page_number(request) -> str:
+    """?page=N as a short string of digits (anything else: the first page), fit for a cache key."""
+    number = request.GET.get("page", "1")
+    return number if number.isdigit() and len(number) < 7 else "1"
 
 
 def _period_from_query(request) -> ReportingPeriod:
@@ -479,8 +526,17 @@ def period_status(request):
 @readers_required
 def period_summary(request):
     period = _period_from_query(request)
-    summary = build_period_summary(period, today())
     fmt = request.GET.get("format", "")
+    if fmt not in ("xlsx", "pdf"):
+        # The page shows one page of organisations; its body is cached under the data's version (a template
+        # fragment, as the dashboard), so the summary is lazy: on a hit nothing is computed.
+        number = _page_number(request)
+        summary = SimpleLazyObject(lambda: period_summary_page(period, today(), page=number))
+        siblings = SimpleLazyObject(lambda: [p for p in periods_ensure(period.year) if p.kind == period.kind])
+        key = selectors.data_cache_key("period-summary", period.pk, number, today())
+        context = {"summary": summary, "period": period, "siblings": siblings, "cache_key": key}
+        return render(request, "reports/period_summary.html", context)
+    summary = build_period_summary(period, today())  # the documents list every organisation
     stamp = f"{period.kind}-{period.year}-{period.number:02d}"
     if fmt == "xlsx":
         response = HttpResponse(
@@ -489,14 +545,9 @@ def period_summary(request):
         )
         response["Content-Disposition"] = f'attachment; filename="tong-hop-{stamp}.xlsx"'
         return response
-    if fmt == "pdf":
-        response = HttpResponse(summary_pdf(summary, today()), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="bao-cao-tong-hop-{stamp}.pdf"'
-        return response
-    siblings = [p for p in periods_ensure(period.year) if p.kind == period.kind]
-    return render(
-        request, "reports/period_summary.html", {"summary": summary, "period": period, "siblings": siblings}
-    )
+    response = HttpResponse(summary_pdf(summary, today()), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="bao-cao-tong-hop-{stamp}.pdf"'
+    return response
 
 
 # --- resolutions and schedule -----------------------------------------------------------------------------
