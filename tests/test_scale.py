@@ -1,45 +1,65 @@
-"""generate_scale: deterministic, consistent (status agrees with events), and refuses to run twice."""
+"""generate_scale: deterministic (same seed → same data), consistent (status and report figures agree with
+the events), refuses to run twice, and --reset removes a generated set completely."""
 
+import datetime as dt
 import hashlib
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from khoi_portal import scale
 from members.lifecycle import status_from_events
 from members.models import Member, MemberEvent
+from organizations.access import organization_of, role_of
 from organizations.models import Organization
+from reports.models import PeriodicReport, StudyLine
+from reports.selectors import registry_figures
 
 pytestmark = pytest.mark.django_db
 
+TODAY = dt.date(2026, 6, 15)
 
-def _checksum():
+
+def _fingerprint():
     names = "|".join(Member.objects.order_by("pk").values_list("full_name", flat=True))
-    return (Organization.objects.count(), Member.objects.count(), MemberEvent.objects.count(),
-            hashlib.sha1(names.encode()).hexdigest())  # fmt: skip
+    events = "|".join(
+        f"{k}{e}{d}"
+        for k, e, d in MemberEvent.objects.order_by("pk").values_list("kind", "effective_on", "decided_on")
+    )
+    return (
+        Organization.objects.filter(code__startswith="S").count(),
+        Member.objects.count(),
+        MemberEvent.objects.count(),
+        PeriodicReport.objects.count(),
+        StudyLine.objects.count(),
+        hashlib.sha1(names.encode()).hexdigest(),
+        hashlib.sha1(events.encode()).hexdigest(),
+    )
 
 
-def test_same_seed_same_data_and_status_agrees_with_events():
-    scale.generate(0.1, seed=7, log=lambda *_: None)
-    first = _checksum()
-    assert first[0] == 8 and first[1] == 8 * scale.MEMBERS_PER_ORG
-    for member in Member.objects.prefetch_related("events")[:200]:
+def test_deterministic_consistent_and_reset():
+    summary = scale.generate(0.1, seed=7, today=TODAY, log=lambda *_: None)
+    first = _fingerprint()
+    assert first[0] == 8 and first[1] == 8 * scale.MEMBERS_PER_ORG == summary.members
+    assert summary.reports > 0 and summary.study_lines >= summary.reports
+    # Status is what the events say.
+    for member in Member.objects.prefetch_related("events"):
         events = sorted(member.events.all(), key=lambda e: (e.effective_on, e.pk))
         assert member.status == status_from_events(events, member.full_member_on)
+        assert all(e.decided_on is None or e.decided_on <= TODAY for e in events)
+    # A report's figures are the registry's.
+    for report in PeriodicReport.objects.select_related("organization", "period").order_by("pk")[:40]:
+        figures = registry_figures(report.organization, report.period)
+        assert {k: getattr(report, k) for k in figures} == figures
+    # The generated secretaries work in their own organisation.
+    secretary = get_user_model().objects.filter(username__startswith=scale.SECRETARY_PREFIX).first()
+    assert role_of(secretary) == "bi_thu"
+    assert organization_of(secretary).code.startswith("S")
     with pytest.raises(CommandError):
         call_command("generate_scale", "--factor", "0.1")
-    # Test cleanup only (the portal never deletes): children first.
-    MemberEvent.objects.all()._raw_delete("default")  # noqa: SLF001
-    Member.objects.all()._raw_delete("default")  # noqa: SLF001
-    for model in (
-        "reports.StudyLine",
-        "reports.PeriodicReport",
-        "organizations.OrganizationYear",
-        "organizations.Cell",
-    ):
-        from django.apps import apps
-
-        apps.get_model(model).objects.all()._raw_delete("default")  # noqa: SLF001
-    Organization.objects.filter(code__startswith="S")._raw_delete("default")  # noqa: SLF001
-    scale.generate(0.1, seed=7, log=lambda *_: None)
-    assert _checksum() == first
+    scale.reset(log=lambda *_: None)
+    assert Member.objects.count() == 0 and scale.existing_factor() == 0
+    assert not get_user_model().objects.filter(username__startswith=scale.SECRETARY_PREFIX).exists()
+    scale.generate(0.1, seed=7, today=TODAY, log=lambda *_: None)
+    assert _fingerprint() == first
