@@ -44,23 +44,32 @@ SELECT_LIMIT = 300
 
 
 def _limit_organizations(filterset, user) -> None:
-    orgs = organizations_for_user(user).order_by("code")
-    count = orgs.count()
-    if count <= 1:
+    """The organisation filter: none for a secretary of one organisation, a list to pick from (at most
+    SELECT_LIMIT), or a typed organisation id above that. One query whatever the number of organisations: at
+    most SELECT_LIMIT + 1 of them are read, and the list's choices come from them (no second query to render or
+    to check the choice)."""
+    orgs = list(organizations_for_user(user).order_by("code").only("pk", "code", "name")[: SELECT_LIMIT + 1])
+    filterset.own_organization = orgs[0].pk if len(orgs) == 1 else None
+    if len(orgs) <= 1:
         del filterset.filters["organization"]
-    elif count > SELECT_LIMIT:
+    elif len(orgs) > SELECT_LIMIT:
         filterset.filters["organization"] = django_filters.NumberFilter(
             field_name="organization_id", label="Tổ chức (số hiệu)", min_value=1
         )
     else:
-        filterset.filters["organization"].queryset = orgs
+        filterset.filters["organization"] = django_filters.ChoiceFilter(
+            field_name="organization_id",
+            label="Tổ chức cơ sở đảng",
+            choices=[(str(o.pk), str(o)) for o in orgs],
+            empty_label="Tất cả",
+            widget=FastSelect,
+        )
 
 
-def _chosen_organization(filterset, user) -> int | None:
+def _chosen_organization(filterset) -> int | None:
     """The organisation the list is narrowed to: the secretary's own, or the one chosen in the filter."""
     if "organization" not in filterset.filters:
-        own = organizations_for_user(user).values_list("pk", flat=True).first()
-        return own
+        return filterset.own_organization
     try:
         chosen = int((filterset.data or {}).get("organization") or "")
     except ValueError:
@@ -70,9 +79,7 @@ def _chosen_organization(filterset, user) -> int | None:
 
 class MemberFilter(django_filters.FilterSet):
     q = _FoldedSearch(widget=forms.TextInput(attrs={"placeholder": "Họ tên, số thẻ (có dấu hay không)…"}))
-    organization = django_filters.ModelChoiceFilter(
-        label="Tổ chức cơ sở đảng", queryset=None, empty_label="Tất cả", widget=FastSelect
-    )
+    organization = django_filters.ChoiceFilter(label="Tổ chức cơ sở đảng")  # set per user in __init__
     status = django_filters.ChoiceFilter(
         label="Tình trạng", choices=MemberStatus.choices, empty_label="Tất cả", widget=FastSelect
     )
@@ -98,7 +105,7 @@ class MemberFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         _limit_organizations(self, user)
         # Cells only once an organisation is chosen (a province has tens of thousands of cells).
-        chosen = _chosen_organization(self, user)
+        chosen = _chosen_organization(self)
         if chosen is None:
             del self.filters["cell"]
         else:
@@ -107,9 +114,7 @@ class MemberFilter(django_filters.FilterSet):
 
 class CandidateFilter(django_filters.FilterSet):
     q = _Search(("full_name",), widget=forms.TextInput(attrs={"placeholder": "Họ tên…"}))
-    organization = django_filters.ModelChoiceFilter(
-        label="Tổ chức cơ sở đảng", queryset=None, empty_label="Tất cả", widget=FastSelect
-    )
+    organization = django_filters.ChoiceFilter(label="Tổ chức cơ sở đảng")  # set per user in __init__
     status = django_filters.ChoiceFilter(
         label="Tình trạng", choices=Candidate.Status.choices, empty_label="Tất cả", widget=FastSelect
     )

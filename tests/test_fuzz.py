@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from tests.permission_matrix import MATRIX, build_world
 
 pytestmark = pytest.mark.django_db
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
 ERROR_MARKS = ("invalid-feedback", "errorlist", "alert-danger", "is-invalid", "text-danger", "alert-warning")
 WORKS = {200, 302}
 #: What a post may answer: the page (with its errors), a redirect after a change, "no content", a bad request,

@@ -284,3 +284,40 @@ def test_garbage_query_strings_never_break_the_list(client_for, staff):
         assert c.get(reverse("members:member_list"), params).status_code == 200, params
     for params in ({"page": "abc"}, {"page": "-3"}, {"page": "99999"}):
         assert c.get(reverse("members:overdue_list"), params).status_code == 200, params
+
+
+def test_member_list_and_export_queries_do_not_change_past_the_typed_organisation_filter(
+    client_for, staff, org_a, org_b, monkeypatch
+):
+    """Above SELECT_LIMIT organisations the filter becomes a typed id instead of a list: the same queries."""
+    from members import filters
+    from organizations.tests.factories import OrganizationFactory
+
+    f.member(org_a)
+    c = client_for(staff)
+    url = reverse("members:member_list")
+    params = [
+        {"status": "du_bi", "organization": str(org_a.pk)},
+        {},
+        {"export": "xlsx", "organization": str(org_a.pk)},
+    ]
+
+    def queries(p):
+        with CaptureQueriesContext(connection) as ctx:
+            response = c.get(url, p)
+            b"".join(response.streaming_content) if response.streaming else response.content
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    def organisation_input():
+        page = c.get(url).content.decode()
+        return page[page.rindex("<", 0, page.index('name="organization"')) :][:60]
+
+    monkeypatch.setattr(filters, "SELECT_LIMIT", 3)
+    as_list = [queries(p) for p in params]
+    assert organisation_input().startswith("<select")
+    for _ in range(3):
+        OrganizationFactory()
+    typed = [queries(p) for p in params]
+    assert 'type="number"' in organisation_input()
+    assert as_list == typed
