@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
+from khoi_portal.datacache import lazy_parts, page_cache_key
 from organizations.access import (
     check_can_work_in,
     is_staff_role,
@@ -49,27 +50,33 @@ def _can_change(user, organization) -> bool:
 
 @require_GET
 def member_list(request):
-    queryset = selectors.members_for_user(request.user)
-    member_filter = MemberFilter(request.GET or None, queryset=queryset, user=request.user)
-    filtered = member_filter.qs
+    def filtered():
+        queryset = selectors.members_for_user(request.user)
+        return MemberFilter(request.GET or None, queryset=queryset, user=request.user)
+
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         name = f"dang-vien-{timezone.localdate():%Y%m%d}"
+        rows = filtered().qs
         return (
-            spreadsheets.export_csv(filtered, name)
-            if export == "csv"
-            else spreadsheets.export_xlsx(filtered, name)
+            spreadsheets.export_csv(rows, name) if export == "csv" else spreadsheets.export_xlsx(rows, name)
         )
-    table = _paginate(request, MemberTable(filtered))
+
+    def compute():
+        member_filter = filtered()
+        return {"filter": member_filter, "table": _paginate(request, MemberTable(member_filter.qs))}
+
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("export", None)
+    # The filter and the table are cached as one fragment under the data's version (khoi_portal/datacache.py):
+    # on a hit the table is not built and the filter not rendered.
     return render(
         request,
         "members/member_list.html",
         {
-            "filter": member_filter,
-            "table": table,
+            "cache_key": page_cache_key(request, "member-list"),
+            **lazy_parts(compute, "filter", "table"),
             "query": query.urlencode(),
             "can_add": role_of(request.user) in ("van_phong", "bi_thu"),
             "can_import": is_staff_role(request.user),

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
+from khoi_portal.datacache import lazy_parts, page_cache_key
 from khoi_portal.forms import add_service_errors
 
 from . import forms, services
@@ -54,25 +55,32 @@ def organization_list(request):
         )
         response["Content-Disposition"] = f'attachment; filename="to-chuc-co-so-dang.{export}"'
         return response
-    table = OrganizationTable(org_filter.qs)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    # Member counts for the page's organisations only: one grouped query, not a join over every member.
-    records = [row.record for row in table.page.object_list]
-    counts = dict(
-        Organization.objects.filter(pk__in=[r.pk for r in records])
-        .annotate(n=Count("members", filter=Q(members__status__in=ACTIVE_MEMBER_STATUSES)))
-        .values_list("pk", "n")
-    )
-    for record in records:
-        record.members_count = counts.get(record.pk, 0)
     query = request.GET.copy()
     query.pop("page", None)
+
+    def compute():
+        org_filter = OrganizationFilter(request.GET or None, queryset=organizations_for_user(request.user))
+        table = OrganizationTable(org_filter.qs)
+        RequestConfig(request, paginate={"per_page": 50}).configure(table)
+        # Member counts for the page's organisations only: one grouped query, not a join over every member.
+        records = [row.record for row in table.page.object_list]
+        counts = dict(
+            Organization.objects.filter(pk__in=[r.pk for r in records])
+            .annotate(n=Count("members", filter=Q(members__status__in=ACTIVE_MEMBER_STATUSES)))
+            .values_list("pk", "n")
+        )
+        for record in records:
+            record.members_count = counts.get(record.pk, 0)
+        return {"filter": org_filter, "table": table}
+
+    # The filter and the table are cached as one fragment under the data's version (khoi_portal/datacache.py):
+    # on a hit neither is built.
     return render(
         request,
         "organizations/organization_list.html",
         {
-            "filter": org_filter,
-            "table": table,
+            "cache_key": page_cache_key(request, "organization-list"),
+            **lazy_parts(compute, "filter", "table"),
             "query": query.urlencode(),
             "is_staff": is_staff_role(request.user),
         },

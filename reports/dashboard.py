@@ -16,18 +16,16 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import hashlib
 import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from django.apps import apps
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.utils import timezone
 
+from khoi_portal import datacache
 from members.models import EventKind, MemberEvent
 from organizations.models import OrganizationYear, Rating
 
@@ -336,28 +334,8 @@ class Dashboard:
 
 #: The dashboard is cached under a key that includes the data's version (below): any write that could change a
 #: figure changes the version, so a new figure shows at once. The timeout only bounds memory.
-CACHE_SECONDS = 15 * 60
-#: Tables whose rows never change a figure.
-_NOT_FIGURES = {"reports_reminderlog", "reports_reportattachment"}
-
-
-def data_version() -> str:
-    """A fingerprint of the registry and the reports, in one cheap query: the highest primary key of every
-    table of organizations, members and reports. Rows are never deleted; inserts (bulk ones included) raise the
-    highest id, and every in-place change of a model that carries figures writes a history row (simple-history),
-    which raises the history table's highest id. Events, versions and transitions are append-only."""
-    quote = connection.ops.quote_name
-    tables = sorted(
-        (model._meta.db_table, model._meta.pk.column)
-        for model in apps.get_models()
-        if model._meta.app_label in ("organizations", "members", "reports")
-        and model._meta.db_table not in _NOT_FIGURES
-    )
-    sql = "SELECT " + ", ".join(f"(SELECT MAX({quote(pk)}) FROM {quote(table)})" for table, pk in tables)
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        row = cursor.fetchone()
-    return hashlib.sha1(repr(row).encode()).hexdigest()[:16]
+CACHE_SECONDS = datacache.CACHE_SECONDS
+data_version = datacache.data_version
 
 
 def dashboard_key(year: int, *, on: dt.date | None = None, with_charts: bool = True) -> str:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from khoi_portal.datacache import cached_under_data_version
 from members.models import ROLL_IN_KINDS, ROLL_OUT_KINDS, EventKind, MemberEvent
 from organizations.access import scope_by_organization
 from organizations.models import Cell, Organization, OrganizationYear
@@ -267,27 +266,6 @@ def timeliness_page(
         lambda: timeliness_counts(periods, as_of, matching),
     )
     return result, shown
-
-
-def data_cache_key(*parts) -> str:
-    """A cache key for `parts` under the data's version (for a page body cached as a template fragment)."""
-    from .dashboard import data_version
-
-    return hashlib.sha1(repr(parts).encode()).hexdigest()[:20] + ":" + data_version()
-
-
-def cached_under_data_version(parts: tuple, compute):
-    """`compute()`, cached under `parts` and the data's version (``dashboard.data_version``, one cheap
-    query): any write that could change a figure changes the version, so a cached figure is never stale."""
-    from .dashboard import CACHE_SECONDS, data_version
-
-    digest = hashlib.sha1(repr(parts).encode()).hexdigest()[:20]
-    key = f"reports:cached:{digest}:{data_version()}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, CACHE_SECONDS)
-    return value
 
 
 def _local_midnight(day: dt.date) -> dt.datetime:

@@ -12,10 +12,11 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
 
+from khoi_portal.datacache import cached_under_data_version
 from organizations.models import Organization
 
 from .models import PeriodicReport, ReportingPeriod, Resolution, StudyLine
-from .selectors import FILED_STATUSES, cached_under_data_version
+from .selectors import FILED_STATUSES
 
 SUM_FIELDS = (
     ("members_total", "Tổng số đảng viên cuối kỳ"),

@@ -3,8 +3,6 @@ completeness matrix, the period summary, resolutions and the schedule. Thin: aut
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -17,6 +15,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from khoi_portal.datacache import data_cache_key, lazy_parts
 from organizations.access import (
     SECRETARY,
     check_can_work_in,
@@ -470,24 +469,24 @@ def matrix(request):
     as_of = today()
     search = request.GET.get("q", "")[:100]
     number = _page_number(request)
-    computed = {}
 
-    def get(name):
-        if not computed:
-            result, page = selectors.timeliness_page(
-                year, kind, as_of, page=number, per_page=MATRIX_PER_PAGE, search=search
-            )
-            computed.update(
-                t=result, page=page, rows=_matrix_rows(result), chosen=_default_period(result.periods, as_of)
-            )
-        return computed[name]
+    def compute():
+        result, page = selectors.timeliness_page(
+            year, kind, as_of, page=number, per_page=MATRIX_PER_PAGE, search=search
+        )
+        return {
+            "t": result,
+            "page": page,
+            "rows": _matrix_rows(result),
+            "chosen": _default_period(result.periods, as_of),
+        }
 
     return render(
         request,
         "reports/matrix.html",
         {
-            "cache_key": selectors.data_cache_key("matrix", year, kind, number, search, as_of),
-            **{name: SimpleLazyObject(partial(get, name)) for name in ("t", "page", "rows", "chosen")},
+            "cache_key": data_cache_key("matrix", year, kind, number, search, as_of),
+            **lazy_parts(compute, "t", "page", "rows", "chosen"),
             "q": search,
             "year": year,
             "kind": kind,
@@ -533,7 +532,7 @@ def period_summary(request):
         number = _page_number(request)
         summary = SimpleLazyObject(lambda: period_summary_page(period, today(), page=number))
         siblings = SimpleLazyObject(lambda: [p for p in periods_ensure(period.year) if p.kind == period.kind])
-        key = selectors.data_cache_key("period-summary", period.pk, number, today())
+        key = data_cache_key("period-summary", period.pk, number, today())
         context = {"summary": summary, "period": period, "siblings": siblings, "cache_key": key}
         return render(request, "reports/period_summary.html", context)
     summary = build_period_summary(period, today())  # the documents list every organisation
