@@ -215,6 +215,7 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # --- Third-party apps -------------------------------------------------------------------------------------
+FORM_RENDERER = "khoi_portal.forms.FastFormRenderer"  # plain inputs without the template engine
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
