@@ -187,8 +187,16 @@ def measure(repeat: int) -> dict:
             "url": url,
         }
     # The cost of the pages that cache figures, when the data has just changed (cold cache): the dashboard
-    # (every indicator computed), the matrix's counts per period, the period summary's totals.
-    for name in ("dashboard", "completeness matrix", "period summary"):
+    # (every indicator computed), the matrix's counts per period, the period summary's totals, the two lists'
+    # rendered bodies.
+    cached_pages = (
+        "dashboard",
+        "completeness matrix",
+        "period summary",
+        "organisation list",
+        "member list (filtered)",
+    )
+    for name in cached_pages:
         url = results[name]["url"]
         cold = []
         for _ in range(3):
@@ -271,7 +279,8 @@ def write_report(results, memory, prepared, command, path, skipped=()):
         "Server time through Django's test client with production settings (DEBUG off, locmem cache), after two",
         "warm-up requests; ratio = median ÷ the baseline page's median in the same run. The dashboard is cached under",
         "a fingerprint of the data (see README); *dashboard, cold cache* is its cost right after a write, and likewise",
-        "for the completeness matrix's counts per period and the period summary's totals (cached the same way).",
+        "for the completeness matrix's counts per period, the period summary's totals and the organisation and member",
+        "lists' bodies (cached the same way; khoi_portal/datacache.py).",
         "Persistent database connections (`DJANGO_CONN_MAX_AGE=60`, as in the README's deployment). Queries = those",
         "of one request on the default connection (CaptureQueriesContext). The export's peak memory is measured in its",
         "own process: `resource.getrusage(RUSAGE_SELF).ru_maxrss` (resident high-water mark) after exporting every",
