@@ -203,10 +203,21 @@ def report_open(*, organization: Organization, period: ReportingPeriod, by) -> P
     return report
 
 
-def _refresh_registry(report: PeriodicReport, figures: dict) -> None:
+def report_refresh(report: PeriodicReport) -> bool:
+    """What ``report_open`` does to an editable report already loaded (the form opened again): the registry
+    figures brought up to date and study lines added for resolutions made required since. Writes, in one
+    transaction, only when something changed; True when it did (the caller reads the report again)."""
+    figures = registry_figures(report.organization, report.period)
+    with transaction.atomic():
+        refreshed = _refresh_registry(report, figures)
+        added = _add_missing_lines(report)
+    return refreshed or added
+
+
+def _refresh_registry(report: PeriodicReport, figures: dict) -> bool:
     old = report.registry_snapshot or {}
     if all(old.get(k) == v for k, v in figures.items()):
-        return
+        return False
     report = PeriodicReport.objects.select_for_update().get(pk=report.pk)
     for name, value in figures.items():
         if getattr(report, name) is None or getattr(report, name) == old.get(name):
@@ -216,9 +227,10 @@ def _refresh_registry(report: PeriodicReport, figures: dict) -> None:
     PeriodicReport.objects.filter(pk=report.pk).update(
         registry_snapshot=report.registry_snapshot, **{k: getattr(report, k) for k in figures}
     )
+    return True
 
 
-def _add_missing_lines(report: PeriodicReport) -> None:
+def _add_missing_lines(report: PeriodicReport) -> bool:
     have = set(report.study_lines.values_list("resolution_id", flat=True))
     missing = [r for r in required_resolutions(report.period.year) if r.pk not in have]
     if missing:
@@ -232,6 +244,7 @@ def _add_missing_lines(report: PeriodicReport) -> None:
             )
             for r in missing
         )
+    return bool(missing)
 
 
 def _apply(report: PeriodicReport, data: dict, lines: dict[int, dict] | None) -> None:

@@ -93,6 +93,27 @@ def test_opening_prefills_from_the_registry(client_for, secretary_a, roll, jan, 
     assert "Kết quả" in body and "NQ 4: đảng viên đã học" in body and "report_form.js" in body
 
 
+def test_the_form_opened_again_follows_the_registry(client_for, secretary_a, roll, jan, resolutions):
+    """A member admitted after the draft was made, and a resolution made required since, show when the form
+    is opened again; opening it with nothing changed writes nothing."""
+    c = client_for(secretary_a)
+    report = open_report(c, jan)
+    edit = reverse("reports:report_edit", args=[report.pk])
+    revision, history = report.revision, report.history.count()
+    c.get(edit)
+    report.refresh_from_db()
+    assert (report.revision, report.history.count(), report.members_total) == (revision, history, 4)
+
+    admitted_member(roll, dt.date(2021, 1, 28), decided_on=dt.date(2021, 1, 26))
+    ResolutionFactory(year=2021, short_title="KL 21")
+    body = c.get(edit).content.decode()
+    report.refresh_from_db()
+    assert (report.members_total, report.admissions) == (5, 2)
+    assert report.registry_snapshot["members_total"] == 5
+    assert report.study_lines.count() == 3 and "KL 21: đảng viên đã học" in body
+    assert report.revision == revision  # not a user edit: an open form is not made stale
+
+
 def test_negative_and_impossible_figures_are_refused_and_typed_data_kept(
     client_for, secretary_a, roll, jan, resolutions
 ):
