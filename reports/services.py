@@ -203,14 +203,16 @@ def report_open(*, organization: Organization, period: ReportingPeriod, by) -> P
     return report
 
 
-def report_refresh(report: PeriodicReport) -> bool:
+def report_refresh(report: PeriodicReport, lines: list[StudyLine] | None = None) -> bool:
     """What ``report_open`` does to an editable report already loaded (the form opened again): the registry
     figures brought up to date and study lines added for resolutions made required since. Writes, in one
-    transaction, only when something changed; True when it did (the caller reads the report again)."""
+    transaction, only when something changed; True when it did (the caller reads the report again). `lines`: the
+    report's study lines when the caller has them already."""
     figures = registry_figures(report.organization, report.period)
+    have = None if lines is None else {line.resolution_id for line in lines}
     with transaction.atomic():
         refreshed = _refresh_registry(report, figures)
-        added = _add_missing_lines(report)
+        added = _add_missing_lines(report, have)
     return refreshed or added
 
 
@@ -230,8 +232,9 @@ def _refresh_registry(report: PeriodicReport, figures: dict) -> bool:
     return True
 
 
-def _add_missing_lines(report: PeriodicReport) -> bool:
-    have = set(report.study_lines.values_list("resolution_id", flat=True))
+def _add_missing_lines(report: PeriodicReport, have: set[int] | None = None) -> bool:
+    if have is None:
+        have = set(report.study_lines.values_list("resolution_id", flat=True))
     missing = [r for r in required_resolutions(report.period.year) if r.pk not in have]
     if missing:
         roll = (report.registry_snapshot or {}).get("members_total") or report.members_total or 0

@@ -176,9 +176,10 @@ def report_edit(request, pk):
         else:
             messages.error(request, f"Báo cáo {report.get_status_display().lower()}: không sửa được nữa.")
         return redirect("reports:report_detail", pk=report.pk)
-    if request.method == "GET" and services.report_refresh(report):
-        report = _report_or_404(request, pk)  # the figures the registry refreshed
     lines = _lines(report)
+    if request.method == "GET" and services.report_refresh(report, lines):
+        report = _report_or_404(request, pk)  # the figures the registry refreshed, the lines added
+        lines = _lines(report)
     conflict = None
     status = 200
     if request.method == "POST":
