@@ -1,11 +1,17 @@
 """Caching that stays correct: everything cached here is keyed by the data's version.
 
 ``data_version()`` is a fingerprint of the registry and the reports, read in one cheap query: the highest
-primary key of every table of organizations, members and reports. Rows are never deleted; inserts (bulk ones
-included) raise the highest id, and every in-place change of a model that carries figures writes a history row
-(django-simple-history), which raises the history table's highest id. Events, versions and transitions are
-append-only. So any write that could change what a page shows changes the version, and a cached page or figure
-is never stale: the next request simply computes it afresh.
+primary key of every table of organizations, members and reports, and of Django's admin log. Rows are never
+deleted; inserts (bulk ones included) raise the highest id, and every in-place change of a model that carries
+figures writes a history row (django-simple-history), which raises the history table's highest id. Events,
+versions and transitions are append-only. A change made in the Django admin writes an admin log row. So any write
+that could change what a page shows changes the version, and a cached page or figure is never stale: the next
+request simply computes it afresh.
+
+A report's own history is left out on purpose: a secretary's draft (saved as they type) changes no figure, and at
+a province's size every autosave would otherwise make the next dashboard compute afresh. What makes a report
+count — submitted, returned, accepted — always writes a ``ReportTransition`` row (``services._transition``), and
+a submission a ``ReportVersion`` row; both tables are in the fingerprint.
 
 Used by the dashboard, the completeness matrix, the period summary and the organisation and member lists
 (template fragments: ``{% cache 900 name cache_key %}`` with ``cache_key = data_cache_key(...)``).
@@ -24,8 +30,10 @@ from django.utils.functional import SimpleLazyObject
 
 CACHE_SECONDS = 15 * 60
 APPS = ("organizations", "members", "reports")
-#: Tables whose rows never change a figure or a list.
-NOT_FIGURES = {"reports_reminderlog", "reports_reportattachment"}
+#: Tables whose rows never change a figure or a list (see above for a report's history).
+NOT_FIGURES = {"reports_reminderlog", "reports_reportattachment", "reports_historicalperiodicreport"}
+#: Tables outside the three apps whose rows mean a change: the admin's log of every change made there.
+ALSO = ("django_admin_log",)
 
 
 def data_version() -> str:
@@ -34,7 +42,8 @@ def data_version() -> str:
     tables = sorted(
         (model._meta.db_table, model._meta.pk.column)
         for model in apps.get_models()
-        if model._meta.app_label in APPS and model._meta.db_table not in NOT_FIGURES
+        if (model._meta.app_label in APPS and model._meta.db_table not in NOT_FIGURES)
+        or model._meta.db_table in ALSO
     )
     sql = "SELECT " + ", ".join(f"(SELECT MAX({quote(pk)}) FROM {quote(table)})" for table, pk in tables)
     with connection.cursor() as cursor:
