@@ -34,11 +34,20 @@ def reports_for_user(user) -> QuerySet[PeriodicReport]:
 
 
 def registry_figures(organization: Organization, period: ReportingPeriod) -> dict[str, int]:
-    """What the member registry says for `organization` and `period`, counted from events (one query).
+    """What the member registry says for `organization` and `period`, counted from events.
 
     Members at period end: roll-in events minus roll-out events up to the last day; admissions and full
-    memberships by decision date; transfers by effective date.
+    memberships by decision date; transfers by effective date. Cached under the data's version (one cheap query
+    instead of the aggregate): the report form asks again each time it is opened, and any new event changes the
+    version.
     """
+    return cached_under_data_version(
+        ("registry-figures", organization.pk, period.pk, period.starts_on, period.ends_on),
+        lambda: _count_registry(organization, period),
+    )
+
+
+def _count_registry(organization: Organization, period: ReportingPeriod) -> dict[str, int]:
     start, end = period.starts_on, period.ends_on
     events = MemberEvent.objects.filter(organization=organization).annotate(
         counted_on=Coalesce("decided_on", "effective_on")
