@@ -1,7 +1,10 @@
 """Members made through the services, so that their events and status are what the rules say."""
 
 import datetime as dt
+import io
 import itertools
+
+import openpyxl
 
 from members import services
 from members.models import Candidate, Gender
@@ -35,3 +38,21 @@ def candidate(organization, *, name=None, certificate=dt.date(2021, 1, 15), spon
         course_certificate_on=certificate,
         sponsors=sponsors,
     )
+
+
+IMPORT_HEADERS = ["Mã tổ chức", "Họ và tên", "Ngày sinh", "Giới tính", "Số thẻ đảng viên",
+                  "Ngày quyết định kết nạp", "Ngày vào Đảng", "Ngày chính thức", "Chi bộ"]  # fmt: skip
+
+
+def import_sheet(rows, name: str = "dang-vien.xlsx") -> io.BytesIO:
+    """A member import workbook (the import page's columns) holding `rows`, ready to post as a file."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(IMPORT_HEADERS)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    out.name = name
+    return out

@@ -76,20 +76,6 @@ def test_bithu05_records_full_membership_on_the_right_date_and_cannot_open_06(cl
     assert (MemberEvent.objects.count(), theirs.status) == before
 
 
-def _sheet(rows) -> io.BytesIO:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["Mã tổ chức", "Họ và tên", "Ngày sinh", "Giới tính", "Số thẻ đảng viên",
-                  "Ngày quyết định kết nạp", "Ngày vào Đảng", "Ngày chính thức", "Chi bộ"])  # fmt: skip
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    out.seek(0)
-    out.name = "dang-vien.xlsx"
-    return out
-
-
 def test_staff_import_500_rows_fix_errors_then_export_the_filtered_list(client_for, staff, org05, org06):
     rows = [
         ["05", f"Nguyễn Văn Nhập {i:03d}", "01/02/1990", "Nam" if i % 2 else "Nữ", f"0{i:05d}",
@@ -105,7 +91,7 @@ def test_staff_import_500_rows_fix_errors_then_export_the_filtered_list(client_f
     c = client_for(staff)
     url = reverse("members:member_import")
 
-    preview = c.post(url, {"file": _sheet(broken)})
+    preview = c.post(url, {"file": f.import_sheet(broken)})
     body = preview.content.decode()
     assert preview.status_code == 200 and "token" not in preview.context
     for message in (
@@ -118,7 +104,7 @@ def test_staff_import_500_rows_fix_errors_then_export_the_filtered_list(client_f
         assert message in body, message
     assert not Member.objects.exists()
 
-    fixed = c.post(url, {"file": _sheet(rows)})
+    fixed = c.post(url, {"file": f.import_sheet(rows)})
     assert "Xác nhận nhập 500 đảng viên" in fixed.content.decode()
     assert not Member.objects.exists()  # the preview is a dry run
     assert c.post(url, {"confirm": "1", "token": fixed.context["token"]}).status_code == 302

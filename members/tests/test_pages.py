@@ -159,20 +159,6 @@ def test_candidate_export_follows_the_filter_and_neutralises_formulae(client_for
 # --- import ---------------------------------------------------------------------------------------------------
 
 
-def _xlsx(rows):
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["Mã tổ chức", "Họ và tên", "Ngày sinh", "Giới tính", "Số thẻ đảng viên",
-                  "Ngày quyết định kết nạp", "Ngày vào Đảng", "Ngày chính thức", "Chi bộ"])  # fmt: skip
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    out.seek(0)
-    out.name = "ds.xlsx"
-    return out
-
-
 GOOD = ["A1", "Đỗ Văn Một", "01/02/1990", "Nam", "", "10/03/2021", "25/03/2021", "", ""]
 GOOD2 = ["A1", "Ngô Thị Hai", dt.datetime(1991, 5, 6), "Nữ", "", "10/03/2021", "25/03/2021", "25/03/2022", ""]
 BAD = ["ZZ", "Sai Mã", "45/13/1990", "Khác", "", "10/03/2021", "01/03/2021", "", ""]
@@ -180,7 +166,7 @@ BAD = ["ZZ", "Sai Mã", "45/13/1990", "Khác", "", "10/03/2021", "01/03/2021", "
 
 def test_import_preview_shows_row_errors_and_saves_nothing(client_for, staff, org_a):
     c = client_for(staff)
-    response = c.post(reverse("members:member_import"), {"file": _xlsx([GOOD, BAD])})
+    response = c.post(reverse("members:member_import"), {"file": f.import_sheet([GOOD, BAD])})
     body = response.content.decode()
     assert response.status_code == 200
     assert "Không có tổ chức mã “ZZ”" in body and "không phải ngày hợp lệ" in body
@@ -191,7 +177,7 @@ def test_import_preview_shows_row_errors_and_saves_nothing(client_for, staff, or
 
 def test_import_preview_then_confirm_is_all_or_nothing(client_for, staff, org_a):
     c = client_for(staff)
-    response = c.post(reverse("members:member_import"), {"file": _xlsx([GOOD, GOOD2])})
+    response = c.post(reverse("members:member_import"), {"file": f.import_sheet([GOOD, GOOD2])})
     body = response.content.decode()
     assert "Xác nhận nhập 2 đảng viên" in body and "Đỗ Văn Một" in body
     assert not Member.objects.exists()
@@ -206,7 +192,7 @@ def test_import_preview_then_confirm_is_all_or_nothing(client_for, staff, org_a)
 
 def test_import_rolls_back_when_a_row_fails_at_confirmation(client_for, staff, org_a, monkeypatch):
     c = client_for(staff)
-    response = c.post(reverse("members:member_import"), {"file": _xlsx([GOOD, GOOD2])})
+    response = c.post(reverse("members:member_import"), {"file": f.import_sheet([GOOD, GOOD2])})
     token = response.context["token"]
     # Between preview and confirmation the second row becomes invalid (a cell rule): nothing must be saved.
     from members import spreadsheets
@@ -239,7 +225,7 @@ def test_import_500_rows(client_for, staff, org_a):
         for i in range(500)
     ]
     c = client_for(staff)
-    response = c.post(reverse("members:member_import"), {"file": _xlsx(rows)})
+    response = c.post(reverse("members:member_import"), {"file": f.import_sheet(rows)})
     assert "Xác nhận nhập 500 đảng viên" in response.content.decode()
     c.post(reverse("members:member_import"), {"confirm": "1", "token": response.context["token"]})
     assert Member.objects.filter(organization=org_a).count() == 500
