@@ -1,5 +1,7 @@
 """The leadership dashboard, its JSON and XLSX, the records behind each figure, one organisation's view."""
 
+from urllib.parse import urlencode
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -79,6 +81,7 @@ def dashboard(request, year):
             "dashboard": d,
             "cache_key": dash.dashboard_key(year),
             "page": page,
+            "page_query": urlencode({"year": year}),
             "year": year,
             "years": dash.available_years,
             "org_table": lambda: dash.org_table_page(d, page),

@@ -3,6 +3,8 @@ completeness matrix, the period summary, resolutions and the schedule. Thin: aut
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -488,6 +490,7 @@ def matrix(request):
             "cache_key": data_cache_key("matrix", year, kind, number, search, as_of),
             **lazy_parts(compute, "t", "page", "rows", "chosen"),
             "q": search,
+            "page_query": urlencode({"year": year, "kind": kind, **({"q": search} if search else {})}),
             "year": year,
             "kind": kind,
             "kinds": [(k, ReportKind(k).label) for k in KIND_ORDER],
@@ -533,7 +536,13 @@ def period_summary(request):
         summary = SimpleLazyObject(lambda: period_summary_page(period, today(), page=number))
         siblings = SimpleLazyObject(lambda: [p for p in periods_ensure(period.year) if p.kind == period.kind])
         key = data_cache_key("period-summary", period.pk, number, today())
-        context = {"summary": summary, "period": period, "siblings": siblings, "cache_key": key}
+        context = {
+            "summary": summary,
+            "period": period,
+            "siblings": siblings,
+            "cache_key": key,
+            "page_query": urlencode({"period": period.pk}),
+        }
         return render(request, "reports/period_summary.html", context)
     summary = build_period_summary(period, today())  # the documents list every organisation
     stamp = f"{period.kind}-{period.year}-{period.number:02d}"
