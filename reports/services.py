@@ -169,45 +169,41 @@ def report_open(*, organization: Organization, period: ReportingPeriod, by) -> P
         raise ReportError("Tổ chức không thuộc Đảng bộ Khối trong kỳ này nên không phải báo cáo.")
     report = PeriodicReport.objects.filter(organization=organization, period=period).first()
     if report is not None:
-        report.period = period  # already loaded
-    figures = registry_figures(organization, period)
-    if report is None:
-        suggestions = registry_suggestions(organization, period)
-        try:
-            with transaction.atomic():
-                report = PeriodicReport(
-                    organization=organization,
-                    period=period,
-                    registry_snapshot={**figures, "taken_at": timezone.now().isoformat()},
-                    non_member_headcount=suggestions["non_member_headcount"],
-                    cells_total=suggestions["cells_total"],
-                    updated_by=by,
-                    **figures,
-                )
-                report._history_user = by
-                report.full_clean(validate_unique=False)
-                report.save()
-        except IntegrityError:  # opened twice at once: the other request made it
-            return PeriodicReport.objects.get(organization=organization, period=period)
-        masses = suggestions["non_member_headcount"] or 0
-        StudyLine.objects.bulk_create(
-            StudyLine(
-                report=report, resolution=r, members_total=figures["members_total"], masses_total=masses
-            )
-            for r in required_resolutions(period.year)
-        )
+        report.organization, report.period = organization, period  # already loaded
+        if report.status in EDITABLE_STATUSES:
+            report_refresh(report)
         return report
-    if report.status in EDITABLE_STATUSES:
-        _refresh_registry(report, figures)
-        _add_missing_lines(report)
+    figures = registry_figures(organization, period)
+    suggestions = registry_suggestions(organization, period)
+    try:
+        with transaction.atomic():
+            report = PeriodicReport(
+                organization=organization,
+                period=period,
+                registry_snapshot={**figures, "taken_at": timezone.now().isoformat()},
+                non_member_headcount=suggestions["non_member_headcount"],
+                cells_total=suggestions["cells_total"],
+                updated_by=by,
+                **figures,
+            )
+            report._history_user = by
+            report.full_clean(validate_unique=False)
+            report.save()
+    except IntegrityError:  # opened twice at once: the other request made it
+        return PeriodicReport.objects.get(organization=organization, period=period)
+    masses = suggestions["non_member_headcount"] or 0
+    StudyLine.objects.bulk_create(
+        StudyLine(report=report, resolution=r, members_total=figures["members_total"], masses_total=masses)
+        for r in required_resolutions(period.year)
+    )
     return report
 
 
 def report_refresh(report: PeriodicReport, lines: list[StudyLine] | None = None) -> bool:
-    """What ``report_open`` does to an editable report already loaded (the form opened again): the registry
-    figures brought up to date and study lines added for resolutions made required since. Writes, in one
-    transaction, only when something changed; True when it did (the caller reads the report again). `lines`: the
-    report's study lines when the caller has them already."""
+    """An editable report brought up to date with the registry (on every opening: ``report_open`` and the
+    form's GET): the registry figures refreshed and study lines added for resolutions made required since.
+    Writes, in one transaction, only when something changed; True when it did (the caller reads the report
+    again). `lines`: the report's study lines when the caller has them already."""
     figures = registry_figures(report.organization, report.period)
     have = None if lines is None else {line.resolution_id for line in lines}
     with transaction.atomic():
