@@ -41,11 +41,12 @@ def _save(form, request, service, **kwargs):
 
 @require_GET
 def organization_list(request):
-    queryset = organizations_for_user(request.user)
-    org_filter = OrganizationFilter(request.GET or None, queryset=queryset)
+    def filtered():
+        return OrganizationFilter(request.GET or None, queryset=organizations_for_user(request.user))
+
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
-        dataset = OrganizationResource().export(org_filter.qs.order_by("code"))
+        dataset = OrganizationResource().export(filtered().qs.order_by("code"))
         content = dataset.export(export)
         response = HttpResponse(
             ("\ufeff" + content) if export == "csv" else content,
@@ -59,7 +60,7 @@ def organization_list(request):
     query.pop("page", None)
 
     def compute():
-        org_filter = OrganizationFilter(request.GET or None, queryset=organizations_for_user(request.user))
+        org_filter = filtered()
         table = OrganizationTable(org_filter.qs)
         RequestConfig(request, paginate={"per_page": 50}).configure(table)
         # Member counts for the page's organisations only: one grouped query, not a join over every member.
