@@ -80,6 +80,13 @@ def lazy_parts(compute, *names: str) -> dict:
     return {name: SimpleLazyObject(partial(get, name)) for name in names}
 
 
+def page_number(request) -> str:
+    """?page=N of a page whose body is cached, as a short string of digits (anything else: the first page), fit
+    for a cache key."""
+    number = request.GET.get("page", "1")
+    return number if number.isdigit() and len(number) < 7 else "1"
+
+
 def page_cache_key(request, name: str) -> str:
     """The key of a list page's body: the page, who asks (user and role: their scope), the query string,
     the day (anything shown relative to today) and the data's version."""

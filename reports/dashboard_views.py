@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
+from khoi_portal.datacache import page_number
 from khoi_portal.errors import bad_request
 from organizations.access import (
     SECRETARY,
@@ -72,8 +73,7 @@ def dashboard(request, year):
     # The page body is cached under the data's version (template fragment): on a hit nothing below is
     # computed, so the dashboard, its years and its table are lazy.
     d = SimpleLazyObject(lambda: dash.build_dashboard(year))
-    page = request.GET.get("page", "1")
-    page = page if page.isdigit() and len(page) < 7 else "1"
+    page = page_number(request)
     return render(
         request,
         "reports/dashboard.html",

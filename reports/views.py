@@ -17,7 +17,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from khoi_portal.datacache import data_cache_key, lazy_parts
+from khoi_portal.datacache import data_cache_key, lazy_parts, page_number
 from organizations.access import (
     SECRETARY,
     check_can_work_in,
@@ -470,7 +470,7 @@ def matrix(request):
     year, kind = _year_kind(request)
     as_of = today()
     search = request.GET.get("q", "")[:100]
-    number = _page_number(request)
+    number = page_number(request)
 
     def compute():
         result, page = selectors.timeliness_page(
@@ -500,12 +500,6 @@ def matrix(request):
     )
 
 
-def _page_number(request) -> str:
-    """?page=N as a short string of digits (anything else: the first page), fit for a cache key."""
-    number = request.GET.get("page", "1")
-    return number if number.isdigit() and len(number) < 7 else "1"
-
-
 def _period_from_query(request) -> ReportingPeriod:
     try:
         pk = int(request.GET.get("period", ""))
@@ -532,7 +526,7 @@ def period_summary(request):
     if fmt not in ("xlsx", "pdf"):
         # The page shows one page of organisations; its body is cached under the data's version (a template
         # fragment, as the dashboard), so the summary is lazy: on a hit nothing is computed.
-        number = _page_number(request)
+        number = page_number(request)
         summary = SimpleLazyObject(lambda: period_summary_page(period, today(), page=number))
         siblings = SimpleLazyObject(lambda: [p for p in periods_ensure(period.year) if p.kind == period.kind])
         key = data_cache_key("period-summary", period.pk, number, today())
