@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 
@@ -54,8 +55,6 @@ class FastSelect(forms.Select):
 
 def _attrs_html(attrs: dict) -> str:
     """Django's ``django/forms/widgets/attrs.html`` in Python: ``True`` writes the bare name, ``False`` nothing."""
-    from django.utils.html import format_html
-
     return "".join(
         format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
         for name, value in attrs.items()
@@ -76,8 +75,6 @@ class FastFormRenderer(DjangoTemplates):
     TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
 
     def render(self, template_name, context, request=None):
-        from django.utils.html import format_html
-
         widget = context.get("widget") if isinstance(context, dict) else None
         if widget is not None and template_name in self.INPUT_TEMPLATES:
             value = widget["value"]
