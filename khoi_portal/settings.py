@@ -30,6 +30,7 @@ else:
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "khoi_portal.errors.csrf_failure"  # Vietnamese page, link back to the form
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -19,12 +19,13 @@ transaction rolled back at the end. ``FUZZ_EXAMPLES`` sets the number of generat
 import os
 from html.parser import HTMLParser
 from types import SimpleNamespace
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -55,6 +56,8 @@ class _Page(HTMLParser):
     def __init__(self):
         super().__init__()
         self.forms: list[tuple[str, dict[str, list[str]]]] = []
+        #: The CSRF token each POST form carries (in the order of `forms`; "" when it has none).
+        self.tokens: list[str] = []
         self.get_fields: set[str] = set()
         self.links: list[str] = []
         self._form = None
@@ -68,6 +71,7 @@ class _Page(HTMLParser):
         if tag == "form":
             if (attrs.get("method") or "get").lower() == "post":
                 self._form = (attrs.get("action") or "", {})
+                self._token = ""
             else:
                 self._get_form = True
             return
@@ -77,7 +81,9 @@ class _Page(HTMLParser):
         if self._form is None:
             return
         fields = self._form[1]
-        if tag in ("input", "textarea") and name and name != "csrfmiddlewaretoken":
+        if tag == "input" and name == "csrfmiddlewaretoken":
+            self._token = attrs.get("value") or ""
+        elif tag in ("input", "textarea") and name and name != "csrfmiddlewaretoken":
             if attrs.get("type") not in ("submit", "button", "file"):
                 fields.setdefault(name, [])
                 if attrs.get("type") in ("hidden", "radio", "checkbox") and attrs.get("value"):
@@ -96,6 +102,7 @@ class _Page(HTMLParser):
         if tag == "form":
             if self._form is not None:
                 self.forms.append(self._form)
+                self.tokens.append(self._token)
             self._form, self._get_form = None, False
 
 
@@ -115,9 +122,10 @@ def _matrix_url(world, name, rule) -> str:
 
 def _crawl(client, start: list[str], limit: int = 400, per_route: int = 4):
     """Open the start pages and the pages they link to (same site, without query strings; a few pages per
-    route): every POST form found, as {route name: [(action URL, fields)]}, and the GET parameters each page
-    offers."""
+    route): every POST form found, as {route name: [(action URL, fields)]}, the GET parameters each page
+    offers, and where each form was first seen ({route name: [(page URL, action URL)]})."""
     forms: dict[str, list[tuple[str, dict]]] = {}
+    shown_on: dict[str, list[tuple[str, str]]] = {}
     get_params: dict[str, set[str]] = {}
     queue, seen, visits = list(start), set(), {}
     while queue and len(seen) < limit:
@@ -138,11 +146,13 @@ def _crawl(client, start: list[str], limit: int = 400, per_route: int = 4):
             target_name = _route_name(urlsplit(target).path)
             if target_name and (target, fields) not in forms.setdefault(target_name, []):
                 forms[target_name].append((target, fields))
+            if target_name and target not in {t for _, t in shown_on.get(target_name, [])}:
+                shown_on.setdefault(target_name, []).append((url, target))
         for href in page.links:
             split = urlsplit(urljoin(url, href))
             if not split.netloc and not split.query and _route_name(split.path) and split.path not in seen:
                 queue.append(split.path)
-    return forms, get_params
+    return forms, get_params, shown_on
 
 
 @pytest.fixture(scope="module")
@@ -159,6 +169,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         yield SimpleNamespace(
             **vars(w),
             forms={role: found[role][0] for role in found},
+            shown_on={role: found[role][2] for role in found},
             get_params=found["staff"][1],
             user={"staff": w.staff, "secretary": w.secretary},
         )
@@ -255,6 +266,114 @@ def test_the_crawl_finds_every_form(world):
     for role in ("staff", "secretary"):
         missing = {name for name, r in FORM_CASES if r == role and not world.forms[role].get(name)}
         assert missing <= set(NOT_SHOWN), (role, sorted(missing - set(NOT_SHOWN)))
+
+
+# --- every form, posted once as a browser would: with CSRF checks on ---------------------------------------
+
+
+def _stage_submitted_report(world):
+    """The world's own report, submitted (so the review page shows "Duyệt" and "Trả lại")."""
+    from reports.models import ReportStatus
+
+    report = world.own["report"]
+    report.status, report.first_submitted_at = ReportStatus.SUBMITTED, timezone.now()
+    report.submitted_at = report.first_submitted_at
+    report.save()
+    return reverse("reports:report_detail", kwargs={"pk": report.pk})
+
+
+def _stage_lockout(world):
+    """A locked-out account, so the lockout list shows its "Mở khóa" button."""
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.create(
+        username="ai_do",
+        ip_address="10.0.0.9",
+        user_agent="x",
+        failures_since_start=9,
+        get_data="",
+        post_data="",
+    )
+    return reverse("lockout_list")
+
+
+#: Forms the world does not show until it is put in the state that shows them: {route name: stage(world) ->
+#: the page that then shows the form}.
+STAGES = {
+    "reports:report_accept": _stage_submitted_report,
+    "reports:report_return": lambda world: _stage_submitted_report(world) + "return/",
+    "lockout_reset": _stage_lockout,
+}
+CSRF_CASES = [
+    *FORM_CASES,
+    ("logout", "staff"),
+    ("logout", "secretary"),
+]
+
+
+def _first_value(options: list[str]) -> str:
+    return options[0] if options else "1"
+
+
+@pytest.mark.parametrize(("name", "role"), CSRF_CASES, ids=[f"{r}-{n}" for n, r in CSRF_CASES])
+def test_every_form_works_with_csrf_checks_on(world, name, role):
+    """Django's test client skips CSRF checks, so a form whose template lost its token (an include with
+    `only`) passed every test while every browser got 403. Here each form is opened and posted the way a
+    browser does: a client that enforces CSRF, the token read from the form itself. A form without a token, or
+    whose token is refused, fails."""
+    with transaction.atomic():
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(world.user[role])
+        if name in STAGES:
+            pages = [(STAGES[name](world), None)]
+        else:
+            pages = world.shown_on[role].get(name, [])
+        assert pages, f"no page shows a form posting to {name}"
+        page_url, action = pages[0]
+        response = client.get(page_url)
+        assert response.status_code == 200, (page_url, response.status_code)
+        page = _Page()
+        page.feed(response.content.decode())
+        found = [
+            (urljoin(page_url, a) if a else page_url, fields, token)
+            for (a, fields), token in zip(page.forms, page.tokens, strict=True)
+            if _route_name(urlsplit(urljoin(page_url, a) if a else page_url).path) == name
+        ]
+        assert found, f"{page_url} shows no form posting to {name}"
+        target, fields, token = next(((t, f, k) for t, f, k in found if action in (None, t)), found[0])
+        assert token, f"the form on {page_url} posting to {target} has no CSRF token"
+        payload = {field: _first_value(options) for field, options in fields.items()}
+        payload["csrfmiddlewaretoken"] = token
+        response = client.post(target, payload)
+        transaction.set_rollback(True)
+    assert response.status_code != 403, f"{target}: the form's own CSRF token was refused"
+    assert response.status_code in POST_ANSWERS, (target, response.status_code)
+
+
+def test_a_refused_token_shows_a_vietnamese_page_that_leads_back_to_the_form(world):
+    """CSRF_FAILURE_VIEW: what happened, in Vietnamese, in the portal's layout, with a way back to the form —
+    through the login page when the session has ended."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.secretary)
+    form_page = reverse("reports:report_edit", kwargs={"pk": world.own["report"].pk})
+    client.get(form_page)
+    response = client.post(
+        form_page, {"csrfmiddlewaretoken": "stale" * 8}, HTTP_REFERER=f"http://testserver{form_page}"
+    )
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "Phiên làm việc của bạn đã hết hạn" in body and "Forbidden" not in body
+    assert f'href="{form_page}"' in body and 'id="main"' in body
+    client.logout()
+    response = Client(enforce_csrf_checks=True).post(
+        form_page, {"x": "1"}, HTTP_REFERER=f"http://testserver{form_page}"
+    )
+    assert response.status_code == 403
+    assert "Đăng nhập lại" in response.content.decode()
+    assert f"/accounts/login/?next={quote(form_page, safe='')}" in response.content.decode()
+    # A referer from another site is never offered as the way back.
+    response = Client(enforce_csrf_checks=True).post(form_page, {}, HTTP_REFERER="https://evil.example/x")
+    assert "evil.example" not in response.content.decode()
 
 
 @pytest.mark.parametrize(("name", "role"), FORM_CASES, ids=[f"{r}-{n}" for n, r in FORM_CASES])
