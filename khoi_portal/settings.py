@@ -30,7 +30,7 @@ else:
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-CSRF_FAILURE_VIEW = "khoi_portal.errors.csrf_failure"  # Vietnamese page, link back to the form
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"  # Vietnamese page, link back to the form
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "rules.apps.AutodiscoverRulesConfig",
+    "core",
     "khoi_portal",
     "organizations",
     "members",
@@ -216,7 +217,7 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # --- Third-party apps -------------------------------------------------------------------------------------
-FORM_RENDERER = "khoi_portal.forms.FastFormRenderer"  # plain inputs without the template engine
+FORM_RENDERER = "core.forms.FastFormRenderer"  # plain inputs without the template engine
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"

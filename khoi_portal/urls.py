@@ -25,7 +25,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler400 = "khoi_portal.errors.bad_request"
-handler403 = "khoi_portal.errors.permission_denied"
-handler404 = "khoi_portal.errors.page_not_found"
-handler500 = "khoi_portal.errors.server_error"
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"

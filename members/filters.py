@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from khoi_portal.forms import FastSelect
+from core.forms import FastSelect
 from organizations.access import organizations_for_user
 from organizations.models import Cell
 

@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
-from khoi_portal.datacache import lazy_parts, page_cache_key
+from core.datacache import lazy_parts, page_cache_key
+from organizations import access
 from organizations.access import (
     check_can_work_in,
     is_staff_role,
@@ -69,13 +70,13 @@ def member_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("export", None)
-    # The filter and the table are cached as one fragment under the data's version (khoi_portal/datacache.py):
+    # The filter and the table are cached as one fragment under the data's version (core/datacache.py):
     # on a hit the table is not built and the filter not rendered.
     return render(
         request,
         "members/member_list.html",
         {
-            "cache_key": page_cache_key(request, "member-list"),
+            "cache_key": page_cache_key(request, "member-list", access.role_of(request.user)),
             **lazy_parts(compute, "filter", "table"),
             "query": query.urlencode(),
             "can_add": role_of(request.user) in ("van_phong", "bi_thu"),

@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from khoi_portal.forms import FastSelect
+from core.forms import FastSelect
 
 from .models import Kind, Organization, UnitType
 

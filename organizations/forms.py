@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from khoi_portal.forms import DateInput
+from core.forms import DateInput
 
 from .models import BlocYear, Cell, OfficerTitle, Organization, OrganizationYear
 

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
-from khoi_portal.datacache import lazy_parts, page_cache_key
-from khoi_portal.forms import add_service_errors
+from core.datacache import lazy_parts, page_cache_key
+from core.forms import add_service_errors
 
-from . import forms, services
+from . import access, forms, services
 from .access import check_can_work_in, is_staff_role, organization_of, organizations_for_user, staff_required
 from .filters import OrganizationFilter
 from .models import BlocYear, Cell, Officer, Organization, OrganizationYear
@@ -74,13 +74,13 @@ def organization_list(request):
             record.members_count = counts.get(record.pk, 0)
         return {"filter": org_filter, "table": table}
 
-    # The filter and the table are cached as one fragment under the data's version (khoi_portal/datacache.py):
+    # The filter and the table are cached as one fragment under the data's version (core/datacache.py):
     # on a hit neither is built.
     return render(
         request,
         "organizations/organization_list.html",
         {
-            "cache_key": page_cache_key(request, "organization-list"),
+            "cache_key": page_cache_key(request, "organization-list", access.role_of(request.user)),
             **lazy_parts(compute, "filter", "table"),
             "query": query.urlencode(),
             "is_staff": is_staff_role(request.user),

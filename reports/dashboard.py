@@ -25,7 +25,7 @@ from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.utils import timezone
 
-from khoi_portal import datacache
+from core import datacache
 from members.models import EventKind, MemberEvent
 from organizations.models import OrganizationYear, Rating
 

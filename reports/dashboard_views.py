@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
-from khoi_portal.datacache import page_number
-from khoi_portal.errors import bad_request
+from core.datacache import page_number
+from core.errors import bad_request
 from organizations.access import (
     SECRETARY,
     organization_of,

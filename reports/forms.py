@@ -9,7 +9,7 @@ from django import forms
 from django.forms import BoundField
 from django.forms.models import fields_for_model
 
-from khoi_portal.forms import DateInput
+from core.forms import DateInput
 from organizations.models import Organization
 
 from .models import PeriodicReport, ReportingSchedule, ReportKind, ReportStatus, Resolution

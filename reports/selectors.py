@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from khoi_portal.datacache import cached_under_data_version
+from core.datacache import cached_under_data_version
 from members.models import ROLL_IN_KINDS, ROLL_OUT_KINDS, EventKind, MemberEvent
 from organizations.access import scope_by_organization
 from organizations.models import Cell, Organization, OrganizationYear

@@ -12,7 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
 
-from khoi_portal.datacache import cached_under_data_version
+from core.datacache import cached_under_data_version
 from organizations.models import Organization
 
 from .models import PeriodicReport, ReportingPeriod, Resolution, StudyLine

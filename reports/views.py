@@ -17,7 +17,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from khoi_portal.datacache import data_cache_key, lazy_parts, page_number
+from core.datacache import data_cache_key, lazy_parts, page_number
 from organizations.access import (
     SECRETARY,
     check_can_work_in,

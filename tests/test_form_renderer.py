@@ -6,7 +6,7 @@ import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
 
-from khoi_portal.forms import DateInput, FastFormRenderer
+from core.forms import DateInput, FastFormRenderer
 
 
 class Everything(forms.Form):

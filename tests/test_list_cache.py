@@ -1,4 +1,4 @@
-"""The organisation and member lists are cached under the data's version (khoi_portal/datacache.py): a second
+"""The organisation and member lists are cached under the data's version (core/datacache.py): a second
 look at the same page reads from the cache, and any change shows at once, for every user in their own scope."""
 
 import datetime as dt

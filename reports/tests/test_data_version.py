@@ -1,4 +1,4 @@
-"""The data's version (khoi_portal/datacache.py), under which the dashboard, the matrix, the period summary and
+"""The data's version (core/datacache.py), under which the dashboard, the matrix, the period summary and
 the lists are cached: what makes a figure change changes it; a secretary's draft does not."""
 
 import datetime as dt
@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from khoi_portal.datacache import data_version
+from core.datacache import data_version
 from reports import services
 from reports.models import ReportStatus
 

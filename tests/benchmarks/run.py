@@ -280,7 +280,7 @@ def write_report(results, memory, prepared, command, path, skipped=()):
         "warm-up requests; ratio = median ÷ the baseline page's median in the same run. The dashboard is cached under",
         "a fingerprint of the data (see README); *dashboard, cold cache* is its cost right after a write, and likewise",
         "for the completeness matrix's counts per period, the period summary's totals and the organisation and member",
-        "lists' bodies (cached the same way; khoi_portal/datacache.py).",
+        "lists' bodies (cached the same way; core/datacache.py).",
         "Persistent database connections (`DJANGO_CONN_MAX_AGE=60`, as in the README's deployment). Queries = those",
         "of one request on the default connection (CaptureQueriesContext). The export's peak memory is measured in its",
         "own process: `resource.getrusage(RUSAGE_SELF).ru_maxrss` (resident high-water mark) after exporting every",

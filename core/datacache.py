@@ -87,10 +87,8 @@ def page_number(request) -> str:
     return number if number.isdigit() and len(number) < 7 else "1"
 
 
-def page_cache_key(request, name: str) -> str:
-    """The key of a list page's body: the page, who asks (user and role: their scope), the query string,
-    the day (anything shown relative to today) and the data's version."""
-    from organizations.access import role_of
-
+def page_cache_key(request, name: str, scope) -> str:
+    """The key of a list page's body: the page, who asks (the user and their `scope`, e.g. their role, which
+    the caller knows), the query string, the day (anything shown relative to today) and the data's version."""
     query = sorted((k, v) for k, values in request.GET.lists() for v in values)
-    return data_cache_key(name, request.user.pk, role_of(request.user), query, timezone.localdate())
+    return data_cache_key(name, request.user.pk, scope, query, timezone.localdate())
