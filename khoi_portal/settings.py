@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "organizations",
     "members",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from khoi_portal import scale
+from demo import scale
 from members.lifecycle import status_from_events
 from members.models import Member, MemberEvent
 from organizations.access import organization_of, role_of

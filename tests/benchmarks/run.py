@@ -83,7 +83,7 @@ def prepare(db: str, factor: int) -> str:
         run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], {"DATABASE_URL": url})
     probe = run(
         [PY, "manage.py", "shell", "-c",
-         "from khoi_portal.scale import existing_factor, SECRETARY_PREFIX as P; "
+         "from demo.scale import existing_factor, SECRETARY_PREFIX as P; "
          "from django.contrib.auth.models import User; "
          "print(existing_factor(), User.objects.filter(username__startswith=P).exists())"],
         {"DATABASE_URL": url}, capture_output=True, text=True,
@@ -116,7 +116,7 @@ def measure(repeat: int) -> dict:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from khoi_portal import scale
+    from demo import scale
     from members.models import Member
     from organizations.models import Organization
     from reports.models import ReportingPeriod

@@ -2,7 +2,7 @@
 2020 to today, with a realistic mix of on-time, late, returned and missing reports (2020 the worst, as the
 article complains).
 
-Report figures are computed in Python from the simulated member events (members/demo.py), so they agree
+Report figures are computed in Python from the simulated member events (demo/members.py), so they agree
 with what ``reports.selectors.registry_figures`` would say and nothing is flagged.
 """
 
@@ -19,10 +19,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from members.models import EventKind
-from organizations.demo import explicit_timestamps, record_history
 from organizations.models import Kind, Organization, OrganizationYear, Rating
-
-from .models import (
+from reports.models import (
     PERIODS_PER_YEAR,
     Comparator,
     PeriodicReport,
@@ -36,6 +34,8 @@ from .models import (
     StudyLine,
     Target,
 )
+
+from .organizations import explicit_timestamps, record_history
 
 TZ = ZoneInfo(settings.TIME_ZONE)
 MONTHS = {ReportKind.MONTH: 1, ReportKind.QUARTER: 3, ReportKind.HALF_YEAR: 6, ReportKind.YEAR: 12}

@@ -8,9 +8,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
-from . import access
-from .demo_data import KIND, ORGANIZATIONS, UNIT
-from .models import BlocYear, Cell, Kind, Officer, Organization, OrganizationYear, Rating
+from organizations import access
+from organizations.models import BlocYear, Cell, Kind, Officer, Organization, OrganizationYear, Rating
+
+from .organizations_data import KIND, ORGANIZATIONS, UNIT
 
 DEMO_PASSWORD = "demo-khoi-2021"
 

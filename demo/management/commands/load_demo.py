@@ -11,11 +11,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from members import demo as member_demo
+from demo import members as member_demo
+from demo import organizations as org_demo
+from demo import reports as report_demo
 from organizations import access
-from organizations import demo as org_demo
 from organizations.models import Organization
-from reports import demo as report_demo
 from reports.models import DEFAULT_SCHEDULE, ReportingSchedule
 
 SEED = 2021

@@ -25,11 +25,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from organizations.demo import explicit_timestamps, record_history
-from organizations.models import Cell, Organization, Rating
-
-from .lifecycle import status_from_events
-from .models import (
+from members.lifecycle import status_from_events
+from members.models import (
     Candidate,
     EventKind,
     Gender,
@@ -39,6 +36,9 @@ from .models import (
     MemberStatus,
     TransferScope,
 )
+from organizations.models import Cell, Organization, Rating
+
+from .organizations import explicit_timestamps, record_history
 
 FAMILY = (
     ["Nguyễn"] * 9 + ["Trần"] * 4 + ["Lê"] * 4 + ["Phạm"] * 2 + ["Hoàng"] * 2

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from khoi_portal import scale
+from demo import scale
 
 
 class Command(BaseCommand):
