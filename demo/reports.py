@@ -22,7 +22,6 @@ from members.models import EventKind
 from organizations.models import Kind, Organization, OrganizationYear, Rating
 from reports.models import (
     PERIODS_PER_YEAR,
-    Comparator,
     PeriodicReport,
     ReportingPeriod,
     ReportingSchedule,
@@ -32,8 +31,8 @@ from reports.models import (
     ReportVersion,
     Resolution,
     StudyLine,
-    Target,
 )
+from targets.models import Comparator, Target
 
 from .organizations import explicit_timestamps, record_history
 

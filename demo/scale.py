@@ -36,8 +36,9 @@ from organizations.models import (
     Rating,
     UnitType,
 )
-from reports.models import Comparator, PeriodicReport, ReportKind, ReportStatus, Resolution, StudyLine, Target
+from reports.models import PeriodicReport, ReportKind, ReportStatus, Resolution, StudyLine
 from reports.periods import periods_ensure
+from targets.models import Comparator, Target
 
 ORGS_PER_FACTOR = 76
 MEMBERS_PER_ORG = 66  # 76 × 66 ≈ 5,000

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "organizations",
     "members",
     "reports",
+    "targets",
     "demo",
 ]
 

@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.decorators.http import require_POST
 
+from targets import urls as target_urls
+
 from . import security, views
 
 urlpatterns = [
@@ -21,7 +23,8 @@ urlpatterns = [
     path("organizations/", include("organizations.urls")),
     path("members/", include("members.urls")),
     path("reports/", include("reports.urls")),
-    path("dashboard/", include("reports.dashboard_urls")),
+    path("dashboard/", include(target_urls.dashboard_patterns)),
+    path("targets/", include(target_urls.target_patterns)),
     path("admin/", admin.site.urls),
 ]
 

@@ -10,7 +10,6 @@ from .models import (
     ReportVersion,
     Resolution,
     StudyLine,
-    Target,
 )
 
 
@@ -45,6 +44,5 @@ class ReportVersionAdmin(admin.ModelAdmin):
 admin.site.register(ReportingSchedule, SimpleHistoryAdmin)
 admin.site.register(ReportingPeriod)
 admin.site.register(Resolution, SimpleHistoryAdmin)
-admin.site.register(Target, SimpleHistoryAdmin)
 admin.site.register(ReportAttachment)
 admin.site.register(ReminderLog)

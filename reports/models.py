@@ -1,7 +1,6 @@
-"""Reporting schedule and periods, periodic reports with their versions, resolutions to study, targets."""
+"""Reporting schedule and periods, periodic reports with their versions, resolutions to study, reminders."""
 
 import uuid
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -305,42 +304,6 @@ class ReportAttachment(models.Model):
 
     def __str__(self):
         return self.original_name
-
-
-class Comparator(models.TextChoices):
-    GTE = "gte", "≥ (trở lên)"
-    GT = "gt", "> (trên)"
-    EQ = "eq", "= (đạt)"
-
-
-class Target(models.Model):
-    """A congress target for one year and one indicator."""
-
-    year = models.PositiveSmallIntegerField("năm")
-    indicator = models.CharField("chỉ tiêu", max_length=40)
-    comparator = models.CharField("so sánh", max_length=4, choices=Comparator.choices)
-    value = models.DecimalField("giá trị", max_digits=10, decimal_places=2, default=Decimal("0"))
-    #: For rating targets (bloc_rating), the grade to reach instead of a number.
-    rating = models.CharField("xếp loại cần đạt", max_length=10, choices=Rating.choices, blank=True)
-    wording = models.TextField("nguyên văn nghị quyết")
-    order = models.PositiveSmallIntegerField("thứ tự", default=0)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = "chỉ tiêu"
-        verbose_name_plural = "chỉ tiêu"
-        ordering = ["year", "order", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["year", "indicator"],
-                name="target_unique_indicator_year",
-                violation_error_message="Năm này đã có chỉ tiêu cho chỉ số này.",
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.year} · {self.indicator}"
 
 
 class ReminderLog(models.Model):

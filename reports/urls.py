@@ -1,7 +1,6 @@
 from django.urls import path
 
 from . import views
-from .target_urls import target_patterns
 
 app_name = "reports"
 
@@ -26,5 +25,4 @@ urlpatterns = [
     path("resolutions/<int:pk>/edit/", views.resolution_update, name="resolution_update"),
     path("resolutions/copy/", views.resolution_copy, name="resolution_copy"),
     path("schedule/", views.schedule_list, name="schedule_list"),
-    *target_patterns,
 ]

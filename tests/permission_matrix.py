@@ -25,8 +25,9 @@ from members.models import Candidate
 from members.tests import factories as member_factories
 from organizations.models import BlocYear, Cell, Officer, OfficerTitle, OrganizationYear
 from organizations.tests.factories import OrganizationFactory, leader_user, secretary_user, staff_user
-from reports.models import PeriodicReport, ReportAttachment, ReportingPeriod, Resolution, Target
+from reports.models import PeriodicReport, ReportAttachment, ReportingPeriod, Resolution
 from reports.periods import periods_ensure
+from targets.models import Target
 
 OK = frozenset({200, 302})
 FORBIDDEN = frozenset({403})
@@ -247,10 +248,10 @@ MATRIX: dict[str, Rule] = {
     "reports:resolution_update": rule("staff", lambda w, s: {"pk": w.resolution.pk}),
     "reports:resolution_copy": rule("post_staff"),
     "reports:schedule_list": rule("staff"),
-    "reports:target_list": rule("readers"),
-    "reports:target_create": rule("staff"),
-    "reports:target_update": rule("staff", lambda w, s: {"pk": w.target.pk}),
-    "reports:target_copy": rule("post_staff"),
+    "targets:target_list": rule("readers"),
+    "targets:target_create": rule("staff"),
+    "targets:target_update": rule("staff", lambda w, s: {"pk": w.target.pk}),
+    "targets:target_copy": rule("post_staff"),
     # Dashboard
     "dashboard:dashboard": rule("readers"),
     "dashboard:data_json": rule("readers"),

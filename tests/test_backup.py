@@ -16,8 +16,9 @@ from django.urls import reverse
 from members.models import EventKind
 from organizations.models import BlocYear, Rating
 from organizations.tests.factories import staff_user
-from reports.models import ReportStatus, Target
-from reports.tests import dashboard_factories as f
+from reports.models import ReportStatus
+from targets.models import Target
+from targets.tests import factories as f
 
 EXCLUDED = ["contenttypes", "auth.permission", "sessions", "admin.logentry", "axes"]
 

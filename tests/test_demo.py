@@ -13,16 +13,8 @@ from django.utils import timezone
 
 from members.models import ACTIVE_STATUSES, EventKind, Member, MemberEvent, MemberRating, MemberStatus
 from organizations.models import GOOD_RATINGS, BlocYear, Organization, OrganizationYear, Rating
-from reports.models import (
-    Comparator,
-    PeriodicReport,
-    ReportingPeriod,
-    ReportStatus,
-    ReportVersion,
-    Resolution,
-    StudyLine,
-    Target,
-)
+from reports.models import PeriodicReport, ReportingPeriod, ReportStatus, ReportVersion, Resolution, StudyLine
+from targets.models import Comparator, Target
 
 pytestmark = pytest.mark.django_db
 

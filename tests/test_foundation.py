@@ -179,7 +179,7 @@ def test_secretary_gets_403_for_bloc_dashboard(client_for, secretary_a):
 
 @pytest.mark.django_db
 def test_navigation_shows_only_what_the_role_may_use(client_for, staff, leader, secretary_a, org_a):
-    admin_menu = reverse("reports:target_list")
+    admin_menu = reverse("targets:target_list")
     org_page = reverse("organizations:organization_detail", args=[org_a.pk])
     assert admin_menu in client_for(staff).get(org_page).content.decode()
     assert admin_menu not in client_for(leader).get(org_page).content.decode()

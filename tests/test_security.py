@@ -23,7 +23,7 @@ from django.utils import timezone
 from members.tests import factories as member_factories
 from reports.models import ReportStatus
 from reports.summary import period_summary, summary_html
-from reports.tests import dashboard_factories as dash
+from targets.tests import factories as dash
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from members.models import Candidate
-from reports.models import Target
+from targets.models import Target
 from tests.urlwalk import all_routes
 
 from .world import NEWCOMER, report_with_study
@@ -178,6 +178,6 @@ def test_leadership_cannot_post_or_open_edit_pages(bpage, world):
     assert_no_edit_controls(bpage, "submitted report")
 
     # And in the browser: the edit page says so in Vietnamese.
-    bpage.goto("/reports/targets/new/", expect_status=403)
+    bpage.goto("/targets/new/", expect_status=403)
     assert "quyền" in page.inner_text("main").lower() or "không được" in page.inner_text("main").lower()
     bpage.shot("edit-page-refused")

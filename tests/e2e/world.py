@@ -20,14 +20,13 @@ from organizations import access
 from organizations.models import Cell, Kind, Officer, Organization, OrganizationYear, UnitType
 from reports.models import (
     DEFAULT_SCHEDULE,
-    Comparator,
     PeriodicReport,
     ReportingPeriod,
     ReportingSchedule,
     ReportKind,
     Resolution,
-    Target,
 )
+from targets.models import Comparator, Target
 
 DEMO_PASSWORD = "demo-khoi-2021"
 PROBATIONER = "Trần Thị Dự Bị"

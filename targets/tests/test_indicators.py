@@ -7,10 +7,10 @@ import pytest
 
 from members.models import EventKind
 from organizations.models import BlocYear, Rating
-from reports import indicators as ind
 from reports.models import ReportStatus
+from targets import indicators as ind
 
-from . import dashboard_factories as f
+from . import factories as f
 
 pytestmark = pytest.mark.django_db
 END = dt.date(2021, 12, 31)

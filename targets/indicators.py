@@ -32,8 +32,7 @@ from django.utils import timezone
 
 from members.models import EventKind, MemberEvent
 from organizations.models import GOOD_RATINGS, BlocYear, Organization, Rating
-
-from .models import PeriodicReport, ReportingPeriod, ReportStatus, Resolution, StudyLine
+from reports.models import PeriodicReport, ReportingPeriod, ReportStatus, Resolution, StudyLine
 
 COUNT = "count"
 PERCENT = "percent"

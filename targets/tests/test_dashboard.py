@@ -13,11 +13,11 @@ from openpyxl import load_workbook
 
 from members.models import EventKind
 from organizations.models import BlocYear, Rating
-from reports import dashboard as dash
-from reports import indicators as ind
-from reports.models import Comparator, Target
+from targets import dashboard as dash
+from targets import indicators as ind
+from targets.models import Comparator, Target
 
-from . import dashboard_factories as f
+from . import factories as f
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2021, 7, 2)  # day 183 of 365

@@ -100,3 +100,17 @@ def study(the_report, the_resolution, ms, mt, qs=0, qt=0):
         masses_studied=qs,
         masses_total=qt,
     )
+
+
+def article_targets(year: int = 2021, *, by=None) -> list:
+    """The article's eight targets for `year`, made through the service (the demo's wording and values)."""
+    from demo.reports import TARGETS_2021
+    from targets.services import target_create
+
+    return [
+        target_create(
+            year=year, indicator=code, comparator=comparator, value=value, rating=rating,
+            wording=wording, order=order, by=by,
+        )
+        for order, (code, comparator, value, rating, wording) in enumerate(TARGETS_2021, start=1)
+    ]  # fmt: skip

@@ -1,12 +1,15 @@
-"""The leadership dashboard, its JSON and XLSX, the records behind each figure, one organisation's view."""
+"""The leadership dashboard, its JSON and XLSX, the records behind each figure, one organisation's view; and the
+staff pages for the yearly targets (list a year's set, add, edit, copy a set to another year)."""
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.datacache import page_number
 from core.errors import bad_request
@@ -17,10 +20,15 @@ from organizations.access import (
     readers_required,
     reads_everything,
     role_of,
+    staff_required,
 )
 
 from . import dashboard as dash
+from . import indicators, services
+from .dashboard import target_text, today
+from .forms import TargetCopyForm, TargetForm
 from .indicators import REGISTRY
+from .models import Target
 
 
 class BadYear(ValueError):
@@ -44,7 +52,7 @@ def _year(request) -> int:
 def _ensure_periods(year: int) -> None:
     """Make the year's reporting periods if the reporting app offers it (so punctuality has periods)."""
     try:
-        from .periods import periods_ensure
+        from reports.periods import periods_ensure
     except ImportError:
         return
     periods_ensure(year)
@@ -76,7 +84,7 @@ def dashboard(request, year):
     page = page_number(request)
     return render(
         request,
-        "reports/dashboard.html",
+        "targets/dashboard.html",
         {
             "dashboard": d,
             "cache_key": dash.dashboard_key(year),
@@ -133,7 +141,7 @@ def indicator_records(request, year):
         return bad_request(request)
     records = dash.records_for(code, year, org_id=org.pk if org else None)
     return render(
-        request, "reports/dashboard_records.html", {"records": records, "organization": org, "year": year}
+        request, "targets/dashboard_records.html", {"records": records, "organization": org, "year": year}
     )
 
 
@@ -153,7 +161,7 @@ def organization(request, year, pk):
     mine = organization_of(request.user)
     return render(
         request,
-        "reports/dashboard_organization.html",
+        "targets/dashboard_organization.html",
         {
             "dashboard": d,
             "organization": org,
@@ -163,3 +171,89 @@ def organization(request, year, pk):
             "own": mine is not None and mine.pk == org.pk,
         },
     )
+
+
+# --- the yearly targets (staff) ---------------------------------------------------------------------------
+
+
+def _year_param(request, default: int) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return default
+    return year if 1930 <= year <= 2100 else default
+
+
+def _list_url(year: int) -> str:
+    return f"{reverse('targets:target_list')}?year={year}"
+
+
+@require_GET
+@readers_required
+def target_list(request):
+    years = sorted(set(Target.objects.values_list("year", flat=True)), reverse=True)
+    default = years[0] if years else today().year
+    year = _year_param(request, default)
+    targets = list(Target.objects.filter(year=year).order_by("order", "pk"))
+    rows = []
+    for t in targets:
+        definition = indicators.REGISTRY.get(t.indicator)
+        unit = definition.unit if definition else indicators.COUNT
+        rows.append(
+            {
+                "target": t,
+                "label": definition.label if definition else t.indicator,
+                "text": target_text(t, unit),
+            }
+        )
+    copy_form = TargetCopyForm(initial={"from_year": year, "to_year": year + 1})
+    return render(
+        request,
+        "targets/target_list.html",
+        {"year": year, "years": years, "rows": rows, "copy_form": copy_form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def target_create(request):
+    year = _year_param(request, today().year)
+    form = TargetForm(request.POST or None, initial={"year": year})
+    if request.method == "POST" and form.is_valid():
+        target = services.target_create(by=request.user, **form.cleaned_data)
+        messages.success(request, "Đã thêm chỉ tiêu.")
+        return redirect(_list_url(target.year))
+    return render(request, "targets/target_form.html", {"form": form, "year": year, "target": None})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def target_update(request, pk):
+    target = get_object_or_404(Target, pk=pk)
+    form = TargetForm(request.POST or None, instance=target)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in TargetForm.Meta.fields}
+        target = services.target_update(target=Target.objects.get(pk=pk), by=request.user, **fields)
+        messages.success(request, "Đã lưu chỉ tiêu.")
+        return redirect(_list_url(target.year))
+    return render(request, "targets/target_form.html", {"form": form, "year": target.year, "target": target})
+
+
+@require_POST
+@staff_required
+def target_copy(request):
+    form = TargetCopyForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        raw = form.data.get("from_year", "")
+        return redirect(_list_url(int(raw) if raw.isdigit() and 1930 <= int(raw) <= 2100 else today().year))
+    copied, skipped = services.target_copy_year(
+        from_year=form.cleaned_data["from_year"], to_year=form.cleaned_data["to_year"], by=request.user
+    )
+    message = f"Đã sao chép {copied} chỉ tiêu sang năm {form.cleaned_data['to_year']}."
+    if skipped:
+        message += f" Bỏ qua {skipped} chỉ tiêu năm đích đã có."
+    messages.success(request, message)
+    return redirect(_list_url(form.cleaned_data["to_year"]))

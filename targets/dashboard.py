@@ -28,9 +28,10 @@ from django.utils import timezone
 from core import datacache
 from members.models import EventKind, MemberEvent
 from organizations.models import OrganizationYear, Rating
+from reports.models import ReportingPeriod
 
 from . import indicators as ind
-from .models import Comparator, ReportingPeriod, Target
+from .models import Comparator, Target
 
 MET = "met"
 ON_TRACK = "on_track"
@@ -486,7 +487,7 @@ def records_for(code: str, year: int, *, org_id: int | None = None, on: dt.date 
 
 
 def _report_records(year: int, as_of: dt.date, org_id: int | None) -> list[dict]:
-    from .models import PeriodicReport
+    from reports.models import PeriodicReport
 
     periods = list(ind.due_periods(year, as_of))
     orgs = ind.orgs_in_bloc(as_of).order_by("code")
