@@ -37,10 +37,12 @@ test: $(VENV)/.dev-installed
 e2e: $(VENV)/.dev-installed
 	$(PY) -m pytest -m e2e $(PYTEST_ARGS)
 
+# The gates CI runs before the suite: lint, format, migrations in step with the models, the layer contract.
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_DEBUG=True $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check --fix .

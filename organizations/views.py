@@ -123,11 +123,6 @@ def organization_detail(request, pk):
         mien=Count("pk", filter=Q(status="mien_sinh_hoat")),
     )
     counts["total"] = counts["du_bi"] + counts["chinh_thuc"] + counts["mien"]
-    obligations = None
-    if organization.in_bloc_on(today):
-        from reports.selectors import obligations_for_organization  # reports depends on organizations
-
-        obligations = obligations_for_organization(organization, today)
     history = _history(organization) if is_staff_role(request.user) else []
     context = {
         "organization": organization,
@@ -135,7 +130,7 @@ def organization_detail(request, pk):
         "officers": organization.officers.select_related("user").order_by("-is_active", "title"),
         "years": organization.years.all(),
         "counts": counts,
-        "obligations": obligations,
+        "in_bloc": organization.in_bloc_on(today),
         "is_own_secretary": is_own_secretary,
         "is_staff": is_staff_role(request.user),
         "history": history,

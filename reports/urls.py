@@ -7,6 +7,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.report_list, name="report_list"),
     path("<int:pk>/", views.report_detail, name="report_detail"),
+    path("organizations/<int:pk>/", views.organization_obligations, name="organization_obligations"),
     path("<int:pk>/edit/", views.report_edit, name="report_edit"),
     path("<int:pk>/autosave/", views.report_autosave, name="report_autosave"),
     path("<int:pk>/return/", views.report_return, name="report_return"),

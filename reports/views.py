@@ -24,6 +24,7 @@ from organizations.access import (
     is_secretary,
     is_staff_role,
     organization_of,
+    organizations_for_user,
     readers_required,
     reads_everything,
     role_required,
@@ -92,6 +93,22 @@ def report_list(request):
     )
     page = Paginator(reports, 50).get_page(request.GET.get("page"))
     return render(request, "reports/report_list.html", {"form": form, "page": page})
+
+
+@require_GET
+def organization_obligations(request, pk):
+    """The reports panel of an organisation's page (its overdue and coming reports), loaded by the page."""
+    org = get_object_or_404(organizations_for_user(request.user), pk=pk)
+    mine = organization_of(request.user)
+    return render(
+        request,
+        "reports/_obligations_panel.html",
+        {
+            "organization": org,
+            "obligations": selectors.obligations_for_organization(org, today()),
+            "is_own_secretary": mine is not None and mine.pk == org.pk,
+        },
+    )
 
 
 @require_GET

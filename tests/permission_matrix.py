@@ -175,6 +175,7 @@ MATRIX: dict[str, Rule] = {
     "lockout_reset": rule("post_staff"),
     # Organisations
     "organizations:organization_list": rule("read"),
+    "reports:organization_obligations": rule("read", _pk("organization")),
     "organizations:organization_detail": rule("read", _pk("organization")),
     "organizations:organization_create": rule("staff"),
     "organizations:organization_edit": rule("work", _pk("organization")),

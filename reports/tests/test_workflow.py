@@ -400,3 +400,15 @@ def test_staff_and_leadership_see_the_filtered_list(
             .content.decode()
         )
         assert "Tháng 01/2021" in body
+
+
+def test_secretary_sees_what_is_due_on_their_organisation_page(client_for, secretary_a, org_a):
+    """The organisation page loads the reports panel from the reports app; each due report links to it."""
+    c = client_for(secretary_a)
+    page = c.get(reverse("organizations:organization_detail", args=[org_a.pk])).content.decode()
+    panel_url = reverse("reports:organization_obligations", args=[org_a.pk])
+    assert f'hx-get="{panel_url}"' in page
+    body = c.get(panel_url).content.decode()
+    assert "Báo cáo định kỳ" in body
+    assert "Quá hạn chưa nộp" in body or "Sắp đến hạn" in body
+    assert "/reports/periods/" in body

@@ -1,0 +1,56 @@
+"""The layer contract (docs/architecture.md) is enforced by import-linter, not hoped for: `lint-imports` passes
+on the code as it is, and fails as soon as a lower layer imports a higher one."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("core", "organizations", "members", "reports", "targets", "demo", "khoi_portal")
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def _lint(where: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"], cwd=where, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture(scope="module")
+def copy_of_the_code(tmp_path_factory):
+    where = tmp_path_factory.mktemp("layers")
+    for package in PACKAGES:
+        shutil.copytree(ROOT / package, where / package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", where / "pyproject.toml")
+    return where
+
+
+def test_the_layers_hold_today(copy_of_the_code):
+    result = _lint(copy_of_the_code)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_organizations_importing_reports_breaks_the_contract(copy_of_the_code):
+    bad = copy_of_the_code / "organizations" / "tests" / "test_layer_break.py"
+    bad.write_text("from reports import selectors  # noqa: F401\n")
+    try:
+        result = _lint(copy_of_the_code)
+    finally:
+        bad.unlink()
+    assert result.returncode != 0
+    assert "organizations is not allowed to import reports" in result.stdout
+
+
+def test_the_product_importing_the_demo_breaks_the_contract(copy_of_the_code):
+    bad = copy_of_the_code / "reports" / "uses_demo.py"
+    bad.write_text("from demo import scale  # noqa: F401\n")
+    try:
+        result = _lint(copy_of_the_code)
+    finally:
+        bad.unlink()
+    assert result.returncode != 0
+    assert "demo" in result.stdout and "BROKEN" in result.stdout
