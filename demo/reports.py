@@ -8,7 +8,6 @@ with what ``reports.selectors.registry_figures`` would say and nothing is flagge
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import random
 from bisect import bisect_left, bisect_right
@@ -21,10 +20,8 @@ from django.conf import settings
 from members.models import EventKind
 from organizations.models import Kind, Organization, OrganizationYear, Rating
 from reports.models import (
-    PERIODS_PER_YEAR,
     PeriodicReport,
     ReportingPeriod,
-    ReportingSchedule,
     ReportKind,
     ReportStatus,
     ReportTransition,
@@ -32,6 +29,7 @@ from reports.models import (
     Resolution,
     StudyLine,
 )
+from reports.periods import periods_create
 from targets.models import Comparator, Target
 
 from .organizations import explicit_timestamps, record_history
@@ -141,27 +139,14 @@ def aware(day: dt.date, rng: random.Random) -> dt.datetime:
 
 
 def build_periods(years: list[int], today: dt.date) -> list[ReportingPeriod]:
-    """The periods of `years` that have ended or are current (starts on or before today)."""
-    due = dict(ReportingSchedule.objects.values_list("kind", "due_days"))
-    rows = []
+    """Every period of `years` (made by the reporting service); returns those that have started by today."""
     for year in years:
-        for kind, count in PERIODS_PER_YEAR.items():
-            size = MONTHS[kind]
-            for number in range(1, count + 1):
-                first = (number - 1) * size + 1
-                last = first + size - 1
-                starts = dt.date(year, first, 1)
-                ends = dt.date(year, last, calendar.monthrange(year, last)[1])
-                if starts > today:
-                    continue
-                rows.append(
-                    ReportingPeriod(
-                        kind=kind, year=year, number=number, starts_on=starts, ends_on=ends,
-                        due_on=ends + dt.timedelta(days=due[kind]),
-                    )
-                )  # fmt: skip
-    ReportingPeriod.objects.bulk_create(rows)
-    return list(ReportingPeriod.objects.filter(year__in=years).order_by("ends_on", "kind", "number"))
+        periods_create(year=year)
+    return list(
+        ReportingPeriod.objects.filter(year__in=years, starts_on__lte=today).order_by(
+            "ends_on", "kind", "number"
+        )
+    )
 
 
 def resolutions_for(year: int, today: dt.date) -> list[tuple[str, str]]:

@@ -37,7 +37,7 @@ from organizations.models import (
     UnitType,
 )
 from reports.models import PeriodicReport, ReportKind, ReportStatus, Resolution, StudyLine
-from reports.periods import periods_ensure
+from reports.periods import periods_create
 from targets.models import Comparator, Target
 
 ORGS_PER_FACTOR = 76
@@ -293,7 +293,7 @@ def generate(
         _targets(first_year, today.year, admissions_per_year=max(1, round(100 * factor)))
         periods = []
         for y in range(first_year, today.year + 1):
-            for p in periods_ensure(y):
+            for p in periods_create(year=y):
                 if p.due_on > today:
                     continue
                 if p.kind in (ReportKind.QUARTER, ReportKind.YEAR) or (

@@ -1,7 +1,9 @@
-"""Reporting periods: made on demand for any year, with due dates from the staff-editable schedule.
+"""Reporting periods: 19 a year, with due dates from the staff-editable schedule.
 
-Nobody creates periods by hand: every view and selector that needs a year's periods calls
-``periods_ensure(year)``, which is idempotent and costs one query once the year exists.
+Reads never write: pages read a year's periods with ``periods_of_year``. Periods are made by the service
+``periods_create`` — run daily by ``send_report_reminders`` (this year, and next year from December), by
+``load_demo``, and by staff from the completeness matrix when they open a year that has none (a POST). Years
+outside ``settings.PORTAL_YEARS`` (first year to next year) are not served at all.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -37,8 +40,21 @@ def due_days_by_kind() -> dict[str, int]:
     return {kind: found.get(kind, DEFAULT_SCHEDULE[kind][0]) for kind in KIND_ORDER}
 
 
-def periods_ensure(year: int) -> list[ReportingPeriod]:
-    """All 19 periods of `year` (12 months, 4 quarters, 2 halves, the year), creating the missing ones."""
+def year_range(today: dt.date | None = None) -> range:
+    """The years the portal serves: from ``settings.PORTAL_FIRST_YEAR`` to next year."""
+    today = today or timezone.localdate()
+    return range(settings.PORTAL_FIRST_YEAR, today.year + 2)
+
+
+def periods_of_year(year: int) -> list[ReportingPeriod]:
+    """The periods of `year` that exist (a read: makes none), in page order (months, quarters, halves, year)."""
+    return _sorted(ReportingPeriod.objects.filter(year=year))
+
+
+@transaction.atomic
+def periods_create(*, year: int) -> list[ReportingPeriod]:
+    """All 19 periods of `year` (12 months, 4 quarters, 2 halves, the year), creating the missing ones.
+    Idempotent, and safe when two callers make the same year at once."""
     expected = sum(PERIODS_PER_YEAR.values())
     existing = list(ReportingPeriod.objects.filter(year=year))
     if len(existing) >= expected:
@@ -69,10 +85,6 @@ def periods_ensure(year: int) -> list[ReportingPeriod]:
 def _sorted(periods) -> list[ReportingPeriod]:
     rank = {k: i for i, k in enumerate(KIND_ORDER)}
     return sorted(periods, key=lambda p: (rank[p.kind], p.number))
-
-
-def periods_of_kind(year: int, kind: str) -> list[ReportingPeriod]:
-    return [p for p in periods_ensure(year) if p.kind == kind]
 
 
 @transaction.atomic

@@ -17,13 +17,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from organizations.access import STAFF
 from organizations.models import Officer, Organization
 
-from .models import PeriodicReport, ReminderLog, ReportingSchedule
-from .periods import periods_ensure
-from .selectors import MISSING, NOT_DUE, classify, owes_report
+from .models import ReminderLog, ReportingSchedule
+from .periods import periods_of_year
+from .timeliness import MISSING, NOT_DUE, cells, owes_q
 
 log = logging.getLogger("khoi.reminders")
 
@@ -57,17 +58,16 @@ def plan_messages(today: dt.date) -> list[Message]:
     periods = [
         p
         for year in (today.year - 1, today.year)
-        for p in periods_ensure(year)
+        for p in periods_of_year(year)
         if p.due_on - dt.timedelta(days=remind.get(p.kind, 3))
         <= today
         <= p.due_on + dt.timedelta(days=OVERDUE_WINDOW_DAYS)
     ]
-    orgs = list(Organization.objects.in_bloc_on(today).order_by("code"))
-    filed = {}
-    for org_id, period_id, first in PeriodicReport.objects.filter(
-        period__in=[p.pk for p in periods]
-    ).values_list("organization_id", "period_id", "first_submitted_at"):
-        filed[(org_id, period_id)] = first
+    owes_one = Q(pk__in=[])
+    for period in periods:
+        owes_one |= owes_q(period)
+    orgs = list(Organization.objects.filter(owes_one).order_by("code")) if periods else []
+    states = cells(orgs, periods, today)
     officers: dict[int, list[str]] = {}
     for org_id, email in (
         Officer.objects.filter(is_active=True, user__is_active=True, organization__in=[o.pk for o in orgs])
@@ -81,9 +81,7 @@ def plan_messages(today: dt.date) -> list[Message]:
     missing_lines: list[str] = []
     for org in orgs:
         for period in periods:
-            if not owes_report(org, period):
-                continue
-            cell = classify(period=period, first_submitted_at=filed.get((org.pk, period.pk)), as_of=today)
+            cell = states[(org.pk, period.pk)]
             if cell.state == NOT_DUE:
                 left = (period.due_on - today).days
                 for email in officers.get(org.pk, []):
@@ -92,17 +90,17 @@ def plan_messages(today: dt.date) -> list[Message]:
                             key=f"due:{org.pk}:{period.pk}:{email}",
                             kind="due",
                             recipient=email,
-                            subject=f"Nhắc nộp báo cáo {period.label} (hạn {_fmt(period.due_on)})",
+                            subject=f"Nhắc nộp báo cáo {period.label_in_sentence} (hạn {_fmt(period.due_on)})",
                             body=(
                                 f"Kính gửi đồng chí Bí thư {org.name},\n\n"
-                                f"Báo cáo {period.label} của tổ chức đến hạn nộp ngày {_fmt(period.due_on)} "
-                                f"(còn {left} ngày). Đề nghị đồng chí lập và nộp báo cáo trên cổng thông tin.\n\n"
-                                f"{settings.PORTAL_BLOC_NAME}"
+                                f"Báo cáo {period.label_in_sentence} của tổ chức đến hạn nộp ngày "
+                                f"{_fmt(period.due_on)} (còn {left} ngày). Đề nghị đồng chí lập và nộp báo cáo "
+                                f"trên cổng thông tin.\n\n{settings.PORTAL_BLOC_NAME}"
                             ),
                         )
                     )
             elif cell.state == MISSING:
-                days = (today - period.due_on).days
+                days = cell.days_late
                 week = (days - 1) // 7
                 missing_lines.append(f"- {org.code} · {org.name}: {period.label}, quá hạn {days} ngày")
                 for email in officers.get(org.pk, []):
@@ -111,11 +109,11 @@ def plan_messages(today: dt.date) -> list[Message]:
                             key=f"overdue:{org.pk}:{period.pk}:w{week}:{email}",
                             kind="overdue",
                             recipient=email,
-                            subject=f"Báo cáo {period.label} đã quá hạn {days} ngày",
+                            subject=f"Báo cáo {period.label_in_sentence} đã quá hạn {days} ngày",
                             body=(
                                 f"Kính gửi đồng chí Bí thư {org.name},\n\n"
-                                f"Báo cáo {period.label} đã quá hạn nộp (hạn {_fmt(period.due_on)}, quá {days} ngày). "
-                                "Đề nghị đồng chí nộp báo cáo ngay trên cổng thông tin.\n\n"
+                                f"Báo cáo {period.label_in_sentence} đã quá hạn nộp (hạn {_fmt(period.due_on)}, "
+                                f"quá {days} ngày). Đề nghị đồng chí nộp báo cáo ngay trên cổng thông tin.\n\n"
                                 f"{settings.PORTAL_BLOC_NAME}"
                             ),
                         )

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from core.datacache import cached_under_data_version
 from organizations.models import Organization
 
+from . import timeliness
 from .models import PeriodicReport, ReportingPeriod, Resolution, StudyLine
 from .selectors import FILED_STATUSES
 
@@ -59,34 +60,68 @@ class StudyTotal:
 
 @dataclass
 class PeriodSummary:
+    """Who owes the period's report and whether it came (``timeliness``: on time, late, missing, not due yet),
+    and the sums of the figures of the reports that count (submitted or accepted: a returned report is being
+    corrected)."""
+
     period: ReportingPeriod
     as_of: dt.date
-    #: The organisations that owe the report and their filed reports (the documents: every one of them; the
-    #: page: one page of the narratives, and the first of the missing organisations).
+    #: The organisations that owe the report and the reports whose figures count (the documents: every one of
+    #: them; the page: one page of the narratives, and the first of the missing organisations).
     owed: list[Organization]
     reports: list[PeriodicReport]
     missing: list[Organization]
     sums: list[tuple[str, str, int]] = field(default_factory=list)
     study: list[StudyTotal] = field(default_factory=list)
-    on_time: int = 0
-    late: int = 0
-    owed_count: int = 0
-    filed_count: int = 0
+    counts: timeliness.TimelinessCounts = field(default_factory=timeliness.TimelinessCounts)
+    #: How many reports' figures are summed (submitted or accepted now).
+    figures_count: int = 0
     #: The page of narratives shown (None: all of `reports`, as in the documents), and how many there are.
     page: Page | None = None
     narrative_count: int | None = None
 
     @property
+    def owed_count(self) -> int:
+        return self.counts.owed
+
+    @property
+    def on_time(self) -> int:
+        return self.counts.on_time
+
+    @property
+    def late(self) -> int:
+        return self.counts.late
+
+    @property
     def filed(self) -> int:
-        return self.filed_count
+        return self.counts.filed
 
     @property
     def missing_count(self) -> int:
-        return self.owed_count - self.filed_count
+        return self.counts.missing
+
+    @property
+    def not_due_count(self) -> int:
+        return self.counts.not_due
 
     @property
     def filed_rate(self):
-        return rate(self.filed_count, self.owed_count)
+        return rate(self.counts.filed, self.counts.owed)
+
+    @property
+    def is_due(self) -> bool:
+        return self.as_of > self.period.due_on
+
+    @property
+    def unfiled_count(self) -> int:
+        """Organisations that owe the report and have not sent it: missing, or not due yet."""
+        return self.counts.missing + self.counts.not_due
+
+    @property
+    def unfiled_label(self) -> str:
+        if self.is_due:
+            return "Chưa nộp (quá hạn)"
+        return f"Chưa nộp — chưa đến hạn (hạn {self.period.due_on:%d/%m/%Y})"
 
     @property
     def cell_meeting_rate(self):
@@ -105,16 +140,18 @@ class PeriodSummary:
         return out
 
 
-def _owing(period: ReportingPeriod):
-    """The organisations that owe a report for `period` (they belong to the Bloc during it)."""
-    return Organization.objects.in_bloc_during(period.starts_on, period.ends_on)
-
-
 def _filed(period: ReportingPeriod):
-    """The period's submitted and accepted reports of organisations that owe it."""
+    """The period's reports whose figures count: submitted or accepted, of organisations that owe it."""
     return PeriodicReport.objects.filter(
-        period=period, status__in=FILED_STATUSES, organization__in=_owing(period).values("pk")
+        timeliness.owes_q(period, "organization__"), period=period, status__in=FILED_STATUSES
     )
+
+
+def _unfiled(period: ReportingPeriod, as_of: dt.date):
+    """Organisations that owe the report and had not submitted it by `as_of`: missing once the due date has
+    passed, not due yet before (``timeliness``)."""
+    filed = PeriodicReport.objects.filter(timeliness.filed_by_q(as_of), period=period)
+    return timeliness.owing(period).exclude(pk__in=filed.values("organization_id"))
 
 
 def _totals(summary: PeriodSummary, extra=None) -> PeriodSummary:
@@ -132,15 +169,9 @@ def _totals(summary: PeriodSummary, extra=None) -> PeriodSummary:
 def _compute_totals(period: ReportingPeriod, as_of: dt.date) -> dict:
     summary = PeriodSummary(period=period, as_of=as_of, owed=[], reports=[], missing=[])
     filed = _filed(period)
-    submitted_by = Q(first_submitted_at__date__lte=as_of)
-    totals = filed.aggregate(
-        filed=Count("pk"),
-        on_time=Count("pk", filter=submitted_by & Q(first_submitted_at__date__lte=period.due_on)),
-        late=Count("pk", filter=submitted_by & Q(first_submitted_at__date__gt=period.due_on)),
-        **{name: Sum(name) for name, _ in SUM_FIELDS},
-    )
-    summary.owed_count = _owing(period).count()
-    summary.filed_count, summary.on_time, summary.late = totals["filed"], totals["on_time"], totals["late"]
+    totals = filed.aggregate(figures_count=Count("pk"), **{name: Sum(name) for name, _ in SUM_FIELDS})
+    summary.counts = timeliness.timeliness_counts([period], as_of)[0][period.pk]
+    summary.figures_count = totals["figures_count"]
     summary.sums = [(name, label, totals[name] or 0) for name, label in SUM_FIELDS]
     resolutions = {}
     for row in (
@@ -159,21 +190,20 @@ def _compute_totals(period: ReportingPeriod, as_of: dt.date) -> dict:
         StudyTotal(resolution=r, **resolutions[r.pk])
         for r in Resolution.objects.filter(pk__in=resolutions).order_by("order", "pk")
     ]
-    names = ("owed_count", "filed_count", "on_time", "late", "sums", "study")
+    names = ("counts", "figures_count", "sums", "study")
     return {name: getattr(summary, name) for name in names}
 
 
 def period_summary(period: ReportingPeriod, as_of: dt.date) -> PeriodSummary:
     """The whole summary for the documents (XLSX, PDF): every owing organisation, every filed report."""
-    owed = list(_owing(period).order_by("code"))
+    owed = list(timeliness.owing(period).order_by("code"))
     reports = list(_filed(period).select_related("organization").order_by("organization__code"))
-    filed_ids = {r.organization_id for r in reports}
     summary = PeriodSummary(
         period=period,
         as_of=as_of,
         owed=owed,
         reports=reports,
-        missing=[o for o in owed if o.pk not in filed_ids],
+        missing=list(_unfiled(period, as_of).order_by("code")),
     )
     return _totals(summary)
 
@@ -196,7 +226,7 @@ def period_summary_page(
     )
 
     def extra():
-        missing = _owing(period).exclude(pk__in=_filed(period).values("organization_id")).order_by("code")
+        missing = _unfiled(period, as_of).order_by("code")
         return {"missing": list(missing[:MISSING_SHOWN]), "narrative_count": narratives.count()}
 
     summary = _totals(PeriodSummary(period=period, as_of=as_of, owed=[], reports=[], missing=[]), extra)
@@ -270,7 +300,7 @@ def summary_xlsx(summary: PeriodSummary) -> bytes:
             + [getattr(report, name) for name, _ in SUM_FIELDS]
         )
     for org in summary.missing:
-        sheet.append([safe_cell(org.code), safe_cell(org.name), "Chưa nộp"])
+        sheet.append([safe_cell(org.code), safe_cell(org.name), summary.unfiled_label])
     sheet.column_dimensions["A"].width = 36
     sheet.column_dimensions["B"].width = 40
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("periods/<int:period_id>/edit/", views.report_open, name="report_open"),
     path("keepalive/", views.keepalive, name="keepalive"),
     path("matrix/", views.matrix, name="matrix"),
+    path("periods/new/", views.periods_make, name="periods_make"),
     path("period-status/", views.period_status, name="period_status"),
     path("period-summary/", views.period_summary, name="period_summary"),
     path("resolutions/", views.resolution_list, name="resolution_list"),

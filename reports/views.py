@@ -33,7 +33,7 @@ from organizations.access import (
 )
 from organizations.models import Organization
 
-from . import selectors, services
+from . import selectors, services, timeliness
 from .forms import (
     SUBMIT,
     AttachmentForm,
@@ -56,7 +56,7 @@ from .models import (
     ReportStatus,
     Resolution,
 )
-from .periods import KIND_ORDER, periods_ensure, schedule_update
+from .periods import KIND_ORDER, periods_create, periods_of_year, schedule_update, year_range
 from .summary import period_summary as build_period_summary
 from .summary import period_summary_page, summary_pdf, summary_xlsx
 
@@ -148,7 +148,7 @@ def report_detail(request, pk):
         "can_review": is_staff_role(user) and report.status == ReportStatus.SUBMITTED,
         "can_compare": mine and len(versions) >= 2,
         "attachment_form": AttachmentForm() if services.can_edit(user, report) else None,
-        "timeliness": selectors.classify(
+        "timeliness": timeliness.classify(
             period=report.period, first_submitted_at=report.first_submitted_at, as_of=today()
         ),
     }
@@ -444,7 +444,7 @@ def attachment_download(request, pk):
 
 def _year_kind(request):
     year = parse_year(request.GET.get("year"), today().year)
-    if year is None:
+    if year is None or year not in year_range(today()):
         raise Http404("Năm không hợp lệ.")
     kind = request.GET.get("kind") or ReportKind.MONTH
     if kind not in ReportKind.values:
@@ -452,7 +452,7 @@ def _year_kind(request):
     return year, kind
 
 
-def _matrix_rows(result: selectors.Timeliness) -> list[tuple]:
+def _matrix_rows(result: timeliness.Timeliness) -> list[tuple]:
     """[(organisation, cells as HTML, counts)]: the cells (hundreds per page) are written here, escaped, rather
     than by the template engine, with one reverse() for the page instead of one per cell."""
     before, after = reverse("reports:report_detail", args=[0]).rsplit("0", 1)
@@ -490,7 +490,7 @@ def matrix(request):
     number = page_number(request)
 
     def compute():
-        result, page = selectors.timeliness_page(
+        result, page = timeliness.timeliness_page(
             year, kind, as_of, page=number, per_page=MATRIX_PER_PAGE, search=search
         )
         return {
@@ -500,6 +500,8 @@ def matrix(request):
             "chosen": _default_period(result.periods, as_of),
         }
 
+    if not periods_of_year(year):  # a year in range that has no periods yet: staff make them (a POST)
+        return render(request, "reports/periods_missing.html", {"year": year, "kind": kind})
     return render(
         request,
         "reports/matrix.html",
@@ -512,9 +514,22 @@ def matrix(request):
             "kind": kind,
             "kinds": [(k, ReportKind(k).label) for k in KIND_ORDER],
             "years": range(today().year + 1, today().year - 6, -1),
-            "labels": selectors.STATE_LABELS,
+            "labels": timeliness.STATE_LABELS,
         },
     )
+
+
+@require_POST
+@staff_required
+def periods_make(request):
+    """Make a year's 19 reporting periods (staff, from the matrix of a year that has none)."""
+    year = parse_year(request.POST.get("year"), None)
+    if year is None or year not in year_range(today()):
+        messages.error(request, "Năm không hợp lệ.")
+        return redirect("reports:matrix")
+    made = periods_create(year=year)
+    messages.success(request, f"Đã tạo {len(made)} kỳ báo cáo năm {year}.")
+    return redirect(f"{reverse('reports:matrix')}?year={year}")
 
 
 def _period_from_query(request) -> ReportingPeriod:
@@ -530,8 +545,8 @@ def _period_from_query(request) -> ReportingPeriod:
 def period_status(request):
     """Missing and late filers for one period."""
     period = _period_from_query(request)
-    data = selectors.period_status(period, today())
-    siblings = [p for p in periods_ensure(period.year) if p.kind == period.kind]
+    data = timeliness.period_status(period, today())
+    siblings = [p for p in periods_of_year(period.year) if p.kind == period.kind]
     return render(request, "reports/period_status.html", {**data, "siblings": siblings})
 
 
@@ -545,7 +560,9 @@ def period_summary(request):
         # fragment, as the dashboard), so the summary is lazy: on a hit nothing is computed.
         number = page_number(request)
         summary = SimpleLazyObject(lambda: period_summary_page(period, today(), page=number))
-        siblings = SimpleLazyObject(lambda: [p for p in periods_ensure(period.year) if p.kind == period.kind])
+        siblings = SimpleLazyObject(
+            lambda: [p for p in periods_of_year(period.year) if p.kind == period.kind]
+        )
         key = data_cache_key("period-summary", period.pk, number, today())
         context = {
             "summary": summary,

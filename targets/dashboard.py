@@ -28,6 +28,7 @@ from django.utils import timezone
 from core import datacache
 from members.models import EventKind, MemberEvent
 from organizations.models import OrganizationYear, Rating
+from reports import timeliness
 from reports.models import ReportingPeriod
 
 from . import indicators as ind
@@ -487,44 +488,29 @@ def records_for(code: str, year: int, *, org_id: int | None = None, on: dt.date 
 
 
 def _report_records(year: int, as_of: dt.date, org_id: int | None) -> list[dict]:
-    from reports.models import PeriodicReport
-
-    periods = list(ind.due_periods(year, as_of))
-    orgs = ind.orgs_in_bloc(as_of).order_by("code")
-    if org_id is not None:
-        orgs = orgs.filter(pk=org_id)
-    orgs = list(orgs.only("pk", "code", "name", "joined_on"))
-    reports = {
-        (r.organization_id, r.period_id): r
-        for r in PeriodicReport.objects.filter(
-            period__in=[p.pk for p in periods], organization__in=[o.pk for o in orgs]
-        ).only("pk", "organization_id", "period_id", "status", "first_submitted_at")
-    }
-    tz = timezone.get_current_timezone()
+    """Every report the punctuality figure counts (on time, late, missing), by ``reports.timeliness``."""
+    periods = ind.due_periods(year, as_of)
+    orgs = [o for o in ind.owing_organizations(periods) if org_id is None or o.pk == org_id]
+    states = timeliness.cells(orgs, periods, as_of)
+    labels = {timeliness.ON_TIME: "Đúng hạn", timeliness.LATE: "Nộp muộn", timeliness.MISSING: "Chưa nộp"}
     out = []
     for p in periods:
         for o in orgs:
-            if p.ends_on < o.joined_on:
+            cell = states[(o.pk, p.pk)]
+            if cell.state not in labels:  # not owed, or due today and not sent yet
                 continue
-            r = reports.get((o.pk, p.pk))
-            submitted_on = r.first_submitted_at.astimezone(tz).date() if r and r.first_submitted_at else None
-            if submitted_on is None or submitted_on > as_of:
-                state, label = "missing", "Chưa nộp"
-            elif submitted_on <= p.due_on:
-                state, label = "on_time", "Đúng hạn"
-            else:
-                state, label = "late", "Nộp muộn"
             out.append(
                 {
                     "organization": o,
                     "period": p,
-                    "report": r,
-                    "submitted_on": submitted_on,
-                    "state": state,
-                    "state_label": label,
+                    "report_id": cell.report_id,
+                    "submitted_on": cell.submitted_on,
+                    "days_late": cell.days_late,
+                    "state": cell.state,
+                    "state_label": labels[cell.state],
                 }
             )
-    order = {"missing": 0, "late": 1, "on_time": 2}
+    order = {timeliness.MISSING: 0, timeliness.LATE: 1, timeliness.ON_TIME: 2}
     out.sort(key=lambda x: (order[x["state"]], x["period"].ends_on, x["organization"].code))
     return out
 

@@ -28,10 +28,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import ExtractMonth, Trim
-from django.utils import timezone
 
 from members.models import EventKind, MemberEvent
 from organizations.models import GOOD_RATINGS, BlocYear, Organization, Rating
+from reports import timeliness
 from reports.models import PeriodicReport, ReportingPeriod, ReportStatus, Resolution, StudyLine
 
 COUNT = "count"
@@ -485,97 +485,67 @@ def bloc_rating(year: int, as_of: dt.date) -> IndicatorResult:
 # --- punctuality of the periodic reports --------------------------------------------------------------------
 
 
-def due_periods(year: int, as_of: dt.date) -> QuerySet[ReportingPeriod]:
-    return ReportingPeriod.objects.filter(year=year, due_on__lte=as_of).order_by("ends_on", "starts_on")
+def due_periods(year: int, as_of: dt.date) -> list[ReportingPeriod]:
+    """The periods of `year` whose due date has come by `as_of`."""
+    return list(ReportingPeriod.objects.filter(year=year, due_on__lte=as_of).order_by("ends_on", "starts_on"))
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
-    """The first instant of `day` in the portal's time zone (compared with it, a timestamp needs no time-zone
-    conversion in the database)."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
-
-
-def _report_filters(periods: list[ReportingPeriod], as_of: dt.date) -> tuple[Q, Q]:
-    """(submitted by as_of, submitted on time) for reports of `periods` (local dates, as ``classify``)."""
-    next_day = dt.timedelta(days=1)
-    submitted = Q(
-        period__in=[p.pk for p in periods],
-        first_submitted_at__isnull=False,
-        first_submitted_at__lt=_local_midnight(as_of + next_day),
-    )
-    on_time = Q(pk__in=[])
+def owing_organizations(periods: list[ReportingPeriod]) -> list[Organization]:
+    """Organisations that owe at least one of `periods` (``reports.timeliness``), in code order."""
+    if not periods:
+        return []
+    owes_one = Q(pk__in=[])
     for p in periods:
-        on_time |= Q(period=p.pk, first_submitted_at__lt=_local_midnight(p.due_on + next_day))
-    return submitted, submitted & on_time
+        owes_one |= timeliness.owes_q(p)
+    return list(
+        Organization.objects.filter(owes_one)
+        .only("pk", "code", "name", "joined_on", "left_on")
+        .order_by("code")
+    )
 
 
 @indicator("reports_on_time", label="Báo cáo định kỳ nộp đúng hạn", unit=PERCENT)
 def reports_on_time(year: int, as_of: dt.date) -> IndicatorResult:
-    periods = list(due_periods(year, as_of))
-    in_bloc = orgs_in_bloc(as_of)
-    p_submitted, p_on_time = _report_filters(periods, as_of)
-    # A report is expected for every period that ended while the organisation belonged to the Bloc. Counted
-    # from the reports' side (the year's reports only), per organisation and per period.
-    counted = PeriodicReport.objects.filter(
-        p_submitted,
-        organization__in=in_bloc.values("pk"),
-        period__ends_on__gte=F("organization__joined_on"),
-    )
-    sums = {"submitted": Count("pk"), "on_time": Count("pk", filter=p_on_time)}
-    per_org = {
-        r.pop("organization_id"): r for r in counted.values("organization_id").annotate(**sums).order_by()
-    }
-    zero = {"submitted": 0, "on_time": 0}
-    orgs = [
-        {**o, **per_org.get(o["pk"], zero)}
-        for o in in_bloc.values("pk", "code", "name", "joined_on").order_by("code")
+    """On-time reports over reports due, every kind together, by the one rule of ``reports.timeliness``: an
+    organisation owes a period's report if it belonged to the Bloc for any part of the period."""
+    periods = due_periods(year, as_of)
+    orgs = owing_organizations(periods)
+    per_org = timeliness.counts_by_organization(periods, as_of, orgs)
+    per_period, total = timeliness.timeliness_counts(periods, as_of)
+    rows = [
+        OrgRow(
+            o.pk,
+            o.code,
+            o.name,
+            numerator=per_org[o.pk].on_time,
+            denominator=per_org[o.pk].due,
+            counted=per_org[o.pk].on_time == per_org[o.pk].due if per_org[o.pk].due else None,
+            detail=f"{per_org[o.pk].on_time}/{per_org[o.pk].due} đúng hạn, {per_org[o.pk].late} muộn",
+        )
+        for o in orgs
     ]
-    per_period = {p["period_id"]: p for p in counted.values("period_id").annotate(**sums).order_by()}
-    rows = []
-    total_expected = total_on_time = total_submitted = 0
-    for o in orgs:
-        expected = sum(1 for p in periods if p.ends_on >= o["joined_on"])
-        total_expected += expected
-        total_on_time += o["on_time"]
-        total_submitted += o["submitted"]
-        rows.append(
-            OrgRow(
-                o["pk"],
-                o["code"],
-                o["name"],
-                numerator=o["on_time"],
-                denominator=expected,
-                counted=o["on_time"] == expected if expected else None,
-                detail=f"{o['on_time']}/{expected} đúng hạn, {o['submitted'] - o['on_time']} muộn",
-            )
-        )
-    series = []
-    for p in periods:
-        expected = sum(1 for o in orgs if p.ends_on >= o["joined_on"])
-        counts = per_period.get(p.pk, {"submitted": 0, "on_time": 0})
-        series.append(
-            {
-                "period_id": p.pk,
-                "label": p.label,
-                "due_on": p.due_on,
-                "expected": expected,
-                "on_time": counts["on_time"],
-                "late": counts["submitted"] - counts["on_time"],
-                "missing": max(expected - counts["submitted"], 0),
-            }
-        )
-    missing = total_expected - total_submitted
-    late = total_submitted - total_on_time
+    series = [
+        {
+            "period_id": p.pk,
+            "label": p.label,
+            "due_on": p.due_on,
+            "expected": per_period[p.pk].due,
+            "on_time": per_period[p.pk].on_time,
+            "late": per_period[p.pk].late,
+            "missing": per_period[p.pk].missing,
+        }
+        for p in periods
+    ]
     if not periods:
         note = "Chưa có kỳ báo cáo nào đến hạn"
-    elif missing or late:
-        note = f"{missing} báo cáo chưa nộp, {late} nộp muộn"
+    elif total.missing or total.late:
+        note = f"{total.missing} báo cáo chưa nộp, {total.late} nộp muộn"
     else:
         note = ""
     return IndicatorResult(
-        value=percent(total_on_time, total_expected),
-        numerator=total_on_time,
-        denominator=total_expected,
+        value=percent(total.on_time, total.due),
+        numerator=total.on_time,
+        denominator=total.due,
         rows=rows,
         note=note,
         extra={"periods": series},

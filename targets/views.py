@@ -22,6 +22,7 @@ from organizations.access import (
     role_of,
     staff_required,
 )
+from reports.periods import year_range
 
 from . import dashboard as dash
 from . import indicators, services
@@ -36,7 +37,8 @@ class BadYear(ValueError):
 
 
 def _year(request) -> int:
-    """?year=Y (default: the current year). Anything that is not a plausible year is a bad request."""
+    """?year=Y (default: the current year). Not a number: a bad request (400); a year the portal does not serve
+    (``reports.periods.year_range``): not found (404)."""
     raw = request.GET.get("year", "").strip()
     if not raw:
         return dash.today().year
@@ -44,18 +46,9 @@ def _year(request) -> int:
         year = int(raw)
     except ValueError:
         raise BadYear(raw) from None
-    if not 1930 <= year <= 2100:
-        raise BadYear(raw)
+    if year not in year_range(dash.today()):
+        raise Http404("Năm ngoài phạm vi của cổng thông tin.")
     return year
-
-
-def _ensure_periods(year: int) -> None:
-    """Make the year's reporting periods if the reporting app offers it (so punctuality has periods)."""
-    try:
-        from reports.periods import periods_ensure
-    except ImportError:
-        return
-    periods_ensure(year)
 
 
 def _with_year(view):
@@ -66,6 +59,10 @@ def _with_year(view):
             if view.__name__ == "data_json":
                 return JsonResponse({"error": "Năm không hợp lệ."}, status=400)
             return bad_request(request)
+        except Http404:
+            if view.__name__ == "data_json":
+                return JsonResponse({"error": "Năm ngoài phạm vi của cổng thông tin."}, status=404)
+            raise
         return view(request, year, *args, **kwargs)
 
     wrapped.__name__ = view.__name__
@@ -77,7 +74,6 @@ def _with_year(view):
 @readers_required
 @_with_year
 def dashboard(request, year):
-    _ensure_periods(year)
     # The page body is cached under the data's version (template fragment): on a hit nothing below is
     # computed, so the dashboard, its years and its table are lazy.
     d = SimpleLazyObject(lambda: dash.build_dashboard(year))
@@ -103,7 +99,6 @@ def dashboard(request, year):
 @readers_required
 @_with_year
 def data_json(request, year):
-    _ensure_periods(year)
     return JsonResponse(dash.dashboard_json(year), json_dumps_params={"ensure_ascii": False})
 
 
@@ -111,7 +106,6 @@ def data_json(request, year):
 @readers_required
 @_with_year
 def export_xlsx(request, year):
-    _ensure_periods(year)
     d = dash.build_dashboard(year, with_charts=False)
     response = HttpResponse(
         dash.dashboard_xlsx(d),
@@ -150,7 +144,6 @@ def indicator_records(request, year):
 def organization(request, year, pk):
     """One organisation's contribution to the year's indicators (its secretary, staff, leadership)."""
     org = get_object_or_404(organizations_for_user(request.user), pk=pk)
-    _ensure_periods(year)
     d = dash.build_dashboard(year, with_charts=False)
     lines = []
     for card in d.target_cards + d.other_cards:

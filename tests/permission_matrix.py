@@ -26,7 +26,7 @@ from members.tests import factories as member_factories
 from organizations.models import BlocYear, Cell, Officer, OfficerTitle, OrganizationYear
 from organizations.tests.factories import OrganizationFactory, leader_user, secretary_user, staff_user
 from reports.models import PeriodicReport, ReportAttachment, ReportingPeriod, Resolution
-from reports.periods import periods_ensure
+from reports.periods import periods_create
 from targets.models import Target
 
 OK = frozenset({200, 302})
@@ -106,8 +106,8 @@ def build_world():
     record, a submitted report with an attachment; the three roles; a target and a resolution."""
     today = dt.date.today()
     year = today.year
-    periods_ensure(year)
-    periods_ensure(year - 1)
+    periods_create(year=year)
+    periods_create(year=year - 1)
     period = ReportingPeriod.objects.filter(year=year - 1, kind="month").order_by("number").first()
     staff = staff_user("vp_matrix")
     leader = leader_user("ld_matrix")
@@ -242,6 +242,7 @@ MATRIX: dict[str, Rule] = {
     # Keeps the session of someone filling a report alive: 204, for those who may file (not leadership).
     "reports:keepalive": rule("work", get_own={204}, post_own={204}, get_staff={204}, post_staff={204}),
     "reports:matrix": rule("readers"),
+    "reports:periods_make": rule("post_staff"),
     "reports:period_status": rule("readers", query=lambda w: f"period={w.period.pk}"),
     "reports:period_summary": rule("readers", query=lambda w: f"period={w.period.pk}"),
     "reports:resolution_list": rule("readers"),

@@ -258,6 +258,7 @@ NOT_SHOWN = {
     "lockout_reset": "the world has no lockout to lift",
     "reports:report_accept": "the world's report is a draft, not submitted",
     "reports:report_return": "the world's report is a draft, not submitted",
+    "reports:periods_make": "the world's years all have their periods",
 }
 
 
@@ -303,6 +304,7 @@ STAGES = {
     "reports:report_accept": _stage_submitted_report,
     "reports:report_return": lambda world: _stage_submitted_report(world) + "return/",
     "lockout_reset": _stage_lockout,
+    "reports:periods_make": lambda world: reverse("reports:matrix") + f"?year={world.year - 3}",
 }
 CSRF_CASES = [
     *FORM_CASES,

@@ -7,11 +7,11 @@ import factory
 from members.models import EventKind, Gender, Member, MemberEvent, MemberStatus
 from organizations.tests.factories import OrganizationFactory
 from reports.models import PeriodicReport, ReportStatus, Resolution
-from reports.periods import periods_ensure
+from reports.periods import periods_create
 
 
 def period(year=2021, kind="month", number=1):
-    return next(p for p in periods_ensure(year) if p.kind == kind and p.number == number)
+    return next(p for p in periods_create(year=year) if p.kind == kind and p.number == number)
 
 
 class ResolutionFactory(factory.django.DjangoModelFactory):

@@ -11,8 +11,8 @@ from django.utils import timezone
 from organizations.tests.factories import OrganizationFactory
 from reports import services
 from reports.models import ReportStatus
-from reports.selectors import timeliness_for_year, timeliness_page
 from reports.summary import period_summary, period_summary_page
+from reports.timeliness import timeliness_for_year, timeliness_page
 
 from .factories import ReportFactory, period
 

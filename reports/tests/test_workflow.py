@@ -5,10 +5,12 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from members.models import EventKind
 from reports import services
 from reports.models import PeriodicReport, ReportStatus, ReportTransition, ReportVersion
+from reports.periods import periods_create
 
 from .factories import MemberFactory, ResolutionFactory, admitted_member, event, period
 
@@ -404,6 +406,9 @@ def test_staff_and_leadership_see_the_filtered_list(
 
 def test_secretary_sees_what_is_due_on_their_organisation_page(client_for, secretary_a, org_a):
     """The organisation page loads the reports panel from the reports app; each due report links to it."""
+    this_year = timezone.localdate().year
+    periods_create(year=this_year - 1)
+    periods_create(year=this_year)
     c = client_for(secretary_a)
     page = c.get(reverse("organizations:organization_detail", args=[org_a.pk])).content.decode()
     panel_url = reverse("reports:organization_obligations", args=[org_a.pk])

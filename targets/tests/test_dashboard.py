@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from members.models import EventKind
 from organizations.models import BlocYear, Rating
+from reports.models import ReportingPeriod
 from targets import dashboard as dash
 from targets import indicators as ind
 from targets.models import Comparator, Target
@@ -228,11 +229,23 @@ def test_page_has_charts_data_print_css_and_no_inline_script(client_for, staff, 
     assert reverse("reports:matrix") + "?year=2021" in body
 
 
-@pytest.mark.parametrize("year", ["abc", "99999", "-1", "2021.5"])
+@pytest.mark.parametrize("year", ["abc", "2021.5", ""])
 def test_garbage_year_is_a_bad_request_not_a_crash(client_for, leader, year):
     c = client_for(leader)
-    assert c.get(reverse("dashboard:dashboard"), {"year": year}).status_code == 400
-    assert c.get(reverse("dashboard:data_json"), {"year": year}).status_code == 400
+    expected = 200 if year == "" else 400
+    assert c.get(reverse("dashboard:dashboard"), {"year": year}).status_code == expected
+    assert c.get(reverse("dashboard:data_json"), {"year": year}).status_code == expected
+
+
+@pytest.mark.parametrize("year", ["99999", "-1", "1930", "2014", "9" * 30])
+def test_a_year_the_portal_does_not_serve_is_not_found_and_makes_nothing(client_for, leader, year):
+    """Reads never write: a far year answers 404 and creates no reporting period."""
+    c = client_for(leader)
+    assert c.get(reverse("dashboard:dashboard"), {"year": year}).status_code == 404
+    response = c.get(reverse("dashboard:data_json"), {"year": year})
+    assert response.status_code == 404 and "error" in response.json()
+    assert c.get(reverse("reports:matrix"), {"year": year}).status_code in (403, 404)
+    assert not ReportingPeriod.objects.exists()
 
 
 def test_year_selector_lists_years_with_data(client_for, leader, fixed_today):

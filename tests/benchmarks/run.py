@@ -120,7 +120,7 @@ def measure(repeat: int) -> dict:
     from members.models import Member
     from organizations.models import Organization
     from reports.models import ReportingPeriod
-    from reports.periods import periods_ensure
+    from reports.periods import periods_create
 
     users = get_user_model()
     staff, _ = users.objects.get_or_create(username="bench_staff")
@@ -133,7 +133,7 @@ def measure(repeat: int) -> dict:
     code = Organization.objects.get(pk=org_pk).code
     secretary = users.objects.get(username=scale.secretary_username(code))
     today = dt.date.today()
-    periods_ensure(today.year)
+    periods_create(year=today.year)
     period = ReportingPeriod.objects.get(kind="month", year=today.year, number=today.month)
     quarter = ReportingPeriod.objects.filter(kind="quarter", due_on__lte=today).order_by("-due_on").first()
     member_pk = (

@@ -26,6 +26,7 @@ from reports.models import (
     ReportKind,
     Resolution,
 )
+from reports.periods import periods_create
 from targets.models import Comparator, Target
 
 DEMO_PASSWORD = "demo-khoi-2021"
@@ -109,23 +110,8 @@ def _member(org, name, *, ceremony_on, full_on=None, cell=None, by=None):
 
 
 def _ensure_periods(year: int) -> list[ReportingPeriod]:
-    try:
-        from reports.periods import periods_ensure
-    except ImportError:
-        periods_ensure = None
-    if periods_ensure is not None:
-        periods_ensure(year)
-    else:  # until the reporting app offers it: the months only
-        due_days = ReportingSchedule.objects.get(kind=ReportKind.MONTH).due_days
-        for month in range(1, 13):
-            start = dt.date(year, month, 1)
-            end = (dt.date(year + (month == 12), month % 12 + 1, 1)) - dt.timedelta(days=1)
-            ReportingPeriod.objects.get_or_create(
-                kind=ReportKind.MONTH,
-                year=year,
-                number=month,
-                defaults={"starts_on": start, "ends_on": end, "due_on": end + dt.timedelta(days=due_days)},
-            )
+    periods_create(year=year - 1)
+    periods_create(year=year)
     return list(ReportingPeriod.objects.filter(year__in=(year - 1, year)))
 
 

@@ -1,0 +1,359 @@
+"""The one rule for who owes which periodic report and whether it came on time, late or not at all.
+
+Every page that says "owes / on time / late / missing" asks this module: the completeness matrix, the period
+status page, the reminders, the period summary and the dashboard's punctuality indicator (and its records).
+
+- **Owes.** An organisation owes a period's report if it belonged to the Bloc for any part of the period
+  (joined on or before the period's last day, not left before its first day): ``owes_report``, and the same
+  condition as a database filter, ``owes_q``.
+- **On time / late / missing / not due** (``classify``), read as of a day `as_of`: a report counts from its
+  *first* submission (a report returned for correction was still filed when it was first sent). First
+  submitted, in the portal's time zone, on or before the due date: on time; after it: late, by so many days;
+  never submitted by `as_of` and the due date has passed: missing; otherwise not due yet.
+
+Database comparisons use the first instant of a local day (``local_midnight``), so "submitted on or before the
+due date" means the same in Python and in SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from core.datacache import cached_under_data_version
+from organizations.models import Organization
+
+from .models import PeriodicReport, ReportingPeriod
+from .periods import periods_of_year
+
+ON_TIME = "on_time"
+LATE = "late"
+MISSING = "missing"
+NOT_DUE = "not_due"
+NOT_OWED = "not_owed"
+STATE_LABELS = {
+    ON_TIME: "Đúng hạn",
+    LATE: "Muộn",
+    MISSING: "Chưa nộp (quá hạn)",
+    NOT_DUE: "Chưa đến hạn",
+    NOT_OWED: "Không phải nộp",
+}
+
+
+# --- the rule ------------------------------------------------------------------------------------------------
+
+
+def owes_report(org: Organization, period: ReportingPeriod) -> bool:
+    """The organisation belonged to the Bloc for some part of the period."""
+    return org.joined_on <= period.ends_on and (org.left_on is None or org.left_on > period.starts_on)
+
+
+def owes_q(period: ReportingPeriod, prefix: str = "") -> Q:
+    """``owes_report`` as a filter on organisations (`prefix`: the path to the organisation, e.g.
+    ``"organization__"`` on reports)."""
+    return Q(**{f"{prefix}joined_on__lte": period.ends_on}) & (
+        Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": period.starts_on})
+    )
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    """The first instant of `day` in the portal's time zone."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def submitted_on(first_submitted_at) -> dt.date | None:
+    return timezone.localdate(first_submitted_at) if first_submitted_at else None
+
+
+def filed_by_q(as_of: dt.date) -> Q:
+    """Reports first submitted by the end of `as_of` (local)."""
+    return Q(first_submitted_at__lt=local_midnight(as_of + dt.timedelta(days=1)))
+
+
+def on_time_q(period: ReportingPeriod) -> Q:
+    """Reports of `period` first submitted by the end of its due date (local)."""
+    return Q(period=period.pk, first_submitted_at__lt=local_midnight(period.due_on + dt.timedelta(days=1)))
+
+
+@dataclass
+class TimelinessCell:
+    state: str
+    days_late: int = 0
+    report_id: int | None = None
+    status: str | None = None
+    #: The local day the report was first submitted (None: never).
+    submitted_on: dt.date | None = None
+
+    @property
+    def label(self) -> str:
+        if self.state == LATE:
+            return f"Muộn {self.days_late} ngày"
+        return STATE_LABELS[self.state]
+
+
+def classify(*, period: ReportingPeriod, first_submitted_at, as_of: dt.date) -> TimelinessCell:
+    """On time: first submitted (local date) on or before the due date; late: after it (days late);
+    missing: past due and never submitted; not due: not submitted and the due date is today or later."""
+    day = submitted_on(first_submitted_at)
+    if day is not None and day <= as_of:
+        late = (day - period.due_on).days
+        return TimelinessCell(LATE, late) if late > 0 else TimelinessCell(ON_TIME)
+    if as_of > period.due_on:
+        return TimelinessCell(MISSING, (as_of - period.due_on).days)
+    return TimelinessCell(NOT_DUE)
+
+
+def cells(
+    orgs: list[Organization], periods: list[ReportingPeriod], as_of: dt.date
+) -> dict[tuple[int, int], TimelinessCell]:
+    """The state of every (organisation, period) pair, with its report (one query for the reports)."""
+    reports = PeriodicReport.objects.filter(
+        period__in=[p.pk for p in periods], organization__in=[o.pk for o in orgs]
+    ).values_list("organization_id", "period_id", "pk", "status", "first_submitted_at")
+    found = {(o, p): (pk, status, first) for o, p, pk, status, first in reports}
+    out = {}
+    for org in orgs:
+        for period in periods:
+            pk, status, first = found.get((org.pk, period.pk), (None, None, None))
+            if owes_report(org, period):
+                cell = classify(period=period, first_submitted_at=first, as_of=as_of)
+            else:
+                cell = TimelinessCell(NOT_OWED)
+            cell.report_id, cell.status, cell.submitted_on = pk, status, submitted_on(first)
+            out[(org.pk, period.pk)] = cell
+    return out
+
+
+# --- counts ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TimelinessCounts:
+    owed: int = 0  # the organisation belongs to the Bloc during the period
+    due: int = 0  # owed and either filed or past due
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+    not_due: int = 0
+
+    def add(self, state: str) -> None:
+        if state == NOT_OWED:
+            return
+        self.owed += 1
+        if state == NOT_DUE:
+            self.not_due += 1
+            return
+        self.due += 1
+        setattr(self, state, getattr(self, state) + 1)
+
+    def merge(self, other: TimelinessCounts) -> None:
+        for name in ("owed", "due", "on_time", "late", "missing", "not_due"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def filed(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """On-time reports over reports due (None when nothing is due yet): the organisation's punctuality."""
+        return round(100 * self.on_time / self.due, 1) if self.due else None
+
+    @property
+    def filed_rate(self) -> float | None:
+        return round(100 * self.filed / self.due, 1) if self.due else None
+
+
+def timeliness_counts(
+    periods: list[ReportingPeriod], as_of: dt.date, search: Q | None = None
+) -> tuple[dict[int, TimelinessCounts], TimelinessCounts]:
+    """Counts per period (and their total) over every organisation (matching `search`, a filter on
+    organisations), in two aggregate queries with the same results as ``cells``: one row per organisation, one
+    conditional count per period."""
+    per_period = {p.pk: TimelinessCounts() for p in periods}
+    total = TimelinessCounts()
+    if not periods:
+        return per_period, total
+    orgs = Organization.objects.all() if search is None else Organization.objects.filter(search)
+    owed = orgs.aggregate(**{f"p{p.pk}": Count("pk", filter=owes_q(p)) for p in periods})
+    reports = PeriodicReport.objects.filter(filed_by_q(as_of), period__in=[p.pk for p in periods])
+    if search is not None:
+        reports = reports.filter(organization__in=orgs.values("pk"))
+    filed = reports.aggregate(
+        **{
+            f"{name}{p.pk}": Count("pk", filter=Q(period=p.pk) & owes_q(p, "organization__") & condition)
+            for p in periods
+            for name, condition in (("filed", Q()), ("on_time", on_time_q(p)))
+        }
+    )
+    for p in periods:
+        counts = per_period[p.pk]
+        counts.owed = owed[f"p{p.pk}"]
+        on_time, filed_n = filed[f"on_time{p.pk}"], filed[f"filed{p.pk}"]
+        counts.on_time, counts.late = on_time, filed_n - on_time
+        if as_of > p.due_on:
+            counts.missing = counts.owed - filed_n
+        else:
+            counts.not_due = counts.owed - filed_n
+        counts.due = counts.owed - counts.not_due
+        total.merge(counts)
+    return per_period, total
+
+
+def counts_by_organization(
+    periods: list[ReportingPeriod], as_of: dt.date, orgs: list[Organization]
+) -> dict[int, TimelinessCounts]:
+    """Counts per organisation over `periods` (every period owed, whatever its kind), for `orgs`, with the same
+    results as ``cells``: one aggregate query for the reports filed; the periods owed by ``owes_report``."""
+    not_due = [p for p in periods if as_of <= p.due_on]
+    filed: dict[int, dict] = {}
+    if periods and orgs:
+        owed_report = Q(pk__in=[])
+        on_time = Q(pk__in=[])
+        for p in periods:
+            owed_report |= Q(period=p.pk) & owes_q(p, "organization__")
+            on_time |= on_time_q(p)
+        rows = (
+            PeriodicReport.objects.filter(
+                filed_by_q(as_of), owed_report, organization__in=[o.pk for o in orgs]
+            )
+            .values("organization_id")
+            .annotate(
+                filed=Count("pk"),
+                on_time=Count("pk", filter=on_time),
+                early=Count("pk", filter=Q(period__in=[p.pk for p in not_due])),
+            )
+            .order_by()
+        )
+        filed = {row["organization_id"]: row for row in rows}
+    out = {}
+    for org in orgs:
+        counts = TimelinessCounts()
+        counts.owed = sum(1 for p in periods if owes_report(org, p))
+        done = filed.get(org.pk, {"filed": 0, "on_time": 0, "early": 0})
+        counts.not_due = sum(1 for p in not_due if owes_report(org, p)) - done["early"]
+        counts.due = counts.owed - counts.not_due
+        counts.on_time, counts.late = done["on_time"], done["filed"] - done["on_time"]
+        counts.missing = counts.due - done["filed"]
+        out[org.pk] = counts
+    return out
+
+
+# --- the completeness matrix -------------------------------------------------------------------------------
+
+
+@dataclass
+class Timeliness:
+    year: int
+    kind: str
+    as_of: dt.date
+    periods: list[ReportingPeriod]
+    organizations: list[Organization]
+    cells: dict[tuple[int, int], TimelinessCell] = field(default_factory=dict)
+    per_period: dict[int, TimelinessCounts] = field(default_factory=dict)
+    per_organization: dict[int, TimelinessCounts] = field(default_factory=dict)
+    total: TimelinessCounts = field(default_factory=TimelinessCounts)
+
+    def cell(self, org_id: int, period_id: int) -> TimelinessCell:
+        return self.cells[(org_id, period_id)]
+
+    def period_columns(self):
+        """[(period, counts)] in column order."""
+        return [(p, self.per_period[p.pk]) for p in self.periods]
+
+    def rows(self):
+        """[(organisation, [cell per period], counts)] in matrix order."""
+        return [
+            (o, [self.cells[(o.pk, p.pk)] for p in self.periods], self.per_organization[o.pk])
+            for o in self.organizations
+        ]
+
+
+def _owing_any(periods: list[ReportingPeriod], organizations: QuerySet[Organization] | None):
+    """Organisations that owe at least one of `periods`, in code order."""
+    orgs = Organization.objects.all() if organizations is None else organizations
+    if periods:
+        owes_one = Q(pk__in=[])
+        for p in periods:
+            owes_one |= owes_q(p)
+        orgs = orgs.filter(owes_one)
+    return orgs.order_by("code")
+
+
+def timeliness_for_year(
+    year: int, kind: str, as_of: dt.date, organizations: QuerySet[Organization] | None = None
+) -> Timeliness:
+    """State of every (organisation, period) of `kind` in `year` as of `as_of`, with counts per period and per
+    organisation. A fixed number of queries whatever the number of organisations (periods, orgs, reports)."""
+    periods = [p for p in periods_of_year(year) if p.kind == kind]
+    orgs = list(_owing_any(periods, organizations))
+    return _timeliness(year, kind, as_of, periods, orgs)
+
+
+def timeliness_page(
+    year: int, kind: str, as_of: dt.date, *, page: str | int | None, per_page: int = 50, search: str = ""
+) -> tuple[Timeliness, Page]:
+    """One page of the matrix: the cells and per-organisation counts of `per_page` organisations (in code
+    order, optionally those whose code or name contains `search`), with the counts per period and for the whole
+    year over every organisation counted in the database. A fixed number of queries whatever the size."""
+    periods = [p for p in periods_of_year(year) if p.kind == kind]
+    search = search.strip()
+    matching = (Q(code__icontains=search) | Q(name__icontains=search)) if search else None
+    organizations = Organization.objects.filter(matching) if matching else None
+    shown = Paginator(_owing_any(periods, organizations), per_page).get_page(page)
+    result = _timeliness(year, kind, as_of, periods, list(shown.object_list), count=False)
+    # Counting every organisation's reports is the page's one heavy read (~70,000 reports a year at a
+    # country's size): cached until the next write.
+    result.per_period, result.total = cached_under_data_version(
+        ("timeliness", tuple(p.pk for p in periods), as_of, search),
+        lambda: timeliness_counts(periods, as_of, matching),
+    )
+    return result, shown
+
+
+def _timeliness(
+    year: int,
+    kind: str,
+    as_of: dt.date,
+    periods: list[ReportingPeriod],
+    orgs: list[Organization],
+    *,
+    count: bool = True,
+) -> Timeliness:
+    """The cells of `orgs` × `periods` with per-organisation counts; with `count`, also the counts per period
+    and the total over `orgs`."""
+    result = Timeliness(year=year, kind=kind, as_of=as_of, periods=periods, organizations=orgs)
+    result.cells = cells(orgs, periods, as_of)
+    result.per_period = {p.pk: TimelinessCounts() for p in periods}
+    result.per_organization = {o.pk: TimelinessCounts() for o in orgs}
+    for (org_id, period_id), cell in result.cells.items():
+        result.per_organization[org_id].add(cell.state)
+        if count:
+            result.per_period[period_id].add(cell.state)
+            result.total.add(cell.state)
+    return result
+
+
+# --- one period ---------------------------------------------------------------------------------------------
+
+
+def owing(period: ReportingPeriod) -> QuerySet[Organization]:
+    """The organisations that owe `period`'s report."""
+    return Organization.objects.filter(owes_q(period))
+
+
+def period_status(period: ReportingPeriod, as_of: dt.date) -> dict:
+    """Missing and late filers (and the on-time ones) for one period."""
+    orgs = list(owing(period).order_by("code"))
+    found = cells(orgs, [period], as_of)
+    out = {MISSING: [], LATE: [], ON_TIME: [], NOT_DUE: []}
+    counts = TimelinessCounts()
+    for org in orgs:
+        cell = found[(org.pk, period.pk)]
+        out[cell.state].append((org, cell))
+        counts.add(cell.state)
+    return {"period": period, "groups": out, "counts": counts}
