@@ -158,92 +158,85 @@ def _save(report: PeriodicReport, by) -> None:
 # --- opening and the draft --------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def report_open(*, organization: Organization, period: ReportingPeriod, by) -> PeriodicReport:
-    """The organisation's report for the period, made (draft) on first opening with figures from the registry.
-
-    While the report is still editable, the registry snapshot is refreshed, and prefilled figures the
-    secretary has not changed follow the registry.
-    """
-    if not owes_report(organization, period):
-        raise ReportError("Tổ chức không thuộc Đảng bộ Khối trong kỳ này nên không phải báo cáo.")
-    report = PeriodicReport.objects.filter(organization=organization, period=period).first()
-    if report is not None:
-        report.organization, report.period = organization, period  # already loaded
-        if report.status in EDITABLE_STATUSES:
-            report_refresh(report)
-        return report
+def _new_report(organization: Organization, period: ReportingPeriod, by) -> PeriodicReport:
     figures = registry_figures(organization, period)
     suggestions = registry_suggestions(organization, period)
+    report = PeriodicReport(
+        organization=organization,
+        period=period,
+        registry_snapshot={**figures, "taken_at": timezone.now().isoformat()},
+        non_member_headcount=suggestions["non_member_headcount"],
+        cells_total=suggestions["cells_total"],
+        updated_by=by,
+        **figures,
+    )
+    report._history_user = by
+    return report
+
+
+@transaction.atomic
+def report_start(*, organization: Organization, period: ReportingPeriod, by) -> PeriodicReport:
+    """Start the organisation's report for the period ("Bắt đầu nhập báo cáo", a POST): a draft with the
+    registry's figures and a study line per required resolution. Idempotent: when the report exists (opened
+    twice at once, or a double click), that report is returned."""
+    if not _works_in(by, organization):
+        raise PermissionDenied("Chỉ bí thư của tổ chức này hoặc Văn phòng Đảng ủy Khối được lập báo cáo.")
+    if not owes_report(organization, period):
+        raise ReportError("Tổ chức không thuộc Đảng bộ Khối trong kỳ này nên không phải báo cáo.")
+    existing = PeriodicReport.objects.filter(organization=organization, period=period).first()
+    if existing is not None:
+        return existing
+    report = _new_report(organization, period, by)
     try:
         with transaction.atomic():
-            report = PeriodicReport(
-                organization=organization,
-                period=period,
-                registry_snapshot={**figures, "taken_at": timezone.now().isoformat()},
-                non_member_headcount=suggestions["non_member_headcount"],
-                cells_total=suggestions["cells_total"],
-                updated_by=by,
-                **figures,
-            )
-            report._history_user = by
             report.full_clean(validate_unique=False)
             report.save()
-    except IntegrityError:  # opened twice at once: the other request made it
+    except IntegrityError:  # started twice at once: the other request made it
         return PeriodicReport.objects.get(organization=organization, period=period)
-    masses = suggestions["non_member_headcount"] or 0
+    masses = report.non_member_headcount or 0
     StudyLine.objects.bulk_create(
-        StudyLine(report=report, resolution=r, members_total=figures["members_total"], masses_total=masses)
+        StudyLine(report=report, resolution=r, members_total=report.members_total, masses_total=masses)
         for r in required_resolutions(period.year)
     )
     return report
 
 
-def report_refresh(report: PeriodicReport, lines: list[StudyLine] | None = None) -> bool:
-    """An editable report brought up to date with the registry (on every opening: ``report_open`` and the
-    form's GET): the registry figures refreshed and study lines added for resolutions made required since.
-    Writes, in one transaction, only when something changed; True when it did (the caller reads the report
-    again). `lines`: the report's study lines when the caller has them already."""
-    figures = registry_figures(report.organization, report.period)
-    have = None if lines is None else {line.resolution_id for line in lines}
-    with transaction.atomic():
-        refreshed = _refresh_registry(report, figures)
-        added = _add_missing_lines(report, have)
-    return refreshed or added
+def report_preview(organization: Organization, period: ReportingPeriod, by) -> PeriodicReport:
+    """What a report not started yet would hold (in memory, nothing saved): for the start page."""
+    return _new_report(organization, period, by)
 
 
-def _refresh_registry(report: PeriodicReport, figures: dict) -> bool:
+def follow_registry(report: PeriodicReport, figures: dict) -> bool:
+    """Bring `report` (in memory) up to date with the registry's `figures`: the snapshot becomes the new
+    figures, and each prefilled figure the secretary has not changed follows the registry. True when the
+    registry had changed since the last snapshot. Reads nothing, writes nothing."""
     old = report.registry_snapshot or {}
     if all(old.get(k) == v for k, v in figures.items()):
         return False
-    report = PeriodicReport.objects.select_for_update().get(pk=report.pk)
     for name, value in figures.items():
         if getattr(report, name) is None or getattr(report, name) == old.get(name):
             setattr(report, name, value)
     report.registry_snapshot = {**figures, "taken_at": timezone.now().isoformat()}
-    # Not a user edit: the revision stays, so an open form is not made stale by the registry.
-    PeriodicReport.objects.filter(pk=report.pk).update(
-        registry_snapshot=report.registry_snapshot, **{k: getattr(report, k) for k in figures}
-    )
     return True
 
 
-def _add_missing_lines(report: PeriodicReport, have: set[int] | None = None) -> bool:
-    if have is None:
-        have = set(report.study_lines.values_list("resolution_id", flat=True))
-    missing = [r for r in required_resolutions(report.period.year) if r.pk not in have]
-    if missing:
-        roll = (report.registry_snapshot or {}).get("members_total") or report.members_total or 0
-        StudyLine.objects.bulk_create(
-            StudyLine(
-                report=report,
-                resolution=r,
-                members_total=roll,
-                masses_total=report.non_member_headcount or 0,
-            )
-            for r in missing
+def missing_lines(report: PeriodicReport, have: set[int]) -> list[StudyLine]:
+    """Study lines (unsaved) for resolutions made required since the report was started."""
+    roll = (report.registry_snapshot or {}).get("members_total") or report.members_total or 0
+    return [
+        StudyLine(
+            report=report, resolution=r, members_total=roll, masses_total=report.non_member_headcount or 0
         )
-    return bool(missing)
+        for r in required_resolutions(report.period.year)
+        if r.pk not in have
+    ]
+
+
+def _bring_up_to_date(report: PeriodicReport) -> None:
+    """Inside a write (save, submit): store what ``follow_registry`` and ``missing_lines`` would show."""
+    follow_registry(report, registry_figures(report.organization, report.period))
+    have = set(report.study_lines.values_list("resolution_id", flat=True))
+    StudyLine.objects.bulk_create(missing_lines(report, have))
 
 
 def _apply(report: PeriodicReport, data: dict, lines: dict[int, dict] | None) -> None:
@@ -278,6 +271,7 @@ def report_save_draft(
         raise IllegalTransition(f"Báo cáo {report.get_status_display().lower()}, không sửa được nữa.")
     if revision != report.revision:
         raise StaleRevision(report)
+    _bring_up_to_date(report)
     _apply(report, data, lines)
     _save(report, by)
     return report
@@ -338,6 +332,7 @@ def report_submit(
     if revision is not None and revision != report.revision:
         raise StaleRevision(report)
     if data is not None:
+        _bring_up_to_date(report)
         _apply(report, data, lines)
     problems = submit_problems(report)
     if problems:

@@ -158,10 +158,11 @@ def report_detail(request, pk):
 # --- the form ---------------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @workers_required
 def report_open(request, period_id):
-    """Open (and on first opening create) the organisation's report for a period."""
+    """A period's report for the organisation: the report when it exists; otherwise the period, what the
+    registry says, and "Bắt đầu nhập báo cáo" — the POST that starts it (a GET creates nothing)."""
     period = get_object_or_404(ReportingPeriod, pk=period_id)
     if is_staff_role(request.user):
         org = get_object_or_404(Organization, pk=request.GET.get("organization") or 0)
@@ -170,14 +171,32 @@ def report_open(request, period_id):
         if org is None:
             raise Http404("Không tìm thấy.")
     check_can_work_in(request.user, org)
-    try:
-        report = services.report_open(organization=org, period=period, by=request.user)
-    except services.ReportError as error:
-        messages.error(request, str(error))
-        return redirect("reports:report_list")
-    if services.can_edit(request.user, report):
-        return redirect("reports:report_edit", pk=report.pk)
-    return redirect("reports:report_detail", pk=report.pk)
+    report = PeriodicReport.objects.filter(organization=org, period=period).first()
+    if report is None and request.method == "POST":
+        try:
+            report = services.report_start(organization=org, period=period, by=request.user)
+        except services.ReportError as error:
+            messages.error(request, str(error))
+            return redirect("reports:report_list")
+    if report is not None:
+        if services.can_edit(request.user, report):
+            return redirect("reports:report_edit", pk=report.pk)
+        return redirect("reports:report_detail", pk=report.pk)
+    preview = services.report_preview(org, period, request.user)
+    return render(
+        request,
+        "reports/report_start.html",
+        {
+            "period": period,
+            "organization": org,
+            "preview": preview,
+            "owes": timeliness.owes_report(org, period),
+            "timeliness": timeliness.classify(period=period, first_submitted_at=None, as_of=today()),
+            "figures": [
+                (services.SNAPSHOT_LABELS[n], getattr(preview, n)) for n in selectors.REGISTRY_FIELDS
+            ],
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -195,10 +214,10 @@ def report_edit(request, pk):
         else:
             messages.error(request, f"Báo cáo {report.get_status_display().lower()}: không sửa được nữa.")
         return redirect("reports:report_detail", pk=report.pk)
+    # Shown as the registry says today (nothing is written by opening the form: the next save stores it).
     lines = _lines(report)
-    if request.method == "GET" and services.report_refresh(report, lines):
-        report = _report_or_404(request, pk)  # the figures the registry refreshed, the lines added
-        lines = _lines(report)
+    services.follow_registry(report, selectors.registry_figures(report.organization, report.period))
+    lines += services.missing_lines(report, {line.resolution_id for line in lines})
     conflict = None
     status = 200
     if request.method == "POST":

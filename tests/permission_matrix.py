@@ -223,12 +223,15 @@ MATRIX: dict[str, Rule] = {
     # The secretary's entry point for a period: opens (creating if needed) their organisation's report. The
     # period belongs to no organisation, so "other" is the secretary's own report; staff have no organisation
     # of their own to open a report for (404); leadership may not file (403). GET only.
+    # The period's page for the user's own organisation (staff name one with ?organization=): GET shows it,
+    # POST starts the report ("Bắt đầu nhập báo cáo").
     "reports:report_open": rule(
         "work",
         lambda w, s: {"period_id": w.period.pk},
         get_other=OK,
         get_staff={404},
-        **{f"post_{r}": NOT_ALLOWED for r in ROLES},
+        post_other=OK,
+        post_staff={404},
     ),
     "reports:report_edit": rule("work", _pk("report")),
     # An empty autosave is a bad request (400); the point here is who may send one.

@@ -97,7 +97,7 @@ def test_a_submission_failing_midway_leaves_nothing(monkeypatch, org_a, secretar
 
     resolution = f.resolution(year=2021, short_title="NQ 1")
     january = f.period("month", 2021, 1)
-    report = services.report_open(organization=org_a, period=january, by=secretary_a)
+    report = services.report_start(organization=org_a, period=january, by=secretary_a)
     assert report.study_lines.count() == 1
     before = _reports_state()
 

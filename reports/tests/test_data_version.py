@@ -22,7 +22,7 @@ def draft(org_a, staff):
     for _ in range(3):
         admitted_member(org_a, dt.date(2015, 1, 1))
     jan = period(2021, "month", 1)
-    return services.report_open(organization=org_a, period=jan, by=staff)
+    return services.report_start(organization=org_a, period=jan, by=staff)
 
 
 def _save(report, by, **data):

@@ -94,7 +94,7 @@ def test_a_submission_shows_in_the_matrix_and_the_summary_at_once(client_for, st
     assert f"Cả năm: {before} đúng hạn" in c.get(url).content.decode()  # the second request: from the cache
     assert "đã nộp 0/2 tổ chức" in c.get(summary_url).content.decode()
     assert "đã nộp 0/2 tổ chức" in c.get(summary_url).content.decode()
-    report = services.report_open(organization=org_a, period=month, by=staff)
+    report = services.report_start(organization=org_a, period=month, by=staff)
     services.report_submit(report=report, by=staff)
     assert f"Cả năm: {before + 1} đúng hạn" in c.get(url).content.decode()
     assert "đã nộp 1/2 tổ chức" in c.get(summary_url).content.decode()

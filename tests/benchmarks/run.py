@@ -145,7 +145,7 @@ def measure(repeat: int) -> dict:
     as_staff.force_login(staff)
     as_secretary = Client()
     as_secretary.force_login(secretary)
-    opened = as_secretary.get(reverse("reports:report_open", args=[period.pk]))
+    opened = as_secretary.post(reverse("reports:report_open", args=[period.pk]))  # "Bắt đầu nhập báo cáo"
     assert opened.status_code == 302, opened.status_code
     report_form = opened["Location"]  # reports:report_edit of the report the service opened
     pages = [

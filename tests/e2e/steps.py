@@ -45,3 +45,12 @@ def field(page, label: str):
 def click_and_wait(page, locator):
     with page.expect_navigation():
         locator.click()
+
+
+def open_period(page, link):
+    """Follow a period's link from the report list; if its report is not started yet, start it the way a
+    person does ("Bắt đầu nhập báo cáo")."""
+    click_and_wait(page, link)
+    start = page.get_by_role("button", name="Bắt đầu nhập báo cáo")
+    if start.count():
+        click_and_wait(page, start)

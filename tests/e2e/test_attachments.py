@@ -12,7 +12,7 @@ import pytest
 from reports.models import ReportAttachment
 
 from .conftest import PHONE
-from .steps import click_and_wait
+from .steps import click_and_wait, open_period
 
 pytestmark = pytest.mark.e2e
 
@@ -51,9 +51,7 @@ def test_secretary_attaches_a_signed_pdf_on_a_phone_and_staff_download_it(journe
     secretary.login("bithu01")
     secretary.goto("/reports/")
     # Last month's report: overdue or still due, depending on today's date.
-    click_and_wait(
-        page, page.locator("main").get_by_role("link", name=world.last_month.label, exact=True).first
-    )
+    open_period(page, page.locator("main").get_by_role("link", name=world.last_month.label, exact=True).first)
     page.get_by_role("heading", name=f"Báo cáo {world.last_month.label}").wait_for()
 
     page.get_by_label(re.compile("Tệp đính kèm|Chọn tệp", re.I)).set_input_files(str(scan))
@@ -90,9 +88,7 @@ def test_a_session_ended_in_another_tab_loses_nothing_typed(journey_factory, wor
     page = secretary.page
     secretary.login("bithu01")
     secretary.goto("/reports/")
-    click_and_wait(
-        page, page.locator("main").get_by_role("link", name=world.last_month.label, exact=True).first
-    )
+    open_period(page, page.locator("main").get_by_role("link", name=world.last_month.label, exact=True).first)
     form_path = secretary.path()
     typed = "Chi bộ họp đủ, có ý kiến đóng góp thẳng thắn."
     page.get_by_label("Kết quả", exact=True).fill(typed)

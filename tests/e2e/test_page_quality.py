@@ -3,7 +3,7 @@
 import pytest
 
 from .conftest import PHONE
-from .steps import click_and_wait
+from .steps import open_period
 
 pytestmark = pytest.mark.e2e
 
@@ -100,7 +100,7 @@ def test_report_form_is_labelled_and_its_submit_reachable_by_keyboard(bpage, wor
     bpage.login("bithu01")
     bpage.goto("/reports/")
     due = world.due_period
-    click_and_wait(page, page.locator("section[aria-labelledby=h-due]").get_by_role("link", name=due.label))
+    open_period(page, page.locator("section[aria-labelledby=h-due]").get_by_role("link", name=due.label))
     page.get_by_role("button", name="Nộp báo cáo").wait_for()
     assert_page_is_sound(bpage, "report form")
     bpage.shot("report-form")

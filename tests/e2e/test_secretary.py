@@ -7,7 +7,7 @@ import pytest
 from reports.models import PeriodicReport, ReportStatus
 
 from .conftest import DESKTOP, PHONE
-from .steps import click_and_wait, control, field, need
+from .steps import click_and_wait, control, field, need, open_period
 from .world import OTHER_ORG_MEMBER, PROBATIONER
 
 pytestmark = pytest.mark.e2e
@@ -100,7 +100,7 @@ def test_secretary_journey(journey_factory, world, viewport):
     due_section = page.locator("section[aria-labelledby=h-due]")
     due_section.get_by_role("link", name=due.label).wait_for()
     journey.shot("what-is-due")
-    click_and_wait(page, due_section.get_by_role("link", name=due.label))
+    open_period(page, due_section.get_by_role("link", name=due.label))
 
     # The report form: a wrong figure gives the Vietnamese error and keeps everything typed.
     page.get_by_role("heading", name=f"Báo cáo {due.label}").wait_for()

@@ -225,7 +225,7 @@ def report_with_study(
     for what another role sees."""
     from reports import services
 
-    report = services.report_open(organization=org, period=period, by=by)
+    report = services.report_start(organization=org, period=period, by=by)
     lines = {
         line.resolution_id: {"members_studied": done, "masses_studied": min(20, line.masses_total)}
         for line, done in zip(report.study_lines.order_by("resolution__order"), studied, strict=False)

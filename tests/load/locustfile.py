@@ -5,7 +5,7 @@ import random
 import re
 
 from locust import HttpUser, between, task
-from reportform import form_data
+from reportform import form_data, start_if_needed
 
 PASSWORD = "demo-khoi-2021"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -41,6 +41,12 @@ class Secretary(HttpUser):
         if not links:
             return
         form = self.client.get(links[0], name="open report form")
+        form = start_if_needed(
+            self.client.get,
+            lambda url, data: self.client.post(url, data, headers={"Referer": url}, name="start report"),
+            links[0],
+            form,
+        )
         if 'name="action"' not in form.text:
             return  # already submitted or accepted: nothing to file
         data = form_data(form.text)

@@ -19,3 +19,12 @@ def form_data(html: str) -> dict:
             value = "Đã thực hiện theo kế hoạch." if tag == "textarea" else "0"
         data[name] = value
     return data
+
+
+def start_if_needed(get, post, url: str, response):
+    """A period's page whose report is not started shows "Bắt đầu nhập báo cáo" (a POST): press it, as a
+    person does, and return the report form; otherwise `response` is the form already."""
+    if "Bắt đầu nhập báo cáo" not in response.text:
+        return response
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.text).group(1)
+    return post(url, {"csrfmiddlewaretoken": token})

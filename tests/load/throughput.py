@@ -11,7 +11,7 @@ import threading
 import time
 
 import requests
-from reportform import form_data
+from reportform import form_data, start_if_needed
 
 BASE = sys.argv[1]
 SECONDS = float(sys.argv[2]) if len(sys.argv) > 2 else 15
@@ -33,7 +33,12 @@ def session(username):
 
 def report_saver(s):
     links = re.findall(r'href="(/reports/periods/\d+/edit/)"', s.get(BASE + "/reports/").text)
-    page = s.get(BASE + links[0])
+    page = start_if_needed(
+        s.get,
+        lambda url, data: s.post(url, data, headers={"Referer": url}),
+        BASE + links[0],
+        s.get(BASE + links[0]),
+    )
     url = page.url
 
     def call():
