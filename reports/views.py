@@ -47,7 +47,6 @@ from .forms import (
     today,
 )
 from .models import (
-    DEFAULT_SCHEDULE,
     PeriodicReport,
     ReportAttachment,
     ReportingPeriod,
@@ -668,11 +667,6 @@ def resolution_copy(request):
 @staff_required
 def schedule_list(request):
     """The reporting schedule: due days and reminder lead per report kind, editable by staff."""
-    for kind in KIND_ORDER:  # a schedule row for every kind, even if a migration was skipped
-        ReportingSchedule.objects.get_or_create(
-            kind=kind,
-            defaults={"due_days": DEFAULT_SCHEDULE[kind][0], "remind_days_before": DEFAULT_SCHEDULE[kind][1]},
-        )
     schedules = sorted(ReportingSchedule.objects.all(), key=lambda s: KIND_ORDER.index(s.kind))
     forms = [ScheduleForm(request.POST or None, instance=s, prefix=s.kind) for s in schedules]
     if request.method == "POST" and all(f.is_valid() for f in forms):

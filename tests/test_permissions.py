@@ -4,8 +4,8 @@ The world (organisations A and B with their objects, the three roles) is built o
 transaction rolled back at the end; each test runs in its own savepoint, so whatever a request changes is gone
 before the next one. Roles: ``anon`` (not logged in: sent to the login page), ``own`` (the secretary of A on
 A's object, or on a page without an object), ``other`` (the secretary of A on B's object: 404), ``leader``
-and ``staff``. A refusal (403, 404, 405, or the anonymous redirect) must leave every row of every table of the
-project as it was (history included). A URL of the project without a line in the matrix fails
+and ``staff``. A refusal (403, 404, 405, or the anonymous redirect), and every GET whatever its answer (a read
+never writes), must leave every row of every table of the project as it was (history included). A URL of the project without a line in the matrix fails
 ``test_every_url_is_in_the_matrix``.
 """
 
@@ -24,7 +24,7 @@ from tests.urlwalk import all_routes
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ("organizations", "members", "reports", "auth")
+PROJECT_APPS = ("organizations", "members", "reports", "targets", "auth")
 REFUSALS = {403, 404, 405}
 ROLES = ("anon", "own", "other", "leader", "staff")
 METHODS = ("GET", "POST")
@@ -120,7 +120,8 @@ def test_route(world, name, role, method):
     query = rule.query(world) if callable(rule.query) else rule.query
     url = reverse(name, kwargs=kwargs) + (f"?{query}" if query else "")
     expected = _expected(name, rule, role, method)
-    refusal = role == "anon" or expected <= REFUSALS  # only a refusal must leave the database as it was
+    # A refusal must leave the database as it was, and so must every GET: a read never writes.
+    unchanged = role == "anon" or expected <= REFUSALS or method == "GET"
 
     client = Client()
     if role != "anon":
@@ -136,5 +137,7 @@ def test_route(world, name, role, method):
         assert "/accounts/login/" in response["Location"], (
             f"anonymous {method} {url} → {response['Location']}"
         )
-    if refusal:
-        assert fingerprint() == world.fingerprint, f"{role} {method} {url}: refused, but the database changed"
+    if unchanged:
+        assert fingerprint() == world.fingerprint, (
+            f"{role} {method} {url}: {'a GET' if method == 'GET' else 'refused'}, but the database changed"
+        )
