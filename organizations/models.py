@@ -39,14 +39,24 @@ class Rating(models.TextChoices):
 GOOD_RATINGS = (Rating.HTXSNV, Rating.HTTNV)
 
 
+def in_bloc_during_q(start, end, prefix: str = "") -> Q:
+    """Organisations that belong to the Bloc at some point between `start` and `end` inclusive (joined on or
+    before `end`, not left by `start`), as a filter; `prefix` is the path to the organisation (e.g.
+    ``"organization__"``). The one home of Bloc membership in queries (``Organization.belongs_during`` in
+    Python)."""
+    return Q(**{f"{prefix}joined_on__lte": end}) & (
+        Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": start})
+    )
+
+
 class OrganizationQuerySet(models.QuerySet):
     def in_bloc_on(self, day):
         """Organisations that belong to the Bloc on `day` (joined on or before, not yet left)."""
-        return self.filter(joined_on__lte=day).filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+        return self.filter(in_bloc_during_q(day, day))
 
     def in_bloc_during(self, start, end):
         """Organisations that belong to the Bloc at some point between `start` and `end` inclusive."""
-        return self.filter(joined_on__lte=end).filter(Q(left_on__isnull=True) | Q(left_on__gt=start))
+        return self.filter(in_bloc_during_q(start, end))
 
     def enterprises(self):
         return self.filter(unit_type__in=ENTERPRISE_UNIT_TYPES)
@@ -89,7 +99,11 @@ class Organization(models.Model):
         return self.unit_type in ENTERPRISE_UNIT_TYPES
 
     def in_bloc_on(self, day) -> bool:
-        return self.joined_on <= day and (self.left_on is None or self.left_on > day)
+        return self.belongs_during(day, day)
+
+    def belongs_during(self, start, end) -> bool:
+        """Belongs to the Bloc at some point between `start` and `end` inclusive (``in_bloc_during_q``)."""
+        return self.joined_on <= end and (self.left_on is None or self.left_on > start)
 
 
 class Cell(models.Model):

@@ -4,8 +4,8 @@ Every page that says "owes / on time / late / missing" asks this module: the com
 status page, the reminders, the period summary and the dashboard's punctuality indicator (and its records).
 
 - **Owes.** An organisation owes a period's report if it belonged to the Bloc for any part of the period
-  (joined on or before the period's last day, not left before its first day): ``owes_report``, and the same
-  condition as a database filter, ``owes_q``.
+  (``owes_report``, and the same as a database filter, ``owes_q``; Bloc membership itself is
+  ``organizations.models.in_bloc_during_q`` / ``Organization.belongs_during``).
 - **On time / late / missing / not due** (``classify``), read as of a day `as_of`: a report counts from its
   *first* submission (a report returned for correction was still filed when it was first sent). First
   submitted, in the portal's time zone, on or before the due date: on time; after it: late, by so many days;
@@ -25,7 +25,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from core.datacache import cached_under_data_version
-from organizations.models import Organization
+from organizations.models import Organization, in_bloc_during_q
 
 from .models import PeriodicReport, ReportingPeriod
 from .periods import periods_of_year
@@ -49,15 +49,13 @@ STATE_LABELS = {
 
 def owes_report(org: Organization, period: ReportingPeriod) -> bool:
     """The organisation belonged to the Bloc for some part of the period."""
-    return org.joined_on <= period.ends_on and (org.left_on is None or org.left_on > period.starts_on)
+    return org.belongs_during(period.starts_on, period.ends_on)
 
 
 def owes_q(period: ReportingPeriod, prefix: str = "") -> Q:
     """``owes_report`` as a filter on organisations (`prefix`: the path to the organisation, e.g.
     ``"organization__"`` on reports)."""
-    return Q(**{f"{prefix}joined_on__lte": period.ends_on}) & (
-        Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": period.starts_on})
-    )
+    return in_bloc_during_q(period.starts_on, period.ends_on, prefix)
 
 
 def local_midnight(day: dt.date) -> dt.datetime:

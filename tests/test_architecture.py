@@ -1,6 +1,7 @@
 """The layer contract (docs/architecture.md) is enforced by import-linter, not hoped for: `lint-imports` passes
 on the code as it is, and fails as soon as a lower layer imports a higher one."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -54,3 +55,32 @@ def test_the_product_importing_the_demo_breaks_the_contract(copy_of_the_code):
         bad.unlink()
     assert result.returncode != 0
     assert "demo" in result.stdout and "BROKEN" in result.stdout
+
+
+# --- one home per rule ------------------------------------------------------------------------------------
+
+PRODUCT = ("core", "organizations", "members", "reports", "targets", "khoi_portal")
+#: What deciding "on time / late" looks like in code: a submission time compared with a due date.
+TIMELINESS_MARKS = re.compile(
+    r"first_submitted_at__(lt|lte|gt|gte|date|range)\b"
+    r"|\b(submitted\w*|day)\s*[<>]=?\s*[\w.]*due_on"
+    r"|due_on\s*[<>]=?\s*[\w.]*submitted"
+    r"|def (owes_report|classify)\b"
+)
+
+
+def _product_sources():
+    for package in PRODUCT:
+        for path in (ROOT / package).rglob("*.py"):
+            if "tests" in path.parts or "migrations" in path.parts:
+                continue
+            yield path
+
+
+def test_the_timeliness_rule_lives_in_exactly_one_module():
+    homes = sorted(
+        str(path.relative_to(ROOT))
+        for path in _product_sources()
+        if TIMELINESS_MARKS.search(path.read_text())
+    )
+    assert homes == ["reports/timeliness.py"]
