@@ -4,7 +4,6 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from core.forms import FastSelect
 from organizations.access import organizations_for_user
 from organizations.models import Cell
 
@@ -62,7 +61,6 @@ def _limit_organizations(filterset, user) -> None:
             label="Tổ chức cơ sở đảng",
             choices=[(str(o.pk), str(o)) for o in orgs],
             empty_label="Tất cả",
-            widget=FastSelect,
         )
 
 
@@ -81,14 +79,10 @@ class MemberFilter(django_filters.FilterSet):
     q = _FoldedSearch(widget=forms.TextInput(attrs={"placeholder": "Họ tên, số thẻ (có dấu hay không)…"}))
     organization = django_filters.ChoiceFilter(label="Tổ chức cơ sở đảng")  # set per user in __init__
     status = django_filters.ChoiceFilter(
-        label="Tình trạng", choices=MemberStatus.choices, empty_label="Tất cả", widget=FastSelect
+        label="Tình trạng", choices=MemberStatus.choices, empty_label="Tất cả"
     )
-    gender = django_filters.ChoiceFilter(
-        label="Giới tính", choices=Gender.choices, empty_label="Tất cả", widget=FastSelect
-    )
-    cell = django_filters.ModelChoiceFilter(
-        label="Chi bộ", queryset=None, empty_label="Tất cả", widget=FastSelect
-    )
+    gender = django_filters.ChoiceFilter(label="Giới tính", choices=Gender.choices, empty_label="Tất cả")
+    cell = django_filters.ModelChoiceFilter(label="Chi bộ", queryset=None, empty_label="Tất cả")
     admission_year = django_filters.NumberFilter(
         label="Năm kết nạp",
         field_name="admission_decided_on",
@@ -116,7 +110,7 @@ class CandidateFilter(django_filters.FilterSet):
     q = _Search(("full_name",), widget=forms.TextInput(attrs={"placeholder": "Họ tên…"}))
     organization = django_filters.ChoiceFilter(label="Tổ chức cơ sở đảng")  # set per user in __init__
     status = django_filters.ChoiceFilter(
-        label="Tình trạng", choices=Candidate.Status.choices, empty_label="Tất cả", widget=FastSelect
+        label="Tình trạng", choices=Candidate.Status.choices, empty_label="Tất cả"
     )
 
     class Meta:

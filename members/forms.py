@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from core.forms import DateInput, FastSelect, add_service_errors  # noqa: F401  (re-exported for the views)
+from core.forms import DateInput, add_service_errors  # noqa: F401  (re-exported for the views)
 from organizations.access import is_staff_role, organizations_for_user
 from organizations.models import Cell, Organization, Rating
 
@@ -192,7 +192,7 @@ class BulkRatingForm(forms.Form):
                 choices=choices,
                 required=False,
                 initial=grades.get(member.pk, ""),
-                widget=FastSelect(
+                widget=forms.Select(
                     attrs={"class": "form-select form-select-sm", "aria-label": member.full_name}
                 ),
             )

@@ -3,8 +3,6 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from core.forms import FastSelect
-
 from .models import Kind, Organization, UnitType
 
 
@@ -12,18 +10,15 @@ class OrganizationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Tìm kiếm", method="search", widget=forms.TextInput(attrs={"placeholder": "Mã, tên…"})
     )
-    kind = django_filters.ChoiceFilter(
-        label="Loại hình", choices=Kind.choices, empty_label="Tất cả", widget=FastSelect
-    )
+    kind = django_filters.ChoiceFilter(label="Loại hình", choices=Kind.choices, empty_label="Tất cả")
     unit_type = django_filters.ChoiceFilter(
-        label="Loại đơn vị", choices=UnitType.choices, empty_label="Tất cả", widget=FastSelect
+        label="Loại đơn vị", choices=UnitType.choices, empty_label="Tất cả"
     )
     in_bloc = django_filters.ChoiceFilter(
         label="Trực thuộc Khối",
         choices=[("yes", "Đang trực thuộc"), ("no", "Đã thôi trực thuộc")],
         method="filter_in_bloc",
         empty_label="Tất cả",
-        widget=FastSelect,
     )
 
     class Meta:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.forms import BoundField
 from django.forms.models import fields_for_model
 
 from core.forms import DateInput
@@ -45,25 +44,10 @@ def _number_field(label: str) -> forms.IntegerField:
     )
 
 
-class _BootstrapBoundField(BoundField):
-    """A field whose widget carries Bootstrap's classes (and ``is-invalid`` when it has errors), so the report
-    form's ~20 fields render through ``reports/_field.html`` in a fraction of crispy-forms' time."""
-
-    def build_widget_attrs(self, attrs, widget=None):
-        attrs = super().build_widget_attrs(attrs, widget)
-        widget = widget or self.field.widget
-        if not widget.is_hidden:
-            classes = ["form-select" if isinstance(widget, forms.Select) else "form-control"]
-            classes += (attrs.get("class") or widget.attrs.get("class") or "").split()
-            attrs["class"] = " ".join([*classes, "is-invalid"] if self.errors else classes)
-        return attrs
-
-
 class ReportForm(forms.Form):
     """The secretary's report. ``mode`` is ``save`` (a draft: incomplete is fine, impossible values are not)
     or ``submit`` (complete, and figures that disagree with the registry need ``discrepancy_note``)."""
 
-    bound_field_class = _BootstrapBoundField
     revision = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, report: PeriodicReport, lines, mode: str = SAVE, **kwargs):
