@@ -17,7 +17,7 @@ from django_tables2 import RequestConfig
 from core.datacache import lazy_parts, page_cache_key
 from core.forms import add_service_errors
 
-from . import access, forms, services
+from . import access, forms, rating_rules, services
 from .access import check_can_work_in, is_staff_role, organization_of, organizations_for_user, staff_required
 from .filters import OrganizationFilter
 from .models import BlocYear, Cell, Officer, Organization, OrganizationYear
@@ -234,11 +234,29 @@ def year_edit(request, pk, year=None):
         record = OrganizationYear(organization=organization, year=timezone.localdate().year)
     form = forms.OrganizationYearForm(request.POST or None, instance=record)
     if request.method == "POST" and form.is_valid():
-        if _save(form, request, services.organization_year_save, record=form.instance):
+        saved = _save(
+            form,
+            request,
+            services.organization_year_save,
+            record=form.instance,
+            cell_grades=form.cell_grades(),
+            by=request.user,
+        )
+        if saved:
             messages.success(request, f"Đã lưu số liệu năm {form.instance.year}.")
             return redirect("organizations:organization_detail", pk=organization.pk)
     title = f"Số liệu năm {year}" if year else "Thêm số liệu năm"
-    return _form_page(request, form, title, organization)
+    evidence_year = form.instance.year if isinstance(form.instance.year, int) else timezone.localdate().year
+    return render(
+        request,
+        "organizations/year_form.html",
+        {
+            "form": form,
+            "title": title,
+            "organization": organization,
+            "evidence": rating_rules.rating_evidence(organization, evidence_year),
+        },
+    )
 
 
 @require_GET
