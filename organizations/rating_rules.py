@@ -33,6 +33,8 @@ class RatingEvidence:
     unrated: int = 0  # subordinate organisations without a rating (đảng bộ only)
     discipline_checked: bool = False
     problems: list[str] = field(default_factory=list)
+    #: What could not be checked (nothing recorded to compare with): shown, not blocking.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def good_share(self) -> float | None:
@@ -47,7 +49,9 @@ def discipline_evidence(organization: Organization, year: int) -> list[str] | No
 
 
 def rating_evidence(organization: Organization, year: int) -> RatingEvidence:
-    """The evidence for `organization`'s party rating of `year` (two queries at most)."""
+    """The evidence for `organization`'s party rating of `year` (two queries at most). When nothing beneath it
+    is rated in the portal for that year, the rule cannot be checked: a note, not a refusal; once some are
+    rated, every one must be (an unrated chi bộ trực thuộc stands in the way)."""
     if organization.kind == Kind.DANG_BO_CO_SO:
         evidence = RatingEvidence(year=year, over="cells")
         cells = list(organization.cells.filter(is_active=True))
@@ -64,7 +68,9 @@ def rating_evidence(organization: Organization, year: int) -> RatingEvidence:
     evidence.at_least_done = sum(1 for g in values if g != Rating.KHTNV)
     what = "đảng viên" if evidence.over == "members" else "chi bộ trực thuộc"
     if evidence.rated == 0:
-        evidence.problems.append(f"Chưa có {what} nào được xếp loại năm {year}.")
+        # Nothing recorded (a year kept on paper, or imported): nothing to compare with — said, not refused.
+        evidence.notes.append(f"Chưa có xếp loại {what} năm {year} trong hệ thống để đối chiếu.")
+        evidence.unrated = 0
     else:
         if evidence.at_least_done < evidence.rated:
             evidence.problems.append(
