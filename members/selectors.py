@@ -179,32 +179,6 @@ def badge_round(user, round_on: dt.date, organization=None) -> list[BadgeRow]:
     return rows
 
 
-def temporary_arrivals(organization) -> list[MemberEvent]:
-    """Members from elsewhere in the Bloc living their party life here temporarily (QĐ 232-QĐ/TW §6.3.2): not
-    on this organisation's roll, shown apart from it. The open ``temp_in`` events at `organization`."""
-    arrivals = list(
-        MemberEvent.objects.filter(organization=organization, kind=EventKind.TEMP_IN)
-        .select_related("member", "counterpart")
-        .order_by("effective_on", "pk")
-    )
-    if not arrivals:
-        return []
-    ended = {
-        (e.member_id, e.counterpart_id): e.effective_on
-        for e in MemberEvent.objects.filter(
-            kind=EventKind.TEMP_END, member__in=[a.member_id for a in arrivals]
-        ).order_by("effective_on", "pk")
-    }
-    return [
-        a
-        for a in arrivals
-        if not (
-            (a.member_id, organization.pk) in ended
-            and ended[(a.member_id, organization.pk)] >= a.effective_on
-        )
-    ]
-
-
 def rating_roll(organization, year: int) -> tuple[list[Member], dict[int, str]]:
     """The members `organization` rates for `year` — those on its roll now and admitted by the end of that
     year, plus those it already rated that year — and the grades it gave {member pk: grade}."""

@@ -20,9 +20,10 @@ from core.forms import add_service_errors
 from . import access, forms, rating_rules, services
 from .access import check_can_work_in, is_staff_role, organization_of, organizations_for_user, staff_required
 from .filters import OrganizationFilter
-from .models import BlocYear, Cell, Officer, Organization, OrganizationYear
+from .models import BlocYear, Cell, CellKind, Kind, Officer, Organization, OrganizationYear
 from .resources import OrganizationResource, row_problems
-from .selectors import organization_get_for_user
+from .selectors import organization_get_for_user, temporary_arrivals
+from .structure_rules import structure_flags
 from .tables import OrganizationTable
 
 #: Statuses that keep a member on the roll (members.models.ACTIVE_STATUSES; organizations does not import members).
@@ -139,6 +140,8 @@ def organization_detail(request, pk):
         "is_own_secretary": is_own_secretary,
         "is_staff": is_staff_role(request.user),
         "history": history,
+        "temporary_arrivals": temporary_arrivals(organization),
+        "structure_flags": structure_flags(organization),
     }
     return render(request, "organizations/organization_detail.html", context)
 
@@ -192,7 +195,10 @@ def cell_edit(request, pk, cell_pk=None):
     cell = (
         get_object_or_404(Cell, pk=cell_pk, organization=organization)
         if cell_pk
-        else Cell(organization=organization)
+        else Cell(
+            organization=organization,
+            kind=CellKind.TO_DANG if organization.kind == Kind.CHI_BO_CO_SO else CellKind.CHI_BO,
+        )
     )
     form = forms.CellForm(request.POST or None, instance=cell)
     if request.method == "POST" and form.is_valid():

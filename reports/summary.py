@@ -16,7 +16,7 @@ from core.datacache import cached_under_data_version
 from organizations.models import Organization
 
 from .models import PeriodicReport, ReportingPeriod, Resolution, StudyLine
-from .selectors import FILED_STATUSES
+from .selectors import FILED_STATUSES, bloc_transfers
 
 SUM_FIELDS = (
     ("members_total", "Tổng số đảng viên cuối kỳ"),
@@ -68,6 +68,8 @@ class PeriodSummary:
     missing: list[Organization]
     sums: list[tuple[str, str, int]] = field(default_factory=list)
     study: list[StudyTotal] = field(default_factory=list)
+    #: Transfers at the Bloc's level from the registry: internal ones apart (``selectors.bloc_transfers``).
+    bloc_transfers: dict = field(default_factory=dict)
     on_time: int = 0
     late: int = 0
     owed_count: int = 0
@@ -159,7 +161,8 @@ def _compute_totals(period: ReportingPeriod, as_of: dt.date) -> dict:
         StudyTotal(resolution=r, **resolutions[r.pk])
         for r in Resolution.objects.filter(pk__in=resolutions).order_by("order", "pk")
     ]
-    names = ("owed_count", "filed_count", "on_time", "late", "sums", "study")
+    summary.bloc_transfers = bloc_transfers(period.starts_on, min(period.ends_on, as_of))
+    names = ("owed_count", "filed_count", "on_time", "late", "sums", "study", "bloc_transfers")
     return {name: getattr(summary, name) for name in names}
 
 
