@@ -453,3 +453,26 @@ def test_candidate_admission_records_the_cell_meeting(org_a):
                                       admission_decided_on=D(2025, 4, 1), ceremony_on=D(2025, 4, 5))  # fmt: skip
     assert member.admission_considered_on == D(2025, 3, 20)
     assert MemberEvent.objects.filter(member=member, kind=EventKind.ADMITTED).exists()
+
+
+def test_the_badge_round_page_reads_in_a_fixed_number_of_queries(
+    client_for, staff, org_a, django_assert_max_num_queries
+):
+    """A missing prefetch is a defect: 2 or 12 members in the round, the same number of queries."""
+    c = client_for(staff)
+    url = reverse("members:badge_round_list") + "?round=2026-05-19"
+
+    def count():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert c.get(url).status_code == 200
+        return len(queries)
+
+    for day in (1, 2):
+        old(org_a, decided=D(1996, 5, day), ceremony=D(1996, 5, 20))
+    few = count()
+    for day in range(3, 13):
+        old(org_a, decided=D(1996, 5, day), ceremony=D(1996, 5, 20))
+    assert count() == few
