@@ -36,7 +36,7 @@ from members.models import (
     MemberStatus,
     TransferScope,
 )
-from organizations.models import Cell, Organization, Rating
+from organizations.models import Cell, Kind, Organization, OrganizationYear, Rating
 
 from .organizations import explicit_timestamps, record_history
 
@@ -145,6 +145,7 @@ class Person:
     card_number: str = ""
     events: list[Ev] = field(default_factory=list)
     cohort: int | None = None
+    full_resolution_on: dt.date | None = None
     #: No later event may be attached before this date (or at all once `busy`).
     free_from: dt.date | None = None
     busy: bool = False
@@ -314,7 +315,12 @@ class _Builder:
                     p for p in cohort
                     if not p.busy and anniversary(p.ceremony_on) + dt.timedelta(days=50) < today
                 ]  # fmt: skip
-                overdue = {id(p) for p in self.rng.sample(late, min(OVERDUE_PROBATIONS, len(late)))}
+                chosen = self.rng.sample(late, min(OVERDUE_PROBATIONS, len(late)))
+                overdue = {id(p) for p in chosen}
+                # Two of them have the cell's resolution (QĐ 24 §4.3.1): the committee above is the late one.
+                waiting = [p for p in chosen if anniversary(p.ceremony_on) + dt.timedelta(days=90) < today]
+                for p in waiting[:2]:
+                    p.full_resolution_on = anniversary(p.ceremony_on) + dt.timedelta(days=10)
             for p in cohort:
                 if p.busy or id(p) in overdue:
                     p.busy = True
@@ -449,6 +455,7 @@ def build_members(rng: random.Random, orgs: list[Organization], *, staff, today:
             admission_decided_on=p.admission_decided_on,
             ceremony_on=p.ceremony_on,
             full_member_on=p.full_member_on,
+            full_resolution_on=p.full_resolution_on,
             status=p.status,
             candidate=p.candidate,
         )
@@ -479,7 +486,21 @@ def build_members(rng: random.Random, orgs: list[Organization], *, staff, today:
             )
     with explicit_timestamps(MemberEvent._meta.get_field("recorded_at")):
         MemberEvent.objects.bulk_create(events, batch_size=2000)
+    _record_large_cell_decisions(b.persons, orgs, today)
     return MemberWorld(persons=b.persons, today=today)
+
+
+def _record_large_cell_decisions(persons: list[Person], orgs: list[Organization], today: dt.date) -> None:
+    """Điều lệ Đảng Art. 21.3: a chi bộ cơ sở with 30 members or more needs the superior committee's decision
+    to stay one; the demo's large chi bộ cơ sở have it (units whose members work in one place)."""
+    roll = defaultdict(int)
+    for p in persons:
+        if p.status in ACTIVE:
+            roll[p.org.pk] += 1
+    for number, org in enumerate(o for o in orgs if o.kind == Kind.CHI_BO_CO_SO and roll[o.pk] >= 30):
+        org.large_cell_decision_no = f"{150 + 3 * number}-QĐ/ĐUK"
+        org.large_cell_decision_on = dt.date(2020, 3, 2)
+        org.save(update_fields=["large_cell_decision_no", "large_cell_decision_on"])
 
 
 def _link_candidates(rng: random.Random, persons: list[Person], today: dt.date, *, staff) -> None:
@@ -545,7 +566,14 @@ def build_candidates(rng: random.Random, world: MemberWorld, *, staff=None) -> i
 
 
 def build_ratings(rng: random.Random, world: MemberWorld, years: list[int], *, staff) -> int:
-    """Member ratings for complete `years`: within an organisation HTXSNV ≤ 20% of those rated HTTNV-or-better."""
+    """Member ratings for complete `years`: within an organisation HTXSNV ≤ 20% of those rated HTTNV
+    (HD 21-HD/BTCTW §2.3), and a chi bộ cơ sở rated HTXSNV has every member HTNV or better and ≥ 80% HTTNV or
+    better (§II.B.1.3). The random draws are the same whatever the rules trim, so the rest of the demo stays."""
+    excellent_orgs = set(
+        OrganizationYear.objects.filter(year__in=years, party_rating=Rating.HTXSNV).values_list(
+            "organization_id", "year"
+        )
+    )
     rows = []
     for year in years:
         end = dt.date(year, 12, 31)
@@ -562,8 +590,12 @@ def build_ratings(rng: random.Random, world: MemberWorld, years: list[int], *, s
             n = len(rated)
             weak = sum(1 for _ in range(n) if rng.random() < 0.09)
             failing = 1 if weak and rng.random() < 0.15 else 0
+            if (org_id, year) in excellent_orgs:
+                weak, failing = min(weak, int(n * 0.2)), 0
             good = n - weak
             excellent = min(int(good * 0.2), round(good * rng.uniform(0.10, 0.19)))
+            while excellent and excellent > int(0.2 * (good - excellent)):
+                excellent -= 1
             grades = (
                 [Rating.HTXSNV] * excellent
                 + [Rating.HTTNV] * (good - excellent)

@@ -3,13 +3,23 @@
 import contextlib
 import datetime as dt
 import random
+from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
 from organizations import access
-from organizations.models import BlocYear, Cell, Kind, Officer, Organization, OrganizationYear, Rating
+from organizations.models import (
+    BlocYear,
+    Cell,
+    CellRating,
+    Kind,
+    Officer,
+    Organization,
+    OrganizationYear,
+    Rating,
+)
 
 from .organizations_data import KIND, ORGANIZATIONS, UNIT
 
@@ -153,6 +163,27 @@ def _split(rng: random.Random, n: int, good: int, excellent_share: tuple[float, 
     return grades
 
 
+def _build_cell_ratings(records: list[OrganizationYear], *, staff=None) -> None:
+    """The yearly ratings of each đảng bộ cơ sở's chi bộ trực thuộc, consistent with the đảng bộ's own rating
+    (HD 21-HD/BTCTW §II.B.1.3: a đảng bộ rated HTXSNV has every chi bộ HTNV or better, ≥ 80% HTTNV or better).
+    Drawn from their own generator so the rest of the demo does not move."""
+    cells = defaultdict(list)
+    for cell in Cell.objects.filter(is_active=True).order_by("organization__code", "name"):
+        cells[cell.organization_id].append(cell)
+    ratings = []
+    for record in records:
+        if not record.party_rating or record.organization.kind != Kind.DANG_BO_CO_SO:
+            continue
+        rng = random.Random(f"cell-ratings-{record.organization.code}-{record.year}")
+        for cell in cells[record.organization_id]:
+            if record.party_rating == Rating.HTXSNV:
+                grade = Rating.HTXSNV if rng.random() < 0.3 else Rating.HTTNV
+            else:
+                grade = rng.choices([Rating.HTXSNV, Rating.HTTNV, Rating.HTNV], weights=[2, 7, 1])[0]
+            ratings.append(CellRating(cell=cell, year=record.year, party_rating=grade, rated_by=staff))
+    CellRating.objects.bulk_create(ratings)
+
+
 def build_years(
     rng: random.Random, orgs: list[Organization], roll_sizes: dict[int, int], today, *, staff=None
 ) -> int:
@@ -201,6 +232,7 @@ def build_years(
             )
     OrganizationYear.objects.bulk_create(rows)
     record_history(OrganizationYear, rows, user=staff)
+    _build_cell_ratings(rows, staff=staff)
     blocs = [
         BlocYear(
             year=year,

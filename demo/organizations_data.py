@@ -1,10 +1,10 @@
 """The 76 demo organisations: (name, kind, unit type). Realistic provincial agencies, units and enterprises."""
 
 # kind: "D" = đảng bộ cơ sở (has cells), "C" = chi bộ cơ sở.
-# unit: HC hành chính, SN sự nghiệp công lập, NN DN nhà nước, TS DN nhà nước nắm ≤50% vốn, NG DN ngoài nhà nước.
+# unit: HC hành chính, DC dân cử, TA tòa án / viện kiểm sát, SN sự nghiệp công lập, NN DN nhà nước, TS DN có vốn nhà nước ≤ 50%, NG DN ngoài nhà nước.
 ORGANIZATIONS = [
     ("Văn phòng Ủy ban nhân dân tỉnh", "D", "HC"),
-    ("Văn phòng Đoàn Đại biểu Quốc hội và Hội đồng nhân dân tỉnh", "C", "HC"),
+    ("Văn phòng Đoàn Đại biểu Quốc hội và Hội đồng nhân dân tỉnh", "C", "DC"),
     ("Sở Nội vụ", "C", "HC"),
     ("Sở Tài chính", "D", "HC"),
     ("Sở Kế hoạch và Đầu tư", "C", "HC"),
@@ -30,8 +30,8 @@ ORGANIZATIONS = [
     ("Cục Thống kê tỉnh", "C", "HC"),
     ("Bảo hiểm xã hội tỉnh", "D", "HC"),
     ("Ngân hàng Nhà nước Việt Nam, Chi nhánh tỉnh", "C", "HC"),
-    ("Tòa án nhân dân tỉnh", "D", "HC"),
-    ("Viện Kiểm sát nhân dân tỉnh", "D", "HC"),
+    ("Tòa án nhân dân tỉnh", "D", "TA"),
+    ("Viện Kiểm sát nhân dân tỉnh", "D", "TA"),
     ("Cục Thi hành án dân sự tỉnh", "D", "HC"),
     ("Cục Quản lý thị trường tỉnh", "D", "HC"),
     ("Bệnh viện Đa khoa tỉnh", "D", "SN"),
@@ -85,6 +85,8 @@ assert len(ORGANIZATIONS) == 76, len(ORGANIZATIONS)
 KIND = {"D": "dang_bo_co_so", "C": "chi_bo_co_so"}
 UNIT = {
     "HC": "co_quan_hanh_chinh",
+    "DC": "co_quan_dan_cu",
+    "TA": "toa_an_vien_kiem_sat",
     "SN": "su_nghiep_cong_lap",
     "NN": "dn_nha_nuoc",
     "TS": "dn_nha_nuoc_thieu_so",

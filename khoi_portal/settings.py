@@ -131,6 +131,10 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt")]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
+
+# HD 21-HD/BTCTW 2019 §2.3: members rated HTXSNV ≤ 20% of those rated HTTNV in each TCCSĐ ("httnv"). A province
+# whose guidance counts the base as HTTNV-or-better sets "good" (docs/party-rules.md).
+PARTY_EXCELLENT_CAP_BASE = env("PARTY_EXCELLENT_CAP_BASE", default="httnv")
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True

@@ -12,7 +12,8 @@ from core.forms import DateInput, add_service_errors  # noqa: F401  (re-exported
 from organizations.access import is_staff_role, organizations_for_user
 from organizations.models import Cell, Organization, Rating
 
-from .models import EventKind, Gender, TransferScope
+from .lifecycle import BADGE_MILESTONES
+from .models import BadgeStatus, EventKind, Gender, TransferScope
 
 MAX_NAME = 120
 
@@ -47,10 +48,20 @@ class MemberCreateForm(_CellMixin, forms.Form):
         ],
         initial=EventKind.ADMITTED,
     )
+    admission_considered_on = _date(
+        "Ngày chi bộ họp xét kết nạp",
+        required=False,
+        help_text="Người vào Đảng phải đủ 18 tuổi vào ngày này.",
+    )
     admission_decided_on = _date("Ngày quyết định kết nạp")
     ceremony_on = _date("Ngày vào Đảng (lễ kết nạp)")
     full_member_on = _date(
         "Ngày chính thức", required=False, help_text="Để trống nếu còn dự bị. Đúng ngày tròn 12 tháng dự bị."
+    )
+    full_member_decided_on = _date(
+        "Ngày quyết định công nhận chính thức",
+        required=False,
+        help_text="Nếu trống: lấy ngày chính thức. Số liệu công nhận chính thức tính theo ngày quyết định.",
     )
     arrived_on = _date("Ngày chuyển đến", required=False, help_text="Chỉ khi chuyển sinh hoạt đến.")
     origin_text = forms.CharField(label="Chuyển từ (nơi sinh hoạt trước)", max_length=255, required=False)
@@ -111,13 +122,13 @@ class TransferOutForm(_ActionForm):
         label="Chuyển đến tổ chức (trong Khối)",
         queryset=Organization.objects.none(),
         required=False,
-        help_text="Chỉ khi chuyển sinh hoạt nội bộ trong Đảng bộ Khối.",
+        help_text="Khi chuyển nội bộ, hoặc sinh hoạt tạm thời ở một tổ chức trong Đảng bộ Khối.",
     )
     destination_text = forms.CharField(
         label="Nơi chuyển đến (ngoài Khối)",
         max_length=255,
         required=False,
-        help_text="Khi chuyển ra ngoài Khối.",
+        help_text="Khi chuyển ra ngoài Khối. Chuyển tạm thời: đảng viên vẫn trong danh sách của tổ chức này.",
     )
     effective_on = _date("Ngày hiệu lực")
     decided_on = _date("Ngày quyết định", required=False)
@@ -162,6 +173,52 @@ class EndForm(_ActionForm):
     note = forms.CharField(
         label="Ghi chú / lý do", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class DossierForm(_ActionForm):
+    """The full-membership dossier: the cell's resolution and the new-member course certificate."""
+
+    full_resolution_on = _date(
+        "Ngày nghị quyết chi bộ đề nghị công nhận chính thức",
+        required=False,
+        help_text="Chi bộ xét trong 30 ngày làm việc sau khi đủ 12 tháng dự bị.",
+    )
+    training_certificate_no = forms.CharField(
+        label="Số giấy chứng nhận lớp bồi dưỡng đảng viên mới", max_length=50, required=False
+    )
+    training_certificate_on = _date("Ngày cấp giấy chứng nhận lớp bồi dưỡng đảng viên mới", required=False)
+
+
+class GapForm(_ActionForm):
+    starts_on = _date("Bắt đầu gián đoạn từ ngày")
+    ends_on = _date("Sinh hoạt trở lại từ ngày", required=False, help_text="Để trống nếu chưa trở lại.")
+    reason = forms.CharField(
+        label="Lý do",
+        max_length=500,
+        help_text="Mất liên lạc với tổ chức đảng, gián đoạn do chuyển sinh hoạt…",
+    )
+
+
+class TemporaryEndForm(_ActionForm):
+    effective_on = _date("Ngày kết thúc sinh hoạt tạm thời")
+    note = forms.CharField(
+        label="Ghi chú", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class BadgeStatusForm(forms.Form):
+    """One row of the badge round list: record the dossier of a member's milestone."""
+
+    member = forms.IntegerField(widget=forms.HiddenInput())
+    milestone = forms.TypedChoiceField(
+        choices=[(m, m) for m in BADGE_MILESTONES], coerce=int, widget=forms.HiddenInput()
+    )
+    status = forms.ChoiceField(label="Tình trạng hồ sơ", choices=BadgeStatus.choices)
+
+
+class DayOffForm(forms.Form):
+    day = _date("Ngày nghỉ bù")
+    name = forms.CharField(label="Lý do", max_length=120, help_text="Ví dụ: nghỉ bù dịp Quốc khánh.")
 
 
 class RatingForm(_ActionForm):
@@ -213,6 +270,11 @@ class CandidateForm(_CellMixin, forms.Form):
     birth_date = _date("Ngày sinh")
     gender = forms.ChoiceField(label="Giới tính", choices=Gender.choices)
     course_certificate_on = _date("Ngày cấp giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng", required=False)
+    cell_considered_on = _date(
+        "Ngày chi bộ họp xét kết nạp",
+        required=False,
+        help_text="Khi chi bộ đã có nghị quyết đề nghị kết nạp: cấp ủy quyết định trong 60 ngày làm việc.",
+    )
     sponsors = forms.CharField(label="Đảng viên giới thiệu", max_length=255, required=False)
     note = forms.CharField(
         label="Ghi chú", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
@@ -230,6 +292,10 @@ class CandidateForm(_CellMixin, forms.Form):
 
 
 class AdmitForm(forms.Form):
+    considered_on = _date(
+        "Ngày chi bộ họp xét kết nạp",
+        help_text="Người vào Đảng phải đủ 18 tuổi (tính theo tháng) vào ngày này.",
+    )
     admission_decided_on = _date("Ngày quyết định kết nạp")
     ceremony_on = _date("Ngày vào Đảng (lễ kết nạp)")
     decision_no = forms.CharField(label="Số quyết định kết nạp", max_length=50, required=False)

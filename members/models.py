@@ -46,6 +46,24 @@ class EventKind(models.TextChoices):
     EXPELLED = "expelled", "Khai trừ"
     LEFT = "left", "Ra khỏi Đảng"
     DIED = "died", "Từ trần"
+    #: A gap in party activity (QĐ 24-QĐ/TW §4.5.1: lost contact, interruption by a transfer…): the two ends.
+    #: Neither changes the status or the roll; party age leaves the time between them out.
+    GAP_START = "gap_start", "Bắt đầu gián đoạn sinh hoạt đảng"
+    GAP_END = "gap_end", "Sinh hoạt đảng trở lại"
+    #: Chuyển sinh hoạt tạm thời (QĐ 232-QĐ/TW §6.3.2): the member stays on the home roll.
+    TEMP_OUT = "temp_out", "Chuyển sinh hoạt tạm thời đi"
+    TEMP_IN = "temp_in", "Đến sinh hoạt tạm thời"
+    TEMP_END = "temp_end", "Kết thúc sinh hoạt tạm thời"
+
+
+#: Events that leave the status and the roll as they are.
+NEUTRAL_KINDS = (
+    EventKind.GAP_START,
+    EventKind.GAP_END,
+    EventKind.TEMP_OUT,
+    EventKind.TEMP_IN,
+    EventKind.TEMP_END,
+)
 
 
 #: Events that put a member on an organisation's roll, and those that take them off it.
@@ -81,6 +99,7 @@ class Candidate(models.Model):
     course_certificate_on = models.DateField(
         "ngày cấp giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng", null=True, blank=True
     )
+    cell_considered_on = models.DateField("ngày chi bộ họp xét kết nạp", null=True, blank=True)
     sponsors = models.CharField("đảng viên giới thiệu", max_length=255, blank=True)
     status = models.CharField("tình trạng", max_length=12, choices=Status.choices, default=Status.PENDING)
     note = models.TextField("ghi chú", blank=True)
@@ -132,6 +151,19 @@ class Member(models.Model):
     admission_decided_on = models.DateField("ngày quyết định kết nạp", null=True, blank=True)
     ceremony_on = models.DateField("ngày vào Đảng", null=True, blank=True)
     full_member_on = models.DateField("ngày chính thức", null=True, blank=True)
+    #: The cell meeting that considered the admission (age 18 is reckoned on it: QĐ 24-QĐ/TW §1.1.1).
+    admission_considered_on = models.DateField("ngày chi bộ họp xét kết nạp", null=True, blank=True)
+    #: Nghị quyết chi bộ đề nghị công nhận chính thức (QĐ 24-QĐ/TW §4.2, §4.3.1).
+    full_resolution_on = models.DateField(
+        "ngày nghị quyết chi bộ đề nghị công nhận chính thức", null=True, blank=True
+    )
+    #: Giấy chứng nhận lớp bồi dưỡng đảng viên mới: part of the full-membership dossier (HD 01-HD/TW 2021).
+    training_certificate_no = models.CharField(
+        "số giấy chứng nhận lớp bồi dưỡng đảng viên mới", max_length=50, blank=True
+    )
+    training_certificate_on = models.DateField(
+        "ngày cấp giấy chứng nhận lớp bồi dưỡng đảng viên mới", null=True, blank=True
+    )
     status = models.CharField("tình trạng", max_length=20, choices=MemberStatus.choices, editable=False)
     candidate = models.OneToOneField(
         Candidate, on_delete=models.PROTECT, null=True, blank=True, related_name="member"
@@ -295,3 +327,66 @@ class MemberRating(models.Model):
 
     def __str__(self):
         return f"{self.member} · {self.year} · {self.grade}"
+
+
+class BadgeStatus(models.TextChoices):
+    DE_NGHI = "de_nghi", "Đề nghị"
+    DA_TRAO = "da_trao", "Đã trao"
+
+
+class BadgeAward(models.Model):
+    """The dossier of one Huy hiệu Đảng milestone for one member (HD 01-HD/TW 2021, item 18): proposed, then
+    awarded at a round (03/02, 19/05, 02/09, 07/11)."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="badge_awards")
+    milestone = models.PositiveSmallIntegerField("mốc tuổi đảng (năm)")
+    round_on = models.DateField("đợt trao")
+    status = models.CharField("tình trạng hồ sơ", max_length=10, choices=BadgeStatus.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField("ghi nhận lúc", auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "hồ sơ Huy hiệu Đảng"
+        verbose_name_plural = "hồ sơ Huy hiệu Đảng"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "milestone"],
+                name="badge_award_unique_milestone",
+                violation_error_message="Đảng viên này đã có hồ sơ Huy hiệu cho mốc này.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["de_nghi", "da_trao"]),
+                name="badge_award_status_valid",
+                violation_error_message="Tình trạng hồ sơ không hợp lệ.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.milestone} năm · {self.get_status_display()}"
+
+
+class ExtraDayOff(models.Model):
+    """A day off that the public-holiday calendar does not know (a compensating day off decided for the year).
+    Working days are Monday–Friday minus Vietnam's public holidays (the ``holidays`` package) minus these."""
+
+    day = models.DateField(
+        "ngày nghỉ", unique=True, error_messages={"unique": "Ngày này đã có trong danh sách."}
+    )
+    name = models.CharField("lý do", max_length=120)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "ngày nghỉ bù"
+        verbose_name_plural = "ngày nghỉ bù"
+        ordering = ["day"]
+
+    def __str__(self):
+        return f"{self.day:%d/%m/%Y} · {self.name}"

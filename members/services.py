@@ -7,6 +7,7 @@ them after every action. Nothing here deletes anything.
 import datetime as dt
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,12 +17,24 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from organizations.models import GOOD_RATINGS, Cell, Organization, Rating
 
-from .lifecycle import FINAL_STATUSES, add_months, probation_ends_on, status_from_events
+from .lifecycle import (
+    BADGE_MILESTONES,
+    FINAL_STATUSES,
+    MIN_ADMISSION_AGE,
+    PartyLife,
+    badge_round_on,
+    is_of_admission_age,
+    probation_ends_on,
+    status_from_events,
+)
 from .models import (
     ACTIVE_STATUSES,
     ROLL_IN_KINDS,
+    BadgeAward,
+    BadgeStatus,
     Candidate,
     EventKind,
+    ExtraDayOff,
     Member,
     MemberEvent,
     MemberRating,
@@ -29,9 +42,9 @@ from .models import (
     TransferScope,
 )
 
-#: HTXSNV may be at most this share of the members rated HTTNV-or-better in one organisation and year.
+#: HD 21-HD/BTCTW 2019 §2.3 (member rating, "Hoàn thành xuất sắc nhiệm vụ"): members rated HTXSNV may not
+#: exceed 20% of those rated HTTNV in each TCCSĐ.
 EXCELLENT_CAP = 0.20
-MIN_ADMISSION_AGE = 18
 
 #: The actions that end or pause a member's activity, with the status they lead to.
 ENDING_KINDS = (
@@ -116,7 +129,11 @@ def _check_person(*, full_name: str, birth_date: dt.date) -> None:
 
 
 def _check_admission_dates(
-    *, birth_date: dt.date, admission_decided_on: dt.date | None, ceremony_on: dt.date
+    *,
+    birth_date: dt.date,
+    admission_decided_on: dt.date | None,
+    ceremony_on: dt.date,
+    considered_on: dt.date | None = None,
 ) -> None:
     _not_future(ceremony_on, "Ngày vào Đảng", "ceremony_on")
     if admission_decided_on is None:
@@ -127,11 +144,27 @@ def _check_admission_dates(
         raise ValidationError(
             {"ceremony_on": "Ngày vào Đảng (lễ kết nạp) không được trước ngày quyết định kết nạp."}
         )
-    if birth_date and admission_decided_on < add_months(birth_date, 12 * MIN_ADMISSION_AGE):
+    if considered_on is not None:
+        _not_future(considered_on, "Ngày chi bộ họp xét kết nạp", "admission_considered_on")
+        if considered_on > admission_decided_on:
+            raise ValidationError(
+                {
+                    "admission_considered_on": "Ngày chi bộ họp xét kết nạp không được sau ngày quyết định kết nạp."
+                }
+            )
+    # QĐ 24-QĐ/TW §1.1.1: 18 (by months) when the cell considers the admission. Older records without the
+    # meeting date are checked on the decision date, the nearest date on file.
+    reckoned_on, field = (
+        (considered_on, "admission_considered_on")
+        if considered_on is not None
+        else (admission_decided_on, "admission_decided_on")
+    )
+    if birth_date and not is_of_admission_age(birth_date, reckoned_on):
+        when = (
+            "vào ngày chi bộ họp xét kết nạp" if considered_on is not None else "vào ngày quyết định kết nạp"
+        )
         raise ValidationError(
-            {
-                "admission_decided_on": f"Người được kết nạp phải đủ {MIN_ADMISSION_AGE} tuổi vào ngày quyết định."
-            }
+            {field: f"Người vào Đảng phải đủ {MIN_ADMISSION_AGE} tuổi (tính theo tháng) {when}."}
         )
 
 
@@ -148,6 +181,8 @@ def member_create(
     admission_decided_on: dt.date | None,
     ceremony_on: dt.date,
     full_member_on: dt.date | None = None,
+    full_member_decided_on: dt.date | None = None,
+    admission_considered_on: dt.date | None = None,
     cell: Cell | None = None,
     card_number: str = "",
     arrival: str = EventKind.ADMITTED,
@@ -160,12 +195,33 @@ def member_create(
     """Put a member on `organization`'s roll: admitted here (``arrival=admitted``) or transferred in from
     outside the Bloc (``arrival=transfer_in``, with the date they arrived). Their earlier history (admission,
     full membership) is recorded by its dates on the member; only events in this organisation become events.
+    A full membership recorded here carries its real decision date (`full_member_decided_on`, default the
+    anniversary), so an imported recognition counts in the year it was decided.
     """
+    if arrival not in (EventKind.ADMITTED, EventKind.TRANSFER_IN):
+        raise ValidationError({"arrival": "Hình thức phải là kết nạp tại đây hoặc chuyển đến."})
     _check_person(full_name=full_name, birth_date=birth_date)
     _check_cell(cell, organization)
     _check_admission_dates(
-        birth_date=birth_date, admission_decided_on=admission_decided_on, ceremony_on=ceremony_on
+        birth_date=birth_date,
+        admission_decided_on=admission_decided_on,
+        ceremony_on=ceremony_on,
+        considered_on=admission_considered_on,
     )
+    if full_member_decided_on is not None:
+        if full_member_on is None:
+            raise ValidationError(
+                {
+                    "full_member_decided_on": "Có ngày quyết định công nhận chính thức thì phải có ngày chính thức."
+                }
+            )
+        _not_future(full_member_decided_on, "Ngày quyết định công nhận chính thức", "full_member_decided_on")
+        if full_member_decided_on < full_member_on:
+            raise ValidationError(
+                {
+                    "full_member_decided_on": "Quyết định công nhận chính thức không được trước ngày đủ 12 tháng dự bị."
+                }
+            )
     if full_member_on:
         _not_future(full_member_on, "Ngày chính thức", "full_member_on")
         if full_member_on != probation_ends_on(ceremony_on):
@@ -183,6 +239,7 @@ def member_create(
         gender=gender,
         card_number=card_number.strip(),
         admission_decided_on=admission_decided_on,
+        admission_considered_on=admission_considered_on,
         ceremony_on=ceremony_on,
         full_member_on=full_member_on,
         candidate=candidate,
@@ -218,7 +275,7 @@ def member_create(
                 MemberEvent(
                     kind=EventKind.FULL_MEMBER,
                     effective_on=full_member_on,
-                    decided_on=full_member_on,
+                    decided_on=full_member_decided_on or full_member_on,
                     **common,
                 )
             )
@@ -237,7 +294,7 @@ def member_create(
                 MemberEvent(
                     kind=EventKind.FULL_MEMBER,
                     effective_on=full_member_on,
-                    decided_on=full_member_on,
+                    decided_on=full_member_decided_on or full_member_on,
                     **common,
                 )
             )
@@ -364,7 +421,14 @@ def member_transfer_out(
     by: AbstractBaseUser | None = None,
 ) -> MemberEvent:
     """Chuyển sinh hoạt đi. Inside the Bloc (``noi_bo``) the member moves to `destination` and each
-    organisation keeps its side of the history; otherwise the member leaves the Bloc's roll (chuyển đi)."""
+    organisation keeps its side of the history; officially out of the Bloc (``chinh_thuc``) the member leaves
+    the Bloc's roll (chuyển đi).
+
+    A **temporary** transfer (``tam_thoi``, QĐ 232-QĐ/TW 2025 §6.3.2; QĐ 24-QĐ/TW 2021 §6.3.2) keeps the member
+    on the home organisation's roll — the host does not count them in its đảng số: the home side gets a
+    ``temp_out`` event, and a host inside the Bloc (`destination`) a ``temp_in`` event, which shows them among
+    its temporary arrivals. Neither changes the status or any roll.
+    """
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.status not in ACTIVE_STATUSES:
         raise ValidationError(f"Không chuyển sinh hoạt được: đảng viên đang “{member.get_status_display()}”.")
@@ -372,6 +436,19 @@ def member_transfer_out(
     if decided_on and decided_on > effective_on:
         raise ValidationError({"decided_on": "Ngày quyết định không được sau ngày hiệu lực."})
     source = member.organization
+    if scope not in TransferScope.values:
+        raise ValidationError({"scope": "Hình thức chuyển không hợp lệ."})
+    if scope == TransferScope.TAM_THOI:
+        return _temporary_transfer_out(
+            member,
+            effective_on=effective_on,
+            decided_on=decided_on,
+            decision_no=decision_no,
+            destination=destination,
+            destination_text=destination_text,
+            note=note,
+            by=by,
+        )
     if scope == TransferScope.NOI_BO:
         if destination is None:
             raise ValidationError({"destination": "Hãy chọn tổ chức cơ sở đảng nơi chuyển đến."})
@@ -403,6 +480,226 @@ def member_transfer_out(
         _event(member, kind=EventKind.TRANSFER_IN, organization=destination, counterpart=source, **common)
     member_refresh_status(member)
     return out
+
+
+def _temporary_away(member: Member) -> MemberEvent | None:
+    """The open temporary transfer of `member` (its ``temp_out`` event), if any."""
+    last = (
+        member.events.filter(kind__in=(EventKind.TEMP_OUT, EventKind.TEMP_END))
+        .order_by("-effective_on", "-pk")
+        .first()
+    )
+    return last if last is not None and last.kind == EventKind.TEMP_OUT else None
+
+
+def _temporary_transfer_out(
+    member: Member, *, effective_on, decided_on, decision_no, destination, destination_text, note, by
+) -> MemberEvent:
+    if _temporary_away(member) is not None:
+        raise ValidationError("Đảng viên đang sinh hoạt tạm thời ở nơi khác: hãy ghi nhận kết thúc trước.")
+    source = member.organization
+    if destination is not None:
+        if destination.pk == source.pk:
+            raise ValidationError({"destination": "Nơi sinh hoạt tạm thời phải khác tổ chức hiện tại."})
+        if not destination.in_bloc_on(effective_on):
+            raise ValidationError(
+                {"destination": "Tổ chức nơi chuyển đến không thuộc Đảng bộ Khối vào ngày đó."}
+            )
+    elif not destination_text.strip():
+        raise ValidationError({"destination_text": "Hãy ghi nơi sinh hoạt tạm thời."})
+    common = {
+        "effective_on": effective_on,
+        "decided_on": decided_on,
+        "decision_no": decision_no,
+        "transfer_scope": TransferScope.TAM_THOI,
+        "note": note,
+        "by": by,
+    }
+    out = _event(
+        member,
+        kind=EventKind.TEMP_OUT,
+        organization=source,
+        counterpart=destination,
+        counterpart_text=destination_text.strip(),
+        **common,
+    )
+    if destination is not None:
+        _event(member, kind=EventKind.TEMP_IN, organization=destination, counterpart=source, **common)
+    return out
+
+
+@transaction.atomic
+def member_temporary_end(
+    *,
+    member: Member,
+    effective_on: dt.date,
+    note: str = "",
+    by: AbstractBaseUser | None = None,
+) -> MemberEvent:
+    """The member comes back from a temporary transfer (QĐ 232-QĐ/TW 2025 §6.3.2): the host's temporary list
+    loses them; the home roll never did."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    away = _temporary_away(member)
+    if away is None:
+        raise ValidationError("Đảng viên không có đợt sinh hoạt tạm thời nào đang mở.")
+    _not_future(effective_on, "Ngày hiệu lực", "effective_on")
+    if effective_on < away.effective_on:
+        raise ValidationError(
+            {
+                "effective_on": f"Ngày kết thúc không được trước ngày chuyển tạm thời ({away.effective_on:%d/%m/%Y})."
+            }
+        )
+    event = _event(
+        member,
+        kind=EventKind.TEMP_END,
+        organization=away.organization,
+        counterpart=away.counterpart,
+        counterpart_text=away.counterpart_text,
+        transfer_scope=TransferScope.TAM_THOI,
+        effective_on=effective_on,
+        note=note,
+        by=by,
+    )
+    return event
+
+
+@transaction.atomic
+def member_record_gap(
+    *,
+    member: Member,
+    starts_on: dt.date,
+    ends_on: dt.date | None,
+    reason: str,
+    by: AbstractBaseUser | None = None,
+) -> list[MemberEvent]:
+    """Record a gap in party activity — lost contact, or interrupted by a transfer (QĐ 24-QĐ/TW 2021 §4.5.1,
+    same in QĐ 232-QĐ/TW 2025) — as two events (start, end; the end may still be open). Party age leaves the
+    gap out (``lifecycle.PartyLife``). Gaps are usually found in old records, so they may be dated before
+    later events; they never change the status or the roll. Expulsion and removal are gaps already (their
+    own events, closed by a later re-admission)."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if not reason.strip():
+        raise ValidationError(
+            {"reason": "Hãy ghi lý do gián đoạn (mất liên lạc, gián đoạn do chuyển sinh hoạt…)."}
+        )
+    _not_future(starts_on, "Ngày bắt đầu", "starts_on")
+    _not_future(ends_on, "Ngày sinh hoạt trở lại", "ends_on")
+    start_of_life = member.admission_decided_on or member.ceremony_on
+    if start_of_life and starts_on < start_of_life:
+        raise ValidationError({"starts_on": "Thời gian gián đoạn không được trước ngày kết nạp."})
+    if ends_on is not None and ends_on <= starts_on:
+        raise ValidationError({"ends_on": "Ngày sinh hoạt trở lại phải sau ngày bắt đầu gián đoạn."})
+    life = PartyLife.of(member)
+    for gap_start, gap_end in life.gaps:
+        if (gap_end is None or starts_on < gap_end) and (ends_on is None or gap_start < ends_on):
+            raise ValidationError({"starts_on": "Trùng với một thời gian gián đoạn đã ghi nhận."})
+    common = {"organization": member.organization, "note": reason.strip(), "by": by}
+    events = [_event(member, kind=EventKind.GAP_START, effective_on=starts_on, **common)]
+    if ends_on is not None:
+        events.append(_event(member, kind=EventKind.GAP_END, effective_on=ends_on, **common))
+    return events
+
+
+@transaction.atomic
+def member_record_dossier(
+    *,
+    member: Member,
+    full_resolution_on: dt.date | None,
+    training_certificate_no: str = "",
+    training_certificate_on: dt.date | None = None,
+    by: AbstractBaseUser | None = None,
+) -> Member:
+    """Record the full-membership dossier of a probationary member: the cell's resolution proposing full
+    membership (QĐ 24-QĐ/TW 2021 §4.2, a: passed after the 12 months of probation) and the certificate of the
+    lớp bồi dưỡng đảng viên mới (number and date; HD 01-HD/TW 2021, the dossier for full membership)."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.status != MemberStatus.DU_BI:
+        raise ValidationError("Chỉ ghi hồ sơ công nhận chính thức cho đảng viên dự bị.")
+    _not_future(full_resolution_on, "Ngày nghị quyết chi bộ", "full_resolution_on")
+    _not_future(training_certificate_on, "Ngày cấp giấy chứng nhận", "training_certificate_on")
+    if full_resolution_on and member.ceremony_on:
+        anniversary = probation_ends_on(member.ceremony_on)
+        if full_resolution_on < anniversary:
+            raise ValidationError(
+                {
+                    "full_resolution_on": "Nghị quyết chi bộ đề nghị công nhận chính thức chỉ ban hành sau khi đủ "
+                    f"12 tháng dự bị (từ ngày {anniversary:%d/%m/%Y})."
+                }
+            )
+    start = member.admission_decided_on or member.ceremony_on
+    if training_certificate_on and start and training_certificate_on < start:
+        raise ValidationError(
+            {
+                "training_certificate_on": "Giấy chứng nhận lớp bồi dưỡng đảng viên mới không được trước ngày kết nạp."
+            }
+        )
+    if bool(training_certificate_no.strip()) != bool(training_certificate_on):
+        raise ValidationError(
+            {"training_certificate_no": "Hãy ghi cả số và ngày cấp giấy chứng nhận (hoặc để trống cả hai)."}
+        )
+    member.full_resolution_on = full_resolution_on
+    member.training_certificate_no = training_certificate_no.strip()
+    member.training_certificate_on = training_certificate_on
+    member.save(update_fields=["full_resolution_on", "training_certificate_no", "training_certificate_on"])
+    return member
+
+
+def full_membership_warnings(member: Member) -> list[str]:
+    """What is missing from the full-membership dossier at recognition time (warned, not refused): the
+    certificate of the lớp bồi dưỡng đảng viên mới (HD 01-HD/TW 2021) and the cell's resolution (§4.2)."""
+    warnings = []
+    if not (member.training_certificate_no and member.training_certificate_on):
+        warnings.append("Hồ sơ chưa có giấy chứng nhận lớp bồi dưỡng đảng viên mới (số, ngày cấp).")
+    if member.full_resolution_on is None:
+        warnings.append("Hồ sơ chưa có ngày nghị quyết chi bộ đề nghị công nhận chính thức.")
+    return warnings
+
+
+@transaction.atomic
+def badge_award_record(
+    *,
+    member: Member,
+    milestone: int,
+    status: str,
+    by: AbstractBaseUser | None = None,
+) -> BadgeAward:
+    """Record a Huy hiệu Đảng dossier: proposed (đề nghị) or awarded (đã trao) for one milestone. The round is
+    the one the member's party age reaches the milestone for (HD 01-HD/TW 2021, item 18)."""
+    if milestone not in BADGE_MILESTONES:
+        raise ValidationError({"milestone": "Mốc Huy hiệu Đảng không hợp lệ."})
+    if status not in BadgeStatus.values:
+        raise ValidationError({"status": "Tình trạng hồ sơ không hợp lệ."})
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    reached = PartyLife.of(member).reaches(milestone)
+    if reached is None:
+        raise ValidationError("Đảng viên chưa có tuổi đảng tính được cho mốc này.")
+    round_on = badge_round_on(reached)
+    if round_on > _today() + dt.timedelta(days=366):
+        raise ValidationError(f"Chưa tới đợt xét: đủ {milestone} năm tuổi đảng vào ngày {reached:%d/%m/%Y}.")
+    if status == BadgeStatus.DA_TRAO and round_on > _today():
+        raise ValidationError(f"Đợt trao {round_on:%d/%m/%Y} chưa tới: chỉ ghi “đề nghị”.")
+    award, _ = BadgeAward.objects.update_or_create(
+        member=member,
+        milestone=milestone,
+        defaults={"round_on": round_on, "status": status, "recorded_by": by},
+    )
+    return award
+
+
+@transaction.atomic
+def extra_day_off_add(*, day: dt.date, name: str, by: AbstractBaseUser | None = None) -> ExtraDayOff:
+    """Add a compensating day off (nghỉ bù) that working-day deadlines skip."""
+    record = ExtraDayOff(day=day, name=name.strip(), recorded_by=by)
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def extra_day_off_remove(*, record: ExtraDayOff, by: AbstractBaseUser | None = None) -> None:
+    """Remove a day off entered by mistake (a setting, not a register entry: its history keeps the record)."""
+    record._history_user = by
+    record.delete()
 
 
 @transaction.atomic
@@ -490,6 +787,7 @@ def candidate_save(
     gender: str,
     cell: Cell | None = None,
     course_certificate_on: dt.date | None = None,
+    cell_considered_on: dt.date | None = None,
     sponsors: str = "",
     note: str = "",
     candidate: Candidate | None = None,
@@ -499,6 +797,13 @@ def candidate_save(
     _check_person(full_name=full_name, birth_date=birth_date)
     _check_cell(cell, organization)
     _not_future(course_certificate_on, "Ngày cấp giấy chứng nhận", "course_certificate_on")
+    _not_future(cell_considered_on, "Ngày chi bộ họp xét kết nạp", "cell_considered_on")
+    if cell_considered_on and birth_date and not is_of_admission_age(birth_date, cell_considered_on):
+        raise ValidationError(
+            {
+                "cell_considered_on": f"Người vào Đảng phải đủ {MIN_ADMISSION_AGE} tuổi (tính theo tháng) vào ngày chi bộ xét."
+            }
+        )
     if candidate is not None and candidate.status != Candidate.Status.PENDING:
         raise ValidationError("Quần chúng này đã được kết nạp hoặc dừng xem xét: không sửa được.")
     candidate = candidate or Candidate(organization=organization)
@@ -507,6 +812,7 @@ def candidate_save(
     candidate.gender = gender
     candidate.cell = cell
     candidate.course_certificate_on = course_certificate_on
+    candidate.cell_considered_on = cell_considered_on
     candidate.sponsors = sponsors.strip()
     candidate.note = note
     candidate.save()
@@ -519,11 +825,13 @@ def candidate_admit(
     candidate: Candidate,
     admission_decided_on: dt.date,
     ceremony_on: dt.date,
+    considered_on: dt.date | None = None,
     decision_no: str = "",
     card_number: str = "",
     by: AbstractBaseUser | None = None,
 ) -> Member:
-    """Kết nạp: the candidate becomes a probationary member of their organisation."""
+    """Kết nạp: the candidate becomes a probationary member of their organisation. `considered_on` is the cell
+    meeting that considered the admission: the candidate must be 18 (by months) on it (QĐ 24-QĐ/TW §1.1.1)."""
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     if candidate.status != Candidate.Status.PENDING:
         raise ValidationError("Quần chúng này đã được kết nạp hoặc dừng xem xét.")
@@ -544,6 +852,7 @@ def candidate_admit(
         birth_date=candidate.birth_date,
         gender=candidate.gender,
         admission_decided_on=admission_decided_on,
+        admission_considered_on=considered_on,
         ceremony_on=ceremony_on,
         card_number=card_number,
         decision_no=decision_no,
@@ -551,7 +860,8 @@ def candidate_admit(
         by=by,
     )
     candidate.status = Candidate.Status.ADMITTED
-    candidate.save(update_fields=["status"])
+    candidate.cell_considered_on = considered_on
+    candidate.save(update_fields=["status", "cell_considered_on"])
     return member
 
 
@@ -570,18 +880,31 @@ def candidate_withdraw(
 # --- Ratings -----------------------------------------------------------------------------------------------
 
 
+def excellent_cap(good: int, excellent: int) -> tuple[int, int]:
+    """(base, most HTXSNV allowed) for an organisation whose ratings count `excellent` HTXSNV among `good`
+    HTTNV-or-better.
+
+    HD 21-HD/BTCTW 2019 §2.3: HTXSNV ≤ 20% of the members rated "Hoàn thành tốt nhiệm vụ" in each TCCSĐ — the
+    base is HTTNV only (``settings.PARTY_EXCELLENT_CAP_BASE = "httnv"``). A province whose guidance counts
+    the base as HTTNV-or-better sets it to ``"good"``. 12 HTXSNV with 51 HTTNV: base 51, at most 10.
+    """
+    base = good - excellent if settings.PARTY_EXCELLENT_CAP_BASE == "httnv" else good
+    return base, int(EXCELLENT_CAP * base + 1e-9)
+
+
 def _check_excellent_cap(organization: Organization, year: int, field: str = "grade") -> None:
-    """HTXSNV may be at most 20% of the members rated HTTNV-or-better in `organization` for `year`."""
+    """HTXSNV within the cap of ``excellent_cap`` in `organization` for `year`."""
     counts = MemberRating.objects.filter(organization=organization, year=year).aggregate(
         excellent=Count("pk", filter=Q(grade=Rating.HTXSNV)),
         good=Count("pk", filter=Q(grade__in=GOOD_RATINGS)),
     )
     excellent, good = counts["excellent"], counts["good"]
-    if excellent and excellent > EXCELLENT_CAP * good:
-        allowed = int(EXCELLENT_CAP * good)
+    base, allowed = excellent_cap(good, excellent)
+    if excellent > allowed:
+        what = "HTTNV" if settings.PARTY_EXCELLENT_CAP_BASE == "httnv" else "HTTNV trở lên"
         message = (
-            f"Số đảng viên HTXSNV ({excellent}) vượt 20% số đảng viên được xếp loại "
-            f"HTTNV trở lên ({good}) của tổ chức trong năm {year}: tối đa {allowed}."
+            f"Số đảng viên HTXSNV ({excellent}) vượt 20% số đảng viên được xếp loại {what} ({base}) "
+            f"của tổ chức trong năm {year}: tối đa {allowed} (Hướng dẫn 21-HD/BTCTW, mục 2.3)."
         )
         raise ValidationError({field: message} if field else message)
 

@@ -31,6 +31,20 @@ COLUMNS = (
     ("full_member_on", "Ngày chính thức"),
     ("cell", "Chi bộ"),
 )
+#: Optional on import (not exported): how the member came onto the roll, and the real date of the decision on
+#: full membership, so an imported recognition counts in the year it was decided, and a member admitted
+#: elsewhere is not counted as an admission here (issue 15, rule 6).
+OPTIONAL_COLUMNS = (
+    ("arrival", "Hình thức"),
+    ("arrived_on", "Ngày chuyển đến"),
+    ("full_member_decided_on", "Ngày quyết định công nhận chính thức"),
+)
+ARRIVALS = {
+    "": EventKind.ADMITTED,
+    "kết nạp tại đây": EventKind.ADMITTED,
+    "kết nạp": EventKind.ADMITTED,
+    "chuyển đến": EventKind.TRANSFER_IN,
+}
 EXPORT_HEADERS = [header for _, header in COLUMNS] + ["Tình trạng"]
 REQUIRED = {"org", "full_name", "birth_date", "gender", "ceremony_on"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -83,7 +97,7 @@ class MemberImportResource(resources.ModelResource):
     def import_instance(self, instance, row, **kwargs):
         errors: dict[str, list[str]] = {}
         values = {}
-        for key, header in COLUMNS:
+        for key, header in COLUMNS + OPTIONAL_COLUMNS:
             raw = row.get(header)
             if isinstance(raw, str):
                 raw = raw.strip()
@@ -100,6 +114,13 @@ class MemberImportResource(resources.ModelResource):
                     if code not in self._orgs:
                         raise ValidationError({header: f"Không có tổ chức mã “{code[:20]}”."})
                     values[key] = self._orgs[code]
+                elif key == "arrival":
+                    arrival = ARRIVALS.get(str(raw or "").strip().casefold())
+                    if arrival is None:
+                        raise ValidationError(
+                            {header: "Hình thức phải là “Kết nạp tại đây” hoặc “Chuyển đến”."}
+                        )
+                    values[key] = arrival
                 elif key == "gender":
                     gender = GENDERS.get(str(raw).strip().casefold())
                     if gender is None:
@@ -124,12 +145,12 @@ class MemberImportResource(resources.ModelResource):
     def save_instance(self, instance, is_create, row, **kwargs):
         values = dict(instance._import_values)
         organization = values.pop("org")
+        if values["arrival"] == EventKind.TRANSFER_IN and values.get("arrived_on") is None:
+            raise ValidationError({"Ngày chuyển đến": ["Thành viên chuyển đến cần ngày chuyển đến."]})
         try:
-            member = services.member_create(
-                organization=organization, arrival=EventKind.ADMITTED, by=self.user, **values
-            )
+            member = services.member_create(organization=organization, by=self.user, **values)
         except ValidationError as error:
-            labels = dict(COLUMNS)
+            labels = dict(COLUMNS + OPTIONAL_COLUMNS)
             if hasattr(error, "error_dict"):
                 raise ValidationError(
                     {
@@ -198,10 +219,11 @@ def row_problems(result) -> list[tuple[int, str, list[str]]]:
 
 
 def template_workbook() -> bytes:
-    dataset = tablib.Dataset(headers=[h for _, h in COLUMNS])
+    dataset = tablib.Dataset(headers=[h for _, h in COLUMNS + OPTIONAL_COLUMNS])
     dataset.append(
-        ["01", "Nguyễn Văn Mẫu", "15/04/1990", "Nam", "", "10/03/2021", "25/03/2021", "25/03/2022", ""]
-    )
+        ["01", "Nguyễn Văn Mẫu", "15/04/1990", "Nam", "", "10/03/2021", "25/03/2021", "25/03/2022", "",
+         "Kết nạp tại đây", "", "02/04/2022"]
+    )  # fmt: skip
     return dataset.export("xlsx")
 
 

@@ -1,14 +1,15 @@
 """Pages of the members registry. Thin: scope, bind the form, call the service, message, redirect."""
 
+import datetime as dt
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -26,10 +27,18 @@ from organizations.access import (
 )
 from organizations.models import GOOD_RATINGS, Rating
 
-from . import forms, selectors, services, spreadsheets
+from . import forms, lifecycle, selectors, services, spreadsheets, workdays, xlsx
 from .filters import CandidateFilter, MemberFilter
-from .lifecycle import next_badge, overdue_from, probation_ends_on, seniority_years
-from .models import ACTIVE_STATUSES, Candidate, EventKind, MemberStatus, TransferScope
+from .lifecycle import PartyLife, overdue_party, probation_ends_on
+from .models import (
+    ACTIVE_STATUSES,
+    BadgeStatus,
+    Candidate,
+    EventKind,
+    ExtraDayOff,
+    MemberStatus,
+    TransferScope,
+)
 from .tables import CandidateTable, MemberTable
 
 PER_PAGE = 50
@@ -104,12 +113,136 @@ def _rating_organization(request) -> int | None:
 
 @require_GET
 def overdue_list(request):
+    """Overdue probations split by who is late (the cell / the committee above), and admissions the committee
+    has not decided in time (``lifecycle.overdue_party``)."""
     today = timezone.localdate()
-    page = Paginator(selectors.overdue_probations(request.user, today), PER_PAGE).get_page(
-        request.GET.get("page")
+    split = selectors.overdue_probations(request.user, today)
+    return render(
+        request,
+        "members/overdue_list.html",
+        {
+            "cell_late": split[lifecycle.CELL_LATE],
+            "committee_late": split[lifecycle.COMMITTEE_LATE],
+            "admissions_late": selectors.overdue_admissions(request.user, today),
+            "today": today,
+        },
     )
-    rows = [(m, probation_ends_on(m.ceremony_on), overdue_from(m.ceremony_on)) for m in page.object_list]
-    return render(request, "members/overdue_list.html", {"rows": rows, "page_obj": page, "today": today})
+
+
+def _round_from(raw: str | None, today) -> dt.date:
+    """The round asked for (?round=YYYY-MM-DD, one of the four dates) or the next round from today."""
+    try:
+        day = dt.date.fromisoformat(raw or "")
+    except ValueError:
+        return lifecycle.badge_round_on(today)
+    if (day.month, day.day) not in lifecycle.BADGE_ROUNDS or not 1930 <= day.year <= today.year + 1:
+        return lifecycle.badge_round_on(today)
+    return day
+
+
+@require_http_methods(["GET", "POST"])
+def badge_round_list(request):
+    """Huy hiệu Đảng: per round, the members reaching a milestone by it, with the dossier status; XLSX export.
+    Staff and leadership see every organisation, a secretary their own."""
+    today = timezone.localdate()
+    round_on = _round_from(request.GET.get("round"), today)
+    if request.method == "POST":
+        if role_of(request.user) not in ("van_phong", "bi_thu"):
+            raise PermissionDenied("Vai trò của bạn chỉ được xem, không được thay đổi.")
+        form = forms.BadgeStatusForm(request.POST)
+        if form.is_valid():
+            member = selectors.member_get_for_user(request.user, form.cleaned_data["member"])
+            check_can_work_in(request.user, member.organization)
+            try:
+                services.badge_award_record(
+                    member=member,
+                    milestone=form.cleaned_data["milestone"],
+                    status=form.cleaned_data["status"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(
+                    request,
+                    f"Đã ghi hồ sơ Huy hiệu {form.cleaned_data['milestone']} năm tuổi đảng — {member.full_name}.",
+                )
+        else:
+            messages.error(request, "Không ghi nhận được: dữ liệu không hợp lệ.")
+        return redirect(f"{request.path}?round={round_on.isoformat()}")
+    rows = selectors.badge_round(request.user, round_on)
+    if request.GET.get("export") == "xlsx":
+        headers = ["Mã tổ chức", "Tổ chức", "Họ và tên", "Ngày sinh", "Ngày quyết định kết nạp",
+                   "Huy hiệu (năm tuổi đảng)", "Đủ tuổi đảng ngày", "Đợt trao", "Hồ sơ"]  # fmt: skip
+        data = (
+            [
+                r.member.organization.code,
+                spreadsheets.neutralise(r.member.organization.name),
+                spreadsheets.neutralise(r.member.full_name),
+                r.member.birth_date,
+                r.member.admission_decided_on or r.member.ceremony_on,
+                r.milestone,
+                r.reached_on,
+                round_on,
+                r.award.get_status_display() if r.award else "Chưa lập",
+            ]
+            for r in rows
+        )
+        response = StreamingHttpResponse(
+            xlsx.stream_xlsx(
+                headers, data, sheet_name="Huy hiệu Đảng", widths=[10, 36, 26, 12, 14, 12, 14, 12, 12]
+            ),
+            content_type=xlsx.CONTENT_TYPE,
+        )
+        response["Content-Disposition"] = f'attachment; filename="huy-hieu-dang-{round_on:%Y%m%d}.xlsx"'
+        return response
+    rounds = lifecycle.badge_rounds(round_on.year)
+    context = {
+        "round_on": round_on,
+        "rows": rows,
+        "rounds": rounds,
+        "years": [round_on.year - 1, round_on.year + 1],
+        "statuses": BadgeStatus.choices,
+        "can_record": role_of(request.user) in ("van_phong", "bi_thu"),
+        "can_award": round_on <= today,
+        "by_milestone": sorted(Counter(r.milestone for r in rows).items(), reverse=True),
+    }
+    return render(request, "members/badge_round_list.html", context)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def day_off_list(request):
+    """The year's compensating days off (nghỉ bù) that working-day deadlines skip, beside the public holidays
+    the calendar already knows."""
+    form = forms.DayOffForm(request.POST or None)
+    if request.method == "POST" and "remove" in request.POST:
+        record = get_object_or_404(ExtraDayOff, pk=request.POST.get("remove"))
+        services.extra_day_off_remove(record=record, by=request.user)
+        messages.success(request, f"Đã bỏ ngày nghỉ {record.day:%d/%m/%Y}.")
+        return redirect("members:day_off_list")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.extra_day_off_add(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            forms.add_service_errors(form, error)
+        else:
+            messages.success(request, f"Đã thêm ngày nghỉ {form.cleaned_data['day']:%d/%m/%Y}.")
+            return redirect("members:day_off_list")
+    year = timezone.localdate().year
+    holidays_this_year = [
+        (day, workdays.public_holiday_name(day)) for day in sorted(workdays.public_holidays(year))
+    ]
+    return render(
+        request,
+        "members/day_off_list.html",
+        {
+            "form": form,
+            "days": ExtraDayOff.objects.all(),
+            "year": year,
+            "public_holidays": holidays_this_year,
+        },
+    )
 
 
 @require_GET
@@ -163,6 +296,17 @@ ACTIONS = {
     "expel": Action("expel", "Khai trừ", forms.EndForm, ACTIVE_STATUSES, "btn-outline-danger"),
     "leave": Action("leave", "Ra khỏi Đảng", forms.EndForm, ACTIVE_STATUSES, "btn-outline-danger"),
     "died": Action("died", "Từ trần", forms.EndForm, ACTIVE_STATUSES, "btn-outline-secondary"),
+    "dossier": Action(
+        "dossier",
+        "Hồ sơ công nhận chính thức",
+        forms.DossierForm,
+        (MemberStatus.DU_BI,),
+        "btn-outline-primary",
+    ),
+    "gap": Action("gap", "Gián đoạn sinh hoạt đảng", forms.GapForm, ACTIVE_STATUSES, "btn-outline-secondary"),
+    "temporary-end": Action(
+        "temporary-end", "Kết thúc sinh hoạt tạm thời", forms.TemporaryEndForm, ACTIVE_STATUSES
+    ),
 }
 END_KINDS = {
     "exempt": EventKind.EXEMPTED,
@@ -171,6 +315,12 @@ END_KINDS = {
     "leave": EventKind.LEFT,
     "died": EventKind.DIED,
 }
+
+
+def context_away(events) -> bool:
+    """Is a temporary transfer open at the end of `events`?"""
+    temporary = [e.kind for e in events if e.kind in (EventKind.TEMP_OUT, EventKind.TEMP_END)]
+    return bool(temporary) and temporary[-1] == EventKind.TEMP_OUT
 
 
 @require_GET
@@ -184,20 +334,38 @@ def member_detail(request, pk):
         for newer, older in zip(records, records[1:] + [None], strict=False):
             changes = newer.diff_against(older).changes if older is not None else []
             history.append((newer, changes))
+    events = list(selectors.member_timeline(member))
+    life = PartyLife.of(member, events)
+    overdue = None
+    if member.status == MemberStatus.DU_BI and member.ceremony_on:
+        overdue = overdue_party(
+            ceremony_on=member.ceremony_on,
+            resolution_on=member.full_resolution_on,
+            today=today,
+            extra_off=workdays.extra_days_off(),
+        )
     context = {
         "member": member,
-        "events": selectors.member_timeline(member),
+        "events": events,
         "ratings": member.ratings.order_by("-year"),
-        "seniority": seniority_years(member.ceremony_on, today),
-        "badge": next_badge(member.ceremony_on, today),
+        "party_age": life.age_on(today),
+        "party_age_start": life.start,
+        "gaps": life.gaps,
+        "badge": life.next_badge(today),
         "probation_end": probation_ends_on(member.ceremony_on) if member.ceremony_on else None,
-        "overdue": (
-            member.status == MemberStatus.DU_BI
-            and member.ceremony_on
-            and overdue_from(member.ceremony_on) < today
-        ),
+        "overdue": overdue,
+        "dossier_warnings": services.full_membership_warnings(member)
+        if member.status == MemberStatus.DU_BI
+        else [],
+        "temporarily_away": context_away(events),
         "can_change": can_change,
-        "actions": [a for a in ACTIONS.values() if member.status in a.allowed_statuses] if can_change else [],
+        "actions": [
+            a
+            for a in ACTIONS.values()
+            if member.status in a.allowed_statuses and (a.slug != "temporary-end" or context_away(events))
+        ]
+        if can_change
+        else [],
         "history": history,
     }
     return render(request, "members/member_detail.html", context)
@@ -255,6 +423,12 @@ def member_action(request, pk, action):
     if spec.form is forms.TransferInForm:
         kwargs["user"] = request.user
     initial = {}
+    if action == "dossier":
+        initial = {
+            "full_resolution_on": member.full_resolution_on,
+            "training_certificate_no": member.training_certificate_no,
+            "training_certificate_on": member.training_certificate_on,
+        }
     if action == "full" and member.ceremony_on:
         initial["decided_on"] = max(probation_ends_on(member.ceremony_on), timezone.localdate())
         if initial["decided_on"] > timezone.localdate():
@@ -269,7 +443,16 @@ def member_action(request, pk, action):
         data = form.cleaned_data
         try:
             if action == "full":
+                warnings = services.full_membership_warnings(member)
                 services.member_make_full(member=member, by=request.user, **data)
+                for warning in warnings:
+                    messages.warning(request, warning)
+            elif action == "dossier":
+                services.member_record_dossier(member=member, by=request.user, **data)
+            elif action == "gap":
+                services.member_record_gap(member=member, by=request.user, **data)
+            elif action == "temporary-end":
+                services.member_temporary_end(member=member, by=request.user, **data)
             elif action == "transfer-out":
                 if data["scope"] == TransferScope.NOI_BO and not is_staff_role(request.user):
                     # Moving a member onto another organisation's roll changes that roll too.
@@ -290,6 +473,8 @@ def member_action(request, pk, action):
     context = {"title": spec.label, "member": member, "action": spec}
     if member.ceremony_on:
         context["probation_end"] = probation_ends_on(member.ceremony_on)
+    if action == "full":
+        context["warnings"] = services.full_membership_warnings(member)
     return _form_page(request, "members/member_action.html", form, **context)
 
 
@@ -342,16 +527,12 @@ def rating_bulk(request, organization):
             return redirect(f"{request.path}?year={year}")
     excellent = sum(1 for g in grades.values() if g == Rating.HTXSNV)
     good = sum(1 for g in grades.values() if g in GOOD_RATINGS)
+    base, cap = services.excellent_cap(good, excellent)
     context = {
         "organization": org,
         "year": year,
         "form": form,
-        "summary": {
-            "rated": len(grades),
-            "excellent": excellent,
-            "good": good,
-            "cap": int(services.EXCELLENT_CAP * good),
-        },
+        "summary": {"rated": len(grades), "excellent": excellent, "good": good, "base": base, "cap": cap},
     }
     return render(request, "members/rating_bulk.html", context)
 
@@ -383,6 +564,7 @@ def _candidate_initial(candidate: Candidate) -> dict:
         "birth_date",
         "gender",
         "course_certificate_on",
+        "cell_considered_on",
         "sponsors",
         "note",
     )
@@ -416,7 +598,7 @@ def candidate_edit(request, pk=None):
 def candidate_admit(request, pk):
     candidate = selectors.candidate_get_for_user(request.user, pk)
     check_can_work_in(request.user, candidate.organization)
-    form = forms.AdmitForm(request.POST or None)
+    form = forms.AdmitForm(request.POST or None, initial={"considered_on": candidate.cell_considered_on})
     if request.method == "POST" and form.is_valid():
         try:
             member = services.candidate_admit(candidate=candidate, by=request.user, **form.cleaned_data)

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 
 from core.forms import DateInput
 
-from .models import BlocYear, Cell, OfficerTitle, Organization, OrganizationYear
+from .models import BlocYear, Cell, CellRating, Kind, OfficerTitle, Organization, OrganizationYear, Rating
 
 
 class OrganizationForm(forms.ModelForm):
@@ -12,8 +12,14 @@ class OrganizationForm(forms.ModelForm):
         fields = [
             "code", "name", "kind", "unit_type", "joined_on", "left_on",
             "congress_held_on", "address", "phone", "email",
+            "large_cell_decision_no", "large_cell_decision_on",
         ]  # fmt: skip
-        widgets = {"joined_on": DateInput(), "left_on": DateInput(), "congress_held_on": DateInput()}
+        widgets = {
+            "joined_on": DateInput(),
+            "left_on": DateInput(),
+            "congress_held_on": DateInput(),
+            "large_cell_decision_on": DateInput(),
+        }
         error_messages = {"code": {"unique": "Đã có tổ chức với mã này."}}
 
 
@@ -32,7 +38,7 @@ class LeaveForm(forms.Form):
 class CellForm(forms.ModelForm):
     class Meta:
         model = Cell
-        fields = ["name", "is_active"]
+        fields = ["name", "kind", "is_active"]
 
 
 class OfficerForm(forms.Form):
@@ -68,6 +74,26 @@ class OrganizationYearForm(forms.ModelForm):
         self.fields["year"].widget = forms.NumberInput()
         if not self.instance.organization.is_enterprise:
             del self.fields["enterprise_effective"]
+        # A đảng bộ cơ sở's rating rests on its subordinate organisations' ratings: rate them on the same form.
+        self.cells = []
+        organization = self.instance.organization
+        if organization.kind == Kind.DANG_BO_CO_SO:
+            self.cells = list(organization.cells.filter(is_active=True).order_by("name"))
+            current = dict(
+                CellRating.objects.filter(cell__in=self.cells, year=self.instance.year).values_list(
+                    "cell_id", "party_rating"
+                )
+            )
+            for cell in self.cells:
+                self.fields[f"cell_{cell.pk}"] = forms.ChoiceField(
+                    label=f"Xếp loại {cell.get_kind_display().lower()}: {cell.name}",
+                    choices=[("", "— chưa xếp loại —"), *Rating.choices],
+                    required=False,
+                    initial=current.get(cell.pk, ""),
+                )
+
+    def cell_grades(self) -> dict:
+        return {cell: self.cleaned_data.get(f"cell_{cell.pk}") for cell in self.cells}
 
 
 class BlocYearForm(forms.ModelForm):

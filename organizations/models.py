@@ -11,11 +11,24 @@ class Kind(models.TextChoices):
     CHI_BO_CO_SO = "chi_bo_co_so", "Chi bộ cơ sở"
 
 
+class CellKind(models.TextChoices):
+    """What sits under a TCCSĐ (Điều lệ Đảng, Art. 21.3 and 24.1): chi bộ trực thuộc and đảng bộ bộ phận under a
+    đảng bộ cơ sở; tổ đảng under a chi bộ (cơ sở)."""
+
+    CHI_BO = "chi_bo", "Chi bộ trực thuộc"
+    DANG_BO_BO_PHAN = "dang_bo_bo_phan", "Đảng bộ bộ phận"
+    TO_DANG = "to_dang", "Tổ đảng"
+
+
 class UnitType(models.TextChoices):
+    CO_QUAN_DANG_DOAN_THE = "co_quan_dang_doan_the", "Cơ quan Đảng, Mặt trận Tổ quốc, đoàn thể"
+    CO_QUAN_DAN_CU = "co_quan_dan_cu", "Cơ quan dân cử"
     CO_QUAN_HANH_CHINH = "co_quan_hanh_chinh", "Cơ quan hành chính"
+    TOA_AN_VIEN_KIEM_SAT = "toa_an_vien_kiem_sat", "Tòa án, Viện kiểm sát"
     SU_NGHIEP_CONG_LAP = "su_nghiep_cong_lap", "Đơn vị sự nghiệp công lập"
     DN_NHA_NUOC = "dn_nha_nuoc", "Doanh nghiệp nhà nước"
-    DN_NHA_NUOC_THIEU_SO = "dn_nha_nuoc_thieu_so", "Doanh nghiệp nhà nước nắm ≤50% vốn"
+    #: Not a state enterprise: the State holds 50% of the capital or less.
+    DN_NHA_NUOC_THIEU_SO = "dn_nha_nuoc_thieu_so", "Doanh nghiệp có vốn nhà nước ≤ 50%"
     DN_NGOAI_NHA_NUOC = "dn_ngoai_nha_nuoc", "Doanh nghiệp ngoài nhà nước"
 
 
@@ -75,6 +88,14 @@ class Organization(models.Model):
     address = models.CharField("địa chỉ", max_length=255, blank=True)
     phone = models.CharField("điện thoại", max_length=30, blank=True)
     email = models.EmailField("thư điện tử", blank=True)
+    #: Điều lệ Đảng Art. 21.3: 30 members or more make a đảng bộ cơ sở; the superior's decision that allows a
+    #: chi bộ cơ sở to stay one (the exception the article leaves to the superior committee).
+    large_cell_decision_no = models.CharField(
+        "số quyết định cho phép chi bộ cơ sở từ 30 đảng viên", max_length=50, blank=True
+    )
+    large_cell_decision_on = models.DateField(
+        "ngày quyết định cho phép chi bộ cơ sở từ 30 đảng viên", null=True, blank=True
+    )
 
     history = HistoricalRecords()
     objects = OrganizationQuerySet.as_manager()
@@ -111,6 +132,7 @@ class Cell(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="cells")
     name = models.CharField("tên chi bộ", max_length=255)
+    kind = models.CharField("loại", max_length=20, choices=CellKind.choices, default=CellKind.CHI_BO)
     is_active = models.BooleanField("đang hoạt động", default=True)
 
     history = HistoricalRecords()
@@ -129,6 +151,34 @@ class Cell(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class CellRating(models.Model):
+    """A subordinate organisation's yearly party rating: the evidence a đảng bộ cơ sở's own rating rests on
+    (HD 21-HD/BTCTW 2019 §II.B.1.3)."""
+
+    cell = models.ForeignKey(Cell, on_delete=models.PROTECT, related_name="ratings")
+    year = models.PositiveSmallIntegerField("năm")
+    party_rating = models.CharField("xếp loại", max_length=10, choices=Rating.choices)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "xếp loại chi bộ trực thuộc"
+        verbose_name_plural = "xếp loại chi bộ trực thuộc"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cell", "year"],
+                name="cell_rating_unique_year",
+                violation_error_message="Chi bộ này đã được xếp loại trong năm này.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.cell} · {self.year} · {self.party_rating}"
 
 
 class OfficerTitle(models.TextChoices):

@@ -10,6 +10,7 @@ from .models import Kind, Organization, UnitType
 
 KINDS = {label.casefold(): value for value, label in Kind.choices} | {v: v for v in Kind.values}
 UNIT_TYPES = {label.casefold(): value for value, label in UnitType.choices} | {v: v for v in UnitType.values}
+UNIT_TYPES["doanh nghiệp nhà nước nắm ≤50% vốn"] = UnitType.DN_NHA_NUOC_THIEU_SO  # the label before issue 15
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 COLUMNS = (

@@ -6,7 +6,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import BlocYear, Cell, Officer, Organization, OrganizationYear
+from .models import (
+    BlocYear,
+    Cell,
+    CellKind,
+    CellRating,
+    Kind,
+    Officer,
+    Organization,
+    OrganizationYear,
+    Rating,
+)
+from .rating_rules import party_rating_problems
 
 
 def _not_future(day: dt.date | None, label: str, field: str) -> None:
@@ -39,8 +50,14 @@ def organization_leave(*, organization: Organization, left_on: dt.date) -> Organ
 
 @transaction.atomic
 def cell_save(*, cell: Cell) -> Cell:
-    if cell.organization.kind != "dang_bo_co_so":
-        raise ValidationError("Chỉ đảng bộ cơ sở mới có chi bộ trực thuộc.")
+    """Điều lệ Đảng Art. 21.3: a đảng bộ cơ sở has chi bộ trực thuộc (or đảng bộ bộ phận); a chi bộ cơ sở has
+    only tổ đảng (Art. 24.1: a large chi bộ may be divided into tổ đảng)."""
+    if cell.organization.kind == Kind.CHI_BO_CO_SO and cell.kind != CellKind.TO_DANG:
+        raise ValidationError({"kind": "Chi bộ cơ sở chỉ có tổ đảng trực thuộc."})
+    if cell.organization.kind == Kind.DANG_BO_CO_SO and cell.kind == CellKind.TO_DANG:
+        raise ValidationError(
+            {"kind": "Tổ đảng thuộc chi bộ: hãy ghi chi bộ trực thuộc hoặc đảng bộ bộ phận."}
+        )
     cell.full_clean()
     cell.save()
     return cell
@@ -64,7 +81,13 @@ def officer_end(*, officer: Officer) -> Officer:
 
 
 @transaction.atomic
-def organization_year_save(*, record: OrganizationYear) -> OrganizationYear:
+def organization_year_save(
+    *, record: OrganizationYear, cell_grades: dict | None = None, by=None
+) -> OrganizationYear:
+    """Save an organisation's year; `cell_grades` ({cell: grade}) rates its subordinate organisations first, in
+    the same transaction, since a đảng bộ's HTXSNV rests on them (``rating_rules``)."""
+    if cell_grades:
+        cell_ratings_save(organization=record.organization, year=record.year, grades=cell_grades, by=by)
     if record.year > timezone.localdate().year:
         raise ValidationError({"year": "Không nhập số liệu cho năm chưa tới."})
     if not record.organization.is_enterprise and record.enterprise_effective is not None:
@@ -75,6 +98,11 @@ def organization_year_save(*, record: OrganizationYear) -> OrganizationYear:
     if record.theme_issued_on and record.theme_issued_on.year not in (record.year - 1, record.year):
         raise ValidationError(
             {"theme_issued_on": "Ngày ban hành chủ đề phải trong năm đó hoặc cuối năm trước."}
+        )
+    problems = party_rating_problems(record)
+    if problems:
+        raise ValidationError(
+            {"party_rating": ["Chưa đủ điều kiện xếp loại “Hoàn thành xuất sắc nhiệm vụ”:", *problems]}
         )
     record.full_clean()
     record.save()
@@ -88,3 +116,24 @@ def bloc_year_save(*, record: BlocYear) -> BlocYear:
     record.full_clean()
     record.save()
     return record
+
+
+@transaction.atomic
+def cell_ratings_save(*, organization: Organization, year: int, grades: dict, by=None) -> int:
+    """Rate a đảng bộ cơ sở's subordinate organisations for `year` ({cell: grade}; a blank grade leaves the
+    cell as it was). The evidence for the đảng bộ's own rating (HD 21-HD/BTCTW 2019 §II.B.1.3)."""
+    if year > timezone.localdate().year or year < 1930:
+        raise ValidationError({"year": "Năm xếp loại không hợp lệ."})
+    saved = 0
+    for cell, grade in grades.items():
+        if not grade:
+            continue
+        if cell.organization_id != organization.pk:
+            raise ValidationError("Chi bộ không thuộc tổ chức này.")
+        if grade not in Rating.values:
+            raise ValidationError(f"{cell.name}: mức xếp loại không hợp lệ.")
+        CellRating.objects.update_or_create(
+            cell=cell, year=year, defaults={"party_rating": grade, "rated_by": by}
+        )
+        saved += 1
+    return saved

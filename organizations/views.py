@@ -17,12 +17,13 @@ from django_tables2 import RequestConfig
 from core.datacache import lazy_parts, page_cache_key
 from core.forms import add_service_errors
 
-from . import access, forms, services
+from . import access, forms, rating_rules, services
 from .access import check_can_work_in, is_staff_role, organization_of, organizations_for_user, staff_required
 from .filters import OrganizationFilter
-from .models import BlocYear, Cell, Officer, Organization, OrganizationYear
+from .models import BlocYear, Cell, CellKind, Kind, Officer, Organization, OrganizationYear
 from .resources import OrganizationResource, row_problems
-from .selectors import organization_get_for_user
+from .selectors import organization_get_for_user, temporary_arrivals
+from .structure_rules import structure_flags
 from .tables import OrganizationTable
 
 #: Statuses that keep a member on the roll (members.models.ACTIVE_STATUSES; organizations does not import members).
@@ -134,6 +135,8 @@ def organization_detail(request, pk):
         "is_own_secretary": is_own_secretary,
         "is_staff": is_staff_role(request.user),
         "history": history,
+        "temporary_arrivals": temporary_arrivals(organization),
+        "structure_flags": structure_flags(organization),
     }
     return render(request, "organizations/organization_detail.html", context)
 
@@ -187,7 +190,10 @@ def cell_edit(request, pk, cell_pk=None):
     cell = (
         get_object_or_404(Cell, pk=cell_pk, organization=organization)
         if cell_pk
-        else Cell(organization=organization)
+        else Cell(
+            organization=organization,
+            kind=CellKind.TO_DANG if organization.kind == Kind.CHI_BO_CO_SO else CellKind.CHI_BO,
+        )
     )
     form = forms.CellForm(request.POST or None, instance=cell)
     if request.method == "POST" and form.is_valid():
@@ -229,11 +235,29 @@ def year_edit(request, pk, year=None):
         record = OrganizationYear(organization=organization, year=timezone.localdate().year)
     form = forms.OrganizationYearForm(request.POST or None, instance=record)
     if request.method == "POST" and form.is_valid():
-        if _save(form, request, services.organization_year_save, record=form.instance):
+        saved = _save(
+            form,
+            request,
+            services.organization_year_save,
+            record=form.instance,
+            cell_grades=form.cell_grades(),
+            by=request.user,
+        )
+        if saved:
             messages.success(request, f"Đã lưu số liệu năm {form.instance.year}.")
             return redirect("organizations:organization_detail", pk=organization.pk)
     title = f"Số liệu năm {year}" if year else "Thêm số liệu năm"
-    return _form_page(request, form, title, organization)
+    evidence_year = form.instance.year if isinstance(form.instance.year, int) else timezone.localdate().year
+    return render(
+        request,
+        "organizations/year_form.html",
+        {
+            "form": form,
+            "title": title,
+            "organization": organization,
+            "evidence": rating_rules.rating_evidence(organization, evidence_year),
+        },
+    )
 
 
 @require_GET

@@ -53,7 +53,7 @@ class ReportingSchedule(models.Model):
 
 
 class ReportingPeriod(models.Model):
-    """One reporting period (a month, quarter, half-year or year). Made on demand by ``periods_ensure``."""
+    """One reporting period (a month, quarter, half-year or year). Made by ``periods.periods_create``."""
 
     kind = models.CharField("loại kỳ", max_length=12, choices=ReportKind.choices)
     year = models.PositiveSmallIntegerField("năm")

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.datacache import cached_under_data_version
-from members.models import ROLL_IN_KINDS, ROLL_OUT_KINDS, EventKind, MemberEvent
+from members.models import ROLL_IN_KINDS, ROLL_OUT_KINDS, EventKind, MemberEvent, TransferScope
 from organizations.access import scope_by_organization
 from organizations.models import Cell, Organization, OrganizationYear
 
@@ -68,6 +68,23 @@ def _count_registry(organization: Organization, period: ReportingPeriod) -> dict
         "transfers_in": figures["transfers_in"],
         "transfers_out": figures["transfers_out"],
     }
+
+
+def bloc_transfers(start, end) -> dict[str, int]:
+    """Transfers seen from the Bloc for [start, end], from the events. A transfer inside the Bloc (nội bộ) is
+    not a "chuyển đến / chuyển đi" of the Bloc: it is counted apart (``internal``); a temporary transfer keeps
+    the member on the home roll (QĐ 232-QĐ/TW §6.3.2) and is counted apart too."""
+    figures = MemberEvent.objects.filter(effective_on__range=(start, end)).aggregate(
+        in_from_outside=Count(
+            "pk", filter=Q(kind=EventKind.TRANSFER_IN) & ~Q(transfer_scope=TransferScope.NOI_BO)
+        ),
+        out_to_outside=Count(
+            "pk", filter=Q(kind=EventKind.TRANSFER_OUT) & ~Q(transfer_scope=TransferScope.NOI_BO)
+        ),
+        internal=Count("pk", filter=Q(kind=EventKind.TRANSFER_OUT, transfer_scope=TransferScope.NOI_BO)),
+        temporary=Count("pk", filter=Q(kind=EventKind.TEMP_OUT)),
+    )
+    return figures
 
 
 def registry_suggestions(organization: Organization, period: ReportingPeriod) -> dict[str, int | None]:

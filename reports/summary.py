@@ -17,7 +17,7 @@ from organizations.models import Organization
 
 from . import timeliness
 from .models import PeriodicReport, ReportingPeriod, Resolution, StudyLine
-from .selectors import FILED_STATUSES
+from .selectors import FILED_STATUSES, bloc_transfers
 
 SUM_FIELDS = (
     ("members_total", "Tổng số đảng viên cuối kỳ"),
@@ -76,6 +76,8 @@ class PeriodSummary:
     counts: timeliness.TimelinessCounts = field(default_factory=timeliness.TimelinessCounts)
     #: How many reports' figures are summed (submitted or accepted now).
     figures_count: int = 0
+    #: Transfers at the Bloc's level from the registry: internal ones apart (``selectors.bloc_transfers``).
+    bloc_transfers: dict = field(default_factory=dict)
     #: The page of narratives shown (None: all of `reports`, as in the documents), and how many there are.
     page: Page | None = None
     narrative_count: int | None = None
@@ -190,7 +192,8 @@ def _compute_totals(period: ReportingPeriod, as_of: dt.date) -> dict:
         StudyTotal(resolution=r, **resolutions[r.pk])
         for r in Resolution.objects.filter(pk__in=resolutions).order_by("order", "pk")
     ]
-    names = ("counts", "figures_count", "sums", "study")
+    summary.bloc_transfers = bloc_transfers(period.starts_on, min(period.ends_on, as_of))
+    names = ("counts", "figures_count", "sums", "study", "bloc_transfers")
     return {name: getattr(summary, name) for name in names}
 
 

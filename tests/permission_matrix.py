@@ -211,6 +211,11 @@ MATRIX: dict[str, Rule] = {
     "members:member_action": rule("work", lambda w, s: {"pk": w.__dict__[s]["member"].pk, "action": "full"}),
     "members:member_import": rule("staff"),
     "members:overdue_list": rule("read"),
+    # Everyone reads the round list in their scope; staff and a secretary record a dossier status (POST).
+    "members:badge_round_list": rule(
+        "read", post_own=OK, post_other=OK, post_leader=FORBIDDEN, post_staff=OK
+    ),
+    "members:day_off_list": rule("staff"),
     "members:rating_bulk": rule("work", lambda w, s: {"organization": w.__dict__[s]["organization"].pk}),
     "members:candidate_list": rule("read"),
     "members:candidate_detail": rule("read", _pk("candidate")),

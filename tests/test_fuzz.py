@@ -259,6 +259,7 @@ NOT_SHOWN = {
     "reports:report_accept": "the world's report is a draft, not submitted",
     "reports:report_return": "the world's report is a draft, not submitted",
     "reports:periods_make": "the world's years all have their periods",
+    "members:badge_round_list": "the world's members are too young in the party to reach a badge in the round",
 }
 
 
@@ -298,6 +299,26 @@ def _stage_lockout(world):
     return reverse("lockout_list")
 
 
+def _stage_badge_round(world):
+    """A member of the own organisation admitted 30 years before the coming Huy hiệu Đảng round, so the round's
+    list shows a dossier form."""
+    import datetime as dt
+
+    from members.lifecycle import add_months, badge_round_on
+    from members.tests import factories as member_factories
+
+    round_on = badge_round_on(dt.date.today())
+    decided = add_months(round_on, -12 * 30)
+    member_factories.member(
+        world.own["organization"],
+        ceremony_on=decided + dt.timedelta(days=7),
+        admission_decided_on=decided,
+        birth_date=dt.date(decided.year - 25, 1, 1),
+        full=True,
+    )
+    return reverse("members:badge_round_list") + f"?round={round_on.isoformat()}"
+
+
 #: Forms the world does not show until it is put in the state that shows them: {route name: stage(world) ->
 #: the page that then shows the form}.
 STAGES = {
@@ -305,6 +326,7 @@ STAGES = {
     "reports:report_return": lambda world: _stage_submitted_report(world) + "return/",
     "lockout_reset": _stage_lockout,
     "reports:periods_make": lambda world: reverse("reports:matrix") + f"?year={world.year - 3}",
+    "members:badge_round_list": _stage_badge_round,
 }
 CSRF_CASES = [
     *FORM_CASES,

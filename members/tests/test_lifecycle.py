@@ -32,24 +32,11 @@ def test_probation_ends_on_the_anniversary_and_29_february_on_28_february():
     assert lifecycle.probation_ends_on(dt.date(2020, 12, 31)) == dt.date(2021, 12, 31)
 
 
-def test_overdue_counts_thirty_working_days_after_the_anniversary():
-    # Anniversary Friday 01/04/2022; 30 working days (Mon–Fri) later is Friday 13/05/2022.
-    assert lifecycle.overdue_from(dt.date(2021, 4, 1)) == dt.date(2022, 5, 13)
-    latest = lifecycle.latest_ceremony_overdue_on(dt.date(2022, 5, 14))
-    assert (
-        lifecycle.overdue_from(latest)
-        < dt.date(2022, 5, 14)
-        <= lifecycle.overdue_from(latest + dt.timedelta(1))
-    )
-
-
-def test_seniority_and_next_badge():
-    assert lifecycle.seniority_years(dt.date(1990, 5, 19), dt.date(2020, 5, 18)) == 29
-    assert lifecycle.seniority_years(dt.date(1990, 5, 19), dt.date(2020, 5, 19)) == 30
-    assert lifecycle.next_badge(dt.date(1990, 5, 19), dt.date(2020, 5, 18)) == (30, dt.date(2020, 5, 19))
-    assert lifecycle.next_badge(dt.date(1990, 5, 19), dt.date(2020, 5, 19)) == (40, dt.date(2030, 5, 19))
-    assert lifecycle.next_badge(dt.date(1975, 1, 2), dt.date(2022, 1, 1)) == (50, dt.date(2025, 1, 2))
-    assert lifecycle.next_badge(dt.date(1920, 1, 1), dt.date(2022, 1, 1)) is None
+def test_overdue_counts_thirty_working_days_after_the_anniversary_skipping_public_holidays():
+    """QĐ 24-QĐ/TW 2021 §4.2 a: 30 working days after the anniversary. Anniversary Friday 01/04/2022; Monday
+    to Friday alone would end on 13/05/2022, but Giỗ Tổ Hùng Vương (observed Monday 11/04) and the days off for
+    30/04–01/05 (Monday 02/05, Tuesday 03/05) are not working days: the cell is late from 19/05/2022."""
+    assert lifecycle.overdue_from(dt.date(2021, 4, 1)) == dt.date(2022, 5, 18)
 
 
 # --- full membership ----------------------------------------------------------------------------------------
@@ -96,7 +83,7 @@ def test_overdue_list(org_a, secretary_a, today):
     f.member(org_a, ceremony_on=dt.date(2021, 6, 1))  # still within its time on 15/06/2022
     done = f.member(org_a, ceremony_on=dt.date(2021, 2, 1))
     services.member_make_full(member=done, decided_on=dt.date(2022, 2, 1))
-    assert list(overdue_probations(secretary_a, today)) == [overdue]
+    assert _cell_late(secretary_a, today) == [overdue]
 
 
 # --- dates --------------------------------------------------------------------------------------------------
@@ -220,15 +207,16 @@ def test_admission_needs_the_course_certificate(org_a):
 # --- ratings ------------------------------------------------------------------------------------------------
 
 
-def test_excellent_ratings_are_capped_at_20_percent_of_good_or_better(org_a):
-    members = [f.member(org_a) for _ in range(10)]
-    for m in members[:8]:
+def test_excellent_ratings_are_capped_at_20_percent_of_those_rated_httnv(org_a):
+    """HD 21-HD/BTCTW 2019 §2.3: HTXSNV ≤ 20% of the members rated HTTNV (the base is HTTNV only)."""
+    members = [f.member(org_a) for _ in range(12)]
+    for m in members[:10]:
         services.member_rate(member=m, year=2021, grade=Rating.HTTNV)
-    services.member_rate(member=members[8], year=2021, grade=Rating.HTXSNV)
-    services.member_rate(member=members[9], year=2021, grade=Rating.HTXSNV)  # 2 of 10 = 20 %: allowed
+    services.member_rate(member=members[10], year=2021, grade=Rating.HTXSNV)
+    services.member_rate(member=members[11], year=2021, grade=Rating.HTXSNV)  # 2 of 10 HTTNV = 20 %: allowed
     third = f.member(org_a)
     with pytest.raises(ValidationError, match="vượt 20%"):
-        services.member_rate(member=third, year=2021, grade=Rating.HTXSNV)  # 3 of 11 > 20 %
+        services.member_rate(member=third, year=2021, grade=Rating.HTXSNV)  # 3 of 10 HTTNV > 20 %
     assert not third.ratings.exists()
     other = OrganizationFactory(code="C1")
     alone = f.member(other)
@@ -251,13 +239,18 @@ def test_29_february_anniversary_in_a_leap_year_ceremony_and_the_day_before(org_
     assert event.decided_on == dt.date(2025, 3, 3) and m.status == MemberStatus.CHINH_THUC
 
 
+def _cell_late(user, day):
+    return [row.member for row in overdue_probations(user, day)["cell"]]
+
+
 def test_overdue_boundary_day_by_day(org_a, secretary_a):
-    # Ceremony 01/04/2021 → anniversary Friday 01/04/2022 → last day on time Friday 13/05/2022.
+    """QĐ 24-QĐ/TW §4.2 a. Ceremony 01/04/2021 → anniversary Friday 01/04/2022 → 30 working days, holidays
+    skipped (11/04, 02/05, 03/05), end on Wednesday 18/05/2022: the cell is late from Thursday 19/05."""
     m = f.member(org_a, ceremony_on=dt.date(2021, 4, 1))
-    assert list(overdue_probations(secretary_a, dt.date(2022, 5, 13))) == []
-    assert list(overdue_probations(secretary_a, dt.date(2022, 5, 14))) == [m]  # Saturday after the deadline
+    assert _cell_late(secretary_a, dt.date(2022, 5, 18)) == []
+    assert _cell_late(secretary_a, dt.date(2022, 5, 19)) == [m]
     # 12 months + 30 calendar days would already be overdue on 02/05/2022: working days are what count.
-    assert list(overdue_probations(secretary_a, dt.date(2022, 5, 2))) == []
+    assert _cell_late(secretary_a, dt.date(2022, 5, 2)) == []
 
 
 def test_overdue_page_lists_the_member_with_the_deadline(client_for, secretary_a, org_a):
@@ -266,7 +259,8 @@ def test_overdue_page_lists_the_member_with_the_deadline(client_for, secretary_a
     m = f.member(org_a, ceremony_on=dt.date(2021, 4, 1), name="Quá Hạn Dự Bị")
     f.member(org_a, ceremony_on=dt.date(2021, 4, 1), full=True, name="Đã Chính Thức")
     body = client_for(secretary_a).get(reverse("members:overdue_list")).content.decode()
-    assert "Quá Hạn Dự Bị" in body and "13/05/2022" in body and "Đã Chính Thức" not in body
+    assert "Quá Hạn Dự Bị" in body and "18/05/2022" in body and "Đã Chính Thức" not in body
+    assert "Chi bộ chậm" in body
     assert reverse("members:member_detail", args=[m.pk]) in body
 
 

@@ -24,15 +24,16 @@ def today(monkeypatch):
     return day
 
 
-def test_the_cap_counts_htxsnv_against_httnv_or_better_not_everyone(org_a):
+def test_the_cap_counts_htxsnv_against_httnv_only_not_everyone(org_a):
+    """HD 21-HD/BTCTW 2019 §2.3: the base of the 20% is the members rated HTTNV."""
     members = [f.member(org_a) for _ in range(12)]
-    grades = {m: HTTNV for m in members[:4]} | {members[4]: HTXSNV} | {m: HTNV for m in members[5:]}
-    # 1 HTXSNV of 5 rated HTTNV-or-better = 20 %: allowed (the 7 HTNV do not count in the base).
+    grades = {m: HTTNV for m in members[:5]} | {members[5]: HTXSNV} | {m: HTNV for m in members[6:]}
+    # 1 HTXSNV for 5 rated HTTNV = 20 %: allowed (the 6 HTNV and the HTXSNV itself are not in the base).
     assert services.member_ratings_save(organization=org_a, year=2021, grades=grades) == 12
     with pytest.raises(ValidationError, match="vượt 20%"):
-        # A second HTXSNV: 2 of 6 > 20 %.
-        services.member_ratings_save(organization=org_a, year=2021, grades={members[5]: HTXSNV})
-    assert MemberRating.objects.get(member=members[5], year=2021).grade == HTNV
+        # A second HTXSNV: 2 for 5 HTTNV > 20 %.
+        services.member_ratings_save(organization=org_a, year=2021, grades={members[6]: HTXSNV})
+    assert MemberRating.objects.get(member=members[6], year=2021).grade == HTNV
 
 
 def test_bulk_rating_is_all_or_nothing(org_a):

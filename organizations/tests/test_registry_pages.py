@@ -110,10 +110,13 @@ def test_cells_only_under_a_dang_bo_co_so(client_for, staff):
     chi_bo = OrganizationFactory(kind="chi_bo_co_so")
     body = (
         client_for(staff)
-        .post(reverse("organizations:cell_create", args=[chi_bo.pk]), {"name": "Chi bộ 1", "is_active": "on"})
+        .post(
+            reverse("organizations:cell_create", args=[chi_bo.pk]),
+            {"name": "Chi bộ 1", "kind": "chi_bo", "is_active": "on"},
+        )
         .content.decode()
     )
-    assert "Chỉ đảng bộ cơ sở mới có chi bộ trực thuộc." in body
+    assert "Chi bộ cơ sở chỉ có tổ đảng trực thuộc." in body
     assert not Cell.objects.exists()
 
 
