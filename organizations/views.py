@@ -353,10 +353,10 @@ def outgoing_list(request):
     issuer = request.GET.get("issuer", "")
     if issuer == "bloc":
         entries = entries.filter(organization__isnull=True)
-    elif issuer.isdigit():
+    elif issuer.isascii() and issuer.isdigit() and len(issuer) < 10:
         entries = entries.filter(organization_id=int(issuer))
     year = request.GET.get("year", "")
-    if year.isdigit() and 1930 <= int(year) <= 2100:
+    if year.isascii() and year.isdigit() and len(year) == 4 and 1930 <= int(year) <= 2100:
         entries = entries.filter(year=int(year))
     else:
         year = ""
@@ -414,7 +414,7 @@ def document_template_download(request):
     if wanted == "default":
         template = None
     elif wanted:
-        if not wanted.isdigit():
+        if not (wanted.isascii() and wanted.isdigit() and len(wanted) < 10):
             raise Http404("Không tìm thấy.")
         template = get_object_or_404(DocumentTemplate, pk=int(wanted))
     else:

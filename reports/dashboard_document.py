@@ -227,7 +227,7 @@ def _year(request) -> int:
     raw = request.GET.get("year", "").strip()
     if not raw:
         return dash.today().year
-    if not raw.isdigit() or not 1930 <= int(raw) <= 2100:
+    if not (raw.isascii() and raw.isdigit() and len(raw) == 4) or not 1930 <= int(raw) <= 2100:
         raise Http404("Năm không hợp lệ.")
     return int(raw)
 
