@@ -129,7 +129,10 @@ def _image_row(part, block: ImageRow) -> str:
         '<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/><w:jc w:val="center"/>'
         "<w:tblBorders>"
         + "".join(f'<w:{s} w:val="nil"/>' for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
-        + '</w:tblBorders><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>'
+        + '</w:tblBorders><w:tblLayout w:type="fixed"/>'
+        # No cell margins: each picture has its whole column (Word would otherwise crop its right edge).
+        + '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'
+        + "</w:tblPr><w:tblGrid>"
         + "".join(f'<w:gridCol w:w="{twips(width)}"/>' for _ in block.images)
         + "</w:tblGrid><w:tr><w:trPr><w:cantSplit/></w:trPr>"
     )
