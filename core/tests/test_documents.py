@@ -70,6 +70,7 @@ def test_the_pdf_html_escapes_text_and_embeds_the_vendored_font():
     assert "&lt;script&gt;" in html and "<script>" not in html
     assert "LiberationSerif-Regular.ttf" in html and "DejaVu" not in html
     assert "@top-center" in html and "@page :first" in html  # page numbers from page 2
+    assert "table.data tr { break-inside: avoid; }" in html  # a row never splits across pages
 
 
 def test_the_docx_names_times_new_roman_and_keeps_table_rows_whole():
@@ -81,7 +82,10 @@ def test_the_docx_names_times_new_roman_and_keeps_table_rows_whole():
         header_parts = [n for n in z.namelist() if n.startswith("word/header")]
         headers = "".join(z.read(n).decode() for n in header_parts)
     assert 'w:ascii="Times New Roman"' in xml
-    assert "<w:cantSplit/>" in xml and "<w:tblHeader/>" in xml
+    rows = re.findall(r"<w:tr>.*?</w:tr>", xml, flags=re.S)
+    data_rows = [r for r in rows if "Kết nạp đảng viên" in r or "Chỉ tiêu" in r]
+    assert len(data_rows) == 2 and all("<w:cantSplit/>" in r for r in data_rows)  # a row never splits
+    assert "<w:tblHeader/>" in next(r for r in data_rows if "Chỉ tiêu" in r)  # the header repeats
     assert "<w:titlePg/>" in xml and 'w:instr="PAGE"' in headers  # no number on page 1
     text = docx_text(data)
     assert "Văn bản có ký tự lạ: <b> & hết." in " ".join(text.split())  # NUL and BEL dropped
