@@ -49,7 +49,7 @@ class FastFormRenderer(DjangoTemplates):
     """The project's form renderer (``FORM_RENDERER``): plain inputs and text areas are written in Python, the
     same HTML as Django's templates (``tests/test_foundation.py`` compares them), because each goes through the
     template engine otherwise — about 0,4 ms a field, 10 ms for the report form's ~25 fields. Every other
-    template (selects, check boxes, crispy-forms' field layout) is rendered as usual."""
+    template (check boxes, radio buttons, file inputs) is rendered as usual."""
 
     INPUT_TEMPLATES = frozenset(
         f"django/forms/widgets/{name}.html"

@@ -3,7 +3,17 @@ from django.contrib.auth import get_user_model
 
 from core.forms import DateInput
 
-from .models import BlocYear, Cell, CellRating, Kind, OfficerTitle, Organization, OrganizationYear, Rating
+from .models import (
+    BlocYear,
+    Cell,
+    CellRating,
+    Kind,
+    OfficerTitle,
+    Organization,
+    OrganizationYear,
+    Rating,
+    SignerTitle,
+)
 
 
 class OrganizationForm(forms.ModelForm):
@@ -111,3 +121,42 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label="Tệp danh sách (XLSX hoặc CSV)", help_text="Tối đa 2 MB. Dòng đầu là tiêu đề cột."
     )
+
+
+class IssueNumberForm(forms.Form):
+    """Finalising an official document: the register gives the number; the person who issues chooses the date
+    (default today), the signer and the recipients."""
+
+    issued_on = forms.DateField(label="Ngày ban hành", widget=DateInput())
+    signer_name = forms.CharField(label="Người ký", max_length=100)
+    signer_title = forms.ChoiceField(label="Chức vụ người ký", choices=SignerTitle.choices)
+    recipients = forms.CharField(
+        label="Nơi nhận (mỗi nơi một dòng)", max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def clean_signer_name(self):
+        name = " ".join(self.cleaned_data["signer_name"].split())
+        if not name or any(ord(ch) < 32 for ch in name):
+            raise forms.ValidationError("Nhập họ tên người ký.")
+        return name
+
+    def clean_recipients(self):
+        text = self.cleaned_data["recipients"]
+        if "\x00" in text:
+            raise forms.ValidationError("Nơi nhận có ký tự không hợp lệ.")
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if not lines:
+            raise forms.ValidationError("Ghi ít nhất một nơi nhận.")
+        if any(len(line) > 200 for line in lines):
+            raise forms.ValidationError("Mỗi nơi nhận không quá 200 ký tự.")
+        return "\n".join(lines)
+
+
+class DocumentTemplateForm(forms.Form):
+    file = forms.FileField(
+        label="Mẫu Word (.docx)",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".docx,application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+        ),
+    )
+    note = forms.CharField(label="Ghi chú", max_length=255, required=False)

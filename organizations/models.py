@@ -1,6 +1,10 @@
-"""The Bloc's grassroots party organisations (TCCSĐ), their cells, officers and yearly records."""
+"""The Bloc's grassroots party organisations (TCCSĐ), their cells, officers and yearly records; the register of
+outgoing documents and the Word template of the official documents."""
+
+import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -278,3 +282,137 @@ class BlocYear(models.Model):
 
     def __str__(self):
         return f"Đảng bộ Khối · {self.year}"
+
+
+# --- the register of outgoing documents and the Word template ------------------------------------------------
+
+
+class DocumentType(models.TextChoices):
+    """Document types and their abbreviations in a Party document's number (Hướng dẫn 36-HD/VPTW, part II,
+    item 3: "Số 01-BC/ĐUK")."""
+
+    BC = "BC", "Báo cáo"
+    KH = "KH", "Kế hoạch"
+    TB = "TB", "Thông báo"
+    CV = "CV", "Công văn"
+    CTR = "CTr", "Chương trình"
+    HD = "HD", "Hướng dẫn"
+    NQ = "NQ", "Nghị quyết"
+    QD = "QĐ", "Quyết định"
+    TTR = "TTr", "Tờ trình"
+
+
+class SignerTitle(models.TextChoices):
+    BI_THU = "BÍ THƯ", "Bí thư"
+    PHO_BI_THU = "PHÓ BÍ THƯ", "Phó Bí thư"
+
+
+class OutgoingDocument(models.Model):
+    """One entry of the register of outgoing documents (sổ đăng ký văn bản đi) of the Bloc committee
+    (`organization` empty) or of one organisation.
+
+    Numbers run from 01 per issuing body, document type and year of issue, in the order of issue; a number is
+    never reused and an entry is never deleted or changed (Hướng dẫn 36-HD/VPTW, part II, item 3; the register
+    of outgoing documents of the Party's clerical rules). `subject_kind` and `subject_ref` name what the number
+    was given to ("period_summary" and the period's id, "report" and the report's id, "dashboard" and the
+    year), so the document prints its number, date, signer and recipients from here.
+    """
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outgoing_documents",
+        verbose_name="cơ quan ban hành",
+        help_text="Để trống: Đảng ủy Khối.",
+    )
+    doc_type = models.CharField("loại văn bản", max_length=4, choices=DocumentType.choices)
+    year = models.PositiveSmallIntegerField("năm")
+    number = models.PositiveIntegerField("số")
+    symbol = models.CharField("ký hiệu cơ quan", max_length=20)
+    issued_on = models.DateField("ngày ban hành")
+    subject = models.CharField("trích yếu", max_length=500)
+    signer_name = models.CharField("người ký", max_length=100)
+    signer_title = models.CharField("chức vụ người ký", max_length=20, choices=SignerTitle.choices)
+    recipients = models.TextField("nơi nhận", help_text="Mỗi nơi nhận một dòng.")
+    subject_kind = models.CharField("loại tài liệu", max_length=30)
+    subject_ref = models.CharField("tài liệu", max_length=60)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="người cấp số"
+    )
+    created_at = models.DateTimeField("cấp số lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "văn bản đi"
+        verbose_name_plural = "sổ đăng ký văn bản đi"
+        ordering = ["-issued_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "doc_type", "year", "number"],
+                condition=Q(organization__isnull=False),
+                name="outgoing_number_unique_organization",
+                violation_error_message="Số này đã được cấp cho một văn bản khác của tổ chức.",
+            ),
+            models.UniqueConstraint(
+                fields=["doc_type", "year", "number"],
+                condition=Q(organization__isnull=True),
+                name="outgoing_number_unique_bloc",
+                violation_error_message="Số này đã được cấp cho một văn bản khác của Đảng ủy Khối.",
+            ),
+            models.UniqueConstraint(
+                fields=["subject_kind", "subject_ref"],
+                name="outgoing_one_number_per_document",
+                violation_error_message="Văn bản này đã được cấp số.",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="outgoing_number_positive",
+                violation_error_message="Số từ 01.",
+            ),
+        ]
+        indexes = [models.Index(fields=["subject_kind", "subject_ref"], name="outgoing_subject_idx")]
+
+    def __str__(self):
+        return self.number_text
+
+    @property
+    def number_text(self) -> str:
+        return f"{self.number:02d}-{self.doc_type}/{self.symbol}"
+
+    @property
+    def recipient_list(self) -> list[str]:
+        return [line.strip() for line in self.recipients.splitlines() if line.strip()]
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Sổ đăng ký văn bản đi không được xóa.")
+
+
+def document_template_path(instance, filename):
+    # Generated names only; the uploader's file name is kept in `original_name`.
+    return f"document-templates/{uuid.uuid4().hex}.docx"
+
+
+class DocumentTemplate(models.Model):
+    """A Word template (docxtpl) of the official documents uploaded by staff for their province. The newest
+    one that is not withdrawn is used; the one in the repository (core/documents/templates/official.docx) when
+    there is none. Every upload is kept: the list is the template's history."""
+
+    file = models.FileField(upload_to=document_template_path, max_length=255)
+    original_name = models.CharField("tên tệp", max_length=255)
+    size = models.PositiveIntegerField()
+    note = models.CharField("ghi chú", max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    is_withdrawn = models.BooleanField("đã thôi dùng", default=False)
+
+    class Meta:
+        verbose_name = "mẫu văn bản Word"
+        verbose_name_plural = "mẫu văn bản Word"
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Mẫu văn bản đã tải lên được lưu lại, không xóa.")

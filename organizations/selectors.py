@@ -31,3 +31,30 @@ def temporary_arrivals(organization: Organization) -> list:
     for event in closing.order_by("effective_on", "pk"):
         ended[event.member_id] = event.effective_on
     return [a for a in arrivals if ended.get(a.member_id) is None or ended[a.member_id] < a.effective_on]
+
+
+def outgoing_document_for(subject_kind: str, subject_ref: str):
+    """The register entry that numbered a document, or None (a draft)."""
+    from .models import OutgoingDocument
+
+    return (
+        OutgoingDocument.objects.filter(subject_kind=subject_kind, subject_ref=subject_ref)
+        .select_related("organization")
+        .first()
+    )
+
+
+def current_document_template():
+    """The Word template in use: the newest upload not withdrawn, or None (the repository's default)."""
+    from .models import DocumentTemplate
+
+    return DocumentTemplate.objects.filter(is_withdrawn=False).order_by("-uploaded_at", "-pk").first()
+
+
+def document_template_bytes() -> bytes | None:
+    """The bytes of the template in use (None: the repository's default)."""
+    template = current_document_template()
+    if template is None:
+        return None
+    with template.file.open("rb") as f:
+        return f.read()

@@ -1,20 +1,27 @@
 """Every write to the organisations registry: one function per change, atomic, checked, never a delete."""
 
 import datetime as dt
+import uuid
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
+from . import access
 from .models import (
     BlocYear,
     Cell,
     CellKind,
     CellRating,
+    DocumentTemplate,
     Kind,
     Officer,
     Organization,
     OrganizationYear,
+    OutgoingDocument,
     Rating,
 )
 from .rating_rules import party_rating_problems
@@ -137,3 +144,131 @@ def cell_ratings_save(*, organization: Organization, year: int, grades: dict, by
         )
         saved += 1
     return saved
+
+
+# --- the register of outgoing documents ---------------------------------------------------------------------
+
+
+def _check_may_issue(by, organization: Organization | None) -> None:
+    """The Bloc's numbers are issued by committee staff; an organisation's by staff or its own officers."""
+    allowed = (
+        access.is_staff_role(by)
+        if organization is None
+        else access.can_work_in_organization(by, organization)
+    )
+    if not allowed:
+        raise PermissionDenied("Vai trò của bạn không được cấp số văn bản của cơ quan này.")
+
+
+@transaction.atomic
+def outgoing_document_issue(
+    *,
+    organization: Organization | None,
+    doc_type: str,
+    subject_kind: str,
+    subject_ref: str,
+    subject: str,
+    issued_on: dt.date,
+    signer_name: str,
+    signer_title: str,
+    recipients: str,
+    by,
+) -> OutgoingDocument:
+    """Give a document the next number of its issuer's register (sổ đăng ký văn bản đi) and store its date,
+    signer and recipients with it.
+
+    Hướng dẫn 36-HD/VPTW (2018), part II, item 3: a document's number is its order in the issuer's register of
+    outgoing documents, from 01, per document type and year; a number is never reused. Rules held here:
+    - the issue date is chosen by the person who issues (never silently today) and is not in the future;
+    - numbers follow the order of issue: a later number never carries an earlier date than the one before it;
+    - a document gets one number (issuing twice is refused);
+    - the number is the highest of the series plus one; two issues at once cannot take the same number (the
+      database's unique constraint refuses the second, which then takes the next one).
+    """
+    _check_may_issue(by, organization)
+    if issued_on > timezone.localdate():
+        raise ValidationError({"issued_on": "Ngày ban hành không được ở tương lai."})
+    existing = OutgoingDocument.objects.filter(subject_kind=subject_kind, subject_ref=subject_ref).first()
+    if existing is not None:
+        raise ValidationError(
+            f"Văn bản này đã được cấp số {existing.number_text} ngày {existing.issued_on:%d/%m/%Y}."
+        )
+    year = issued_on.year
+    series = OutgoingDocument.objects.filter(organization=organization, doc_type=doc_type, year=year)
+    last = series.order_by("-number").first()
+    if last is not None and issued_on < last.issued_on:
+        raise ValidationError(
+            {
+                "issued_on": f"Số {last.number_text} đã cấp ngày {last.issued_on:%d/%m/%Y}: văn bản cấp số sau "
+                "không được mang ngày sớm hơn."
+            }
+        )
+    from .documents import issuer_symbol
+
+    for _attempt in range(5):
+        number = (series.aggregate(m=Max("number"))["m"] or 0) + 1
+        entry = OutgoingDocument(
+            organization=organization,
+            doc_type=doc_type,
+            year=year,
+            number=number,
+            symbol=issuer_symbol(organization),
+            issued_on=issued_on,
+            subject=subject.strip(),
+            signer_name=" ".join(signer_name.split()),
+            signer_title=signer_title,
+            recipients="\n".join(line.strip() for line in recipients.splitlines() if line.strip()),
+            subject_kind=subject_kind,
+            subject_ref=subject_ref,
+            issued_by=by,
+        )
+        entry.full_clean(validate_constraints=False)
+        try:
+            with transaction.atomic():
+                entry.save()
+        except IntegrityError:
+            if OutgoingDocument.objects.filter(subject_kind=subject_kind, subject_ref=subject_ref).exists():
+                raise ValidationError("Văn bản này vừa được cấp số.") from None
+            continue  # someone took this number a moment ago: take the next one
+        return entry
+    raise ValidationError("Không cấp được số lúc này; vui lòng thử lại.")
+
+
+# --- the Word template of the official documents ------------------------------------------------------------
+
+
+@transaction.atomic
+def document_template_upload(*, upload, note: str, by) -> DocumentTemplate:
+    """Keep an office's Word template after checking that it renders the sample document and that the result
+    still holds the header, the title, the number and the signer. The repository's template stays the
+    default; every upload is kept (the list is the history)."""
+    from core.documents import TemplateInvalid, validate_template
+
+    if not access.is_staff_role(by):
+        raise PermissionDenied("Chỉ Văn phòng Đảng ủy Khối được thay mẫu văn bản.")
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        raise ValidationError({"file": "Tệp quá lớn."})
+    data = upload.read()
+    if not upload.name.lower().endswith(".docx"):
+        raise ValidationError({"file": "Mẫu văn bản phải là tệp Word .docx."})
+    try:
+        validate_template(data)
+    except TemplateInvalid as error:
+        raise ValidationError({"file": str(error)}) from error
+    template = DocumentTemplate(
+        original_name=upload.name[-255:], size=len(data), note=note.strip()[:255], uploaded_by=by
+    )
+    template.file.save(f"{uuid.uuid4().hex}.docx", ContentFile(data), save=False)
+    template.full_clean()
+    template.save()
+    return template
+
+
+@transaction.atomic
+def document_template_withdraw(*, template: DocumentTemplate, by) -> DocumentTemplate:
+    """Stop using an uploaded template (kept in the history): the previous one, or the repository's, applies."""
+    if not access.is_staff_role(by):
+        raise PermissionDenied("Chỉ Văn phòng Đảng ủy Khối được thay mẫu văn bản.")
+    template.is_withdrawn = True
+    template.save(update_fields=["is_withdrawn"])
+    return template

@@ -352,3 +352,112 @@ def organization_import(request):
                         request.session[SESSION_KEY] = {"token": token, "path": path, "format": fmt}
                         context["token"] = token
     return render(request, "organizations/import.html", context)
+
+
+# --- the register of outgoing documents and the Word template -----------------------------------------------
+
+
+@require_GET
+@access.readers_required
+def outgoing_list(request):
+    """The register of outgoing documents (sổ đăng ký văn bản đi): the Bloc's and every organisation's, newest
+    first, filtered by issuer and year. Entries are never changed or deleted."""
+    from django.core.paginator import Paginator
+
+    from .models import OutgoingDocument
+
+    entries = OutgoingDocument.objects.select_related("organization", "issued_by").order_by(
+        "-year", "organization__code", "doc_type", "-number"
+    )
+    issuer = request.GET.get("issuer", "")
+    if issuer == "bloc":
+        entries = entries.filter(organization__isnull=True)
+    elif issuer.isascii() and issuer.isdigit() and len(issuer) < 10:
+        entries = entries.filter(organization_id=int(issuer))
+    year = request.GET.get("year", "")
+    if year.isascii() and year.isdigit() and len(year) == 4 and 1930 <= int(year) <= 2100:
+        entries = entries.filter(year=int(year))
+    else:
+        year = ""
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    issuers = Organization.objects.filter(outgoing_documents__isnull=False).distinct().order_by("code")
+    return render(
+        request,
+        "organizations/outgoing_list.html",
+        {"page": page, "issuer": issuer, "year": year, "issuers": issuers},
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def document_template(request):
+    """The Word template of the official documents: the one in use, its history, and the upload of a
+    replacement (refused, with the reason beside the field, unless it renders the sample document)."""
+    from .models import DocumentTemplate
+    from .selectors import current_document_template
+
+    form = forms.DocumentTemplateForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_template_upload(
+                upload=form.cleaned_data["file"], note=form.cleaned_data["note"], by=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Đã thay mẫu văn bản Word; các văn bản tải về từ nay dùng mẫu này.")
+            return redirect("organizations:document_template")
+    return render(
+        request,
+        "organizations/document_template.html",
+        {
+            "form": form,
+            "current": current_document_template(),
+            "history": DocumentTemplate.objects.select_related("uploaded_by")[:50],
+        },
+    )
+
+
+@require_GET
+@staff_required
+def document_template_download(request):
+    """The template in use (or the one of `?id=`, or `?id=default`), to edit in Word."""
+    from django.http import FileResponse, Http404
+
+    from core.documents import DEFAULT_TEMPLATE
+
+    from .models import DocumentTemplate
+    from .selectors import current_document_template
+
+    wanted = request.GET.get("id", "")
+    if wanted == "default":
+        template = None
+    elif wanted:
+        if not (wanted.isascii() and wanted.isdigit() and len(wanted) < 10):
+            raise Http404("Không tìm thấy.")
+        template = get_object_or_404(DocumentTemplate, pk=int(wanted))
+    else:
+        template = current_document_template()
+    if template is None:
+        handle, name = open(DEFAULT_TEMPLATE, "rb"), "mau-van-ban-mac-dinh.docx"
+    else:
+        handle, name = template.file.open("rb"), template.original_name
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@staff_required
+@require_http_methods(["POST"])
+def document_template_withdraw(request, pk):
+    from .models import DocumentTemplate
+
+    template = get_object_or_404(DocumentTemplate, pk=pk, is_withdrawn=False)
+    services.document_template_withdraw(template=template, by=request.user)
+    messages.success(request, f"Đã thôi dùng mẫu {template.original_name}.")
+    return redirect("organizations:document_template")

@@ -1,5 +1,6 @@
 """The Bloc's summary for one period: sums and rates over the organisations' filed reports, who is missing,
-the narratives by organisation. As a page, an XLSX workbook and a PDF in the Party's document format."""
+the narratives by organisation. As a page and an XLSX workbook; the official document (PDF, DOCX) is
+built from it by reports.documents."""
 
 from __future__ import annotations
 
@@ -7,10 +8,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from io import BytesIO
 
-from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, Sum
-from django.template.loader import render_to_string
 
 from core.datacache import cached_under_data_version
 from organizations.models import Organization
@@ -317,26 +316,3 @@ def summary_xlsx(summary: PeriodSummary) -> bytes:
     out = BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-# --- PDF (WeasyPrint) -------------------------------------------------------------------------------------------
-
-
-def summary_print_context(summary: PeriodSummary, issued_on: dt.date) -> dict:
-    return {
-        "summary": summary,
-        "province_upper": f"ĐẢNG BỘ TỈNH {settings.PORTAL_PROVINCE}".upper(),
-        "bloc_upper": settings.PORTAL_BLOC_NAME.upper(),
-        "place": settings.PORTAL_PLACE,
-        "issued_on": issued_on,
-    }
-
-
-def summary_html(summary: PeriodSummary, issued_on: dt.date) -> str:
-    return render_to_string("reports/period_summary_print.html", summary_print_context(summary, issued_on))
-
-
-def summary_pdf(summary: PeriodSummary, issued_on: dt.date) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=summary_html(summary, issued_on), base_url=str(settings.BASE_DIR)).write_pdf()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import document_views, views
 
 app_name = "reports"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("<int:pk>/return/", views.report_return, name="report_return"),
     path("<int:pk>/accept/", views.report_accept, name="report_accept"),
     path("<int:pk>/compare/", views.report_compare, name="report_compare"),
+    path("<int:pk>/document/", document_views.report_document, name="report_document"),
+    path("<int:pk>/issue/", document_views.report_issue, name="report_issue"),
     path("<int:pk>/attachments/new/", views.attachment_upload, name="attachment_upload"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("attachments/<int:pk>/remove/", views.attachment_remove, name="attachment_remove"),
@@ -22,6 +24,7 @@ urlpatterns = [
     path("periods/new/", views.periods_make, name="periods_make"),
     path("period-status/", views.period_status, name="period_status"),
     path("period-summary/", views.period_summary, name="period_summary"),
+    path("period-summary/issue/", document_views.period_summary_issue, name="period_summary_issue"),
     path("resolutions/", views.resolution_list, name="resolution_list"),
     path("resolutions/new/", views.resolution_create, name="resolution_create"),
     path("resolutions/<int:pk>/edit/", views.resolution_update, name="resolution_update"),

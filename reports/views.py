@@ -34,6 +34,8 @@ from organizations.access import (
 from organizations.models import Organization
 
 from . import selectors, services, timeliness
+from .document_views import period_summary_document
+from .documents import report_entry, summary_entry
 from .forms import (
     SUBMIT,
     AttachmentForm,
@@ -57,7 +59,7 @@ from .models import (
 )
 from .periods import KIND_ORDER, periods_create, periods_of_year, schedule_update, year_range
 from .summary import period_summary as build_period_summary
-from .summary import period_summary_page, summary_pdf, summary_xlsx
+from .summary import period_summary_page, summary_xlsx
 
 workers_required = role_required(SECRETARY)  # staff always pass role_required
 
@@ -146,6 +148,9 @@ def report_detail(request, pk):
         "can_edit": services.can_edit(user, report),
         "can_review": is_staff_role(user) and report.status == ReportStatus.SUBMITTED,
         "can_compare": mine and len(versions) >= 2,
+        # The organisation's own register numbers its report: its secretary or committee staff.
+        "can_issue": mine,
+        "document_entry": report_entry(report),
         "attachment_form": AttachmentForm() if services.can_edit(user, report) else None,
         "timeliness": timeliness.classify(
             period=report.period, first_submitted_at=report.first_submitted_at, as_of=today()
@@ -262,6 +267,7 @@ def report_edit(request, pk):
         "attachments": report.attachments.filter(is_removed=False),
         "attachment_form": AttachmentForm(),
         "is_year": report.period.kind == ReportKind.YEAR,
+        "document_entry": report_entry(report),
     }
     return render(request, "reports/report_form.html", context, status=status)
 
@@ -573,7 +579,7 @@ def period_status(request):
 def period_summary(request):
     period = _period_from_query(request)
     fmt = request.GET.get("format", "")
-    if fmt not in ("xlsx", "pdf"):
+    if fmt not in ("xlsx", "pdf", "docx"):
         # The page shows one page of organisations; its body is cached under the data's version (a template
         # fragment, as the dashboard), so the summary is lazy: on a hit nothing is computed.
         number = page_number(request)
@@ -584,23 +590,22 @@ def period_summary(request):
         key = data_cache_key("period-summary", period.pk, number, today())
         context = {
             "summary": summary,
+            "document_entry": SimpleLazyObject(lambda: summary_entry(period)),
             "period": period,
             "siblings": siblings,
             "cache_key": key,
             "page_query": urlencode({"period": period.pk}),
         }
         return render(request, "reports/period_summary.html", context)
-    summary = build_period_summary(period, today())  # the documents list every organisation
+    if fmt in ("pdf", "docx"):  # the official document (reports.documents), numbered once issued
+        return period_summary_document(request, period, fmt)
+    summary = build_period_summary(period, today())  # the XLSX lists every organisation
     stamp = f"{period.kind}-{period.year}-{period.number:02d}"
-    if fmt == "xlsx":
-        response = HttpResponse(
-            summary_xlsx(summary),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="tong-hop-{stamp}.xlsx"'
-        return response
-    response = HttpResponse(summary_pdf(summary, today()), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="bao-cao-tong-hop-{stamp}.pdf"'
+    response = HttpResponse(
+        summary_xlsx(summary),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="tong-hop-{stamp}.xlsx"'
     return response
 
 

@@ -10,6 +10,8 @@ dashboard_patterns = (
         path("", views.dashboard, name="dashboard"),
         path("data.json", views.data_json, name="data_json"),
         path("export.xlsx", views.export_xlsx, name="export_xlsx"),
+        path("brief/", views.brief, name="brief"),
+        path("brief/issue/", views.brief_issue, name="brief_issue"),
         path("records/", views.indicator_records, name="indicator_records"),
         path("organizations/<int:pk>/", views.organization, name="organization"),
     ],

@@ -22,10 +22,11 @@ from organizations.access import (
     role_of,
     staff_required,
 )
+from reports.document_views import document_format, document_response, issue_page
 from reports.periods import year_range
 
 from . import dashboard as dash
-from . import indicators, services
+from . import documents, indicators, services
 from .dashboard import target_text, today
 from .forms import TargetCopyForm, TargetForm
 from .indicators import REGISTRY
@@ -250,3 +251,31 @@ def target_copy(request):
         message += f" Bỏ qua {skipped} chỉ tiêu năm đích đã có."
     messages.success(request, message)
     return redirect(_list_url(form.cleaned_data["to_year"]))
+
+
+# --- the dashboard as a leadership brief (PDF, DOCX) ----------------------------------------------------------
+
+
+@require_GET
+@readers_required
+@_with_year
+def brief(request, year):
+    """The brief of ?year= as PDF (default) or DOCX (?format=docx)."""
+    return document_response(documents.dashboard_document(year, today=dash.today()), document_format(request))
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+@_with_year
+def brief_issue(request, year):
+    """Staff number the year's brief from the Bloc's register."""
+    return issue_page(
+        request,
+        organization=None,
+        subject_kind=documents.DASHBOARD_KIND,
+        subject_ref=str(year),
+        subject=documents.brief_subject(year),
+        label=f"Báo cáo nhanh chỉ tiêu năm {year}",
+        back_url=f"{reverse('dashboard:dashboard')}?year={year}",
+        kind_for_recipients=documents.DASHBOARD_KIND,
+    )

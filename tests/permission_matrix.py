@@ -21,9 +21,10 @@ from types import SimpleNamespace
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 
+from core.documents import DEFAULT_TEMPLATE
 from members.models import Candidate
 from members.tests import factories as member_factories
-from organizations.models import BlocYear, Cell, Officer, OfficerTitle, OrganizationYear
+from organizations.models import BlocYear, Cell, DocumentTemplate, Officer, OfficerTitle, OrganizationYear
 from organizations.tests.factories import OrganizationFactory, leader_user, secretary_user, staff_user
 from reports.models import PeriodicReport, ReportAttachment, ReportingPeriod, Resolution
 from reports.periods import periods_create
@@ -145,6 +146,9 @@ def build_world():
         }
     resolution = Resolution.objects.create(year=year, title="Nghị quyết thử", short_title="NQ thử")
     target = Target.objects.create(year=year, indicator="admissions", comparator="gte", value=120)
+    document_template = DocumentTemplate(original_name="mau-tinh.docx", size=1, uploaded_by=staff)
+    document_template.file.save("matrix.docx", ContentFile(DEFAULT_TEMPLATE.read_bytes()), save=False)
+    document_template.save()
     BlocYear.objects.create(year=year - 1, rating="HTXSNV")
     return SimpleNamespace(
         own=sides["own"],
@@ -156,6 +160,7 @@ def build_world():
         year=year,
         resolution=resolution,
         target=target,
+        document_template=document_template,
         candidate_model=Candidate,
     )
 
@@ -202,6 +207,14 @@ MATRIX: dict[str, Rule] = {
     "organizations:bloc_year_list": rule("read"),
     "organizations:bloc_year_create": rule("staff"),
     "organizations:bloc_year_edit": rule("staff", lambda w, s: {"year": w.year - 1}),
+    # The register of outgoing documents: staff and leadership read it (GET only).
+    "organizations:outgoing_list": rule("readers"),
+    # The Word template of the official documents: staff only; POST without a file shows the form's error.
+    "organizations:document_template": rule("staff"),
+    "organizations:document_template_download": rule("staff", **{f"post_{r}": NOT_ALLOWED for r in ROLES}),
+    "organizations:document_template_withdraw": rule(
+        "staff", lambda w, s: {"pk": w.document_template.pk}, get_staff=NOT_ALLOWED
+    ),
     # Members
     "members:member_list": rule("read"),
     "members:member_detail": rule("read", _pk("member")),
@@ -242,6 +255,9 @@ MATRIX: dict[str, Rule] = {
     # An empty autosave is a bad request (400); the point here is who may send one.
     "reports:report_autosave": rule("post_work", _pk("report"), post_own={400}, post_staff={400}),
     "reports:report_compare": rule("read", _pk("report")),
+    # The report as an official document (PDF, DOCX): whoever may read it; numbered by its organisation.
+    "reports:report_document": rule("read", _pk("report"), query="format=pdf"),
+    "reports:report_issue": rule("work", _pk("report")),
     "reports:report_return": rule("staff", _pk("report")),
     "reports:report_accept": rule("post_staff", _pk("report")),
     "reports:attachment_upload": rule("post_work", _pk("report")),
@@ -253,6 +269,7 @@ MATRIX: dict[str, Rule] = {
     "reports:periods_make": rule("post_staff"),
     "reports:period_status": rule("readers", query=lambda w: f"period={w.period.pk}"),
     "reports:period_summary": rule("readers", query=lambda w: f"period={w.period.pk}"),
+    "reports:period_summary_issue": rule("staff", query=lambda w: f"period={w.period.pk}"),
     "reports:resolution_list": rule("readers"),
     "reports:resolution_create": rule("staff"),
     "reports:resolution_update": rule("staff", lambda w, s: {"pk": w.resolution.pk}),
@@ -266,6 +283,8 @@ MATRIX: dict[str, Rule] = {
     "dashboard:dashboard": rule("readers"),
     "dashboard:data_json": rule("readers"),
     "dashboard:export_xlsx": rule("readers"),
+    "dashboard:brief": rule("readers", query="format=pdf"),
+    "dashboard:brief_issue": rule("staff"),
     "dashboard:indicator_records": rule("readers", query="code=admissions"),
     "dashboard:organization": rule("read", _pk("organization")),
 }

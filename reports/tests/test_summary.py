@@ -1,8 +1,6 @@
-"""The Bloc's summary for a period: page, XLSX (formula-safe), PDF in the Party's format."""
+"""The Bloc's summary for a period: page and XLSX (formula-safe). Its PDF and DOCX: test_documents.py."""
 
 import datetime as dt
-import re
-import zlib
 from io import BytesIO
 
 import openpyxl
@@ -10,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from reports.models import ReportStatus, StudyLine
-from reports.summary import period_summary, summary_html
+from reports.summary import period_summary
 
 from .factories import ReportFactory, ResolutionFactory, period
 
@@ -70,33 +68,3 @@ def test_xlsx_escapes_formulae(client_for, staff, filed, org_a):
     assert org_a.name in values
     texts = [v for v in values if isinstance(v, str) and "HYPERLINK" in v]
     assert texts and all(v.startswith("'=") for v in texts)
-
-
-def test_pdf_in_the_party_format_renders_vietnamese(client_for, staff, filed, settings):
-    html = summary_html(period_summary(filed, dt.date(2021, 3, 1)), dt.date(2021, 3, 2))
-    assert "ĐẢNG BỘ TỈNH QUẢNG TRỊ" in html.upper()
-    assert settings.PORTAL_BLOC_NAME.upper() in html
-    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in html and "-BC/ĐUK" in html
-    assert f"{settings.PORTAL_PLACE}, ngày 02 tháng 03 năm 2021" in html
-    assert "DejaVu Serif" in html
-    response = client_for(staff).get(reverse("reports:period_summary"), {"period": filed.pk, "format": "pdf"})
-    assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF") and len(response.content) > 5000
-    streams = pdf_streams(response.content)
-    assert b"DejaVu-Serif" in streams  # the font that has the Vietnamese glyphs is embedded
-    # The text's Unicode map carries Vietnamese letters with diacritics (ả U+1EA3, ệ U+1EC7, Đ U+0110).
-    for code in (b"1ea3", b"1ec7", b"0110"):
-        assert code in streams.lower(), code
-
-
-def pdf_streams(pdf: bytes) -> bytes:
-    """Every stream of the PDF, inflated, joined (no PDF library needed)."""
-    out = [pdf]
-    for match in re.finditer(rb"stream\r?\n", pdf):
-        start = match.end()
-        end = pdf.find(b"endstream", start)
-        try:
-            out.append(zlib.decompress(pdf[start:end]))
-        except zlib.error:
-            continue
-    return b"\n".join(out)
