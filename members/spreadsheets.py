@@ -7,7 +7,6 @@ writes the workbook as it goes) so that a list of half a million members stays w
 Cells that a spreadsheet would read as a formula (=, +, -, @, tab, CR) are prefixed with a quote.
 """
 
-import csv
 import datetime as dt
 
 import tablib
@@ -15,9 +14,10 @@ from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 from import_export import resources
 
+from core.spreadsheets import Sheet, csv_response, xlsx_response
 from organizations.models import Cell, Organization
 
-from . import services, xlsx
+from . import services
 from .models import EventKind, Gender, Member
 
 COLUMNS = (
@@ -47,15 +47,7 @@ ARRIVALS = {
 }
 EXPORT_HEADERS = [header for _, header in COLUMNS] + ["Tình trạng"]
 REQUIRED = {"org", "full_name", "birth_date", "gender", "ceremony_on"}
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 GENDERS = {"nam": Gender.NAM, "nữ": Gender.NU, "nu": Gender.NU}
-
-
-def neutralise(value):
-    """A value safe to put in a spreadsheet cell: text that looks like a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def parse_date(value, header: str) -> dt.date | None:
@@ -252,49 +244,28 @@ def _export_rows(queryset):
     for values in ordered.values_list(*EXPORT_FIELDS).iterator(chunk_size=2000):
         code, name, birth, gender, card, decided, ceremony, full, cell, status = values
         yield [
-            neutralise(code),
-            neutralise(name),
+            code,
+            name,
             birth,
             genders.get(gender, gender),
-            neutralise(card),
+            card,
             decided,
             ceremony,
             full,
-            neutralise(cell or ""),
+            cell or "",
             statuses.get(status, status),
         ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def export_csv(queryset, filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff" + writer.writerow(EXPORT_HEADERS)
-        for row in _export_rows(queryset):
-            yield writer.writerow([v.strftime("%d/%m/%Y") if isinstance(v, dt.date) else v for v in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
-
-
-def _xlsx_response(chunks, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(chunks, content_type=xlsx.CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
+    return csv_response(EXPORT_HEADERS, _export_rows(queryset), filename)
 
 
 def export_xlsx(queryset, filename: str) -> StreamingHttpResponse:
     """The filtered member list as a workbook, streamed as it is written (dates are real dates, dd/mm/yyyy)."""
     widths = [10, 28, 12, 9, 16, 14, 14, 14, 24, 14]
-    return _xlsx_response(
-        xlsx.stream_xlsx(EXPORT_HEADERS, _export_rows(queryset), sheet_name="Đảng viên", widths=widths),
-        filename,
+    return xlsx_response(
+        [Sheet("Đảng viên", _export_rows(queryset), headers=EXPORT_HEADERS, widths=widths)], filename
     )
 
 
@@ -318,27 +289,16 @@ def _candidate_rows(queryset):
     for code, name, birth, gender, certificate, sponsors, status in (
         queryset.order_by("organization__code", "full_name").values_list(*fields).iterator(chunk_size=2000)
     ):
-        yield [neutralise(code), neutralise(name), birth, genders.get(gender, gender), certificate,
-               neutralise(sponsors), statuses.get(status, status)]  # fmt: skip
+        yield [code, name, birth, genders.get(gender, gender), certificate,
+               sponsors, statuses.get(status, status)]  # fmt: skip
 
 
 def export_candidates(queryset, fmt: str, filename: str):
     """The filtered candidate list as CSV or XLSX (formulae neutralised, dates dd/mm/yyyy)."""
     if fmt == "csv":
-        writer = csv.writer(_Echo())
-
-        def lines():
-            yield "\ufeff" + writer.writerow(CANDIDATE_HEADERS)
-            for row in _candidate_rows(queryset):
-                yield writer.writerow([v.strftime("%d/%m/%Y") if isinstance(v, dt.date) else v for v in row])
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        return response
+        return csv_response(CANDIDATE_HEADERS, _candidate_rows(queryset), filename)
     widths = [10, 28, 12, 9, 16, 28, 14]
-    return _xlsx_response(
-        xlsx.stream_xlsx(
-            CANDIDATE_HEADERS, _candidate_rows(queryset), sheet_name="Quần chúng ưu tú", widths=widths
-        ),
+    return xlsx_response(
+        [Sheet("Quần chúng ưu tú", _candidate_rows(queryset), headers=CANDIDATE_HEADERS, widths=widths)],
         filename,
     )

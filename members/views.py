@@ -9,13 +9,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
 from core.datacache import lazy_parts, page_cache_key
+from core.spreadsheets import Sheet, xlsx_response
 from organizations import access
 from organizations.access import (
     check_can_work_in,
@@ -27,7 +28,7 @@ from organizations.access import (
 )
 from organizations.models import GOOD_RATINGS, Rating
 
-from . import forms, lifecycle, selectors, services, spreadsheets, workdays, xlsx
+from . import forms, lifecycle, selectors, services, spreadsheets, workdays
 from .filters import CandidateFilter, MemberFilter
 from .lifecycle import PartyLife, overdue_party, probation_ends_on
 from .models import (
@@ -177,8 +178,8 @@ def badge_round_list(request):
         data = (
             [
                 r.member.organization.code,
-                spreadsheets.neutralise(r.member.organization.name),
-                spreadsheets.neutralise(r.member.full_name),
+                r.member.organization.name,
+                r.member.full_name,
                 r.member.birth_date,
                 r.member.admission_decided_on or r.member.ceremony_on,
                 r.milestone,
@@ -188,14 +189,8 @@ def badge_round_list(request):
             ]
             for r in rows
         )
-        response = StreamingHttpResponse(
-            xlsx.stream_xlsx(
-                headers, data, sheet_name="Huy hiệu Đảng", widths=[10, 36, 26, 12, 14, 12, 14, 12, 12]
-            ),
-            content_type=xlsx.CONTENT_TYPE,
-        )
-        response["Content-Disposition"] = f'attachment; filename="huy-hieu-dang-{round_on:%Y%m%d}.xlsx"'
-        return response
+        sheet = Sheet("Huy hiệu Đảng", data, headers=headers, widths=[10, 36, 26, 12, 14, 12, 14, 12, 12])
+        return xlsx_response([sheet], f"huy-hieu-dang-{round_on:%Y%m%d}")
     rounds = lifecycle.badge_rounds(round_on.year)
     context = {
         "round_on": round_on,

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from io import BytesIO
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, Sum
 
 from core.datacache import cached_under_data_version
+from core.spreadsheets import Bold, Sheet
 from organizations.models import Organization
 
 from . import timeliness
@@ -241,78 +241,41 @@ def period_summary_page(
 # --- XLSX -----------------------------------------------------------------------------------------------------
 
 
-def safe_cell(value):
-    """Text that a spreadsheet would run as a formula is written as text (prefixed with ')."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+def summary_sheets(summary: PeriodSummary) -> list[Sheet]:
+    """The summary as two sheets: the totals, the study, each organisation's figures (and who has not filed);
+    the narratives by organisation."""
 
-
-def summary_xlsx(summary: PeriodSummary) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Tổng hợp"
-    bold = Font(bold=True)
-    sheet.append([f"Tổng hợp báo cáo {summary.period.label}"])
-    sheet["A1"].font = bold
-    sheet.append(
-        [f"Số liệu đến ngày {summary.as_of:%d/%m/%Y}; đã nộp {summary.filed}/{summary.owed_count} tổ chức"]
-    )
-    sheet.append([])
-    sheet.append(["Chỉ tiêu", "Tổng"])
-    for _, label, value in summary.sums:
-        sheet.append([label, value])
-    sheet.append([])
-    sheet.append(
-        [
-            "Học tập nghị quyết",
-            "Đảng viên đã học",
-            "Tổng số đảng viên",
-            "Tỷ lệ (%)",
-            "Quần chúng đã học",
-            "Tổng số quần chúng",
-            "Tỷ lệ (%)",
+    def totals():
+        yield Bold([f"Tổng hợp báo cáo {summary.period.label}"])
+        yield [
+            f"Số liệu đến ngày {summary.as_of:%d/%m/%Y}; đã nộp {summary.filed}/{summary.owed_count} tổ chức"
         ]
-    )
-    for s in summary.study:
-        sheet.append(
-            [
-                safe_cell(s.resolution.short_title),
-                s.members_studied,
-                s.members_total,
-                s.members_rate,
-                s.masses_studied,
-                s.masses_total,
-                s.masses_rate,
+        yield []
+        yield Bold(["Chỉ tiêu", "Tổng"])
+        yield from ([label, value] for _, label, value in summary.sums)
+        yield []
+        yield Bold(
+            ["Học tập nghị quyết", "Đảng viên đã học", "Tổng số đảng viên", "Tỷ lệ (%)", "Quần chúng đã học",
+             "Tổng số quần chúng", "Tỷ lệ (%)"]
+        )  # fmt: skip
+        for s in summary.study:
+            yield [s.resolution.short_title, s.members_studied, s.members_total, s.members_rate,
+                   s.masses_studied, s.masses_total, s.masses_rate]  # fmt: skip
+        yield []
+        yield Bold(["Mã", "Tổ chức", "Trạng thái"] + [label for _, label in SUM_FIELDS])
+        for report in summary.reports:
+            yield [report.organization.code, report.organization.name, report.get_status_display()] + [
+                getattr(report, name) for name, _ in SUM_FIELDS
             ]
-        )
-    sheet.append([])
-    header = ["Mã", "Tổ chức", "Trạng thái"] + [label for _, label in SUM_FIELDS]
-    sheet.append(header)
-    for report in summary.reports:
-        sheet.append(
-            [
-                safe_cell(report.organization.code),
-                safe_cell(report.organization.name),
-                report.get_status_display(),
-            ]
-            + [getattr(report, name) for name, _ in SUM_FIELDS]
-        )
-    for org in summary.missing:
-        sheet.append([safe_cell(org.code), safe_cell(org.name), summary.unfiled_label])
-    sheet.column_dimensions["A"].width = 36
-    sheet.column_dimensions["B"].width = 40
+        for org in summary.missing:
+            yield [org.code, org.name, summary.unfiled_label]
 
-    narr = book.create_sheet("Nội dung")
-    narr.append(["Mã", "Tổ chức"] + [label for _, label in NARRATIVES])
-    for report in summary.reports:
-        narr.append(
-            [safe_cell(report.organization.code), safe_cell(report.organization.name)]
-            + [safe_cell(getattr(report, name)) for name, _ in NARRATIVES]
-        )
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    narratives = (
+        [report.organization.code, report.organization.name]
+        + [getattr(report, name) for name, _ in NARRATIVES]
+        for report in summary.reports
+    )
+    return [
+        Sheet("Tổng hợp", totals(), widths=[36, 40]),
+        Sheet("Nội dung", narratives, headers=["Mã", "Tổ chức"] + [label for _, label in NARRATIVES]),
+    ]

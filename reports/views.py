@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.datacache import data_cache_key, lazy_parts, page_number
+from core.spreadsheets import xlsx_response
 from organizations.access import (
     SECRETARY,
     check_can_work_in,
@@ -59,7 +60,7 @@ from .models import (
 )
 from .periods import KIND_ORDER, periods_create, periods_of_year, schedule_update, year_range
 from .summary import period_summary as build_period_summary
-from .summary import period_summary_page, summary_xlsx
+from .summary import period_summary_page, summary_sheets
 
 workers_required = role_required(SECRETARY)  # staff always pass role_required
 
@@ -601,12 +602,7 @@ def period_summary(request):
         return period_summary_document(request, period, fmt)
     summary = build_period_summary(period, today())  # the XLSX lists every organisation
     stamp = f"{period.kind}-{period.year}-{period.number:02d}"
-    response = HttpResponse(
-        summary_xlsx(summary),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="tong-hop-{stamp}.xlsx"'
-    return response
+    return xlsx_response(summary_sheets(summary), f"tong-hop-{stamp}")
 
 
 # --- resolutions and schedule -----------------------------------------------------------------------------

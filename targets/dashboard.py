@@ -26,6 +26,7 @@ from django.core.paginator import Page, Paginator
 from django.utils import timezone
 
 from core import datacache
+from core.spreadsheets import Bold, Sheet
 from members.models import EventKind, MemberEvent
 from organizations.models import OrganizationYear, Rating
 from reports import timeliness
@@ -517,78 +518,36 @@ def _report_records(year: int, as_of: dt.date, org_id: int | None) -> list[dict]
 
 # --- XLSX -----------------------------------------------------------------------------------------------
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_HEADER = ["Mã", "Chỉ tiêu", "Giá trị", "Tử số", "Mẫu số", "So sánh", "Chỉ tiêu đặt ra", "Trạng thái",
+               "Tiến độ cần đạt", "Dự báo cuối năm", "Ghi chú", "Nguyên văn nghị quyết"]  # fmt: skip
 
 
-def safe_cell(value):
-    """Text that a spreadsheet would read as a formula is prefixed with a quote (CSV/XLSX injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
+def dashboard_sheets(d: Dashboard) -> list[Sheet]:
+    """The targets and indicators (one row each), and every organisation's contribution."""
 
+    def targets():
+        yield [f"Chỉ tiêu năm {d.year} — số liệu đến ngày {d.as_of:%d/%m/%Y}"]
+        yield []
+        yield Bold(XLSX_HEADER)
+        for c in d.target_cards + d.other_cards:
+            yield [
+                c.code, c.label, c.result.value, c.result.numerator, c.result.denominator,
+                COMPARATOR_SIGNS.get(c.comparator, "") if c.comparator else "",
+                c.target_value if c.target else "", c.status_label, c.pace, c.projection, c.result.note,
+                c.target.wording if c.target else "",
+            ]  # fmt: skip
 
-def dashboard_xlsx(d: Dashboard) -> bytes:
-    from io import BytesIO
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Chỉ tiêu"
-    ws.append([safe_cell(f"Chỉ tiêu năm {d.year} — số liệu đến ngày {d.as_of:%d/%m/%Y}")])
-    ws.append([])
-    header = [
-        "Mã",
-        "Chỉ tiêu",
-        "Giá trị",
-        "Tử số",
-        "Mẫu số",
-        "So sánh",
-        "Chỉ tiêu đặt ra",
-        "Trạng thái",
-        "Tiến độ cần đạt",
-        "Dự báo cuối năm",
-        "Ghi chú",
-        "Nguyên văn nghị quyết",
+    organisations = (
+        [entry["code"], entry["name"], *[c["text"] for c in entry["cells"]]] for entry in org_table_cells(d)
+    )
+    return [
+        Sheet("Chỉ tiêu", targets()),
+        Sheet(
+            "Theo tổ chức",
+            organisations,
+            headers=["Mã", "Tổ chức cơ sở đảng", *[label for _, label in ORG_COLUMNS]],
+        ),
     ]
-    ws.append(header)
-    for c in d.target_cards + d.other_cards:
-        ws.append(
-            [
-                safe_cell(v)
-                for v in (
-                    c.code,
-                    c.label,
-                    c.result.value,
-                    c.result.numerator,
-                    c.result.denominator,
-                    COMPARATOR_SIGNS.get(c.comparator, "") if c.comparator else "",
-                    c.target_value if c.target else "",
-                    c.status_label,
-                    c.pace,
-                    c.projection,
-                    c.result.note,
-                    c.target.wording if c.target else "",
-                )
-            ]
-        )
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
-
-    org_ws = wb.create_sheet("Theo tổ chức")
-    org_ws.append(["Mã", "Tổ chức cơ sở đảng", *[label for _, label in ORG_COLUMNS]])
-    for cell in org_ws[1]:
-        cell.font = Font(bold=True)
-    for entry in org_table_cells(d):
-        org_ws.append(
-            [safe_cell(v) for v in (entry["code"], entry["name"], *[c["text"] for c in entry["cells"]])]
-        )
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 # --- the per-organisation table ------------------------------------------------------------------------------

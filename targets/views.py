@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.datacache import page_number
 from core.errors import bad_request
+from core.spreadsheets import xlsx_response
 from organizations.access import (
     SECRETARY,
     organization_of,
@@ -108,12 +109,7 @@ def data_json(request, year):
 @_with_year
 def export_xlsx(request, year):
     d = dash.build_dashboard(year, with_charts=False)
-    response = HttpResponse(
-        dash.dashboard_xlsx(d),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="chi-tieu-{year}.xlsx"'
-    return response
+    return xlsx_response(dash.dashboard_sheets(d), f"chi-tieu-{year}")
 
 
 @require_GET

@@ -1,15 +1,15 @@
-"""Exports: the streaming XLSX writer, formula neutralisation in CSV and XLSX, the folded search they follow."""
+"""The member and candidate lists' exports: formula neutralisation in CSV and XLSX, the folded search they follow
+(the writer itself: core/tests/test_spreadsheets.py)."""
 
 import csv
 import datetime as dt
 import io
-import tracemalloc
 
 import openpyxl
 import pytest
 from django.urls import reverse
 
-from members import xlsx
+from core.spreadsheets import CONTENT_TYPE
 from members.tests import factories as f
 from organizations.models import Cell
 
@@ -17,48 +17,13 @@ FORMULAE = ["=1+1", "+33", "-2+3", "@SUM(A1:A2)"]
 
 
 def _xlsx_rows(response):
-    assert response["Content-Type"] == xlsx.CONTENT_TYPE and response.streaming
+    assert response["Content-Type"] == CONTENT_TYPE and response.streaming
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     return list(book.active.iter_rows(values_only=True))
 
 
 def _csv_rows(response):
     return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-
-
-# --- the writer -----------------------------------------------------------------------------------------------
-
-
-def test_writer_round_trips_through_openpyxl():
-    rows = [
-        ["Nguyễn Văn A", dt.date(1990, 2, 28), 3, 2.5, None, "a < b & c > d"],
-        ["Ký tự \x01 cấm\x0b bỏ", dt.datetime(2021, 3, 25, 9, 30), 0, -1.25, "", "  giữ khoảng trắng  "],
-    ]
-    data = b"".join(
-        xlsx.stream_xlsx(["Tên", "Ngày", "Số", "Thực", "Trống", "Chữ"], rows, sheet_name="Thử: [1]")
-    )
-    book = openpyxl.load_workbook(io.BytesIO(data))
-    sheet = book.active
-    assert sheet.title == "Thử   1"
-    got = list(sheet.iter_rows(values_only=True))
-    assert got[0] == ("Tên", "Ngày", "Số", "Thực", "Trống", "Chữ")
-    assert got[1] == ("Nguyễn Văn A", dt.datetime(1990, 2, 28), 3, 2.5, None, "a < b & c > d")
-    assert got[2] == ("Ký tự  cấm bỏ", dt.datetime(2021, 3, 25), 0, -1.25, None, "  giữ khoảng trắng  ")
-    assert sheet["B2"].number_format == "dd/mm/yyyy" and sheet["A1"].font.b and sheet.freeze_panes == "A2"
-    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
-
-
-def test_writer_streams_in_pieces_with_flat_memory():
-    row = ["S00001", "Nguyễn Văn Thử", dt.date(1990, 1, 1), "Nam", "0001234", dt.date(2020, 1, 1)]
-    tracemalloc.start()
-    pieces, size = 0, 0
-    for chunk in xlsx.stream_xlsx(["a", "b", "c", "d", "e", "f"], (row for _ in range(30_000))):
-        pieces += 1
-        size += len(chunk)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    assert pieces > 30  # handed on as it is written, not at the end
-    assert peak < 10 * 2**20, peak  # 30,000 rows in under 10 MB: the rows are never all held
 
 
 # --- the member list's exports -------------------------------------------------------------------------------

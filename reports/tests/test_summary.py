@@ -63,7 +63,7 @@ def test_xlsx_escapes_formulae(client_for, staff, filed, org_a):
         reverse("reports:period_summary"), {"period": filed.pk, "format": "xlsx"}
     )
     assert response["Content-Disposition"].startswith("attachment")
-    book = openpyxl.load_workbook(BytesIO(response.content))
+    book = openpyxl.load_workbook(BytesIO(response.getvalue()))
     values = [c for sheet in book for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
     assert org_a.name in values
     texts = [v for v in values if isinstance(v, str) and "HYPERLINK" in v]

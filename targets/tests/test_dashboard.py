@@ -305,13 +305,12 @@ def test_xlsx_export_has_the_figures_and_escapes_formulas(client_for, leader, fi
     response = client_for(leader).get(reverse("dashboard:export_xlsx"), {"year": 2021})
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="chi-tieu-2021.xlsx"'
-    wb = load_workbook(io.BytesIO(response.content))
+    wb = load_workbook(io.BytesIO(response.getvalue()))
     rows = list(wb["Chỉ tiêu"].iter_rows(values_only=True))
     admissions = next(r for r in rows if r and r[0] == "admissions")
     assert admissions[2] == 3 and admissions[6] == 120 and admissions[7] == "Chậm"
     names = [r[1] for r in wb["Theo tổ chức"].iter_rows(values_only=True)]
     assert '\'=HYPERLINK("http://evil")' in names
-    assert dash.safe_cell("+1") == "'+1" and dash.safe_cell("Bình thường") == "Bình thường"
 
 
 # --- who may see what -----------------------------------------------------------------------------------
