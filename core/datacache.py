@@ -1,20 +1,22 @@
 """Caching that stays correct: everything cached here is keyed by the data's version.
 
-``data_version()`` is a fingerprint of the registry and the reports, read in one cheap query: the highest
-primary key of every table of organizations, members and reports, and of Django's admin log. Rows are never
-deleted; inserts (bulk ones included) raise the highest id, and every in-place change of a model that carries
-figures writes a history row (django-simple-history), which raises the history table's highest id. Events,
-versions and transitions are append-only. A change made in the Django admin writes an admin log row. So any write
-that could change what a page shows changes the version, and a cached page or figure is never stale: the next
-request simply computes it afresh.
+``data_version()`` is a fingerprint of the data, read in one cheap query: the highest primary key of every table
+of the apps in ``settings.PORTAL_DATA_APPS`` (but the tables in ``settings.PORTAL_DATA_IGNORED_TABLES``). Rows
+are never deleted; inserts (bulk ones included) raise the highest id, and every in-place change of a model that
+carries figures writes a history row (django-simple-history), which raises the history table's highest id.
+Events, versions and transitions are append-only, and the Django admin changes nothing (core/admin.py). So any
+write that could change what a page shows changes the version, and a cached page or figure is never stale: the
+next request simply computes it afresh.
 
 A report's own history is left out on purpose: a secretary's draft (saved as they type) changes no figure, and at
 a province's size every autosave would otherwise make the next dashboard compute afresh. What makes a report
 count — submitted, returned, accepted — always writes a ``ReportTransition`` row (``services._transition``), and
 a submission a ``ReportVersion`` row; both tables are in the fingerprint.
 
-Used by the dashboard, the completeness matrix, the period summary and the organisation and member lists
-(template fragments: ``{% cache 900 name cache_key %}`` with ``cache_key = data_cache_key(...)``).
+The one caching idiom of the portal: values through ``cached_under_data_version(parts, compute)``; page bodies
+as template fragments, ``{% cache portal_cache_seconds name cache_key %}`` with ``cache_key =
+data_cache_key(...)`` (or ``page_cache_key``). Keys are built here only; the timeout is
+``settings.PORTAL_CACHE_SECONDS`` (it only bounds memory: a new version is a new key).
 """
 
 from __future__ import annotations
@@ -23,17 +25,15 @@ import hashlib
 from functools import partial
 
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-CACHE_SECONDS = 15 * 60
-APPS = ("organizations", "members", "reports")
-#: Tables whose rows never change a figure or a list (see above for a report's history).
-NOT_FIGURES = {"reports_reminderlog", "reports_reportattachment", "reports_historicalperiodicreport"}
-#: Tables outside the three apps whose rows mean a change: the admin's log of every change made there.
-ALSO = ("django_admin_log",)
+
+def cache_seconds() -> int:
+    return settings.PORTAL_CACHE_SECONDS
 
 
 def data_version() -> str:
@@ -42,8 +42,8 @@ def data_version() -> str:
     tables = sorted(
         (model._meta.db_table, model._meta.pk.column)
         for model in apps.get_models()
-        if (model._meta.app_label in APPS and model._meta.db_table not in NOT_FIGURES)
-        or model._meta.db_table in ALSO
+        if model._meta.app_label in settings.PORTAL_DATA_APPS
+        and model._meta.db_table not in settings.PORTAL_DATA_IGNORED_TABLES
     )
     sql = "SELECT " + ", ".join(f"(SELECT MAX({quote(pk)}) FROM {quote(table)})" for table, pk in tables)
     with connection.cursor() as cursor:
@@ -63,7 +63,7 @@ def cached_under_data_version(parts: tuple, compute):
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, CACHE_SECONDS)
+        cache.set(key, value, cache_seconds())
     return value
 
 

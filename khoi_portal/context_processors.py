@@ -15,4 +15,5 @@ def portal(request):
         "portal_my_org": access.organization_of(user) if role == access.SECRETARY else None,
         "portal_bloc_name": settings.PORTAL_BLOC_NAME,
         "portal_province": settings.PORTAL_PROVINCE,
+        "portal_cache_seconds": settings.PORTAL_CACHE_SECONDS,
     }

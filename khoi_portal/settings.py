@@ -105,6 +105,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
 
+#: The data-version cache (core/datacache.py): how long a cached value or page body may stay (it is never stale: a
+#: write makes a new key), the apps whose tables make the version, and tables whose rows change no figure (a
+#: report's draft history, reminders sent, attachments).
+PORTAL_CACHE_SECONDS = env.int("PORTAL_CACHE_SECONDS", default=15 * 60)
+PORTAL_DATA_APPS = ("organizations", "members", "reports", "targets")
+PORTAL_DATA_IGNORED_TABLES = (
+    "reports_reminderlog",
+    "reports_reportattachment",
+    "reports_historicalperiodicreport",
+)
+
 # Optional shared cache (Redis) for several app servers; in-process memory otherwise.
 CACHES = {"default": env.cache_url_config(env("CACHE_URL", default="") or "locmemcache://khoi")}
 

@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from organizations import access
 from organizations.models import GOOD_RATINGS, Cell, Organization, Rating
 
 from .lifecycle import (
@@ -198,6 +199,7 @@ def member_create(
     A full membership recorded here carries its real decision date (`full_member_decided_on`, default the
     anniversary), so an imported recognition counts in the year it was decided.
     """
+    access.require_worker(by, organization)
     if arrival not in (EventKind.ADMITTED, EventKind.TRANSFER_IN):
         raise ValidationError({"arrival": "Hình thức phải là kết nạp tại đây hoặc chuyển đến."})
     _check_person(full_name=full_name, birth_date=birth_date)
@@ -319,6 +321,7 @@ def member_update(
     by: AbstractBaseUser | None = None,
 ) -> Member:
     """Correct a member's personal details. Dates of the party life change only through events."""
+    access.require_worker(by, member.organization)
     _check_person(full_name=full_name, birth_date=birth_date)
     _check_cell(cell, member.organization)
     member.full_name = full_name.strip()
@@ -368,6 +371,7 @@ def member_make_full(
     organisation whose roll the member was on at the decision date. A decision recorded late may be dated
     before events already on the timeline, but it must fall on a day the member was on the Bloc's roll.
     """
+    access.require_worker(by, member.organization)
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.status != MemberStatus.DU_BI:
         raise ValidationError(
@@ -429,6 +433,7 @@ def member_transfer_out(
     ``temp_out`` event, and a host inside the Bloc (`destination`) a ``temp_in`` event, which shows them among
     its temporary arrivals. Neither changes the status or any roll.
     """
+    access.require_worker(by, member.organization)
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.status not in ACTIVE_STATUSES:
         raise ValidationError(f"Không chuyển sinh hoạt được: đảng viên đang “{member.get_status_display()}”.")
@@ -538,6 +543,7 @@ def member_temporary_end(
 ) -> MemberEvent:
     """The member comes back from a temporary transfer (QĐ 232-QĐ/TW 2025 §6.3.2): the host's temporary list
     loses them; the home roll never did."""
+    access.require_worker(by, member.organization)
     member = Member.objects.select_for_update().get(pk=member.pk)
     away = _temporary_away(member)
     if away is None:
@@ -577,6 +583,7 @@ def member_record_gap(
     gap out (``lifecycle.PartyLife``). Gaps are usually found in old records, so they may be dated before
     later events; they never change the status or the roll. Expulsion and removal are gaps already (their
     own events, closed by a later re-admission)."""
+    access.require_worker(by, member.organization)
     member = Member.objects.select_for_update().get(pk=member.pk)
     if not reason.strip():
         raise ValidationError(
@@ -612,6 +619,7 @@ def member_record_dossier(
     """Record the full-membership dossier of a probationary member: the cell's resolution proposing full
     membership (QĐ 24-QĐ/TW 2021 §4.2, a: passed after the 12 months of probation) and the certificate of the
     lớp bồi dưỡng đảng viên mới (number and date; HD 01-HD/TW 2021, the dossier for full membership)."""
+    access.require_worker(by, member.organization)
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.status != MemberStatus.DU_BI:
         raise ValidationError("Chỉ ghi hồ sơ công nhận chính thức cho đảng viên dự bị.")
@@ -665,6 +673,7 @@ def badge_award_record(
 ) -> BadgeAward:
     """Record a Huy hiệu Đảng dossier: proposed (đề nghị) or awarded (đã trao) for one milestone. The round is
     the one the member's party age reaches the milestone for (HD 01-HD/TW 2021, item 18)."""
+    access.require_worker(by, member.organization)
     if milestone not in BADGE_MILESTONES:
         raise ValidationError({"milestone": "Mốc Huy hiệu Đảng không hợp lệ."})
     if status not in BadgeStatus.values:
@@ -689,6 +698,7 @@ def badge_award_record(
 @transaction.atomic
 def extra_day_off_add(*, day: dt.date, name: str, by: AbstractBaseUser | None = None) -> ExtraDayOff:
     """Add a compensating day off (nghỉ bù) that working-day deadlines skip."""
+    access.require_staff(by)
     record = ExtraDayOff(day=day, name=name.strip(), recorded_by=by)
     record.full_clean()
     record.save()
@@ -698,6 +708,7 @@ def extra_day_off_add(*, day: dt.date, name: str, by: AbstractBaseUser | None = 
 @transaction.atomic
 def extra_day_off_remove(*, record: ExtraDayOff, by: AbstractBaseUser | None = None) -> None:
     """Remove a day off entered by mistake (a setting, not a register entry: its history keeps the record)."""
+    access.require_staff(by)
     record._history_user = by
     record.delete()
 
@@ -715,6 +726,7 @@ def member_transfer_back_in(
     by: AbstractBaseUser | None = None,
 ) -> MemberEvent:
     """Chuyển sinh hoạt đến: a member who had moved out of the Bloc comes back to `organization`."""
+    access.require_worker(by, organization)
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.status != MemberStatus.CHUYEN_DI:
         raise ValidationError("Chỉ ghi nhận chuyển đến cho đảng viên đã chuyển sinh hoạt đi.")
@@ -747,6 +759,7 @@ def member_end(
     by: AbstractBaseUser | None = None,
 ) -> MemberEvent:
     """Miễn sinh hoạt, xóa tên, khai trừ, ra khỏi Đảng, từ trần."""
+    access.require_worker(by, member.organization)
     if kind not in ENDING_KINDS:
         raise ValidationError("Loại sự kiện không hợp lệ.")
     member = Member.objects.select_for_update().get(pk=member.pk)
@@ -794,6 +807,7 @@ def candidate_save(
     by: AbstractBaseUser | None = None,
 ) -> Candidate:
     """Create (``candidate=None``) or edit a candidate for admission."""
+    access.require_worker(by, organization)
     _check_person(full_name=full_name, birth_date=birth_date)
     _check_cell(cell, organization)
     _not_future(course_certificate_on, "Ngày cấp giấy chứng nhận", "course_certificate_on")
@@ -832,6 +846,7 @@ def candidate_admit(
 ) -> Member:
     """Kết nạp: the candidate becomes a probationary member of their organisation. `considered_on` is the cell
     meeting that considered the admission: the candidate must be 18 (by months) on it (QĐ 24-QĐ/TW §1.1.1)."""
+    access.require_worker(by, candidate.organization)
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     if candidate.status != Candidate.Status.PENDING:
         raise ValidationError("Quần chúng này đã được kết nạp hoặc dừng xem xét.")
@@ -869,6 +884,7 @@ def candidate_admit(
 def candidate_withdraw(
     *, candidate: Candidate, note: str = "", by: AbstractBaseUser | None = None
 ) -> Candidate:
+    access.require_worker(by, candidate.organization)
     if candidate.status != Candidate.Status.PENDING:
         raise ValidationError("Quần chúng này không còn trong diện xem xét.")
     candidate.status = Candidate.Status.WITHDRAWN
@@ -921,6 +937,7 @@ def _check_rating_year(member: Member, year: int) -> None:
 @transaction.atomic
 def member_rate(*, member: Member, year: int, grade: str, by: AbstractBaseUser | None = None) -> MemberRating:
     """Set a member's rating for `year`, within the 20% cap of HTXSNV."""
+    access.require_worker(by, member.organization)
     _check_rating_year(member, year)
     if grade not in Rating.values:
         raise ValidationError({"grade": "Mức xếp loại không hợp lệ."})
@@ -949,6 +966,7 @@ def member_ratings_save(
     organisation's whole set once everything is written, so a form that would exceed it saves nothing.
     Returns how many ratings were created or changed.
     """
+    access.require_worker(by, organization)
     if year > _today().year or year < 1930:
         raise ValidationError({"year": "Năm xếp loại không hợp lệ."})
     Organization.objects.select_for_update().get(pk=organization.pk)

@@ -144,6 +144,29 @@ def check_can_work_in(user, org) -> None:
         raise PermissionDenied("Vai trò của bạn chỉ được xem, không được thay đổi.")
 
 
+# --- checks in services -----------------------------------------------------------------------------------
+#
+# Every service that writes starts with one of these, with the user who acts (`by`). A view has already answered
+# 404/403 for what the user may not see or use; the service checks again, so the Django admin, a management
+# command or a script cannot do what the portal would refuse. ``by=None`` is the system itself (a management
+# command, the demo loader, a data migration): a request always passes its user.
+
+
+def require_staff(by, message: str = "Chỉ Văn phòng Đảng ủy Khối được thực hiện thao tác này.") -> None:
+    """PermissionDenied unless `by` is committee staff (or the system)."""
+    if by is not None and not is_staff_role(by):
+        raise PermissionDenied(message)
+
+
+def require_worker(
+    by, organization, message: str = "Chỉ bí thư của tổ chức này hoặc Văn phòng Đảng ủy Khối được thay đổi."
+) -> None:
+    """PermissionDenied unless `by` may change `organization`'s records: staff, or its own officer (or the
+    system)."""
+    if by is not None and not can_work_in_organization(by, organization):
+        raise PermissionDenied(message)
+
+
 def role_required(*roles: str):
     """View decorator: 403 unless the user has one of `roles` (staff always passes)."""
 

@@ -32,9 +32,26 @@ def _not_future(day: dt.date | None, label: str, field: str) -> None:
         raise ValidationError({field: f"{label} không được ở tương lai."})
 
 
+#: What an organisation's own secretary may change on its record; the rest is the Bloc's registry (staff).
+CONTACT_FIELDS = ("address", "phone", "email")
+
+
 @transaction.atomic
-def organization_save(*, organization: Organization) -> Organization:
-    """Create or change an organisation (the form has set its fields)."""
+def organization_save(*, organization: Organization, by=None) -> Organization:
+    """Create or change an organisation (the form has set its fields). Staff change everything; the
+    organisation's own secretary only its contacts."""
+    if organization.pk is None:
+        access.require_staff(by, "Chỉ Văn phòng Đảng ủy Khối được thêm tổ chức.")
+    elif by is not None and not access.is_staff_role(by):
+        access.require_worker(by, organization)
+        stored = Organization.objects.get(pk=organization.pk)
+        changed = [
+            f.name
+            for f in Organization._meta.concrete_fields
+            if f.name not in CONTACT_FIELDS and getattr(stored, f.attname) != getattr(organization, f.attname)
+        ]
+        if changed:
+            raise PermissionDenied("Bí thư cơ sở chỉ được sửa thông tin liên hệ của tổ chức.")
     _not_future(organization.congress_held_on, "Ngày đại hội", "congress_held_on")
     if organization.left_on and organization.left_on <= organization.joined_on:
         raise ValidationError({"left_on": "Ngày thôi trực thuộc phải sau ngày trực thuộc."})
@@ -44,8 +61,9 @@ def organization_save(*, organization: Organization) -> Organization:
 
 
 @transaction.atomic
-def organization_leave(*, organization: Organization, left_on: dt.date) -> Organization:
+def organization_leave(*, organization: Organization, left_on: dt.date, by=None) -> Organization:
     """The organisation leaves the Bloc (it is kept, with its history; it stops counting after `left_on`)."""
+    access.require_staff(by)
     if organization.left_on:
         raise ValidationError("Tổ chức này đã thôi trực thuộc Đảng bộ Khối.")
     if left_on <= organization.joined_on:
@@ -56,9 +74,10 @@ def organization_leave(*, organization: Organization, left_on: dt.date) -> Organ
 
 
 @transaction.atomic
-def cell_save(*, cell: Cell) -> Cell:
+def cell_save(*, cell: Cell, by=None) -> Cell:
     """Điều lệ Đảng Art. 21.3: a đảng bộ cơ sở has chi bộ trực thuộc (or đảng bộ bộ phận); a chi bộ cơ sở has
     only tổ đảng (Art. 24.1: a large chi bộ may be divided into tổ đảng)."""
+    access.require_staff(by)
     if cell.organization.kind == Kind.CHI_BO_CO_SO and cell.kind != CellKind.TO_DANG:
         raise ValidationError({"kind": "Chi bộ cơ sở chỉ có tổ đảng trực thuộc."})
     if cell.organization.kind == Kind.DANG_BO_CO_SO and cell.kind == CellKind.TO_DANG:
@@ -71,7 +90,8 @@ def cell_save(*, cell: Cell) -> Cell:
 
 
 @transaction.atomic
-def officer_add(*, organization: Organization, user, title: str) -> Officer:
+def officer_add(*, organization: Organization, user, title: str, by=None) -> Officer:
+    access.require_staff(by)
     if Officer.objects.filter(user=user, is_active=True).exclude(organization=organization).exists():
         raise ValidationError({"user": "Tài khoản này đang phụ trách một tổ chức khác."})
     officer, _ = Officer.objects.update_or_create(
@@ -81,7 +101,8 @@ def officer_add(*, organization: Organization, user, title: str) -> Officer:
 
 
 @transaction.atomic
-def officer_end(*, officer: Officer) -> Officer:
+def officer_end(*, officer: Officer, by=None) -> Officer:
+    access.require_staff(by)
     officer.is_active = False
     officer.save(update_fields=["is_active"])
     return officer
@@ -92,7 +113,8 @@ def organization_year_save(
     *, record: OrganizationYear, cell_grades: dict | None = None, by=None
 ) -> OrganizationYear:
     """Save an organisation's year; `cell_grades` ({cell: grade}) rates its subordinate organisations first, in
-    the same transaction, since a đảng bộ's HTXSNV rests on them (``rating_rules``)."""
+    the same transaction, since a đảng bộ's HTXSNV rests on them (``rating_rules``). Staff only."""
+    access.require_staff(by)
     if cell_grades:
         cell_ratings_save(organization=record.organization, year=record.year, grades=cell_grades, by=by)
     if record.year > timezone.localdate().year:
@@ -117,7 +139,8 @@ def organization_year_save(
 
 
 @transaction.atomic
-def bloc_year_save(*, record: BlocYear) -> BlocYear:
+def bloc_year_save(*, record: BlocYear, by=None) -> BlocYear:
+    access.require_staff(by)
     if record.year > timezone.localdate().year:
         raise ValidationError({"year": "Không xếp loại cho năm chưa tới."})
     record.full_clean()
@@ -129,6 +152,7 @@ def bloc_year_save(*, record: BlocYear) -> BlocYear:
 def cell_ratings_save(*, organization: Organization, year: int, grades: dict, by=None) -> int:
     """Rate a đảng bộ cơ sở's subordinate organisations for `year` ({cell: grade}; a blank grade leaves the
     cell as it was). The evidence for the đảng bộ's own rating (HD 21-HD/BTCTW 2019 §II.B.1.3)."""
+    access.require_staff(by)
     if year > timezone.localdate().year or year < 1930:
         raise ValidationError({"year": "Năm xếp loại không hợp lệ."})
     saved = 0

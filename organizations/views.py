@@ -33,7 +33,7 @@ ACTIVE_MEMBER_STATUSES = ("du_bi", "chinh_thuc", "mien_sinh_hoat")
 def _save(form, request, service, **kwargs):
     """Run `service` for a valid form; put its errors beside the fields. True when saved."""
     try:
-        service(**kwargs)
+        service(by=request.user, **kwargs)
     except ValidationError as error:
         add_service_errors(form, error)
         return False
@@ -220,7 +220,7 @@ def officer_add(request, pk):
 def officer_end(request, pk, officer_pk):
     organization = organization_get_for_user(request.user, pk)
     officer = get_object_or_404(Officer, pk=officer_pk, organization=organization)
-    services.officer_end(officer=officer)
+    services.officer_end(officer=officer, by=request.user)
     messages.success(request, f"{officer.user.username} thôi phụ trách {organization.code}.")
     return redirect("organizations:organization_detail", pk=organization.pk)
 
@@ -241,7 +241,6 @@ def year_edit(request, pk, year=None):
             services.organization_year_save,
             record=form.instance,
             cell_grades=form.cell_grades(),
-            by=request.user,
         )
         if saved:
             messages.success(request, f"Đã lưu số liệu năm {form.instance.year}.")

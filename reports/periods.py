@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from organizations import access
+
 from .models import DEFAULT_SCHEDULE, PERIODS_PER_YEAR, ReportingPeriod, ReportingSchedule, ReportKind
 
 #: Order in which the kinds are listed on pages.
@@ -52,9 +54,11 @@ def periods_of_year(year: int) -> list[ReportingPeriod]:
 
 
 @transaction.atomic
-def periods_create(*, year: int) -> list[ReportingPeriod]:
+def periods_create(*, year: int, by=None) -> list[ReportingPeriod]:
     """All 19 periods of `year` (12 months, 4 quarters, 2 halves, the year), creating the missing ones.
-    Idempotent, and safe when two callers make the same year at once."""
+    Idempotent, and safe when two callers make the same year at once. Staff, or the system (the daily command,
+    the demo loader)."""
+    access.require_staff(by)
     expected = sum(PERIODS_PER_YEAR.values())
     existing = list(ReportingPeriod.objects.filter(year=year))
     if len(existing) >= expected:
@@ -93,6 +97,7 @@ def schedule_update(
 ) -> int:
     """Change a kind's due days (and reminder lead). Periods whose due date has not passed yet move with it;
     periods already due keep the date they had (a late report stays late). Returns how many periods moved."""
+    access.require_staff(by)
     today = today or timezone.localdate()
     schedule.due_days = due_days
     schedule.remind_days_before = remind_days_before

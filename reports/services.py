@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from organizations.access import is_staff_role, organization_of
+from organizations import access
 from organizations.models import Organization
 
 from .models import (
@@ -114,22 +114,19 @@ def can_edit(user, report: PeriodicReport) -> bool:
 
 
 def _works_in(user, org: Organization) -> bool:
-    if is_staff_role(user):
-        return True
-    mine = organization_of(user)
-    return mine is not None and mine.pk == org.pk
+    return access.can_work_in_organization(user, org)
 
 
 def _require_worker(user, report: PeriodicReport) -> None:
-    if not _works_in(user, report.organization):
-        raise PermissionDenied(
-            "Chỉ bí thư của tổ chức này hoặc Văn phòng Đảng ủy Khối được thay đổi báo cáo."
-        )
+    access.require_worker(
+        user,
+        report.organization,
+        "Chỉ bí thư của tổ chức này hoặc Văn phòng Đảng ủy Khối được thay đổi báo cáo.",
+    )
 
 
 def _require_staff(user) -> None:
-    if not is_staff_role(user):
-        raise PermissionDenied("Chỉ Văn phòng Đảng ủy Khối được duyệt hoặc trả lại báo cáo.")
+    access.require_staff(user, "Chỉ Văn phòng Đảng ủy Khối được duyệt hoặc trả lại báo cáo.")
 
 
 def _locked(report: PeriodicReport) -> PeriodicReport:
@@ -179,8 +176,9 @@ def report_start(*, organization: Organization, period: ReportingPeriod, by) -> 
     """Start the organisation's report for the period ("Bắt đầu nhập báo cáo", a POST): a draft with the
     registry's figures and a study line per required resolution. Idempotent: when the report exists (opened
     twice at once, or a double click), that report is returned."""
-    if not _works_in(by, organization):
-        raise PermissionDenied("Chỉ bí thư của tổ chức này hoặc Văn phòng Đảng ủy Khối được lập báo cáo.")
+    access.require_worker(
+        by, organization, "Chỉ bí thư của tổ chức này hoặc Văn phòng Đảng ủy Khối được lập báo cáo."
+    )
     if not owes_report(organization, period):
         raise ReportError("Tổ chức không thuộc Đảng bộ Khối trong kỳ này nên không phải báo cáo.")
     existing = PeriodicReport.objects.filter(organization=organization, period=period).first()
@@ -430,6 +428,7 @@ def attachment_remove(*, attachment: ReportAttachment, by) -> ReportAttachment:
 
 @transaction.atomic
 def resolution_save(*, resolution: Resolution, by) -> Resolution:
+    access.require_staff(by)
     resolution._history_user = by
     resolution.full_clean()
     resolution.save()
@@ -439,6 +438,7 @@ def resolution_save(*, resolution: Resolution, by) -> Resolution:
 @transaction.atomic
 def resolution_copy_year(*, from_year: int, to_year: int, by) -> int:
     """Copy a year's resolutions to another year (those with a short title already there are skipped)."""
+    access.require_staff(by)
     if from_year == to_year:
         raise ValidationError("Năm nguồn và năm đích phải khác nhau.")
     have = set(Resolution.objects.filter(year=to_year).values_list("short_title", flat=True))

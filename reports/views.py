@@ -552,7 +552,7 @@ def periods_make(request):
     if year is None or year not in year_range(today()):
         messages.error(request, "Năm không hợp lệ.")
         return redirect("reports:matrix")
-    made = periods_create(year=year)
+    made = periods_create(year=year, by=request.user)
     messages.success(request, f"Đã tạo {len(made)} kỳ báo cáo năm {year}.")
     return redirect(f"{reverse('reports:matrix')}?year={year}")
 

@@ -1,6 +1,3 @@
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+from core.admin import register_read_only
 
-from .models import Target
-
-admin.site.register(Target, SimpleHistoryAdmin)
+register_read_only("targets", {"Target": {"list_display": ["year", "indicator", "comparator", "value"]}})

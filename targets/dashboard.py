@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.utils import timezone
 
@@ -87,12 +86,7 @@ def available_years(on: dt.date | None = None) -> list[int]:
     """Years with data (targets, organisation records, events, reporting periods), plus the current year.
     Cached under the data's version (scanning the events' years costs a pass over the events)."""
     on = on or today()
-    key = f"dashboard:years:{on.isoformat()}:{data_version()}"
-    years = cache.get(key)
-    if years is None:
-        years = _available_years(on)
-        cache.set(key, years, CACHE_SECONDS)
-    return years
+    return datacache.cached_under_data_version(("dashboard-years", on), lambda: _available_years(on))
 
 
 def _available_years(on: dt.date) -> list[int]:
@@ -304,8 +298,6 @@ class Dashboard:
     cards: list[Card]
     results: dict[str, ind.IndicatorResult]
     charts: dict = field(default_factory=dict)
-    #: Names this dashboard's data version: pages may cache what they render from it under the same key.
-    cache_key: str = ""
 
     @property
     def target_cards(self) -> list[Card]:
@@ -335,40 +327,27 @@ class Dashboard:
         return sorted(orgs.values(), key=lambda e: e["code"])
 
 
-#: The dashboard is cached under a key that includes the data's version (below): any write that could change a
-#: figure changes the version, so a new figure shows at once. The timeout only bounds memory.
-CACHE_SECONDS = datacache.CACHE_SECONDS
-data_version = datacache.data_version
-
-
-def dashboard_key(year: int, *, on: dt.date | None = None, with_charts: bool = True) -> str:
-    """The cache key of the dashboard of `year` as of `on` for the data as it is now."""
-    on = on or today()
-    return f"dashboard:v1:{year}:{on.isoformat()}:{int(with_charts)}:{data_version()}"
+def dashboard_key(year: int, *, on: dt.date | None = None) -> str:
+    """The key under which pages may cache what they render from the dashboard of `year` as of `on`, for the
+    data as it is now (``core.datacache``: any write that could change a figure changes it)."""
+    return datacache.data_cache_key("dashboard", year, on or today())
 
 
 def build_dashboard(year: int, *, on: dt.date | None = None, with_charts: bool = True) -> Dashboard:
     """The dashboard of `year` as of `on` (default today), from the cache when the data has not changed."""
     on = on or today()
-    key = dashboard_key(year, on=on, with_charts=with_charts)
-    dashboard = cache.get(key)
-    if dashboard is None:
-        dashboard = compute_dashboard(year, on=on, with_charts=with_charts)
-        dashboard.cache_key = key
-        cache.set(key, dashboard, CACHE_SECONDS)
-    return dashboard
+    return datacache.cached_under_data_version(
+        ("dashboard", year, on, with_charts), lambda: compute_dashboard(year, on=on, with_charts=with_charts)
+    )
 
 
 def dashboard_json(year: int, *, on: dt.date | None = None) -> dict:
     """``build_dashboard(year).as_json()``, cached on its own under the same data version: a few hundred bytes
     to read back instead of the whole dashboard with every organisation's rows."""
     on = on or today()
-    key = dashboard_key(year, on=on, with_charts=False) + ":json"
-    data = cache.get(key)
-    if data is None:
-        data = build_dashboard(year, on=on, with_charts=False).as_json()
-        cache.set(key, data, CACHE_SECONDS)
-    return data
+    return datacache.cached_under_data_version(
+        ("dashboard-json", year, on), lambda: build_dashboard(year, on=on, with_charts=False).as_json()
+    )
 
 
 def compute_dashboard(year: int, *, on: dt.date, with_charts: bool = True) -> Dashboard:

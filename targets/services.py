@@ -6,10 +6,13 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from organizations import access
+
 from .models import Target
 
 
 def _save(target: Target, by) -> Target:
+    access.require_staff(by, "Chỉ Văn phòng Đảng ủy Khối được đặt chỉ tiêu.")
     target.full_clean()
     if by is not None:
         target._history_user = by
@@ -58,6 +61,7 @@ def target_copy_year(*, from_year: int, to_year: int, by=None) -> tuple[int, int
 
     Returns (copied, skipped). Wording is copied as is: staff adjust it to the new resolution.
     """
+    access.require_staff(by, "Chỉ Văn phòng Đảng ủy Khối được đặt chỉ tiêu.")
     existing = set(Target.objects.filter(year=to_year).values_list("indicator", flat=True))
     copied = skipped = 0
     for source in Target.objects.filter(year=from_year).order_by("order", "pk"):

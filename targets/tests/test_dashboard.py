@@ -402,9 +402,20 @@ def test_a_new_figure_shows_at_once_despite_the_cache(client_for, leader, fixed_
     o = f.org(congress=dt.date(2020, 5, 1))
     f.event(o, decided_on=dt.date(2021, 3, 1))
     assert admissions() == 1
-    assert any(key.startswith(":1:dashboard:") for key in cache._cache)  # it was cached
+    assert any(key.startswith(":1:portal:cached:") for key in cache._cache)  # it was cached
     with CaptureQueriesContext(connection) as ctx:
         assert admissions() == 1
     assert len(ctx.captured_queries) < 10  # served from the cache: the version query, not the indicators
     f.event(o, decided_on=dt.date(2021, 5, 2))
     assert admissions() == 2
+
+
+def test_a_new_target_changes_the_data_version(staff):
+    """The targets app's tables are part of the data version (settings.PORTAL_DATA_APPS): a new or changed
+    target shows on the dashboard at once."""
+    from core.datacache import data_version
+    from targets.services import target_create
+
+    before = data_version()
+    target_create(year=2021, indicator="admissions", comparator="gte", value=120, wording="Kết nạp", by=staff)
+    assert data_version() != before
