@@ -64,4 +64,3 @@ def test_a_due_date_moved_by_the_schedule_changes_it(draft, staff):
     draft.period.refresh_from_db()
     assert draft.period.due_on == dt.date(2021, 2, 20)
     assert data_version() != before
-
