@@ -5,7 +5,6 @@ beside the fields by ``add_service_errors``.
 """
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.forms import DateInput, add_service_errors  # noqa: F401  (re-exported for the views)
@@ -300,27 +299,3 @@ class AdmitForm(forms.Form):
     ceremony_on = _date("Ngày vào Đảng (lễ kết nạp)")
     decision_no = forms.CharField(label="Số quyết định kết nạp", max_length=50, required=False)
     card_number = forms.CharField(label="Số thẻ đảng viên", max_length=30, required=False)
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label="Tệp danh sách (XLSX hoặc CSV)", help_text="Tối đa 5 MB. Dòng đầu là tiêu đề cột."
-    )
-
-    MAX_BYTES = 5 * 1024 * 1024
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > self.MAX_BYTES:
-            raise ValidationError("Tệp lớn hơn 5 MB.")
-        head = upload.read(4)
-        upload.seek(0)
-        name = upload.name.lower()
-        if head.startswith(b"PK\x03\x04"):
-            self.cleaned_data["format"] = "xlsx"
-        elif name.endswith(".csv") and b"\x00" not in upload.read(2048):
-            upload.seek(0)
-            self.cleaned_data["format"] = "csv"
-        else:
-            raise ValidationError("Chỉ nhận tệp Excel (.xlsx) hoặc CSV (UTF-8).")
-        return upload

@@ -1,19 +1,16 @@
 """Members to and from spreadsheets.
 
-Import goes through django-import-export (a dry run for the preview, then the real import, all-or-nothing);
-each row is put on the roll by ``members.services.member_create`` so that the same rules apply as in the
-form and the admission events exist. Export streams (CSV row by row, XLSX through ``members.xlsx``, which
+Import: the portal's one import wizard (``core.imports``: preview as a dry run, then all-or-nothing); each row
+is put on the roll by ``members.services.member_create`` so that the same rules apply as in the form and the
+admission events exist. Export streams (CSV row by row, XLSX through ``members.xlsx``, which
 writes the workbook as it goes) so that a list of half a million members stays within a few tens of MB.
 Cells that a spreadsheet would read as a formula (=, +, -, @, tab, CR) are prefixed with a quote.
 """
 
-import datetime as dt
-
-import tablib
 from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
-from import_export import resources
 
+from core.imports import SpreadsheetResource
 from core.spreadsheets import Sheet, csv_response, xlsx_response
 from organizations.models import Cell, Organization
 
@@ -50,173 +47,69 @@ REQUIRED = {"org", "full_name", "birth_date", "gender", "ceremony_on"}
 GENDERS = {"nam": Gender.NAM, "nữ": Gender.NU, "nu": Gender.NU}
 
 
-def parse_date(value, header: str) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValidationError({header: f"“{text[:40]}” không phải ngày hợp lệ (dạng dd/mm/yyyy)."})
+class MemberImportResource(SpreadsheetResource):
+    """One row = one member put on an organisation's roll (admitted there, or transferred in, with their
+    dates), through ``members.services.member_create``: the same rules as the form."""
 
+    columns = COLUMNS + OPTIONAL_COLUMNS
+    required = frozenset(REQUIRED)
+    name_header = "Họ và tên"
 
-class MemberImportResource(resources.ModelResource):
-    """One row = one member put on an organisation's roll (admitted there, with their dates)."""
-
-    class Meta:
+    class Meta(SpreadsheetResource.Meta):
         model = Member
-        fields = ()
-        skip_diff = True
-        clean_model_instances = False
-        use_transactions = True
-        store_row_values = True
 
     def __init__(self, *, user=None):
-        super().__init__()
-        self.user = user
+        super().__init__(user=user)
         self._orgs = {o.code: o for o in Organization.objects.all()}
         self._cells = {(c.organization_id, c.name.casefold()): c for c in Cell.objects.filter(is_active=True)}
 
     def get_instance(self, instance_loader, row):
         return None  # every row is a new member
 
-    def import_instance(self, instance, row, **kwargs):
-        errors: dict[str, list[str]] = {}
-        values = {}
-        for key, header in COLUMNS + OPTIONAL_COLUMNS:
-            raw = row.get(header)
-            if isinstance(raw, str):
-                raw = raw.strip()
-            if key in REQUIRED and raw in (None, ""):
-                errors.setdefault(header, []).append("Thiếu dữ liệu.")
-                continue
-            try:
-                if key.endswith("_on") or key == "birth_date":
-                    values[key] = parse_date(raw, header)
-                elif key == "org":
-                    code = str(raw).strip()
-                    if code.isdigit() and len(code) < 2:
-                        code = code.zfill(2)
-                    if code not in self._orgs:
-                        raise ValidationError({header: f"Không có tổ chức mã “{code[:20]}”."})
-                    values[key] = self._orgs[code]
-                elif key == "arrival":
-                    arrival = ARRIVALS.get(str(raw or "").strip().casefold())
-                    if arrival is None:
-                        raise ValidationError(
-                            {header: "Hình thức phải là “Kết nạp tại đây” hoặc “Chuyển đến”."}
-                        )
-                    values[key] = arrival
-                elif key == "gender":
-                    gender = GENDERS.get(str(raw).strip().casefold())
-                    if gender is None:
-                        raise ValidationError({header: "Giới tính phải là “Nam” hoặc “Nữ”."})
-                    values[key] = gender
-                else:
-                    values[key] = "" if raw is None else str(raw)
-            except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    errors.setdefault(field, []).extend(messages)
-        if not errors and values.get("cell"):
+    def parse(self, key, raw, header):
+        if key == "org":
+            code = str(raw).strip()
+            if code.isdigit() and len(code) < 2:
+                code = code.zfill(2)
+            if code not in self._orgs:
+                raise ValueError(f"Không có tổ chức mã “{code[:20]}”.")
+            return self._orgs[code]
+        if key == "arrival":
+            arrival = ARRIVALS.get(str(raw or "").strip().casefold())
+            if arrival is None:
+                raise ValueError("Hình thức phải là “Kết nạp tại đây” hoặc “Chuyển đến”.")
+            return arrival
+        if key == "gender":
+            gender = GENDERS.get(str(raw).strip().casefold())
+            if gender is None:
+                raise ValueError("Giới tính phải là “Nam” hoặc “Nữ”.")
+            return gender
+        return super().parse(key, raw, header)
+
+    def clean_values(self, instance, values):
+        if values.get("cell"):
             cell = self._cells.get((values["org"].pk, values["cell"].casefold()))
             if cell is None:
-                errors["Chi bộ"] = [f"Tổ chức {values['org'].code} không có chi bộ “{values['cell'][:60]}”."]
+                raise ValidationError(
+                    {"Chi bộ": [f"Tổ chức {values['org'].code} không có chi bộ “{values['cell'][:60]}”."]}
+                )
             values["cell"] = cell
-        if errors:
-            raise ValidationError(errors)
         values["cell"] = values.get("cell") or None
-        instance._import_values = values
-        instance.full_name = values["full_name"]
-
-    def save_instance(self, instance, is_create, row, **kwargs):
-        values = dict(instance._import_values)
-        organization = values.pop("org")
         if values["arrival"] == EventKind.TRANSFER_IN and values.get("arrived_on") is None:
             raise ValidationError({"Ngày chuyển đến": ["Thành viên chuyển đến cần ngày chuyển đến."]})
-        try:
-            member = services.member_create(organization=organization, by=self.user, **values)
-        except ValidationError as error:
-            labels = dict(COLUMNS + OPTIONAL_COLUMNS)
-            if hasattr(error, "error_dict"):
-                raise ValidationError(
-                    {
-                        labels.get(field, "Dòng"): [m for e in errs for m in e.messages]
-                        for field, errs in error.error_dict.items()
-                    }
-                ) from error
-            raise ValidationError({"Dòng": error.messages}) from error
+        instance.full_name = values["full_name"]
+
+    def save_values(self, instance, values):
+        organization = values.pop("org")
+        member = services.member_create(organization=organization, by=self.user, **values)
         instance.pk = member.pk
-        instance.full_name = member.full_name
-
-
-def dataset_from_upload(content: bytes, fmt: str) -> tablib.Dataset:
-    """Read the uploaded bytes; raise ValidationError (Vietnamese) when the file cannot be read."""
-    try:
-        if fmt == "csv":
-            dataset = tablib.Dataset().load(content.decode("utf-8-sig"), format="csv")
-        else:
-            dataset = tablib.Dataset().load(content, format="xlsx")
-    except UnicodeDecodeError as error:
-        raise ValidationError("Tệp CSV phải được lưu với mã UTF-8.") from error
-    except Exception as error:  # tablib/openpyxl raise many kinds for a broken file
-        raise ValidationError("Không đọc được tệp: tệp hỏng hoặc không đúng định dạng.") from error
-    headers = [str(h or "").strip() for h in (dataset.headers or [])]
-    missing = [header for key, header in COLUMNS if key in REQUIRED and header not in headers]
-    if missing:
-        raise ValidationError(
-            "Tệp thiếu cột: " + ", ".join(f"“{h}”" for h in missing) + ". Hãy dùng tệp mẫu."
-        )
-    dataset.headers = headers
-    if dataset.height == 0:
-        raise ValidationError("Tệp không có dòng dữ liệu nào.")
-    return dataset
-
-
-def import_members(dataset: tablib.Dataset, *, user, dry_run: bool):
-    """Run the import; on a real run any invalid row rolls everything back."""
-    resource = MemberImportResource(user=user)
-    return resource.import_data(
-        dataset,
-        dry_run=dry_run,
-        raise_errors=False,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-    )
-
-
-def row_problems(result) -> list[tuple[int, str, list[str]]]:
-    """(row number in the file, name, messages) for every row that failed, in Vietnamese."""
-    problems = []
-    for number, row in enumerate(result.rows, start=2):
-        messages = []
-        if row.validation_error is not None:
-            for field, errs in row.validation_error.message_dict.items():
-                messages.extend(f"{field}: {m}" if field not in ("__all__", "Dòng") else m for m in errs)
-        for err in row.errors:
-            messages.append(f"Lỗi không xác định: {str(err.error)[:200]}")
-        if messages:
-            name = ""
-            if getattr(row, "row_values", None):
-                name = str(row.row_values.get("Họ và tên") or "")
-            problems.append((number, name, messages))
-    for err in result.base_errors:
-        problems.append((0, "", [str(err.error)[:200]]))
-    return problems
 
 
 def template_workbook() -> bytes:
-    dataset = tablib.Dataset(headers=[h for _, h in COLUMNS + OPTIONAL_COLUMNS])
-    dataset.append(
-        ["01", "Nguyễn Văn Mẫu", "15/04/1990", "Nam", "", "10/03/2021", "25/03/2021", "25/03/2022", "",
-         "Kết nạp tại đây", "", "02/04/2022"]
-    )  # fmt: skip
-    return dataset.export("xlsx")
+    """The file to fill in: every column's header and one example row."""
+    example = ["01", "Nguyễn Văn Mẫu", "15/04/1990", "Nam", "", "10/03/2021", "25/03/2021", "25/03/2022", "",
+               "Kết nạp tại đây", "", "02/04/2022"]  # fmt: skip
+    return MemberImportResource().template_workbook(example, sheet_name="Mẫu nhập đảng viên")
 
 
 # --- Export -------------------------------------------------------------------------------------------------

@@ -1,14 +1,11 @@
 """Pages of the members registry. Thin: scope, bind the form, call the service, message, redirect."""
 
 import datetime as dt
-import uuid
 from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,7 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
 from core.datacache import lazy_parts, page_cache_key
-from core.spreadsheets import Sheet, xlsx_response
+from core.imports import ImportWizard
+from core.spreadsheets import CONTENT_TYPE, Sheet, xlsx_response
 from organizations import access
 from organizations.access import (
     check_can_work_in,
@@ -609,64 +607,24 @@ def candidate_admit(request, pk):
 
 # --- Import -------------------------------------------------------------------------------------------------
 
-SESSION_KEY = "members_import"
+
+#: Upload → preview → confirm (core.imports), each row through services.member_create.
+_import_wizard = ImportWizard(
+    resource=spreadsheets.MemberImportResource,
+    template="members/member_import.html",
+    session_key="members_import",
+    noun="đảng viên",
+    done="members:member_list",
+)
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
 def member_import(request):
-    """Upload → preview (a dry run showing every row's errors) → confirm (all-or-nothing)."""
+    """Upload → preview (a dry run showing every row's errors) → confirm (all-or-nothing); ?template=1 is the
+    file to fill in."""
     if request.GET.get("template") == "1":
-        response = HttpResponse(
-            spreadsheets.template_workbook(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        response = HttpResponse(spreadsheets.template_workbook(), content_type=CONTENT_TYPE)
         response["Content-Disposition"] = 'attachment; filename="mau-nhap-dang-vien.xlsx"'
         return response
-    form = forms.ImportForm()
-    context = {"form": form}
-    if request.method == "POST" and "confirm" in request.POST:
-        pending = request.session.get(SESSION_KEY)
-        if not pending or pending.get("token") != request.POST.get("token"):
-            messages.error(request, "Phiên nhập dữ liệu đã hết hạn: hãy tải tệp lên lại.")
-            return redirect("members:member_import")
-        try:
-            with default_storage.open(pending["path"], "rb") as handle:
-                dataset = spreadsheets.dataset_from_upload(handle.read(), pending["format"])
-        except (OSError, ValidationError):
-            messages.error(request, "Không đọc lại được tệp đã tải lên: hãy tải tệp lên lại.")
-            return redirect("members:member_import")
-        result = spreadsheets.import_members(dataset, user=request.user, dry_run=False)
-        problems = spreadsheets.row_problems(result)
-        if problems:
-            context.update(problems=problems, rows=len(result.rows))
-            messages.error(request, "Dữ liệu đã thay đổi kể từ khi xem trước; không dòng nào được nhập.")
-            return render(request, "members/member_import.html", context)
-        default_storage.delete(pending["path"])
-        del request.session[SESSION_KEY]
-        messages.success(request, f"Đã nhập {len(result.rows)} đảng viên.")
-        return redirect("members:member_list")
-    if request.method == "POST":
-        form = forms.ImportForm(request.POST, request.FILES)
-        context["form"] = form
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            fmt = form.cleaned_data["format"]
-            content = upload.read()
-            try:
-                dataset = spreadsheets.dataset_from_upload(content, fmt)
-            except ValidationError as error:
-                form.add_error("file", error)
-            else:
-                result = spreadsheets.import_members(dataset, user=request.user, dry_run=True)
-                problems = spreadsheets.row_problems(result)
-                preview = [(number, row.row_values) for number, row in enumerate(result.rows[:200], start=2)]
-                context.update(
-                    problems=problems, rows=len(result.rows), preview=preview, headers=dataset.headers
-                )
-                if not problems:
-                    token = uuid.uuid4().hex
-                    path = default_storage.save(f"imports/{token}.{fmt}", ContentFile(content))
-                    request.session[SESSION_KEY] = {"token": token, "path": path, "format": fmt}
-                    context["token"] = token
-    return render(request, "members/member_import.html", context)
+    return _import_wizard(request)

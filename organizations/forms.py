@@ -117,12 +117,6 @@ class BlocYearForm(forms.ModelForm):
         self.fields["year"].widget = forms.NumberInput()
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label="Tệp danh sách (XLSX hoặc CSV)", help_text="Tối đa 2 MB. Dòng đầu là tiêu đề cột."
-    )
-
-
 class IssueNumberForm(forms.Form):
     """Finalising an official document: the register gives the number; the person who issues chooses the date
     (default today), the signer and the recipients."""

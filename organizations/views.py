@@ -1,14 +1,8 @@
 """Pages of the organisations registry. Thin: scope, bind the form, call the service, message, redirect."""
 
-import uuid
-
-import tablib
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,12 +10,14 @@ from django_tables2 import RequestConfig
 
 from core.datacache import lazy_parts, page_cache_key
 from core.forms import add_service_errors
+from core.imports import ImportWizard
+from core.spreadsheets import Sheet, csv_response, xlsx_response
 
 from . import access, forms, rating_rules, services
 from .access import check_can_work_in, is_staff_role, organization_of, organizations_for_user, staff_required
 from .filters import OrganizationFilter
 from .models import BlocYear, Cell, CellKind, Kind, Officer, Organization, OrganizationYear
-from .resources import OrganizationResource, row_problems
+from .resources import EXPORT_HEADERS, OrganizationResource, export_rows
 from .selectors import organization_get_for_user, temporary_arrivals
 from .structure_rules import structure_flags
 from .tables import OrganizationTable
@@ -47,16 +43,12 @@ def organization_list(request):
 
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
-        dataset = OrganizationResource().export(filtered().qs.order_by("code"))
-        content = dataset.export(export)
-        response = HttpResponse(
-            ("\ufeff" + content) if export == "csv" else content,
-            content_type="text/csv; charset=utf-8"
-            if export == "csv"
-            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        rows = export_rows(filtered().qs.order_by("code"))
+        if export == "csv":
+            return csv_response(EXPORT_HEADERS, rows, "to-chuc-co-so-dang")
+        return xlsx_response(
+            [Sheet("Tổ chức cơ sở đảng", rows, headers=EXPORT_HEADERS)], "to-chuc-co-so-dang"
         )
-        response["Content-Disposition"] = f'attachment; filename="to-chuc-co-so-dang.{export}"'
-        return response
     query = request.GET.copy()
     query.pop("page", None)
 
@@ -280,77 +272,22 @@ def bloc_year_edit(request, year=None):
     return _form_page(request, form, "Xếp loại Đảng bộ Khối")
 
 
-SESSION_KEY = "organizations_import"
-
-
-def _dataset(content: bytes, fmt: str) -> tablib.Dataset:
-    try:
-        if fmt == "csv":
-            return tablib.Dataset().load(content.decode("utf-8-sig"), format="csv")
-        return tablib.Dataset().load(content, format="xlsx")
-    except UnicodeDecodeError as error:
-        raise ValidationError("Tệp CSV phải được lưu với mã UTF-8.") from error
-    except Exception as error:  # a broken file raises many kinds of errors
-        raise ValidationError("Không đọc được tệp: tệp hỏng hoặc không đúng định dạng.") from error
+#: Upload → preview → confirm (core.imports), each row through services.organization_save.
+_import_wizard = ImportWizard(
+    resource=OrganizationResource,
+    template="organizations/import.html",
+    session_key="organizations_import",
+    noun="tổ chức",
+    done="organizations:organization_list",
+    max_bytes=2 * 1024 * 1024,
+)
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
 def organization_import(request):
     """Upload → preview (dry run, per-row errors) → confirm (all-or-nothing)."""
-    form = forms.ImportForm()
-    context = {"form": form}
-    if request.method == "POST" and "confirm" in request.POST:
-        pending = request.session.get(SESSION_KEY)
-        if not pending or pending.get("token") != request.POST.get("token"):
-            messages.error(request, "Phiên nhập dữ liệu đã hết hạn: hãy tải tệp lên lại.")
-            return redirect("organizations:organization_import")
-        with default_storage.open(pending["path"], "rb") as handle:
-            dataset = _dataset(handle.read(), pending["format"])
-        result = OrganizationResource().import_data(
-            dataset,
-            dry_run=False,
-            raise_errors=False,
-            use_transactions=True,
-            rollback_on_validation_errors=True,
-        )
-        problems = row_problems(result)
-        if problems:
-            context.update(problems=problems, rows=len(result.rows))
-            messages.error(request, "Dữ liệu đã thay đổi kể từ khi xem trước; không dòng nào được nhập.")
-            return render(request, "organizations/import.html", context)
-        default_storage.delete(pending["path"])
-        del request.session[SESSION_KEY]
-        messages.success(request, f"Đã nhập {len(result.rows)} tổ chức.")
-        return redirect("organizations:organization_list")
-    if request.method == "POST":
-        form = forms.ImportForm(request.POST, request.FILES)
-        context["form"] = form
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            content = upload.read(2 * 1024 * 1024 + 1)
-            fmt = "xlsx" if content.startswith(b"PK\x03\x04") else "csv"
-            if len(content) > 2 * 1024 * 1024:
-                form.add_error("file", "Tệp lớn hơn 2 MB.")
-            elif fmt == "csv" and (not upload.name.lower().endswith(".csv") or b"\x00" in content):
-                form.add_error("file", "Chỉ nhận tệp Excel (.xlsx) hoặc CSV (UTF-8).")
-            else:
-                try:
-                    dataset = _dataset(content, fmt)
-                except ValidationError as error:
-                    form.add_error("file", error)
-                else:
-                    result = OrganizationResource().import_data(
-                        dataset, dry_run=True, raise_errors=False, use_transactions=True
-                    )
-                    problems = row_problems(result)
-                    context.update(problems=problems, rows=len(result.rows))
-                    if not problems:
-                        token = uuid.uuid4().hex
-                        path = default_storage.save(f"imports/{token}.{fmt}", ContentFile(content))
-                        request.session[SESSION_KEY] = {"token": token, "path": path, "format": fmt}
-                        context["token"] = token
-    return render(request, "organizations/import.html", context)
+    return _import_wizard(request)
 
 
 # --- the register of outgoing documents and the Word template -----------------------------------------------

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.urls import reverse
 
+from core.imports import row_problems
 from members import lifecycle, services, spreadsheets, workdays
 from members.lifecycle import PartyLife, badge_round_on, previous_round
 from members.models import EventKind, ExtraDayOff, Member, MemberEvent, MemberStatus
@@ -274,8 +275,8 @@ def test_import_distinguishes_transferred_in_from_admitted_here_and_keeps_the_de
                  "", "Chuyển đến", "01/03/2021", ""])  # fmt: skip
     data.append([org_a.code, "Lê Kết Nạp", "01/01/1995", "Nữ", "", "01/02/2020", "10/02/2020", "10/02/2021",
                  "", "Kết nạp tại đây", "", "05/01/2022"])  # fmt: skip
-    result = spreadsheets.import_members(data, user=staff, dry_run=False)
-    assert spreadsheets.row_problems(result) == []
+    result = spreadsheets.MemberImportResource(user=staff).run(data, dry_run=False)
+    assert row_problems(result, "Họ và tên") == []
     came = Member.objects.get(full_name="Trần Đến Từ")
     assert list(came.events.values_list("kind", flat=True)) == [EventKind.TRANSFER_IN]
     here = Member.objects.get(full_name="Lê Kết Nạp")

@@ -140,10 +140,10 @@ def test_export_neutralises_formulae(client_for, staff):
     OrganizationFactory(code="90", name="=cmd|' /C calc'!A0")
     c = client_for(staff)
     response = c.get(reverse("organizations:organization_list"), {"q": "cmd", "export": "xlsx"})
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(response.getvalue())).active
     assert sheet.cell(row=2, column=2).value.startswith("'=")
     response = c.get(reverse("organizations:organization_list"), {"q": "cmd", "export": "csv"})
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert rows[0][:2] == ["Mã", "Tên tổ chức"] and rows[1][1].startswith("'=")
 
 
