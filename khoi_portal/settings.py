@@ -98,15 +98,36 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
+# A persistent connection is checked before each request reuses it: after a database restart the first request
+# of every worker would otherwise fail on the dead connection.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL + a busy timeout so the dev server and a management command can write side by side.
+    # WAL + a busy timeout so several processes (gunicorn workers, a management command) write side by side.
+    # Write transactions start IMMEDIATE: they take the write lock at BEGIN, where the busy timeout waits for
+    # it. A deferred transaction that has read and then writes cannot wait (SQLite refuses at once: "database
+    # is locked"), which is what concurrent submissions, acceptances and ratings hit.
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 
-# Optional shared cache (Redis) for several app servers; in-process memory otherwise.
-CACHES = {"default": env.cache_url_config(env("CACHE_URL", default="") or "locmemcache://khoi")}
+# Optional shared cache (Redis) for several app servers; in-process memory otherwise. The cache only speeds pages
+# up: with Redis down or gone mid-request every cache call fails fast (short socket timeouts), is ignored, and
+# the page is computed without it; a warning is logged at most once a minute (core/logfilters.py), and the next
+# call after Redis is back uses it again.
+CACHE_URL = env("CACHE_URL", default="")
+CACHES = {"default": env.cache_url_config(CACHE_URL or "locmemcache://khoi")}
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")) or "RedisCache" in CACHES["default"]["BACKEND"]:
+    CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5}
+    )
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "khoi.cache"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -172,6 +193,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Sessions and accounts --------------------------------------------------------------------------------
 SESSION_ENGINE = env("DJANGO_SESSION_ENGINE", default="django.contrib.sessions.backends.db")
+# Sessions live in the database (or in the cache backed by the database): a cache that restarts or fails must
+# not log everyone out, and a logout must end the session on every app server.
+SESSION_ENGINES = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db")
+if SESSION_ENGINE not in SESSION_ENGINES:
+    raise ImproperlyConfigured(f"DJANGO_SESSION_ENGINE must be one of {', '.join(SESSION_ENGINES)}.")
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_SAVE_EVERY_REQUEST = (
     True  # idle timeout: an open page that keeps talking to the server stays logged in
@@ -235,10 +261,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "routine_refusals": {"()": "core.logfilters.RoutineRefusals"},
+        "cache_outage": {"()": "core.logfilters.CacheOutage"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["routine_refusals"]}
+    },
     "loggers": {
         "django": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
         "khoi": {"handlers": ["console"], "level": "INFO"},
+        "khoi.cache": {"filters": ["cache_outage"], "level": "WARNING"},
         "axes": {"handlers": ["console"], "level": "WARNING"},
         "khoi.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
