@@ -65,8 +65,10 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "khoi_portal.security.QueryStringGuardMiddleware",
+    "khoi_portal.security.OptionsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "khoi_portal.security.NoStoreMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -207,9 +209,18 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page's meta tag, n
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+# A lockout is for a user name *from* an address: failures with made-up names lock no one else, and behind a
+# proxy (where every user shares the proxy's address) one person's mistakes lock only themselves.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A refused attempt during a lockout does not restart the cool-off (the page says until when it lasts).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "khoi_portal.security.lockout_response"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client's address: X-Forwarded-For is believed only from these proxies (addresses or networks, e.g.
+# 127.0.0.1 for a proxy on the same host); from anyone else the header is ignored (it could be forged).
+PORTAL_TRUSTED_PROXIES = env.list("PORTAL_TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "khoi_portal.security.client_ip"
 AXES_VERBOSE = False
 
 # --- Security headers (django-csp 4 format) ---------------------------------------------------------------
