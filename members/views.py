@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django_tables2 import RequestConfig
 
 from core.datacache import lazy_parts, page_cache_key
@@ -49,7 +49,7 @@ def _can_change(user, organization) -> bool:
 # --- Lists ---------------------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def member_list(request):
     def filtered():
         queryset = selectors.members_for_user(request.user)
@@ -102,7 +102,7 @@ def _rating_organization(request) -> int | None:
     return None
 
 
-@require_GET
+@require_safe
 def overdue_list(request):
     today = timezone.localdate()
     page = Paginator(selectors.overdue_probations(request.user, today), PER_PAGE).get_page(
@@ -112,7 +112,7 @@ def overdue_list(request):
     return render(request, "members/overdue_list.html", {"rows": rows, "page_obj": page, "today": today})
 
 
-@require_GET
+@require_safe
 def candidate_list(request):
     queryset = selectors.candidates_for_user(request.user)
     candidate_filter = CandidateFilter(request.GET or None, queryset=queryset, user=request.user)
@@ -173,7 +173,7 @@ END_KINDS = {
 }
 
 
-@require_GET
+@require_safe
 def member_detail(request, pk):
     member = selectors.member_get_for_user(request.user, pk)
     today = timezone.localdate()
@@ -207,7 +207,7 @@ def _form_page(request, template, form, **context):
     return render(request, template, {"form": form, **context})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def member_create(request):
     if role_of(request.user) not in ("van_phong", "bi_thu"):
         raise PermissionDenied("Vai trò của bạn chỉ được xem, không được thay đổi.")
@@ -225,7 +225,7 @@ def member_create(request):
     return _form_page(request, "members/member_form.html", form, title="Thêm đảng viên")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def member_edit(request, pk):
     member = selectors.member_get_for_user(request.user, pk)
     check_can_work_in(request.user, member.organization)
@@ -244,7 +244,7 @@ def member_edit(request, pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def member_action(request, pk, action):
     spec = ACTIONS.get(action)
     if spec is None:
@@ -293,7 +293,7 @@ def member_action(request, pk, action):
     return _form_page(request, "members/member_action.html", form, **context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def member_rating(request, pk):
     member = selectors.member_get_for_user(request.user, pk)
     check_can_work_in(request.user, member.organization)
@@ -320,7 +320,7 @@ def _rating_year(raw) -> int:
     return year if 1930 <= year <= today.year else default
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def rating_bulk(request, organization):
     """Rate an organisation's members for a year on one page; the 20% cap is checked on the whole set."""
     if role_of(request.user) not in ("van_phong", "bi_thu"):  # leadership: a page it may not use at all
@@ -359,7 +359,7 @@ def rating_bulk(request, organization):
 # --- Candidates --------------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def candidate_detail(request, pk):
     candidate = selectors.candidate_get_for_user(request.user, pk)
     member = getattr(candidate, "member", None) if candidate.status == Candidate.Status.ADMITTED else None
@@ -389,7 +389,7 @@ def _candidate_initial(candidate: Candidate) -> dict:
     return {f: getattr(candidate, f) for f in fields}
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def candidate_edit(request, pk=None):
     candidate = selectors.candidate_get_for_user(request.user, pk) if pk else None
     if candidate is not None:
@@ -412,7 +412,7 @@ def candidate_edit(request, pk=None):
     return _form_page(request, "members/member_form.html", form, title=title, candidate=candidate)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def candidate_admit(request, pk):
     candidate = selectors.candidate_get_for_user(request.user, pk)
     check_can_work_in(request.user, candidate.organization)
@@ -436,7 +436,7 @@ SESSION_KEY = "members_import"
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def member_import(request):
     """Upload → preview (a dry run showing every row's errors) → confirm (all-or-nothing)."""
     if request.GET.get("template") == "1":

@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django_tables2 import RequestConfig
 
 from core.datacache import lazy_parts, page_cache_key
@@ -39,7 +39,7 @@ def _save(form, request, service, **kwargs):
     return True
 
 
-@require_GET
+@require_safe
 def organization_list(request):
     def filtered():
         return OrganizationFilter(request.GET or None, queryset=organizations_for_user(request.user))
@@ -111,7 +111,7 @@ def _history(organization, limit=30):
     return rows[:limit]
 
 
-@require_GET
+@require_safe
 def organization_detail(request, pk):
     organization = organization_get_for_user(request.user, pk)
     today = timezone.localdate()
@@ -150,7 +150,7 @@ def _form_page(request, form, title, organization=None):
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def organization_create(request):
     form = forms.OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -160,7 +160,7 @@ def organization_create(request):
     return _form_page(request, form, "Thêm tổ chức cơ sở đảng")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def organization_edit(request, pk):
     organization = organization_get_for_user(request.user, pk)
     check_can_work_in(request.user, organization)
@@ -174,7 +174,7 @@ def organization_edit(request, pk):
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def organization_leave(request, pk):
     organization = organization_get_for_user(request.user, pk)
     form = forms.LeaveForm(request.POST or None)
@@ -186,7 +186,7 @@ def organization_leave(request, pk):
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def cell_edit(request, pk, cell_pk=None):
     organization = organization_get_for_user(request.user, pk)
     cell = (
@@ -203,7 +203,7 @@ def cell_edit(request, pk, cell_pk=None):
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def officer_add(request, pk):
     organization = organization_get_for_user(request.user, pk)
     form = forms.OfficerForm(request.POST or None)
@@ -225,7 +225,7 @@ def officer_end(request, pk, officer_pk):
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def year_edit(request, pk, year=None):
     organization = organization_get_for_user(request.user, pk)
     if year is not None:
@@ -241,7 +241,7 @@ def year_edit(request, pk, year=None):
     return _form_page(request, form, title, organization)
 
 
-@require_GET
+@require_safe
 def bloc_year_list(request):
     return render(
         request,
@@ -251,7 +251,7 @@ def bloc_year_list(request):
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def bloc_year_edit(request, year=None):
     record = get_object_or_404(BlocYear, year=year) if year else BlocYear(year=timezone.localdate().year - 1)
     form = forms.BlocYearForm(request.POST or None, instance=record)
@@ -277,7 +277,7 @@ def _dataset(content: bytes, fmt: str) -> tablib.Dataset:
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def organization_import(request):
     """Upload → preview (dry run, per-row errors) → confirm (all-or-nothing)."""
     form = forms.ImportForm()

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from core.datacache import page_number
 from core.errors import bad_request
@@ -65,7 +65,7 @@ def _with_year(view):
     return wrapped
 
 
-@require_GET
+@require_safe
 @readers_required
 @_with_year
 def dashboard(request, year):
@@ -91,7 +91,7 @@ def dashboard(request, year):
     )
 
 
-@require_GET
+@require_safe
 @readers_required
 @_with_year
 def data_json(request, year):
@@ -99,7 +99,7 @@ def data_json(request, year):
     return JsonResponse(dash.dashboard_json(year), json_dumps_params={"ensure_ascii": False})
 
 
-@require_GET
+@require_safe
 @readers_required
 @_with_year
 def export_xlsx(request, year):
@@ -113,7 +113,7 @@ def export_xlsx(request, year):
     return response
 
 
-@require_GET
+@require_safe
 @_with_year
 def indicator_records(request, year):
     """The records behind one figure. Staff and leadership: the whole Bloc or one organisation;
@@ -137,7 +137,7 @@ def indicator_records(request, year):
     )
 
 
-@require_GET
+@require_safe
 @_with_year
 def organization(request, year, pk):
     """One organisation's contribution to the year's indicators (its secretary, staff, leadership)."""

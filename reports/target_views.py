@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from organizations.access import readers_required, staff_required
 
@@ -25,7 +25,7 @@ def _list_url(year: int) -> str:
     return f"{reverse('reports:target_list')}?year={year}"
 
 
-@require_GET
+@require_safe
 @readers_required
 def target_list(request):
     years = sorted(set(Target.objects.values_list("year", flat=True)), reverse=True)
@@ -51,7 +51,7 @@ def target_list(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def target_create(request):
     year = _year_param(request, today().year)
@@ -63,7 +63,7 @@ def target_create(request):
     return render(request, "reports/target_form.html", {"form": form, "year": year, "target": None})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def target_update(request, pk):
     target = get_object_or_404(Target, pk=pk)

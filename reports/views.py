@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.datacache import data_cache_key, lazy_parts, page_number
 from organizations.access import (
@@ -75,7 +75,7 @@ def _lines(report):
 # --- lists ------------------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def report_list(request):
     """A secretary's obligations (due next, overdue, filed); for staff and leadership a filtered list."""
     if is_secretary(request.user):
@@ -94,7 +94,7 @@ def report_list(request):
     return render(request, "reports/report_list.html", {"form": form, "page": page})
 
 
-@require_GET
+@require_safe
 def report_detail(request, pk):
     report = _report_or_404(request, pk)
     lines = _lines(report)
@@ -141,7 +141,7 @@ def report_detail(request, pk):
 # --- the form ---------------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @workers_required
 def report_open(request, period_id):
     """Open (and on first opening create) the organisation's report for a period."""
@@ -163,7 +163,7 @@ def report_open(request, period_id):
     return redirect("reports:report_detail", pk=report.pk)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @workers_required
 def report_edit(request, pk):
     report = _report_or_404(request, pk)
@@ -272,7 +272,7 @@ def report_autosave(request, pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @workers_required
 def keepalive(request):
     """Touched by the open report form every few minutes so the session does not expire under it."""
@@ -282,7 +282,7 @@ def keepalive(request):
 # --- review -----------------------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def report_return(request, pk):
     report = _report_or_404(request, pk)
@@ -325,7 +325,7 @@ def report_accept(request, pk):
     return redirect("reports:report_detail", pk=report.pk)
 
 
-@require_GET
+@require_safe
 def report_compare(request, pk):
     """Two versions side by side, field by field (everyone who may read the report)."""
     report = _report_or_404(request, pk)
@@ -407,7 +407,7 @@ def attachment_remove(request, pk):
     return redirect("reports:report_detail", pk=attachment.report_id)
 
 
-@require_GET
+@require_safe
 def attachment_download(request, pk):
     """Only through here, scoped; always as a download, never rendered by the browser."""
     attachment = _attachment_or_404(request, pk)
@@ -460,7 +460,7 @@ def _default_period(periods, as_of):
     return ended[-1] if ended else (periods[0] if periods else None)
 
 
-@require_GET
+@require_safe
 @readers_required
 def matrix(request):
     """Organisations × periods for a year and a kind, coloured by state, with counts and rates.
@@ -508,7 +508,7 @@ def _period_from_query(request) -> ReportingPeriod:
     return get_object_or_404(ReportingPeriod, pk=pk)
 
 
-@require_GET
+@require_safe
 @readers_required
 def period_status(request):
     """Missing and late filers for one period."""
@@ -518,7 +518,7 @@ def period_status(request):
     return render(request, "reports/period_status.html", {**data, "siblings": siblings})
 
 
-@require_GET
+@require_safe
 @readers_required
 def period_summary(request):
     period = _period_from_query(request)
@@ -555,7 +555,7 @@ def period_summary(request):
 # --- resolutions and schedule -----------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @readers_required
 def resolution_list(request):
     year = parse_year(request.GET.get("year"), today().year)
@@ -585,13 +585,13 @@ def _resolution_form(request, resolution: Resolution | None):
     return render(request, "reports/resolution_form.html", {"form": form, "resolution": resolution})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def resolution_create(request):
     return _resolution_form(request, None)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def resolution_update(request, pk):
     return _resolution_form(request, get_object_or_404(Resolution, pk=pk))
@@ -611,7 +611,7 @@ def resolution_copy(request):
     return redirect("reports:resolution_list")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def schedule_list(request):
     """The reporting schedule: due days and reminder lead per report kind, editable by staff."""
