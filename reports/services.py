@@ -168,6 +168,14 @@ def report_open(*, organization: Organization, period: ReportingPeriod, by) -> P
     if not owes_report(organization, period):
         raise ReportError("Tổ chức không thuộc Đảng bộ Khối trong kỳ này nên không phải báo cáo.")
     report = PeriodicReport.objects.filter(organization=organization, period=period).first()
+    if report is None:
+        # Race-safe creation (a double click, two tabs): the organisation's row is locked, then the report is
+        # looked for again. A second request opening the same report waits here until the first has committed
+        # and then finds its report, so both answer with the same one. (Catching the unique violation instead
+        # is not enough: ``full_clean`` reports it as a ValidationError once the other request has committed.)
+        # On SQLite the write transaction is already exclusive (``transaction_mode = IMMEDIATE``).
+        Organization.objects.select_for_update().filter(pk=organization.pk).first()
+        report = PeriodicReport.objects.filter(organization=organization, period=period).first()
     if report is not None:
         report.organization, report.period = organization, period  # already loaded
         if report.status in EDITABLE_STATUSES:
