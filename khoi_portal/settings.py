@@ -180,6 +180,10 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Per report: at most this many attachments shown, and this many bytes stored in all (removed files included:
+# they are kept on disk as the record of what was attached, so removing and uploading again cannot fill it).
+ATTACHMENTS_MAX_COUNT = env.int("PORTAL_ATTACHMENTS_MAX_COUNT", default=10)
+ATTACHMENTS_MAX_BYTES = env.int("PORTAL_ATTACHMENTS_MAX_BYTES", default=50 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # --- Email ------------------------------------------------------------------------------------------------

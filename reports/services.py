@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from organizations.access import is_staff_role, organization_of
@@ -36,7 +37,7 @@ from .selectors import (
     report_flags,
     required_resolutions,
 )
-from .uploads import check_upload
+from .uploads import check_quota, check_upload
 
 #: Fields a secretary enters on the form (study lines apart).
 ENTERED_FIELDS = (
@@ -414,6 +415,8 @@ def attachment_add(*, report: PeriodicReport, upload, by) -> ReportAttachment:
     if report.status not in EDITABLE_STATUSES:
         raise IllegalTransition("Báo cáo đã nộp hoặc đã duyệt: không thêm tệp được nữa.")
     checked = check_upload(upload)
+    used = report.attachments.aggregate(shown=Count("pk", filter=Q(is_removed=False)), stored=Sum("size"))
+    check_quota(shown=used["shown"], stored_bytes=used["stored"] or 0, size=checked.size)
     attachment = ReportAttachment(
         report=report,
         original_name=(upload.name or "tep")[-255:],
@@ -428,7 +431,8 @@ def attachment_add(*, report: PeriodicReport, upload, by) -> ReportAttachment:
 
 @transaction.atomic
 def attachment_remove(*, attachment: ReportAttachment, by) -> ReportAttachment:
-    """Soft remove: the file stays on disk and in the record, hidden from the report."""
+    """Soft remove: hidden from the report; the file stays on disk and in the record, deliberately (what was
+    attached is kept), and keeps counting in the report's stored bytes (``uploads.check_quota``)."""
     report = _locked(attachment.report)
     _require_worker(by, report)
     if report.status not in EDITABLE_STATUSES:

@@ -58,6 +58,7 @@ from .models import (
 from .periods import KIND_ORDER, periods_ensure, schedule_update
 from .summary import period_summary as build_period_summary
 from .summary import period_summary_page, summary_pdf, summary_xlsx
+from .uploads import limits as upload_limits
 
 workers_required = role_required(SECRETARY)  # staff always pass role_required
 
@@ -131,6 +132,7 @@ def report_detail(request, pk):
         "can_review": is_staff_role(user) and report.status == ReportStatus.SUBMITTED,
         "can_compare": mine and len(versions) >= 2,
         "attachment_form": AttachmentForm() if services.can_edit(user, report) else None,
+        "upload_limits": upload_limits(),
         "timeliness": selectors.classify(
             period=report.period, first_submitted_at=report.first_submitted_at, as_of=today()
         ),
@@ -226,6 +228,7 @@ def report_edit(request, pk):
         "conflict": conflict,
         "attachments": report.attachments.filter(is_removed=False),
         "attachment_form": AttachmentForm(),
+        "upload_limits": upload_limits(),
         "is_year": report.period.kind == ReportKind.YEAR,
     }
     return render(request, "reports/report_form.html", context, status=status)
