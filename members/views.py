@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 from django_tables2 import RequestConfig
 
+from core.concurrency import EditGuard, history_last_change, model_state, text_of
 from core.datacache import lazy_parts, page_cache_key
 from organizations import access
 from organizations.access import (
@@ -24,12 +25,12 @@ from organizations.access import (
     role_of,
     staff_required,
 )
-from organizations.models import GOOD_RATINGS, Rating
+from organizations.models import GOOD_RATINGS, Organization, Rating
 
 from . import forms, selectors, services, spreadsheets
 from .filters import CandidateFilter, MemberFilter
 from .lifecycle import next_badge, overdue_from, probation_ends_on, seniority_years
-from .models import ACTIVE_STATUSES, Candidate, EventKind, MemberStatus, TransferScope
+from .models import ACTIVE_STATUSES, Candidate, EventKind, Member, MemberRating, MemberStatus, TransferScope
 from .tables import CandidateTable, MemberTable
 
 PER_PAGE = 50
@@ -203,8 +204,33 @@ def member_detail(request, pk):
     return render(request, "members/member_detail.html", context)
 
 
-def _form_page(request, template, form, **context):
-    return render(request, template, {"form": form, **context})
+def _form_page(request, template, form, guard=None, **context):
+    if guard is not None:
+        context.update(guard.context())
+    return render(request, template, {"form": form, **context}, status=guard.status if guard else 200)
+
+
+def _object_guard(request, model, pk, fields) -> EditGuard:
+    """The optimistic check of an edit page of one `model` row (core/concurrency.py)."""
+    return EditGuard(
+        request,
+        lambda: model_state(model, pk, fields),
+        lock=lambda: model_state(model, pk, fields, lock=True),
+        last_change=lambda: history_last_change(model, pk),
+    )
+
+
+def _lock_organization(pk):
+    """Ratings are written under the organisation's row lock (members.services): the check takes it first."""
+    return lambda: Organization.objects.select_for_update().filter(pk=pk).first()
+
+
+def _ratings_state(ratings) -> dict:
+    labels = dict(Rating.choices)
+    return {key: (label, grade, labels.get(grade, text_of(grade))) for key, label, grade in ratings}
+
+
+MEMBER_EDIT_FIELDS = ("full_name", "birth_date", "gender", "cell", "card_number")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -229,18 +255,22 @@ def member_create(request):
 def member_edit(request, pk):
     member = selectors.member_get_for_user(request.user, pk)
     check_can_work_in(request.user, member.organization)
-    initial = {f: getattr(member, f) for f in ("full_name", "birth_date", "gender", "cell", "card_number")}
+    initial = {f: getattr(member, f) for f in MEMBER_EDIT_FIELDS}
+    guard = _object_guard(request, Member, member.pk, MEMBER_EDIT_FIELDS)
     form = forms.MemberEditForm(request.POST or None, initial=initial, member=member)
     if request.method == "POST" and form.is_valid():
         try:
-            services.member_update(member=member, by=request.user, **form.cleaned_data)
+            saved = guard.run(
+                lambda: services.member_update(member=member, by=request.user, **form.cleaned_data)
+            )
         except ValidationError as error:
             forms.add_service_errors(form, error)
         else:
-            messages.success(request, "Đã lưu thông tin đảng viên.")
-            return redirect("members:member_detail", pk=member.pk)
+            if saved:
+                messages.success(request, "Đã lưu thông tin đảng viên.")
+                return redirect("members:member_detail", pk=member.pk)
     return _form_page(
-        request, "members/member_form.html", form, title="Sửa thông tin đảng viên", member=member
+        request, "members/member_form.html", form, guard, title="Sửa thông tin đảng viên", member=member
     )
 
 
@@ -297,16 +327,29 @@ def member_action(request, pk, action):
 def member_rating(request, pk):
     member = selectors.member_get_for_user(request.user, pk)
     check_can_work_in(request.user, member.organization)
+    guard = EditGuard(
+        request,
+        lambda: _ratings_state(
+            (f"year:{r.year}", f"Xếp loại năm {r.year}", r.grade)
+            for r in MemberRating.objects.filter(member=member).order_by("year")
+        ),
+        lock=_lock_organization(member.organization_id),
+    )
     form = forms.RatingForm(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
         try:
-            services.member_rate(member=member, by=request.user, **form.cleaned_data)
+            saved = guard.run(
+                lambda: services.member_rate(member=member, by=request.user, **form.cleaned_data)
+            )
         except ValidationError as error:
             forms.add_service_errors(form, error)
         else:
-            messages.success(request, f"Đã lưu xếp loại năm {form.cleaned_data['year']}.")
-            return redirect("members:member_detail", pk=member.pk)
-    return _form_page(request, "members/member_action.html", form, title="Xếp loại chất lượng", member=member)
+            if saved:
+                messages.success(request, f"Đã lưu xếp loại năm {form.cleaned_data['year']}.")
+                return redirect("members:member_detail", pk=member.pk)
+    return _form_page(
+        request, "members/member_action.html", form, guard, title="Xếp loại chất lượng", member=member
+    )
 
 
 def _rating_year(raw) -> int:
@@ -329,20 +372,30 @@ def rating_bulk(request, organization):
     check_can_work_in(request.user, org)
     year = _rating_year(request.GET.get("year"))
     members, grades = selectors.rating_roll(org, year)
+
+    def state():
+        roll, now = selectors.rating_roll(org, year)
+        return _ratings_state((f"m{m.pk}", m.full_name, now.get(m.pk, "")) for m in roll)
+
+    guard = EditGuard(request, state, lock=_lock_organization(org.pk))
     form = forms.BulkRatingForm(request.POST or None, members=members, grades=grades)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.member_ratings_save(
-                organization=org, year=year, grades=form.chosen(), by=request.user
+            saved = guard.run(
+                lambda: services.member_ratings_save(
+                    organization=org, year=year, grades=form.chosen(), by=request.user
+                )
             )
         except ValidationError as error:
             forms.add_service_errors(form, error)
         else:
-            messages.success(request, f"Đã lưu xếp loại năm {year} ({saved} thay đổi).")
-            return redirect(f"{request.path}?year={year}")
+            if saved is not False:
+                messages.success(request, f"Đã lưu xếp loại năm {year} ({saved} thay đổi).")
+                return redirect(f"{request.path}?year={year}")
     excellent = sum(1 for g in grades.values() if g == Rating.HTXSNV)
     good = sum(1 for g in grades.values() if g in GOOD_RATINGS)
     context = {
+        **guard.context(),
         "organization": org,
         "year": year,
         "form": form,
@@ -353,7 +406,7 @@ def rating_bulk(request, organization):
             "cap": int(services.EXCELLENT_CAP * good),
         },
     }
-    return render(request, "members/rating_bulk.html", context)
+    return render(request, "members/rating_bulk.html", context, status=guard.status)
 
 
 # --- Candidates --------------------------------------------------------------------------------------------
@@ -375,18 +428,20 @@ def candidate_detail(request, pk):
     )
 
 
+CANDIDATE_FIELDS = (
+    "organization",
+    "cell",
+    "full_name",
+    "birth_date",
+    "gender",
+    "course_certificate_on",
+    "sponsors",
+    "note",
+)
+
+
 def _candidate_initial(candidate: Candidate) -> dict:
-    fields = (
-        "organization",
-        "cell",
-        "full_name",
-        "birth_date",
-        "gender",
-        "course_certificate_on",
-        "sponsors",
-        "note",
-    )
-    return {f: getattr(candidate, f) for f in fields}
+    return {f: getattr(candidate, f) for f in CANDIDATE_FIELDS}
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -397,19 +452,22 @@ def candidate_edit(request, pk=None):
     elif role_of(request.user) not in ("van_phong", "bi_thu"):
         raise PermissionDenied("Vai trò của bạn chỉ được xem, không được thay đổi.")
     initial = _candidate_initial(candidate) if candidate else {}
+    guard = _object_guard(request, Candidate, candidate.pk, CANDIDATE_FIELDS) if candidate else None
     form = forms.CandidateForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         check_can_work_in(request.user, data["organization"])
+        save = lambda: services.candidate_save(candidate=candidate, by=request.user, **data)  # noqa: E731
         try:
-            candidate = services.candidate_save(candidate=candidate, by=request.user, **data)
+            saved = guard.run(save) if guard else save()
         except ValidationError as error:
             forms.add_service_errors(form, error)
         else:
-            messages.success(request, f"Đã lưu quần chúng ưu tú {candidate.full_name}.")
-            return redirect("members:candidate_detail", pk=candidate.pk)
+            if saved:
+                messages.success(request, f"Đã lưu quần chúng ưu tú {saved.full_name}.")
+                return redirect("members:candidate_detail", pk=saved.pk)
     title = "Sửa quần chúng ưu tú" if candidate else "Thêm quần chúng ưu tú"
-    return _form_page(request, "members/member_form.html", form, title=title, candidate=candidate)
+    return _form_page(request, "members/member_form.html", form, guard, title=title, candidate=candidate)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -14,13 +14,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 from django_tables2 import RequestConfig
 
+from core.concurrency import EditGuard, history_last_change, model_state
 from core.datacache import lazy_parts, page_cache_key
 from core.forms import add_service_errors
 
 from . import access, forms, services
 from .access import check_can_work_in, is_staff_role, organization_of, organizations_for_user, staff_required
 from .filters import OrganizationFilter
-from .models import BlocYear, Cell, Officer, Organization, OrganizationYear
+from .models import BlocYear, Cell, Officer, OfficerTitle, Organization, OrganizationYear
 from .resources import OrganizationResource, row_problems
 from .selectors import organization_get_for_user
 from .tables import OrganizationTable
@@ -143,10 +144,35 @@ def organization_detail(request, pk):
     return render(request, "organizations/organization_detail.html", context)
 
 
-def _form_page(request, form, title, organization=None):
-    return render(
-        request, "organizations/form.html", {"form": form, "title": title, "organization": organization}
+def _form_page(request, form, title, organization=None, guard=None):
+    context = {"form": form, "title": title, "organization": organization}
+    if guard is not None:
+        context.update(guard.context())
+    return render(request, "organizations/form.html", context, status=guard.status if guard else 200)
+
+
+def _object_guard(request, model, pk, fields) -> EditGuard:
+    """The optimistic check of an edit page of one `model` row (core/concurrency.py)."""
+    return EditGuard(
+        request,
+        lambda: model_state(model, pk, fields),
+        lock=lambda: model_state(model, pk, fields, lock=True),
+        last_change=lambda: history_last_change(model, pk),
     )
+
+
+def _officers_state(organization) -> dict:
+    """The organisation's officers (who, with which title, active or not): what the officer form changes."""
+    rows = organization.officers.select_related("user").order_by("user__username")
+    titles = dict(OfficerTitle.choices)
+    return {
+        f"officer:{o.user_id}": (
+            f"Cán bộ {o.user.username}",
+            f"{o.title}|{int(o.is_active)}",
+            f"{titles.get(o.title, o.title)}" + ("" if o.is_active else " (đã thôi)"),
+        )
+        for o in rows
+    }
 
 
 @staff_required
@@ -165,12 +191,13 @@ def organization_edit(request, pk):
     organization = organization_get_for_user(request.user, pk)
     check_can_work_in(request.user, organization)
     form_class = forms.OrganizationForm if is_staff_role(request.user) else forms.ContactsForm
+    guard = _object_guard(request, Organization, organization.pk, form_class.Meta.fields)
     form = form_class(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
-        if _save(form, request, services.organization_save, organization=form.instance):
+        if guard.run(lambda: _save(form, request, services.organization_save, organization=form.instance)):
             messages.success(request, "Đã lưu thông tin tổ chức.")
             return redirect("organizations:organization_detail", pk=organization.pk)
-    return _form_page(request, form, "Sửa thông tin tổ chức", organization)
+    return _form_page(request, form, "Sửa thông tin tổ chức", organization, guard)
 
 
 @staff_required
@@ -194,24 +221,35 @@ def cell_edit(request, pk, cell_pk=None):
         if cell_pk
         else Cell(organization=organization)
     )
+    guard = _object_guard(request, Cell, cell.pk, forms.CellForm.Meta.fields) if cell_pk else None
     form = forms.CellForm(request.POST or None, instance=cell)
     if request.method == "POST" and form.is_valid():
-        if _save(form, request, services.cell_save, cell=form.instance):
+        save = lambda: _save(form, request, services.cell_save, cell=form.instance)  # noqa: E731
+        if guard.run(save) if guard else save():
             messages.success(request, f"Đã lưu chi bộ {form.instance.name}.")
             return redirect("organizations:organization_detail", pk=organization.pk)
-    return _form_page(request, form, "Sửa chi bộ" if cell_pk else "Thêm chi bộ trực thuộc", organization)
+    title = "Sửa chi bộ" if cell_pk else "Thêm chi bộ trực thuộc"
+    return _form_page(request, form, title, organization, guard)
 
 
 @staff_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def officer_add(request, pk):
     organization = organization_get_for_user(request.user, pk)
+    guard = EditGuard(
+        request,
+        lambda: _officers_state(organization),
+        lock=lambda: Organization.objects.select_for_update().filter(pk=organization.pk).first(),
+    )
     form = forms.OfficerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _save(form, request, services.officer_add, organization=organization, **form.cleaned_data):
+        save = lambda: _save(  # noqa: E731
+            form, request, services.officer_add, organization=organization, **form.cleaned_data
+        )
+        if guard.run(save):
             messages.success(request, "Đã thêm cán bộ phụ trách.")
             return redirect("organizations:organization_detail", pk=organization.pk)
-    return _form_page(request, form, "Thêm cán bộ phụ trách", organization)
+    return _form_page(request, form, "Thêm cán bộ phụ trách", organization, guard)
 
 
 @staff_required
@@ -233,12 +271,16 @@ def year_edit(request, pk, year=None):
     else:
         record = OrganizationYear(organization=organization, year=timezone.localdate().year)
     form = forms.OrganizationYearForm(request.POST or None, instance=record)
+    guard = (
+        _object_guard(request, OrganizationYear, record.pk, list(form.fields)) if year is not None else None
+    )
     if request.method == "POST" and form.is_valid():
-        if _save(form, request, services.organization_year_save, record=form.instance):
+        save = lambda: _save(form, request, services.organization_year_save, record=form.instance)  # noqa: E731
+        if guard.run(save) if guard else save():
             messages.success(request, f"Đã lưu số liệu năm {form.instance.year}.")
             return redirect("organizations:organization_detail", pk=organization.pk)
     title = f"Số liệu năm {year}" if year else "Thêm số liệu năm"
-    return _form_page(request, form, title, organization)
+    return _form_page(request, form, title, organization, guard)
 
 
 @require_safe
@@ -254,12 +296,14 @@ def bloc_year_list(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def bloc_year_edit(request, year=None):
     record = get_object_or_404(BlocYear, year=year) if year else BlocYear(year=timezone.localdate().year - 1)
+    guard = _object_guard(request, BlocYear, record.pk, forms.BlocYearForm.Meta.fields) if year else None
     form = forms.BlocYearForm(request.POST or None, instance=record)
     if request.method == "POST" and form.is_valid():
-        if _save(form, request, services.bloc_year_save, record=form.instance):
+        save = lambda: _save(form, request, services.bloc_year_save, record=form.instance)  # noqa: E731
+        if guard.run(save) if guard else save():
             messages.success(request, f"Đã lưu xếp loại Đảng bộ Khối năm {form.instance.year}.")
             return redirect("organizations:bloc_year_list")
-    return _form_page(request, form, "Xếp loại Đảng bộ Khối")
+    return _form_page(request, form, "Xếp loại Đảng bộ Khối", guard=guard)
 
 
 SESSION_KEY = "organizations_import"

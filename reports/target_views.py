@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.concurrency import EditGuard, history_last_change, model_state
 from organizations.access import readers_required, staff_required
 
 from . import indicators, target_services
@@ -67,13 +68,28 @@ def target_create(request):
 @staff_required
 def target_update(request, pk):
     target = get_object_or_404(Target, pk=pk)
+    names = TargetForm.Meta.fields
+    guard = EditGuard(
+        request,
+        lambda: model_state(Target, pk, names),
+        lock=lambda: model_state(Target, pk, names, lock=True),
+        last_change=lambda: history_last_change(Target, pk),
+    )
     form = TargetForm(request.POST or None, instance=target)
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in TargetForm.Meta.fields}
-        target = target_services.target_update(target=Target.objects.get(pk=pk), by=request.user, **fields)
-        messages.success(request, "Đã lưu chỉ tiêu.")
-        return redirect(_list_url(target.year))
-    return render(request, "reports/target_form.html", {"form": form, "year": target.year, "target": target})
+        fields = {name: form.cleaned_data[name] for name in names}
+        saved = guard.run(
+            lambda: target_services.target_update(target=Target.objects.get(pk=pk), by=request.user, **fields)
+        )
+        if saved:
+            messages.success(request, "Đã lưu chỉ tiêu.")
+            return redirect(_list_url(saved.year))
+    return render(
+        request,
+        "reports/target_form.html",
+        {"form": form, "year": target.year, "target": target, **guard.context()},
+        status=guard.status,
+    )
 
 
 @require_POST

@@ -17,6 +17,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.concurrency import EditGuard, history_last_change, model_state
 from core.datacache import data_cache_key, lazy_parts, page_number
 from organizations.access import (
     SECRETARY,
@@ -580,12 +581,24 @@ def _resolution_form(request, resolution: Resolution | None):
     initial = {}
     if resolution is None:
         initial["year"] = parse_year(request.GET.get("year"), today().year) or today().year
+    guard = None
+    if resolution is not None:
+        pk, names = resolution.pk, ResolutionForm.Meta.fields
+        guard = EditGuard(
+            request,
+            lambda: model_state(Resolution, pk, names),
+            lock=lambda: model_state(Resolution, pk, names, lock=True),
+            last_change=lambda: history_last_change(Resolution, pk),
+        )
     form = ResolutionForm(request.POST or None, instance=resolution, initial=initial)
     if request.method == "POST" and form.is_valid():
-        saved = services.resolution_save(resolution=form.save(commit=False), by=request.user)
-        messages.success(request, f"Đã lưu nghị quyết {saved.short_title}.")
-        return redirect(f"{reverse('reports:resolution_list')}?year={saved.year}")
-    return render(request, "reports/resolution_form.html", {"form": form, "resolution": resolution})
+        save = lambda: services.resolution_save(resolution=form.save(commit=False), by=request.user)  # noqa: E731
+        saved = guard.run(save) if guard else save()
+        if saved:
+            messages.success(request, f"Đã lưu nghị quyết {saved.short_title}.")
+            return redirect(f"{reverse('reports:resolution_list')}?year={saved.year}")
+    context = {"form": form, "resolution": resolution, **(guard.context() if guard else {})}
+    return render(request, "reports/resolution_form.html", context, status=guard.status if guard else 200)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -624,17 +637,37 @@ def schedule_list(request):
             defaults={"due_days": DEFAULT_SCHEDULE[kind][0], "remind_days_before": DEFAULT_SCHEDULE[kind][1]},
         )
     schedules = sorted(ReportingSchedule.objects.all(), key=lambda s: KIND_ORDER.index(s.kind))
+    names = ("due_days", "remind_days_before")
+
+    def state(lock=False):
+        rows = ReportingSchedule.objects.select_for_update() if lock else ReportingSchedule.objects.all()
+        result = {}
+        for row in rows:
+            for name in names:
+                label = f"{row.get_kind_display()}: {ReportingSchedule._meta.get_field(name).verbose_name}"
+                result[f"{row.kind}:{name}"] = (label, str(getattr(row, name)), str(getattr(row, name)))
+        return result
+
+    guard = EditGuard(request, state, lock=lambda: state(lock=True))
     forms = [ScheduleForm(request.POST or None, instance=s, prefix=s.kind) for s in schedules]
     if request.method == "POST" and all(f.is_valid() for f in forms):
-        moved = 0
-        for form in forms:
-            if form.has_changed():
-                moved += schedule_update(
-                    schedule=ReportingSchedule.objects.get(pk=form.instance.pk),
-                    due_days=form.cleaned_data["due_days"],
-                    remind_days_before=form.cleaned_data["remind_days_before"],
-                    by=request.user,
-                )
-        messages.success(request, f"Đã lưu lịch báo cáo; {moved} kỳ chưa đến hạn được cập nhật hạn nộp.")
-        return redirect("reports:schedule_list")
-    return render(request, "reports/schedule_list.html", {"forms": forms})
+
+        def save():
+            moved = 0
+            for form in forms:
+                if form.has_changed():
+                    moved += schedule_update(
+                        schedule=ReportingSchedule.objects.get(pk=form.instance.pk),
+                        due_days=form.cleaned_data["due_days"],
+                        remind_days_before=form.cleaned_data["remind_days_before"],
+                        by=request.user,
+                    )
+            return moved
+
+        moved = guard.run(save)
+        if guard.conflict is None:
+            messages.success(request, f"Đã lưu lịch báo cáo; {moved} kỳ chưa đến hạn được cập nhật hạn nộp.")
+            return redirect("reports:schedule_list")
+    return render(
+        request, "reports/schedule_list.html", {"forms": forms, **guard.context()}, status=guard.status
+    )
