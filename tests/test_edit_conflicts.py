@@ -9,9 +9,9 @@ a deliberate change and goes through. Without the check B's save silently revert
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import Callable
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -104,7 +104,9 @@ def _org(w):
 
 
 def _rating(w, year):
-    return MemberRating.objects.filter(member=w.own["member"], year=year).values_list("grade", flat=True).first()
+    return (
+        MemberRating.objects.filter(member=w.own["member"], year=year).values_list("grade", flat=True).first()
+    )
 
 
 CASES = [

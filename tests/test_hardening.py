@@ -58,7 +58,11 @@ def _pages(world):
 def test_sessions_live_in_the_database(engine, accepted):
     """A cache that restarts must not log everyone out: a cache-only session engine is refused at start."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env |= {"DJANGO_SETTINGS_MODULE": "khoi_portal.settings", "DJANGO_DEBUG": "True", "DJANGO_SESSION_ENGINE": engine}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "khoi_portal.settings",
+        "DJANGO_DEBUG": "True",
+        "DJANGO_SESSION_ENGINE": engine,
+    }
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         cwd=ROOT,
@@ -208,14 +212,18 @@ def test_routine_refusals_are_logged_as_one_line(world):
     try:
         client = Client()
         client.force_login(world.secretary)
-        assert client.get(reverse("members:member_detail", args=[world.other["member"].pk])).status_code == 404
+        assert (
+            client.get(reverse("members:member_detail", args=[world.other["member"].pk])).status_code == 404
+        )
         assert client.get(reverse("reports:matrix")).status_code == 403
     finally:
         handler.setStream(old_stream)
         logging.getLogger("django").setLevel(old_level)
     lines = [line for line in stream.getvalue().splitlines() if "khoi.security" not in line]
     assert len(lines) == 2, stream.getvalue()
-    assert "Not Found: /members/" in lines[0] and "Forbidden (Permission denied): /reports/matrix/" in lines[1]
+    assert (
+        "Not Found: /members/" in lines[0] and "Forbidden (Permission denied): /reports/matrix/" in lines[1]
+    )
     assert "Traceback" not in stream.getvalue()
 
 
