@@ -141,7 +141,9 @@ def _build():
     assert all(m.status == MemberStatus.CHINH_THUC for m in raters)
     submitted = report_with_study(world, org=world.org1, period=ended[0], by=world.secretary1, studied=[3, 3])
     to_submit = ended[1]  # ended, so its figures can be known and it can be submitted
-    never_opened = ReportingPeriod.objects.get(kind=ReportKind.YEAR, year=year - 1)
+    never_opened = list(
+        ReportingPeriod.objects.filter(kind=ReportKind.MONTH, year=year - 1).order_by("number")
+    )
     # The server hashes passwords with the production hasher: the account used for a real login gets one.
     world.secretary2.password = PBKDF2PasswordHasher().encode(DEMO_PASSWORD, "khoifaultssalt")
     world.secretary2.save(update_fields=["password"])
