@@ -5,8 +5,9 @@ page was opened*: for each field, its stored value and how it reads. When the pa
 read again inside the save's transaction (the rows locked first); if any value changed in between — someone
 else saved the same form, or another form that writes the same fields — nothing is saved and the page answers
 **409** with what the user typed still in the form and, above it, what the other person changed ("when you
-opened the page → now") and who did it. The page then carries the new state: saving again, after reading the
-change, is a deliberate overwrite.
+opened the page → now") and who did it. The page then carries the new state, and the fields the user had left
+as they found them show the value stored now: saving again keeps both people's changes; where both changed the
+same field, the user's value, re-read and saved again, wins deliberately.
 
 One mechanism for every edit form: the view makes an ``EditGuard`` with a function that reads the state
 (``model_state`` for one object's fields, or any ``{key: (label, value, text)}`` for a set of rows), runs the
@@ -34,8 +35,8 @@ FIELD = "edit_version"
 SALT = "core.concurrency.edit-version"
 EMPTY = "—"
 
-#: {key: (label, stored value as text, how it reads)}
-State = dict[str, tuple[str, str, str]]
+#: {key: (label, stored value as text, how it reads[, the value as a form field takes it])}
+State = dict[str, tuple]
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,14 @@ def model_state(model: type[models.Model], pk, fields: list[str] | tuple[str, ..
             text = text if value not in (None, "") else EMPTY
         else:
             text = text_of(value)
-        state[name] = (label, "" if value is None else str(value), text)
+        state[name] = (label, _raw(value), text, value)
     return state
+
+
+def _raw(value) -> str:
+    """A value as the state compares it (a related object by its key)."""
+    value = getattr(value, "pk", value)
+    return "" if value is None else str(value)
 
 
 def history_last_change(model: type[models.Model], pk) -> tuple[str, dt.datetime | None]:
@@ -111,14 +118,12 @@ def history_last_change(model: type[models.Model], pk) -> tuple[str, dt.datetime
 
 
 def token(state: State) -> str:
-    return signing.dumps(
-        {k: [raw, text] for k, (_label, raw, text) in state.items()}, salt=SALT, compress=True
-    )
+    return signing.dumps({k: [entry[1], entry[2]] for k, entry in state.items()}, salt=SALT, compress=True)
 
 
 def _changes(loaded: dict, current: State) -> list[Change]:
     changes = []
-    for key, (label, raw, text) in current.items():
+    for key, (label, raw, text, *_value) in current.items():
         before = loaded.get(key)
         if before is None:
             if raw:  # a row that appeared (a rating given, an officer added)
@@ -135,7 +140,10 @@ class EditGuard:
     """One edit page's optimistic check (see the module docstring).
 
     `state()` reads the current state; `lock()`, when given, locks the rows it covers (``select_for_update``)
-    before the state is read again at saving; `last_change()` -> (who, when) names the last saver."""
+    before the state is read again at saving; `last_change()` -> (who, when) names the last saver. `forms`: the
+    page's bound forms, whose fields are named like the state's keys (``prefix-name`` for a form with a prefix:
+    the key is ``prefix:name``); after a conflict, a field the user left as they found it shows the value stored
+    now (the state's fourth element)."""
 
     def __init__(
         self,
@@ -144,8 +152,10 @@ class EditGuard:
         *,
         lock: Callable[[], object] | None = None,
         last_change: Callable[[], tuple[str, dt.datetime | None]] | None = None,
+        forms=(),
     ):
         self._state, self._lock, self._last_change = state, lock, last_change
+        self._forms = list(forms)
         self.conflict: EditConflict | None = None
         self._posted = request.POST.get(FIELD) if request.method == "POST" else None
         self._loaded: dict | None = None
@@ -170,14 +180,43 @@ class EditGuard:
                     current = self._state()
                     changes = _changes(self._loaded or {}, current)
                     if self._loaded is None:  # garbled: what was opened is unknown; show what is stored
-                        changes = [Change(label, "?", text) for label, _raw, text in current.values()]
+                        changes = [Change(entry[0], "?", entry[2]) for entry in current.values()]
                     if changes:
                         who, when = self._last_change() if self._last_change else ("", None)
                         raise EditConflict(changes, current, who, when)
                 return save()
         except EditConflict as conflict:
             self.conflict = conflict
+            self._show_stored_where_untouched(conflict.state)
             return False
+
+    def _field(self, key: str):
+        """(form, field name) of a state key, or None."""
+        prefix, _, name = key.rpartition(":")
+        for form in self._forms:
+            if (form.prefix or "") == prefix and name in form.fields:
+                return form, name
+        return None
+
+    def _show_stored_where_untouched(self, current: State) -> None:
+        if self._loaded is None:
+            return
+        for key, entry in current.items():
+            before = self._loaded.get(key)
+            found = self._field(key)
+            if before is None or before[0] == entry[1] or len(entry) < 4 or found is None:
+                continue
+            form, name = found
+            if form.fields[name].disabled or _raw(form.cleaned_data.get(name)) != before[0]:
+                continue  # the user changed it too: their value stays in the form
+            data = form.data.copy()
+            data[form.add_prefix(name)] = entry[3]
+            form.data = data
+
+    def attach(self, *forms) -> EditGuard:
+        """The page's bound forms (see the class docstring)."""
+        self._forms.extend(f for f in forms if f is not None)
+        return self
 
     @property
     def status(self) -> int:

@@ -227,7 +227,7 @@ def _lock_organization(pk):
 
 def _ratings_state(ratings) -> dict:
     labels = dict(Rating.choices)
-    return {key: (label, grade, labels.get(grade, text_of(grade))) for key, label, grade in ratings}
+    return {key: (label, grade, labels.get(grade, text_of(grade)), grade) for key, label, grade in ratings}
 
 
 MEMBER_EDIT_FIELDS = ("full_name", "birth_date", "gender", "cell", "card_number")
@@ -258,6 +258,7 @@ def member_edit(request, pk):
     initial = {f: getattr(member, f) for f in MEMBER_EDIT_FIELDS}
     guard = _object_guard(request, Member, member.pk, MEMBER_EDIT_FIELDS)
     form = forms.MemberEditForm(request.POST or None, initial=initial, member=member)
+    guard.attach(form)
     if request.method == "POST" and form.is_valid():
         try:
             saved = guard.run(
@@ -379,6 +380,7 @@ def rating_bulk(request, organization):
 
     guard = EditGuard(request, state, lock=_lock_organization(org.pk))
     form = forms.BulkRatingForm(request.POST or None, members=members, grades=grades)
+    guard.attach(form)
     if request.method == "POST" and form.is_valid():
         try:
             saved = guard.run(
@@ -454,6 +456,8 @@ def candidate_edit(request, pk=None):
     initial = _candidate_initial(candidate) if candidate else {}
     guard = _object_guard(request, Candidate, candidate.pk, CANDIDATE_FIELDS) if candidate else None
     form = forms.CandidateForm(request.POST or None, initial=initial, user=request.user)
+    if guard:
+        guard.attach(form)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         check_can_work_in(request.user, data["organization"])

@@ -193,6 +193,7 @@ def organization_edit(request, pk):
     form_class = forms.OrganizationForm if is_staff_role(request.user) else forms.ContactsForm
     guard = _object_guard(request, Organization, organization.pk, form_class.Meta.fields)
     form = form_class(request.POST or None, instance=organization)
+    guard.attach(form)
     if request.method == "POST" and form.is_valid():
         if guard.run(lambda: _save(form, request, services.organization_save, organization=form.instance)):
             messages.success(request, "Đã lưu thông tin tổ chức.")
@@ -223,6 +224,8 @@ def cell_edit(request, pk, cell_pk=None):
     )
     guard = _object_guard(request, Cell, cell.pk, forms.CellForm.Meta.fields) if cell_pk else None
     form = forms.CellForm(request.POST or None, instance=cell)
+    if guard:
+        guard.attach(form)
     if request.method == "POST" and form.is_valid():
         save = lambda: _save(form, request, services.cell_save, cell=form.instance)  # noqa: E731
         if guard.run(save) if guard else save():
@@ -274,6 +277,8 @@ def year_edit(request, pk, year=None):
     guard = (
         _object_guard(request, OrganizationYear, record.pk, list(form.fields)) if year is not None else None
     )
+    if guard:
+        guard.attach(form)
     if request.method == "POST" and form.is_valid():
         save = lambda: _save(form, request, services.organization_year_save, record=form.instance)  # noqa: E731
         if guard.run(save) if guard else save():
@@ -298,6 +303,8 @@ def bloc_year_edit(request, year=None):
     record = get_object_or_404(BlocYear, year=year) if year else BlocYear(year=timezone.localdate().year - 1)
     guard = _object_guard(request, BlocYear, record.pk, forms.BlocYearForm.Meta.fields) if year else None
     form = forms.BlocYearForm(request.POST or None, instance=record)
+    if guard:
+        guard.attach(form)
     if request.method == "POST" and form.is_valid():
         save = lambda: _save(form, request, services.bloc_year_save, record=form.instance)  # noqa: E731
         if guard.run(save) if guard else save():

@@ -76,6 +76,7 @@ def target_update(request, pk):
         last_change=lambda: history_last_change(Target, pk),
     )
     form = TargetForm(request.POST or None, instance=target)
+    guard.attach(form)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in names}
         saved = guard.run(

@@ -591,6 +591,8 @@ def _resolution_form(request, resolution: Resolution | None):
             last_change=lambda: history_last_change(Resolution, pk),
         )
     form = ResolutionForm(request.POST or None, instance=resolution, initial=initial)
+    if guard:
+        guard.attach(form)
     if request.method == "POST" and form.is_valid():
         save = lambda: services.resolution_save(resolution=form.save(commit=False), by=request.user)  # noqa: E731
         saved = guard.run(save) if guard else save()
@@ -645,11 +647,13 @@ def schedule_list(request):
         for row in rows:
             for name in names:
                 label = f"{row.get_kind_display()}: {ReportingSchedule._meta.get_field(name).verbose_name}"
-                result[f"{row.kind}:{name}"] = (label, str(getattr(row, name)), str(getattr(row, name)))
+                value = getattr(row, name)
+                result[f"{row.kind}:{name}"] = (label, str(value), str(value), value)
         return result
 
     guard = EditGuard(request, state, lock=lambda: state(lock=True))
     forms = [ScheduleForm(request.POST or None, instance=s, prefix=s.kind) for s in schedules]
+    guard.attach(*forms)
     if request.method == "POST" and all(f.is_valid() for f in forms):
 
         def save():
