@@ -1,5 +1,7 @@
 """Issue 17 in the browser: two people editing one organisation (the secretary on a phone), a lockout and its
-unlock, and the back button after logging out."""
+unlock. (The back button after a logout is not driven here: this headless Chromium asks the server again even
+without ``Cache-Control: no-store``, so such a journey could not fail; tests/test_hardening.py checks the header
+on every page instead.)"""
 
 import re
 
@@ -76,17 +78,3 @@ def test_a_locked_out_secretary_is_told_until_when_and_staff_unlock_them(journey
     staff.page.get_by_text("Không có tài khoản nào bị khóa.").wait_for()
 
     secretary.login("bithu01")  # the real password works again at once
-
-
-def test_after_logging_out_the_back_button_shows_no_member_list(bpage, world):
-    page = bpage.page
-    bpage.login("vanphong")
-    bpage.goto("/members/")
-    page.get_by_text("Nguyễn Văn An").first.wait_for()
-    page.get_by_role("button", name=re.compile("^Văn phòng · ")).click()  # the user menu
-    click_and_wait(page, page.get_by_role("button", name="Đăng xuất"))
-    assert "/accounts/login/" in page.url
-    page.go_back()
-    page.wait_for_load_state()
-    assert "/accounts/login/" in page.url  # the browser asked again (no-store) and was sent to log in
-    assert page.get_by_text("Nguyễn Văn An").count() == 0
