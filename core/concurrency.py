@@ -118,7 +118,10 @@ def history_last_change(model: type[models.Model], pk) -> tuple[str, dt.datetime
 
 
 def token(state: State) -> str:
-    return signing.dumps({k: [entry[1], entry[2]] for k, entry in state.items()}, salt=SALT, compress=True)
+    """The hidden input's value: for each key, the stored value, how it reads and its label (signed)."""
+    return signing.dumps(
+        {k: [entry[1], entry[2], entry[0]] for k, entry in state.items()}, salt=SALT, compress=True
+    )
 
 
 def _changes(loaded: dict, current: State) -> list[Change]:
@@ -130,9 +133,9 @@ def _changes(loaded: dict, current: State) -> list[Change]:
                 changes.append(Change(label, EMPTY, text))
         elif before[0] != raw:
             changes.append(Change(label, before[1], text))
-    for key, (raw, text) in loaded.items():
-        if key not in current and raw:
-            changes.append(Change(key, text, EMPTY))
+    for key, (raw, text, label) in loaded.items():
+        if key not in current and raw:  # a row gone from the page (a member off the roll)
+            changes.append(Change(label, text, EMPTY))
     return changes
 
 
@@ -140,7 +143,7 @@ class EditGuard:
     """One edit page's optimistic check (see the module docstring).
 
     `state()` reads the current state; `lock()`, when given, locks the rows it covers (``select_for_update``)
-    before the state is read again at saving; `last_change()` -> (who, when) names the last saver. `forms`: the
+    at saving, and returns the state it read doing so (or anything else: the state is then read after it); `last_change()` -> (who, when) names the last saver. `forms`: the
     page's bound forms, whose fields are named like the state's keys (``prefix-name`` for a form with a prefix:
     the key is ``prefix:name``); after a conflict, a field the user left as they found it shows the value stored
     now (the state's fourth element)."""
@@ -165,7 +168,7 @@ class EditGuard:
             except (signing.BadSignature, ValueError, TypeError):
                 loaded = None
             if isinstance(loaded, dict) and all(
-                isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v)
+                isinstance(v, list) and len(v) == 3 and all(isinstance(x, str) for x in v)
                 for v in loaded.values()
             ):
                 self._loaded = loaded
@@ -175,9 +178,8 @@ class EditGuard:
         try:
             with transaction.atomic():
                 if self._posted is not None:
-                    if self._lock is not None:
-                        self._lock()
-                    current = self._state()
+                    locked = self._lock() if self._lock is not None else None
+                    current = locked if isinstance(locked, dict) else self._state()
                     changes = _changes(self._loaded or {}, current)
                     if self._loaded is None:  # garbled: what was opened is unknown; show what is stored
                         changes = [Change(entry[0], "?", entry[2]) for entry in current.values()]
