@@ -65,8 +65,10 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "khoi_portal.security.QueryStringGuardMiddleware",
+    "khoi_portal.security.OptionsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "khoi_portal.security.NoStoreMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -98,11 +100,21 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
+# A persistent connection is checked before each request reuses it: after a database restart the first request
+# of every worker would otherwise fail on the dead connection.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL + a busy timeout so the dev server and a management command can write side by side.
+    # WAL + a busy timeout so several processes (gunicorn workers, a management command) write side by side.
+    # Write transactions start IMMEDIATE: they take the write lock at BEGIN, where the busy timeout waits for
+    # it. A deferred transaction that has read and then writes cannot wait (SQLite refuses at once: "database
+    # is locked"), which is what concurrent submissions, acceptances and ratings hit.
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 
 #: The data-version cache (core/datacache.py): how long a cached value or page body may stay (it is never stale: a
@@ -116,8 +128,28 @@ PORTAL_DATA_IGNORED_TABLES = (
     "reports_historicalperiodicreport",
 )
 
-# Optional shared cache (Redis) for several app servers; in-process memory otherwise.
-CACHES = {"default": env.cache_url_config(env("CACHE_URL", default="") or "locmemcache://khoi")}
+
+# Optional shared cache (Redis) for several app servers; in-process memory otherwise. The cache only speeds pages
+# up: with Redis down or gone mid-request every cache call fails fast (short socket timeouts), is ignored, and
+# the page is computed without it; a warning is logged at most once a minute (core/logfilters.py), and the next
+# call after Redis is back uses it again.
+def cache_config(url: str) -> dict:
+    """The cache for `url` (``CACHE_URL``); a Redis one never fails a page (the fault suite uses this too)."""
+    if url.startswith("unix://"):  # a Unix socket: django-redis takes the URL as it is
+        config = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url}
+    else:
+        config = env.cache_url_config(url or "locmemcache://khoi")
+    if "RedisCache" in config["BACKEND"]:
+        config["BACKEND"] = "django_redis.cache.RedisCache"
+        config.setdefault("OPTIONS", {}).update(
+            {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5}
+        )
+    return config
+
+
+CACHES = {"default": cache_config(env("CACHE_URL", default=""))}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "khoi.cache"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -172,6 +204,10 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Per report: at most this many attachments shown, and this many bytes stored in all (removed files included:
+# they are kept on disk as the record of what was attached, so removing and uploading again cannot fill it).
+ATTACHMENTS_MAX_COUNT = env.int("PORTAL_ATTACHMENTS_MAX_COUNT", default=10)
+ATTACHMENTS_MAX_BYTES = env.int("PORTAL_ATTACHMENTS_MAX_BYTES", default=50 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # --- Email ------------------------------------------------------------------------------------------------
@@ -187,6 +223,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Sessions and accounts --------------------------------------------------------------------------------
 SESSION_ENGINE = env("DJANGO_SESSION_ENGINE", default="django.contrib.sessions.backends.db")
+# Sessions live in the database (or in the cache backed by the database): a cache that restarts or fails must
+# not log everyone out, and a logout must end the session on every app server.
+SESSION_ENGINES = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db")
+if SESSION_ENGINE not in SESSION_ENGINES:
+    raise ImproperlyConfigured(f"DJANGO_SESSION_ENGINE must be one of {', '.join(SESSION_ENGINES)}.")
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_SAVE_EVERY_REQUEST = (
     True  # idle timeout: an open page that keeps talking to the server stays logged in
@@ -196,9 +237,18 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page's meta tag, n
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+# A lockout is for a user name *from* an address: failures with made-up names lock no one else, and behind a
+# proxy (where every user shares the proxy's address) one person's mistakes lock only themselves.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A refused attempt during a lockout does not restart the cool-off (the page says until when it lasts).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "khoi_portal.security.lockout_response"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client's address: X-Forwarded-For is believed only from these proxies (addresses or networks, e.g.
+# 127.0.0.1 for a proxy on the same host); from anyone else the header is ignored (it could be forged).
+PORTAL_TRUSTED_PROXIES = env.list("PORTAL_TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "khoi_portal.security.client_ip"
 AXES_VERBOSE = False
 
 # --- Security headers (django-csp 4 format) ---------------------------------------------------------------
@@ -250,10 +300,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "routine_refusals": {"()": "core.logfilters.RoutineRefusals"},
+        "cache_outage": {"()": "core.logfilters.CacheOutage"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["routine_refusals"]}
+    },
     "loggers": {
         "django": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
         "khoi": {"handlers": ["console"], "level": "INFO"},
+        "khoi.cache": {"filters": ["cache_outage"], "level": "WARNING"},
         "axes": {"handlers": ["console"], "level": "WARNING"},
         "khoi.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },

@@ -1,10 +1,10 @@
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from organizations import access
 
 
-@require_GET
+@require_safe
 def home(request):
     """Staff and leadership go to the dashboard; a secretary to their own organisation."""
     role = access.role_of(request.user)
@@ -16,7 +16,7 @@ def home(request):
     return render(request, "no_role.html", status=403)
 
 
-@require_GET
+@require_safe
 def baseline(request):
     """The benchmarks' yardstick: a logged-in page that renders the base layout and runs no query of its own."""
     return render(request, "baseline.html")

@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django_tables2 import RequestConfig
 
+from core.concurrency import EditGuard, history_last_change, model_state, text_of
 from core.datacache import lazy_parts, page_cache_key
 from core.imports import ImportWizard
 from core.spreadsheets import CONTENT_TYPE, Sheet, xlsx_response
@@ -24,7 +25,7 @@ from organizations.access import (
     role_of,
     staff_required,
 )
-from organizations.models import GOOD_RATINGS, Rating
+from organizations.models import GOOD_RATINGS, Organization, Rating
 
 from . import forms, lifecycle, selectors, services, spreadsheets, workdays
 from .filters import CandidateFilter, MemberFilter
@@ -35,6 +36,8 @@ from .models import (
     Candidate,
     EventKind,
     ExtraDayOff,
+    Member,
+    MemberRating,
     MemberStatus,
     TransferScope,
 )
@@ -57,7 +60,7 @@ def _can_change(user, organization) -> bool:
 # --- Lists ---------------------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def member_list(request):
     def filtered():
         queryset = selectors.members_for_user(request.user)
@@ -110,7 +113,7 @@ def _rating_organization(request) -> int | None:
     return None
 
 
-@require_GET
+@require_safe
 def overdue_list(request):
     """Overdue probations split by who is late (the cell / the committee above), and admissions the committee
     has not decided in time (``lifecycle.overdue_party``)."""
@@ -139,7 +142,7 @@ def _round_from(raw: str | None, today) -> dt.date:
     return day
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def badge_round_list(request):
     """Huy hiệu Đảng: per round, the members reaching a milestone by it, with the dossier status; XLSX export.
     Staff and leadership see every organisation, a secretary their own."""
@@ -204,7 +207,7 @@ def badge_round_list(request):
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def day_off_list(request):
     """The year's compensating days off (nghỉ bù) that working-day deadlines skip, beside the public holidays
     the calendar already knows."""
@@ -238,7 +241,7 @@ def day_off_list(request):
     )
 
 
-@require_GET
+@require_safe
 def candidate_list(request):
     queryset = selectors.candidates_for_user(request.user)
     candidate_filter = CandidateFilter(request.GET or None, queryset=queryset, user=request.user)
@@ -316,7 +319,7 @@ def context_away(events) -> bool:
     return bool(temporary) and temporary[-1] == EventKind.TEMP_OUT
 
 
-@require_GET
+@require_safe
 def member_detail(request, pk):
     member = selectors.member_get_for_user(request.user, pk)
     today = timezone.localdate()
@@ -364,11 +367,36 @@ def member_detail(request, pk):
     return render(request, "members/member_detail.html", context)
 
 
-def _form_page(request, template, form, **context):
-    return render(request, template, {"form": form, **context})
+def _form_page(request, template, form, guard=None, **context):
+    if guard is not None:
+        context.update(guard.context())
+    return render(request, template, {"form": form, **context}, status=guard.status if guard else 200)
 
 
-@require_http_methods(["GET", "POST"])
+def _object_guard(request, model, pk, fields) -> EditGuard:
+    """The optimistic check of an edit page of one `model` row (core/concurrency.py)."""
+    return EditGuard(
+        request,
+        lambda: model_state(model, pk, fields),
+        lock=lambda: model_state(model, pk, fields, lock=True),
+        last_change=lambda: history_last_change(model, pk),
+    )
+
+
+def _lock_organization(pk):
+    """Ratings are written under the organisation's row lock (members.services): the check takes it first."""
+    return lambda: Organization.objects.select_for_update().filter(pk=pk).first()
+
+
+def _ratings_state(ratings) -> dict:
+    labels = dict(Rating.choices)
+    return {key: (label, grade, labels.get(grade, text_of(grade)), grade) for key, label, grade in ratings}
+
+
+MEMBER_EDIT_FIELDS = ("full_name", "birth_date", "gender", "cell", "card_number")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def member_create(request):
     if role_of(request.user) not in ("van_phong", "bi_thu"):
         raise PermissionDenied("Vai trò của bạn chỉ được xem, không được thay đổi.")
@@ -386,26 +414,31 @@ def member_create(request):
     return _form_page(request, "members/member_form.html", form, title="Thêm đảng viên")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def member_edit(request, pk):
     member = selectors.member_get_for_user(request.user, pk)
     check_can_work_in(request.user, member.organization)
-    initial = {f: getattr(member, f) for f in ("full_name", "birth_date", "gender", "cell", "card_number")}
+    initial = {f: getattr(member, f) for f in MEMBER_EDIT_FIELDS}
+    guard = _object_guard(request, Member, member.pk, MEMBER_EDIT_FIELDS)
     form = forms.MemberEditForm(request.POST or None, initial=initial, member=member)
+    guard.attach(form)
     if request.method == "POST" and form.is_valid():
         try:
-            services.member_update(member=member, by=request.user, **form.cleaned_data)
+            saved = guard.run(
+                lambda: services.member_update(member=member, by=request.user, **form.cleaned_data)
+            )
         except ValidationError as error:
             forms.add_service_errors(form, error)
         else:
-            messages.success(request, "Đã lưu thông tin đảng viên.")
-            return redirect("members:member_detail", pk=member.pk)
+            if saved:
+                messages.success(request, "Đã lưu thông tin đảng viên.")
+                return redirect("members:member_detail", pk=member.pk)
     return _form_page(
-        request, "members/member_form.html", form, title="Sửa thông tin đảng viên", member=member
+        request, "members/member_form.html", form, guard, title="Sửa thông tin đảng viên", member=member
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def member_action(request, pk, action):
     spec = ACTIONS.get(action)
     if spec is None:
@@ -471,20 +504,33 @@ def member_action(request, pk, action):
     return _form_page(request, "members/member_action.html", form, **context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def member_rating(request, pk):
     member = selectors.member_get_for_user(request.user, pk)
     check_can_work_in(request.user, member.organization)
+    guard = EditGuard(
+        request,
+        lambda: _ratings_state(
+            (f"year:{r.year}", f"Xếp loại năm {r.year}", r.grade)
+            for r in MemberRating.objects.filter(member=member).order_by("year")
+        ),
+        lock=_lock_organization(member.organization_id),
+    )
     form = forms.RatingForm(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
         try:
-            services.member_rate(member=member, by=request.user, **form.cleaned_data)
+            saved = guard.run(
+                lambda: services.member_rate(member=member, by=request.user, **form.cleaned_data)
+            )
         except ValidationError as error:
             forms.add_service_errors(form, error)
         else:
-            messages.success(request, f"Đã lưu xếp loại năm {form.cleaned_data['year']}.")
-            return redirect("members:member_detail", pk=member.pk)
-    return _form_page(request, "members/member_action.html", form, title="Xếp loại chất lượng", member=member)
+            if saved:
+                messages.success(request, f"Đã lưu xếp loại năm {form.cleaned_data['year']}.")
+                return redirect("members:member_detail", pk=member.pk)
+    return _form_page(
+        request, "members/member_action.html", form, guard, title="Xếp loại chất lượng", member=member
+    )
 
 
 def _rating_year(raw) -> int:
@@ -498,7 +544,7 @@ def _rating_year(raw) -> int:
     return year if 1930 <= year <= today.year else default
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def rating_bulk(request, organization):
     """Rate an organisation's members for a year on one page; the 20% cap is checked on the whole set."""
     if role_of(request.user) not in ("van_phong", "bi_thu"):  # leadership: a page it may not use at all
@@ -507,33 +553,44 @@ def rating_bulk(request, organization):
     check_can_work_in(request.user, org)
     year = _rating_year(request.GET.get("year"))
     members, grades = selectors.rating_roll(org, year)
+
+    def state():
+        roll, now = selectors.rating_roll(org, year)
+        return _ratings_state((f"m{m.pk}", m.full_name, now.get(m.pk, "")) for m in roll)
+
+    guard = EditGuard(request, state, lock=_lock_organization(org.pk))
     form = forms.BulkRatingForm(request.POST or None, members=members, grades=grades)
+    guard.attach(form)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.member_ratings_save(
-                organization=org, year=year, grades=form.chosen(), by=request.user
+            saved = guard.run(
+                lambda: services.member_ratings_save(
+                    organization=org, year=year, grades=form.chosen(), by=request.user
+                )
             )
         except ValidationError as error:
             forms.add_service_errors(form, error)
         else:
-            messages.success(request, f"Đã lưu xếp loại năm {year} ({saved} thay đổi).")
-            return redirect(f"{request.path}?year={year}")
+            if saved is not False:
+                messages.success(request, f"Đã lưu xếp loại năm {year} ({saved} thay đổi).")
+                return redirect(f"{request.path}?year={year}")
     excellent = sum(1 for g in grades.values() if g == Rating.HTXSNV)
     good = sum(1 for g in grades.values() if g in GOOD_RATINGS)
     base, cap = services.excellent_cap(good, excellent)
     context = {
+        **guard.context(),
         "organization": org,
         "year": year,
         "form": form,
         "summary": {"rated": len(grades), "excellent": excellent, "good": good, "base": base, "cap": cap},
     }
-    return render(request, "members/rating_bulk.html", context)
+    return render(request, "members/rating_bulk.html", context, status=guard.status)
 
 
 # --- Candidates --------------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def candidate_detail(request, pk):
     candidate = selectors.candidate_get_for_user(request.user, pk)
     member = getattr(candidate, "member", None) if candidate.status == Candidate.Status.ADMITTED else None
@@ -549,22 +606,24 @@ def candidate_detail(request, pk):
     )
 
 
+CANDIDATE_FIELDS = (
+    "organization",
+    "cell",
+    "full_name",
+    "birth_date",
+    "gender",
+    "course_certificate_on",
+    "cell_considered_on",
+    "sponsors",
+    "note",
+)
+
+
 def _candidate_initial(candidate: Candidate) -> dict:
-    fields = (
-        "organization",
-        "cell",
-        "full_name",
-        "birth_date",
-        "gender",
-        "course_certificate_on",
-        "cell_considered_on",
-        "sponsors",
-        "note",
-    )
-    return {f: getattr(candidate, f) for f in fields}
+    return {f: getattr(candidate, f) for f in CANDIDATE_FIELDS}
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def candidate_edit(request, pk=None):
     candidate = selectors.candidate_get_for_user(request.user, pk) if pk else None
     if candidate is not None:
@@ -572,22 +631,27 @@ def candidate_edit(request, pk=None):
     elif role_of(request.user) not in ("van_phong", "bi_thu"):
         raise PermissionDenied("Vai trò của bạn chỉ được xem, không được thay đổi.")
     initial = _candidate_initial(candidate) if candidate else {}
+    guard = _object_guard(request, Candidate, candidate.pk, CANDIDATE_FIELDS) if candidate else None
     form = forms.CandidateForm(request.POST or None, initial=initial, user=request.user)
+    if guard:
+        guard.attach(form)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         check_can_work_in(request.user, data["organization"])
+        save = lambda: services.candidate_save(candidate=candidate, by=request.user, **data)  # noqa: E731
         try:
-            candidate = services.candidate_save(candidate=candidate, by=request.user, **data)
+            saved = guard.run(save) if guard else save()
         except ValidationError as error:
             forms.add_service_errors(form, error)
         else:
-            messages.success(request, f"Đã lưu quần chúng ưu tú {candidate.full_name}.")
-            return redirect("members:candidate_detail", pk=candidate.pk)
+            if saved:
+                messages.success(request, f"Đã lưu quần chúng ưu tú {saved.full_name}.")
+                return redirect("members:candidate_detail", pk=saved.pk)
     title = "Sửa quần chúng ưu tú" if candidate else "Thêm quần chúng ưu tú"
-    return _form_page(request, "members/member_form.html", form, title=title, candidate=candidate)
+    return _form_page(request, "members/member_form.html", form, guard, title=title, candidate=candidate)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def candidate_admit(request, pk):
     candidate = selectors.candidate_get_for_user(request.user, pk)
     check_can_work_in(request.user, candidate.organization)
@@ -619,7 +683,7 @@ _import_wizard = ImportWizard(
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def member_import(request):
     """Upload → preview (a dry run showing every row's errors) → confirm (all-or-nothing); ?template=1 is the
     file to fill in."""

@@ -5,9 +5,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django_tables2 import RequestConfig
 
+from core.concurrency import EditGuard, history_last_change, model_state
 from core.datacache import lazy_parts, page_cache_key
 from core.forms import add_service_errors
 from core.imports import ImportWizard
@@ -16,7 +17,7 @@ from core.spreadsheets import Sheet, csv_response, xlsx_response
 from . import access, forms, rating_rules, services
 from .access import check_can_work_in, is_staff_role, organization_of, organizations_for_user, staff_required
 from .filters import OrganizationFilter
-from .models import BlocYear, Cell, CellKind, Kind, Officer, Organization, OrganizationYear
+from .models import BlocYear, Cell, CellKind, Kind, Officer, OfficerTitle, Organization, OrganizationYear
 from .resources import EXPORT_HEADERS, OrganizationResource, export_rows
 from .selectors import organization_get_for_user, temporary_arrivals
 from .structure_rules import structure_flags
@@ -36,7 +37,7 @@ def _save(form, request, service, **kwargs):
     return True
 
 
-@require_GET
+@require_safe
 def organization_list(request):
     def filtered():
         return OrganizationFilter(request.GET or None, queryset=organizations_for_user(request.user))
@@ -104,7 +105,7 @@ def _history(organization, limit=30):
     return rows[:limit]
 
 
-@require_GET
+@require_safe
 def organization_detail(request, pk):
     organization = organization_get_for_user(request.user, pk)
     today = timezone.localdate()
@@ -133,14 +134,39 @@ def organization_detail(request, pk):
     return render(request, "organizations/organization_detail.html", context)
 
 
-def _form_page(request, form, title, organization=None):
-    return render(
-        request, "organizations/form.html", {"form": form, "title": title, "organization": organization}
+def _form_page(request, form, title, organization=None, guard=None):
+    context = {"form": form, "title": title, "organization": organization}
+    if guard is not None:
+        context.update(guard.context())
+    return render(request, "organizations/form.html", context, status=guard.status if guard else 200)
+
+
+def _object_guard(request, model, pk, fields) -> EditGuard:
+    """The optimistic check of an edit page of one `model` row (core/concurrency.py)."""
+    return EditGuard(
+        request,
+        lambda: model_state(model, pk, fields),
+        lock=lambda: model_state(model, pk, fields, lock=True),
+        last_change=lambda: history_last_change(model, pk),
     )
 
 
+def _officers_state(organization) -> dict:
+    """The organisation's officers (who, with which title, active or not): what the officer form changes."""
+    rows = organization.officers.select_related("user").order_by("user__username")
+    titles = dict(OfficerTitle.choices)
+    return {
+        f"officer:{o.user_id}": (
+            f"Cán bộ {o.user.username}",
+            f"{o.title}|{int(o.is_active)}",
+            f"{titles.get(o.title, o.title)}" + ("" if o.is_active else " (đã thôi)"),
+        )
+        for o in rows
+    }
+
+
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def organization_create(request):
     form = forms.OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -150,21 +176,23 @@ def organization_create(request):
     return _form_page(request, form, "Thêm tổ chức cơ sở đảng")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def organization_edit(request, pk):
     organization = organization_get_for_user(request.user, pk)
     check_can_work_in(request.user, organization)
     form_class = forms.OrganizationForm if is_staff_role(request.user) else forms.ContactsForm
+    guard = _object_guard(request, Organization, organization.pk, form_class.Meta.fields)
     form = form_class(request.POST or None, instance=organization)
+    guard.attach(form)
     if request.method == "POST" and form.is_valid():
-        if _save(form, request, services.organization_save, organization=form.instance):
+        if guard.run(lambda: _save(form, request, services.organization_save, organization=form.instance)):
             messages.success(request, "Đã lưu thông tin tổ chức.")
             return redirect("organizations:organization_detail", pk=organization.pk)
-    return _form_page(request, form, "Sửa thông tin tổ chức", organization)
+    return _form_page(request, form, "Sửa thông tin tổ chức", organization, guard)
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def organization_leave(request, pk):
     organization = organization_get_for_user(request.user, pk)
     form = forms.LeaveForm(request.POST or None)
@@ -176,7 +204,7 @@ def organization_leave(request, pk):
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def cell_edit(request, pk, cell_pk=None):
     organization = organization_get_for_user(request.user, pk)
     cell = (
@@ -187,24 +215,37 @@ def cell_edit(request, pk, cell_pk=None):
             kind=CellKind.TO_DANG if organization.kind == Kind.CHI_BO_CO_SO else CellKind.CHI_BO,
         )
     )
+    guard = _object_guard(request, Cell, cell.pk, forms.CellForm.Meta.fields) if cell_pk else None
     form = forms.CellForm(request.POST or None, instance=cell)
+    if guard:
+        guard.attach(form)
     if request.method == "POST" and form.is_valid():
-        if _save(form, request, services.cell_save, cell=form.instance):
+        save = lambda: _save(form, request, services.cell_save, cell=form.instance)  # noqa: E731
+        if guard.run(save) if guard else save():
             messages.success(request, f"Đã lưu chi bộ {form.instance.name}.")
             return redirect("organizations:organization_detail", pk=organization.pk)
-    return _form_page(request, form, "Sửa chi bộ" if cell_pk else "Thêm chi bộ trực thuộc", organization)
+    title = "Sửa chi bộ" if cell_pk else "Thêm chi bộ trực thuộc"
+    return _form_page(request, form, title, organization, guard)
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def officer_add(request, pk):
     organization = organization_get_for_user(request.user, pk)
+    guard = EditGuard(
+        request,
+        lambda: _officers_state(organization),
+        lock=lambda: Organization.objects.select_for_update().filter(pk=organization.pk).first(),
+    )
     form = forms.OfficerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _save(form, request, services.officer_add, organization=organization, **form.cleaned_data):
+        save = lambda: _save(  # noqa: E731
+            form, request, services.officer_add, organization=organization, **form.cleaned_data
+        )
+        if guard.run(save):
             messages.success(request, "Đã thêm cán bộ phụ trách.")
             return redirect("organizations:organization_detail", pk=organization.pk)
-    return _form_page(request, form, "Thêm cán bộ phụ trách", organization)
+    return _form_page(request, form, "Thêm cán bộ phụ trách", organization, guard)
 
 
 @staff_required
@@ -218,7 +259,7 @@ def officer_end(request, pk, officer_pk):
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def year_edit(request, pk, year=None):
     organization = organization_get_for_user(request.user, pk)
     if year is not None:
@@ -226,32 +267,42 @@ def year_edit(request, pk, year=None):
     else:
         record = OrganizationYear(organization=organization, year=timezone.localdate().year)
     form = forms.OrganizationYearForm(request.POST or None, instance=record)
+    guard = (
+        _object_guard(
+            request,
+            OrganizationYear,
+            record.pk,
+            [f for f in form.fields if f in forms.OrganizationYearForm.Meta.fields],
+        )
+        if year is not None
+        else None
+    )
+    if guard:
+        guard.attach(form)
     if request.method == "POST" and form.is_valid():
-        saved = _save(
+        save = lambda: _save(  # noqa: E731
             form,
             request,
             services.organization_year_save,
             record=form.instance,
             cell_grades=form.cell_grades(),
         )
-        if saved:
+        if guard.run(save) if guard else save():
             messages.success(request, f"Đã lưu số liệu năm {form.instance.year}.")
             return redirect("organizations:organization_detail", pk=organization.pk)
     title = f"Số liệu năm {year}" if year else "Thêm số liệu năm"
     evidence_year = form.instance.year if isinstance(form.instance.year, int) else timezone.localdate().year
-    return render(
-        request,
-        "organizations/year_form.html",
-        {
-            "form": form,
-            "title": title,
-            "organization": organization,
-            "evidence": rating_rules.rating_evidence(organization, evidence_year),
-        },
-    )
+    context = {
+        "form": form,
+        "title": title,
+        "organization": organization,
+        "evidence": rating_rules.rating_evidence(organization, evidence_year),
+        **(guard.context() if guard else {}),
+    }
+    return render(request, "organizations/year_form.html", context, status=guard.status if guard else 200)
 
 
-@require_GET
+@require_safe
 def bloc_year_list(request):
     return render(
         request,
@@ -261,15 +312,19 @@ def bloc_year_list(request):
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def bloc_year_edit(request, year=None):
     record = get_object_or_404(BlocYear, year=year) if year else BlocYear(year=timezone.localdate().year - 1)
+    guard = _object_guard(request, BlocYear, record.pk, forms.BlocYearForm.Meta.fields) if year else None
     form = forms.BlocYearForm(request.POST or None, instance=record)
+    if guard:
+        guard.attach(form)
     if request.method == "POST" and form.is_valid():
-        if _save(form, request, services.bloc_year_save, record=form.instance):
+        save = lambda: _save(form, request, services.bloc_year_save, record=form.instance)  # noqa: E731
+        if guard.run(save) if guard else save():
             messages.success(request, f"Đã lưu xếp loại Đảng bộ Khối năm {form.instance.year}.")
             return redirect("organizations:bloc_year_list")
-    return _form_page(request, form, "Xếp loại Đảng bộ Khối")
+    return _form_page(request, form, "Xếp loại Đảng bộ Khối", guard=guard)
 
 
 #: Upload → preview → confirm (core.imports), each row through services.organization_save.
@@ -284,7 +339,7 @@ _import_wizard = ImportWizard(
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def organization_import(request):
     """Upload → preview (dry run, per-row errors) → confirm (all-or-nothing)."""
     return _import_wizard(request)
@@ -293,7 +348,7 @@ def organization_import(request):
 # --- the register of outgoing documents and the Word template -----------------------------------------------
 
 
-@require_GET
+@require_safe
 @access.readers_required
 def outgoing_list(request):
     """The register of outgoing documents (sổ đăng ký văn bản đi): the Bloc's and every organisation's, newest
@@ -325,7 +380,7 @@ def outgoing_list(request):
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def document_template(request):
     """The Word template of the official documents: the one in use, its history, and the upload of a
     replacement (refused, with the reason beside the field, unless it renders the sample document)."""
@@ -354,7 +409,7 @@ def document_template(request):
     )
 
 
-@require_GET
+@require_safe
 @staff_required
 def document_template_download(request):
     """The template in use (or the one of `?id=`, or `?id=default`), to edit in Word."""

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from core.documents import OfficialDocument
 from core.forms import add_service_errors
@@ -118,7 +118,7 @@ def period_summary_document(request, period: ReportingPeriod, fmt: str) -> HttpR
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def period_summary_issue(request):
     period = _period(request)
     back = f"{reverse('reports:period_summary')}?{urlencode({'period': period.pk})}"
@@ -137,7 +137,7 @@ def period_summary_issue(request):
 # --- one organisation's report --------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def report_document(request, pk):
     """Everyone who may read the report may download it (staff, leadership, its own secretary)."""
     report = get_object_or_404(
@@ -148,7 +148,7 @@ def report_document(request, pk):
 
 
 @role_required(SECRETARY)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def report_issue(request, pk):
     """The organisation's own register numbers its report: its secretary (or committee staff) finalises it."""
     report = get_object_or_404(

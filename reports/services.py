@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from organizations import access
@@ -36,7 +37,7 @@ from .selectors import (
     report_flags,
     required_resolutions,
 )
-from .uploads import check_upload
+from .uploads import check_quota, check_upload
 
 #: Fields a secretary enters on the form (study lines apart).
 ENTERED_FIELDS = (
@@ -182,6 +183,14 @@ def report_start(*, organization: Organization, period: ReportingPeriod, by) -> 
     if not owes_report(organization, period):
         raise ReportError("Tổ chức không thuộc Đảng bộ Khối trong kỳ này nên không phải báo cáo.")
     existing = PeriodicReport.objects.filter(organization=organization, period=period).first()
+    if existing is None:
+        # Race-safe (a double click, two tabs): the organisation's row is locked, then the report is looked for
+        # again. A second request starting the same report waits here until the first has committed and then
+        # finds its report, so both answer with the same one. (Catching the unique violation is not enough:
+        # ``full_clean`` reports it as a ValidationError once the other request has committed.) On SQLite the
+        # write transaction is already exclusive (``transaction_mode = IMMEDIATE``).
+        Organization.objects.select_for_update().filter(pk=organization.pk).first()
+        existing = PeriodicReport.objects.filter(organization=organization, period=period).first()
     if existing is not None:
         return existing
     report = _new_report(organization, period, by)
@@ -399,6 +408,8 @@ def attachment_add(*, report: PeriodicReport, upload, by) -> ReportAttachment:
     if report.status not in EDITABLE_STATUSES:
         raise IllegalTransition("Báo cáo đã nộp hoặc đã duyệt: không thêm tệp được nữa.")
     checked = check_upload(upload)
+    used = report.attachments.aggregate(shown=Count("pk", filter=Q(is_removed=False)), stored=Sum("size"))
+    check_quota(shown=used["shown"], stored_bytes=used["stored"] or 0, size=checked.size)
     attachment = ReportAttachment(
         report=report,
         original_name=(upload.name or "tep")[-255:],
@@ -413,7 +424,8 @@ def attachment_add(*, report: PeriodicReport, upload, by) -> ReportAttachment:
 
 @transaction.atomic
 def attachment_remove(*, attachment: ReportAttachment, by) -> ReportAttachment:
-    """Soft remove: the file stays on disk and in the record, hidden from the report."""
+    """Soft remove: hidden from the report; the file stays on disk and in the record, deliberately (what was
+    attached is kept), and keeps counting in the report's stored bytes (``uploads.check_quota``)."""
     report = _locked(attachment.report)
     _require_worker(by, report)
     if report.status not in EDITABLE_STATUSES:

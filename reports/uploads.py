@@ -1,4 +1,11 @@
-"""Attachment checks: type by content (not by name), size limit. Used by the attachment form and service."""
+"""Attachment checks: type by content (not by name), size limit, and the per-report quota. Used by the attachment
+form and service.
+
+Limits (settings, from the environment): one file at most ``PORTAL_UPLOAD_MAX_BYTES``; per report at most
+``PORTAL_ATTACHMENTS_MAX_COUNT`` attachments shown and ``PORTAL_ATTACHMENTS_MAX_BYTES`` stored in all. A
+removed attachment is hidden, not deleted: its file stays on disk as the record of what was attached (nothing
+is ever deleted in the portal), so it keeps counting in the report's stored bytes — removing and uploading
+again cannot fill the disk."""
 
 from __future__ import annotations
 
@@ -64,3 +71,31 @@ def check_upload(upload) -> CheckedUpload:
 
 def mime_label(mime: str) -> str:
     return {PDF: "PDF", DOCX: "DOCX", PNG: "ảnh PNG", JPEG: "ảnh JPEG"}.get(mime, mime)
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1048576:.1f}".replace(".", ",").removesuffix(",0")
+
+
+def limits() -> dict:
+    """The limits as the upload form states them (MB as the pages write numbers)."""
+    return {
+        "file_mb": _mb(settings.UPLOAD_MAX_BYTES),
+        "count": settings.ATTACHMENTS_MAX_COUNT,
+        "total_mb": _mb(settings.ATTACHMENTS_MAX_BYTES),
+    }
+
+
+def check_quota(*, shown: int, stored_bytes: int, size: int) -> None:
+    """A report with `shown` attachments and `stored_bytes` on disk (removed ones included) may take one more
+    of `size` bytes, or a ValidationError says which limit it meets."""
+    if shown >= settings.ATTACHMENTS_MAX_COUNT:
+        raise ValidationError(
+            f"Báo cáo đã có {shown} tệp đính kèm, tối đa {settings.ATTACHMENTS_MAX_COUNT} tệp. "
+            "Hãy gỡ tệp không cần thiết trước khi tải thêm."
+        )
+    if stored_bytes + size > settings.ATTACHMENTS_MAX_BYTES:
+        raise ValidationError(
+            f"Tổng dung lượng tệp của báo cáo (kể cả tệp đã gỡ, vẫn được lưu làm hồ sơ) tối đa "
+            f"{_mb(settings.ATTACHMENTS_MAX_BYTES)} MB; đã dùng {_mb(stored_bytes)} MB."
+        )

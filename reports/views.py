@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.concurrency import EditGuard, history_last_change, model_state
 from core.datacache import data_cache_key, lazy_parts, page_number
 from core.spreadsheets import xlsx_response
 from organizations.access import (
@@ -61,6 +62,7 @@ from .models import (
 from .periods import KIND_ORDER, periods_create, periods_of_year, schedule_update, year_range
 from .summary import period_summary as build_period_summary
 from .summary import period_summary_page, summary_sheets
+from .uploads import limits as upload_limits
 
 workers_required = role_required(SECRETARY)  # staff always pass role_required
 
@@ -78,7 +80,7 @@ def _lines(report):
 # --- lists ------------------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def report_list(request):
     """A secretary's obligations (due next, overdue, filed); for staff and leadership a filtered list."""
     if is_secretary(request.user):
@@ -97,7 +99,7 @@ def report_list(request):
     return render(request, "reports/report_list.html", {"form": form, "page": page})
 
 
-@require_GET
+@require_safe
 def organization_obligations(request, pk):
     """The reports panel of an organisation's page (its overdue and coming reports), loaded by the page."""
     org = get_object_or_404(organizations_for_user(request.user), pk=pk)
@@ -113,7 +115,7 @@ def organization_obligations(request, pk):
     )
 
 
-@require_GET
+@require_safe
 def report_detail(request, pk):
     report = _report_or_404(request, pk)
     lines = _lines(report)
@@ -153,6 +155,7 @@ def report_detail(request, pk):
         "can_issue": mine,
         "document_entry": report_entry(report),
         "attachment_form": AttachmentForm() if services.can_edit(user, report) else None,
+        "upload_limits": upload_limits(),
         "timeliness": timeliness.classify(
             period=report.period, first_submitted_at=report.first_submitted_at, as_of=today()
         ),
@@ -163,7 +166,7 @@ def report_detail(request, pk):
 # --- the form ---------------------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @workers_required
 def report_open(request, period_id):
     """A period's report for the organisation: the report when it exists; otherwise the period, what the
@@ -204,7 +207,7 @@ def report_open(request, period_id):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @workers_required
 def report_edit(request, pk):
     report = _report_or_404(request, pk)
@@ -267,6 +270,7 @@ def report_edit(request, pk):
         "conflict": conflict,
         "attachments": report.attachments.filter(is_removed=False),
         "attachment_form": AttachmentForm(),
+        "upload_limits": upload_limits(),
         "is_year": report.period.kind == ReportKind.YEAR,
         "document_entry": report_entry(report),
     }
@@ -314,7 +318,7 @@ def report_autosave(request, pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @workers_required
 def keepalive(request):
     """Touched by the open report form every few minutes so the session does not expire under it."""
@@ -324,7 +328,7 @@ def keepalive(request):
 # --- review -----------------------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def report_return(request, pk):
     report = _report_or_404(request, pk)
@@ -367,7 +371,7 @@ def report_accept(request, pk):
     return redirect("reports:report_detail", pk=report.pk)
 
 
-@require_GET
+@require_safe
 def report_compare(request, pk):
     """Two versions side by side, field by field (everyone who may read the report)."""
     report = _report_or_404(request, pk)
@@ -449,7 +453,7 @@ def attachment_remove(request, pk):
     return redirect("reports:report_detail", pk=attachment.report_id)
 
 
-@require_GET
+@require_safe
 def attachment_download(request, pk):
     """Only through here, scoped; always as a download, never rendered by the browser."""
     attachment = _attachment_or_404(request, pk)
@@ -502,7 +506,7 @@ def _default_period(periods, as_of):
     return ended[-1] if ended else (periods[0] if periods else None)
 
 
-@require_GET
+@require_safe
 @readers_required
 def matrix(request):
     """Organisations × periods for a year and a kind, coloured by state, with counts and rates.
@@ -565,7 +569,7 @@ def _period_from_query(request) -> ReportingPeriod:
     return get_object_or_404(ReportingPeriod, pk=pk)
 
 
-@require_GET
+@require_safe
 @readers_required
 def period_status(request):
     """Missing and late filers for one period."""
@@ -575,7 +579,7 @@ def period_status(request):
     return render(request, "reports/period_status.html", {**data, "siblings": siblings})
 
 
-@require_GET
+@require_safe
 @readers_required
 def period_summary(request):
     period = _period_from_query(request)
@@ -608,7 +612,7 @@ def period_summary(request):
 # --- resolutions and schedule -----------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @readers_required
 def resolution_list(request):
     year = parse_year(request.GET.get("year"), today().year)
@@ -630,21 +634,35 @@ def _resolution_form(request, resolution: Resolution | None):
     initial = {}
     if resolution is None:
         initial["year"] = parse_year(request.GET.get("year"), today().year) or today().year
+    guard = None
+    if resolution is not None:
+        pk, names = resolution.pk, ResolutionForm.Meta.fields
+        guard = EditGuard(
+            request,
+            lambda: model_state(Resolution, pk, names),
+            lock=lambda: model_state(Resolution, pk, names, lock=True),
+            last_change=lambda: history_last_change(Resolution, pk),
+        )
     form = ResolutionForm(request.POST or None, instance=resolution, initial=initial)
+    if guard:
+        guard.attach(form)
     if request.method == "POST" and form.is_valid():
-        saved = services.resolution_save(resolution=form.save(commit=False), by=request.user)
-        messages.success(request, f"Đã lưu nghị quyết {saved.short_title}.")
-        return redirect(f"{reverse('reports:resolution_list')}?year={saved.year}")
-    return render(request, "reports/resolution_form.html", {"form": form, "resolution": resolution})
+        save = lambda: services.resolution_save(resolution=form.save(commit=False), by=request.user)  # noqa: E731
+        saved = guard.run(save) if guard else save()
+        if saved:
+            messages.success(request, f"Đã lưu nghị quyết {saved.short_title}.")
+            return redirect(f"{reverse('reports:resolution_list')}?year={saved.year}")
+    context = {"form": form, "resolution": resolution, **(guard.context() if guard else {})}
+    return render(request, "reports/resolution_form.html", context, status=guard.status if guard else 200)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def resolution_create(request):
     return _resolution_form(request, None)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def resolution_update(request, pk):
     return _resolution_form(request, get_object_or_404(Resolution, pk=pk))
@@ -664,22 +682,44 @@ def resolution_copy(request):
     return redirect("reports:resolution_list")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def schedule_list(request):
     """The reporting schedule: due days and reminder lead per report kind, editable by staff."""
     schedules = sorted(ReportingSchedule.objects.all(), key=lambda s: KIND_ORDER.index(s.kind))
+    names = ("due_days", "remind_days_before")
+
+    def state(lock=False):
+        rows = ReportingSchedule.objects.select_for_update() if lock else ReportingSchedule.objects.all()
+        result = {}
+        for row in rows:
+            for name in names:
+                label = f"{row.get_kind_display()}: {ReportingSchedule._meta.get_field(name).verbose_name}"
+                value = getattr(row, name)
+                result[f"{row.kind}:{name}"] = (label, str(value), str(value), value)
+        return result
+
+    guard = EditGuard(request, state, lock=lambda: state(lock=True))
     forms = [ScheduleForm(request.POST or None, instance=s, prefix=s.kind) for s in schedules]
+    guard.attach(*forms)
     if request.method == "POST" and all(f.is_valid() for f in forms):
-        moved = 0
-        for form in forms:
-            if form.has_changed():
-                moved += schedule_update(
-                    schedule=ReportingSchedule.objects.get(pk=form.instance.pk),
-                    due_days=form.cleaned_data["due_days"],
-                    remind_days_before=form.cleaned_data["remind_days_before"],
-                    by=request.user,
-                )
-        messages.success(request, f"Đã lưu lịch báo cáo; {moved} kỳ chưa đến hạn được cập nhật hạn nộp.")
-        return redirect("reports:schedule_list")
-    return render(request, "reports/schedule_list.html", {"forms": forms})
+
+        def save():
+            moved = 0
+            for form in forms:
+                if form.has_changed():
+                    moved += schedule_update(
+                        schedule=ReportingSchedule.objects.get(pk=form.instance.pk),
+                        due_days=form.cleaned_data["due_days"],
+                        remind_days_before=form.cleaned_data["remind_days_before"],
+                        by=request.user,
+                    )
+            return moved
+
+        moved = guard.run(save)
+        if guard.conflict is None:
+            messages.success(request, f"Đã lưu lịch báo cáo; {moved} kỳ chưa đến hạn được cập nhật hạn nộp.")
+            return redirect("reports:schedule_list")
+    return render(
+        request, "reports/schedule_list.html", {"forms": forms, **guard.context()}, status=guard.status
+    )

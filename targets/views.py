@@ -9,8 +9,9 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.concurrency import EditGuard, history_last_change, model_state
 from core.datacache import page_number
 from core.errors import bad_request
 from core.spreadsheets import xlsx_response
@@ -72,7 +73,7 @@ def _with_year(view):
     return wrapped
 
 
-@require_GET
+@require_safe
 @readers_required
 @_with_year
 def dashboard(request, year):
@@ -97,14 +98,14 @@ def dashboard(request, year):
     )
 
 
-@require_GET
+@require_safe
 @readers_required
 @_with_year
 def data_json(request, year):
     return JsonResponse(dash.dashboard_json(year), json_dumps_params={"ensure_ascii": False})
 
 
-@require_GET
+@require_safe
 @readers_required
 @_with_year
 def export_xlsx(request, year):
@@ -112,7 +113,7 @@ def export_xlsx(request, year):
     return xlsx_response(dash.dashboard_sheets(d), f"chi-tieu-{year}")
 
 
-@require_GET
+@require_safe
 @_with_year
 def indicator_records(request, year):
     """The records behind one figure. Staff and leadership: the whole Bloc or one organisation;
@@ -136,7 +137,7 @@ def indicator_records(request, year):
     )
 
 
-@require_GET
+@require_safe
 @_with_year
 def organization(request, year, pk):
     """One organisation's contribution to the year's indicators (its secretary, staff, leadership)."""
@@ -178,7 +179,7 @@ def _list_url(year: int) -> str:
     return f"{reverse('targets:target_list')}?year={year}"
 
 
-@require_GET
+@require_safe
 @readers_required
 def target_list(request):
     years = sorted(set(Target.objects.values_list("year", flat=True)), reverse=True)
@@ -204,7 +205,7 @@ def target_list(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def target_create(request):
     year = _year_param(request, today().year)
@@ -216,17 +217,33 @@ def target_create(request):
     return render(request, "targets/target_form.html", {"form": form, "year": year, "target": None})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def target_update(request, pk):
     target = get_object_or_404(Target, pk=pk)
+    names = TargetForm.Meta.fields
+    guard = EditGuard(
+        request,
+        lambda: model_state(Target, pk, names),
+        lock=lambda: model_state(Target, pk, names, lock=True),
+        last_change=lambda: history_last_change(Target, pk),
+    )
     form = TargetForm(request.POST or None, instance=target)
+    guard.attach(form)
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in TargetForm.Meta.fields}
-        target = services.target_update(target=Target.objects.get(pk=pk), by=request.user, **fields)
-        messages.success(request, "Đã lưu chỉ tiêu.")
-        return redirect(_list_url(target.year))
-    return render(request, "targets/target_form.html", {"form": form, "year": target.year, "target": target})
+        fields = {name: form.cleaned_data[name] for name in names}
+        saved = guard.run(
+            lambda: services.target_update(target=Target.objects.get(pk=pk), by=request.user, **fields)
+        )
+        if saved:
+            messages.success(request, "Đã lưu chỉ tiêu.")
+            return redirect(_list_url(saved.year))
+    return render(
+        request,
+        "targets/target_form.html",
+        {"form": form, "year": target.year, "target": target, **guard.context()},
+        status=guard.status,
+    )
 
 
 @require_POST
@@ -252,7 +269,7 @@ def target_copy(request):
 # --- the dashboard as a leadership brief (PDF, DOCX) ----------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @readers_required
 @_with_year
 def brief(request, year):
@@ -260,7 +277,7 @@ def brief(request, year):
     return document_response(documents.dashboard_document(year, today=dash.today()), document_format(request))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 @_with_year
 def brief_issue(request, year):

@@ -162,6 +162,8 @@ def test_security_headers(client_for, staff):
 PRODUCTION_PROBE = """
 import json
 from django.conf import settings
+from django.core.management import call_command
+call_command("migrate", "sessions", verbosity=0)  # sessions live in the database, never only in a cache
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpResponse
 from django.test import Client, RequestFactory, override_settings
@@ -193,7 +195,7 @@ print(json.dumps({
 """
 
 
-def test_production_responses_carry_hsts_and_secure_cookies():
+def test_production_responses_carry_hsts_and_secure_cookies(tmp_path):
     """With the production environment (debug off): HSTS, secure HttpOnly session cookie, secure CSRF cookie,
     plain HTTP redirected to HTTPS. Run in a child process: the settings are read once, at start."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CACHE_URL"))}
@@ -202,8 +204,7 @@ def test_production_responses_carry_hsts_and_secure_cookies():
         "DJANGO_DEBUG": "False",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "portal.example.vn",
-        "DATABASE_URL": "sqlite:////tmp/khoi-production-probe.sqlite3",
-        "DJANGO_SESSION_ENGINE": "django.contrib.sessions.backends.cache",  # the probe needs no tables
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'probe.sqlite3'}",
         "DJANGO_LOG_LEVEL": "ERROR",
     }
     result = subprocess.run(

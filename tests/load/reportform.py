@@ -15,7 +15,9 @@ def form_data(html: str) -> dict:
         if not name or a.get("type") in ("submit", "button", "file", "checkbox"):
             continue
         value = a.get("value", body or "")
-        if not value:
+        if (
+            not value.strip()
+        ):  # an empty text area still holds the new line the renderer writes after <textarea>
             value = "Đã thực hiện theo kế hoạch." if tag == "textarea" else "0"
         data[name] = value
     return data
