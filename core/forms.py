@@ -1,7 +1,7 @@
 """Form helpers shared by every app, and the portal's one way to render a form field.
 
 - ``FastFormRenderer`` (settings.FORM_RENDERER) writes inputs, text areas and selects (option groups
-  included) in Python, the same HTML as Django's widget templates (tests/test_form_renderer.py compares them):
+  included) in Python, the same HTML as Django's widget templates (core/tests/test_forms.py compares them):
   each template render costs ~0,2–0,4 ms, so a page of selects and ~25 fields saved tens of milliseconds.
 - ``render_field`` writes one field in Bootstrap 5's markup — label, widget with its classes, errors beside it
   (``invalid-feedback``, ``aria-describedby``), help — and ``render_fields`` a whole form. Templates use them
@@ -47,7 +47,7 @@ def _attrs_html(attrs: dict) -> str:
 
 class FastFormRenderer(DjangoTemplates):
     """The project's form renderer (``FORM_RENDERER``): plain inputs and text areas are written in Python, the
-    same HTML as Django's templates (``tests/test_foundation.py`` compares them), because each goes through the
+    same HTML as Django's templates (``core/tests/test_forms.py`` compares them), because each goes through the
     template engine otherwise — about 0,4 ms a field, 10 ms for the report form's ~25 fields. Every other
     template (check boxes, radio buttons, file inputs) is rendered as usual."""
 

@@ -1,4 +1,5 @@
-"""Test settings: the real settings with a fast hasher, in-memory email and debug off."""
+"""Test settings: the real settings in debug mode (set before they load), with a fast password hasher, in-memory
+email, an in-process cache and quieter logs."""
 
 import os
 

@@ -30,7 +30,7 @@ COLUMNS = (
 )
 #: Optional on import (not exported): how the member came onto the roll, and the real date of the decision on
 #: full membership, so an imported recognition counts in the year it was decided, and a member admitted
-#: elsewhere is not counted as an admission here (issue 15, rule 6).
+#: elsewhere is not counted as an admission here (docs/party-rules.md, rule 6).
 OPTIONAL_COLUMNS = (
     ("arrival", "Hình thức"),
     ("arrived_on", "Ngày chuyển đến"),

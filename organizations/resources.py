@@ -11,7 +11,9 @@ from .models import Kind, Organization, UnitType
 
 KINDS = {label.casefold(): value for value, label in Kind.choices} | {v: v for v in Kind.values}
 UNIT_TYPES = {label.casefold(): value for value, label in UnitType.choices} | {v: v for v in UnitType.values}
-UNIT_TYPES["doanh nghiệp nhà nước nắm ≤50% vốn"] = UnitType.DN_NHA_NUOC_THIEU_SO  # the label before issue 15
+UNIT_TYPES["doanh nghiệp nhà nước nắm ≤50% vốn"] = (
+    UnitType.DN_NHA_NUOC_THIEU_SO
+)  # the label the registry used before 2026
 
 COLUMNS = (
     ("code", "Mã"),

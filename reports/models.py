@@ -131,8 +131,10 @@ class ReportStatus(models.TextChoices):
 class PeriodicReport(models.Model):
     """One organisation's report for one period.
 
-    Figures named ``registry_*`` are what the registry said when the form was last prefilled; the plain
-    names are what the secretary reports. A difference needs ``discrepancy_note``.
+    ``registry_snapshot`` holds what the member registry said when the report was last saved (members at period
+    end, admissions, full memberships, transfers); the plain fields are what the secretary reports, prefilled
+    from it. A figure that differs from the snapshot is flagged and needs ``discrepancy_note``
+    (``selectors.figure_flags``).
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="reports")

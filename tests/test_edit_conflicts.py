@@ -1,4 +1,4 @@
-"""No edit silently overwrites another (issue 17, point 5; core/concurrency.py).
+"""No edit silently overwrites another (core/concurrency.py).
 
 For every edit form: two people open it; A saves a change; B, who opened it before A saved, saves another
 change. B's save answers 409: nothing of B's is written, A's change is still there, B's page keeps what B typed

@@ -1,4 +1,4 @@
-"""docs/party-rules.md lists every rule of issue 15 with its text and a test that exists."""
+"""docs/party-rules.md lists every Party rule the portal implements with its text and a test that exists."""
 
 import re
 from pathlib import Path

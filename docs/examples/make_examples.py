@@ -1,4 +1,4 @@
-"""Makes the example pages of the official documents (issue 16) from a scratch demo database:
+"""Makes the example pages of the official documents from a scratch demo database:
 
     rm -f /tmp/demo.sqlite3
     export DJANGO_DEBUG=True DATABASE_URL=sqlite:////tmp/demo.sqlite3

@@ -1,4 +1,4 @@
-"""The Party's rules of issue 15, each at its edges, with the text that sets it (docs/party-rules.md)."""
+"""The Party's rules, each at its edges, with the text that sets it (docs/party-rules.md)."""
 
 import datetime as dt
 from types import SimpleNamespace

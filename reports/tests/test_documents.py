@@ -1,4 +1,4 @@
-"""Issue 16: the documents the Party office signs — the period summary, one organisation's report and the
+"""The documents the Party office signs — the period summary, one organisation's report and the
 dashboard brief — as DOCX (opened by LibreOffice) and PDF (Liberation Serif embedded), numbered from the
 register (Hướng dẫn 36-HD/VPTW 2018). One LibreOffice conversion per document type."""
 
@@ -55,7 +55,7 @@ def _issue(client, url, on="20/01/2022", signer="Nguyễn Văn Hùng"):
 
 
 def test_the_period_summary_is_numbered_then_opens_in_libreoffice(client_for, staff, world, tmp_path):
-    """Done when (issue 16): the DOCX opens in LibreOffice and holds the header lines, title, number, signer."""
+    """The DOCX opens in LibreOffice and holds the header lines, title, number, signer."""
     q1 = world.period
     client = client_for(staff)
     summary_url = reverse("reports:period_summary")

@@ -1,4 +1,4 @@
-"""Issue 16: the documents the office signs, driven as people do — staff finalise the period summary with a
+"""The documents the office signs, driven as people do — staff finalise the period summary with a
 number from the register and download it in Word; a secretary on a phone downloads their report as a PDF from
 the report page, to print, sign, scan and attach."""
 

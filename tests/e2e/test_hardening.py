@@ -1,6 +1,6 @@
-"""Issue 17 in the browser: two people editing one organisation (the secretary on a phone), a lockout and its
+"""Two people editing one organisation (the secretary on a phone), a lockout and its
 unlock. (The back button after a logout is not driven here: this headless Chromium asks the server again even
-without ``Cache-Control: no-store``, so such a journey could not fail; tests/test_hardening.py checks the header
+without ``Cache-Control: no-store``, so such a journey could not fail; khoi_portal/tests/test_operations.py checks the header
 on every page instead.)"""
 
 import re

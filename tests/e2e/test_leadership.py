@@ -1,4 +1,4 @@
-"""Issue 8, point 3: leadership (lanhdao) reads the dashboard, follows a figure, and can change nothing."""
+"""Leadership (lanhdao) reads the dashboard, follows a figure, and can change nothing."""
 
 import datetime as dt
 import re

@@ -1,4 +1,4 @@
-"""Issue 8, point 4: the page itself — language, labels, keyboard use, nothing broken, nothing external."""
+"""The page itself — language, labels, keyboard use, nothing broken, nothing external."""
 
 import pytest
 

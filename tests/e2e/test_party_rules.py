@@ -1,4 +1,4 @@
-"""Issue 15 in the browser, on a 390 px phone as a secretary uses it: the Huy hiệu Đảng round list (record a
+"""The Party's rules in the browser, on a 390 px phone as a secretary uses it: the Huy hiệu Đảng round list (record a
 dossier, export it) and a rule-bound step (the cell's resolution moves a late probation from "chi bộ chậm"
 to the committee)."""
 

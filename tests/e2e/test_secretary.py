@@ -1,4 +1,4 @@
-"""Issue 8, point 1: a secretary (bithu01) keeps their organisation and sends its report — phone and desktop."""
+"""A secretary (bithu01) keeps their organisation and sends its report — phone and desktop."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""Issue 8, point 2: committee staff (vanphong) review reports, import members, download the summaries."""
+"""Committee staff (vanphong) review reports, import members, download the summaries."""
 
 from io import BytesIO
 

@@ -1,4 +1,4 @@
-"""The cache is an accelerator only (issue 17, point 2): with ``CACHE_URL`` at a Redis that stops — before a
+"""The cache is an accelerator only: with ``CACHE_URL`` at a Redis that stops — before a
 request or in the middle of one — every cached page still answers 200, computed without it; one warning line is
 logged (at most one a minute); when Redis is back the pages are cached again, with nothing to restart.
 

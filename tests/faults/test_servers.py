@@ -1,4 +1,4 @@
-"""Faults against a real server (issue 17): gunicorn with 3 workers and the production settings, started by the
+"""Faults against a real server: gunicorn with 3 workers and the production settings, started by the
 suite on 127.0.0.1 (tests/faults/conftest.py), on the database the suite runs on — SQLite (a file, as
 ``make run`` uses) in CI's first pass, PostgreSQL in the second.
 

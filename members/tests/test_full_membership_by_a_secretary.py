@@ -1,4 +1,4 @@
-"""Issue 3, "Done when", on factory data shaped like the demo (organisations "05" and "06", user bithu05).
+"""A secretary records a full membership, on factory data shaped like the demo (organisations "05" and "06", user bithu05).
 
 1. A secretary (bithu05) finds a member of their own organisation, records that member's full membership on
    the right date, and cannot open a member of organisation "06".

@@ -1,4 +1,4 @@
-"""Issue 17's smaller points, each checked the way a user or an operator would notice it: sessions that survive
+"""Operating the portal, each point checked the way a user or an operator would notice it: sessions that survive
 the cache, persistent connections checked before reuse, no browser caching of authenticated pages, HEAD and
 OPTIONS on every page, one log line per routine refusal, attachment limits stated and enforced, and every
 setting documented. (Faults against real servers: tests/faults/.)"""
@@ -22,7 +22,7 @@ from reports.models import ReportAttachment
 from tests.permission_matrix import MATRIX, build_world
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 

@@ -297,7 +297,7 @@ def test_load_demo_again_does_nothing_without_reset():
     assert "--reset" in out.getvalue()
 
 
-# --- the Party's rules over the demo (issue 15) ------------------------------------------------------------
+# --- the Party's rules over the demo -------------------------------------------------------------------
 
 
 def test_every_party_rule_holds_over_the_demo():

@@ -1,4 +1,4 @@
-"""Accounts, headers, CSRF, escaping, uploads: what "trusted" means for the portal (issue: reliability and security)."""
+"""Accounts, headers, CSRF, escaping, uploads: what "trusted" means for the portal."""
 
 import csv
 import datetime as dt
@@ -27,7 +27,7 @@ from reports.models import ReportStatus
 from targets.tests import factories as dash
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 PASSWORD = "mat-khau-thu-nghiem"
 
 

@@ -1,4 +1,4 @@
-"""Login throttling that no one can turn against everyone (issue 17, point 1).
+"""Login throttling that no one can turn against everyone.
 
 Behind the README's proxy every request reaches the portal from the proxy's address. A lockout is for a user name
 from the client's address together, the client's address is read from ``X-Forwarded-For`` only when the

@@ -1,4 +1,4 @@
-"""Issue 2: settings from the environment, login on every URL, role homes, scoping, Vietnamese formats."""
+"""The portal itself: settings from the environment, login on every URL, role homes, scoping, Vietnamese formats."""
 
 import datetime as dt
 import os
@@ -16,7 +16,7 @@ from django.utils import translation
 
 from tests.urlwalk import all_routes
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 PUBLIC = {"login"}
 
 
