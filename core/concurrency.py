@@ -234,3 +234,14 @@ class EditGuard:
         else:
             version = token(self._state())
         return {"edit_version": version, "edit_conflict": self.conflict}
+
+
+def object_guard(request, model: type[models.Model], pk, fields) -> EditGuard:
+    """The optimistic check of an edit page of one `model` row: its `fields` as stored, locked on save, and who
+    changed it last (from its history)."""
+    return EditGuard(
+        request,
+        lambda: model_state(model, pk, fields),
+        lock=lambda: model_state(model, pk, fields, lock=True),
+        last_change=lambda: history_last_change(model, pk),
+    )

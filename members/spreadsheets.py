@@ -15,7 +15,7 @@ from core.spreadsheets import Sheet, csv_response, xlsx_response
 from organizations.models import Cell, Organization
 
 from . import services
-from .models import EventKind, Gender, Member
+from .models import Candidate, EventKind, Gender, Member, MemberStatus
 
 COLUMNS = (
     ("org", "Mã tổ chức"),
@@ -129,8 +129,6 @@ EXPORT_FIELDS = (
 
 
 def _export_rows(queryset):
-    from .models import MemberStatus
-
     genders = dict(Gender.choices)
     statuses = dict(MemberStatus.choices)
     ordered = queryset.order_by("organization__code", "full_name", "pk")
@@ -167,8 +165,6 @@ CANDIDATE_HEADERS = ["Mã tổ chức", "Họ và tên", "Ngày sinh", "Giới t
 
 
 def _candidate_rows(queryset):
-    from .models import Candidate
-
     genders, statuses = dict(Gender.choices), dict(Candidate.Status.choices)
     fields = (
         "organization__code",

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 from django_tables2 import RequestConfig
 
-from core.concurrency import EditGuard, history_last_change, model_state, text_of
+from core.concurrency import EditGuard, object_guard, text_of
 from core.datacache import lazy_parts, page_cache_key
 from core.imports import ImportWizard
 from core.spreadsheets import CONTENT_TYPE, Sheet, xlsx_response
@@ -373,16 +373,6 @@ def _form_page(request, template, form, guard=None, **context):
     return render(request, template, {"form": form, **context}, status=guard.status if guard else 200)
 
 
-def _object_guard(request, model, pk, fields) -> EditGuard:
-    """The optimistic check of an edit page of one `model` row (core/concurrency.py)."""
-    return EditGuard(
-        request,
-        lambda: model_state(model, pk, fields),
-        lock=lambda: model_state(model, pk, fields, lock=True),
-        last_change=lambda: history_last_change(model, pk),
-    )
-
-
 def _lock_organization(pk):
     """Ratings are written under the organisation's row lock (members.services): the check takes it first."""
     return lambda: Organization.objects.select_for_update().filter(pk=pk).first()
@@ -419,7 +409,7 @@ def member_edit(request, pk):
     member = selectors.member_get_for_user(request.user, pk)
     check_can_work_in(request.user, member.organization)
     initial = {f: getattr(member, f) for f in MEMBER_EDIT_FIELDS}
-    guard = _object_guard(request, Member, member.pk, MEMBER_EDIT_FIELDS)
+    guard = object_guard(request, Member, member.pk, MEMBER_EDIT_FIELDS)
     form = forms.MemberEditForm(request.POST or None, initial=initial, member=member)
     guard.attach(form)
     if request.method == "POST" and form.is_valid():
@@ -631,7 +621,7 @@ def candidate_edit(request, pk=None):
     elif role_of(request.user) not in ("van_phong", "bi_thu"):
         raise PermissionDenied("Vai trò của bạn chỉ được xem, không được thay đổi.")
     initial = _candidate_initial(candidate) if candidate else {}
-    guard = _object_guard(request, Candidate, candidate.pk, CANDIDATE_FIELDS) if candidate else None
+    guard = object_guard(request, Candidate, candidate.pk, CANDIDATE_FIELDS) if candidate else None
     form = forms.CandidateForm(request.POST or None, initial=initial, user=request.user)
     if guard:
         guard.attach(form)

@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 
 from .access import organizations_for_user
-from .models import Organization
+from .models import DocumentTemplate, Organization, OutgoingDocument
 
 
 def organization_get_for_user(user, pk) -> Organization:
@@ -35,8 +35,6 @@ def temporary_arrivals(organization: Organization) -> list:
 
 def outgoing_document_for(subject_kind: str, subject_ref: str):
     """The register entry that numbered a document, or None (a draft)."""
-    from .models import OutgoingDocument
-
     return (
         OutgoingDocument.objects.filter(subject_kind=subject_kind, subject_ref=subject_ref)
         .select_related("organization")
@@ -46,8 +44,6 @@ def outgoing_document_for(subject_kind: str, subject_ref: str):
 
 def current_document_template():
     """The Word template in use: the newest upload not withdrawn, or None (the repository's default)."""
-    from .models import DocumentTemplate
-
     return DocumentTemplate.objects.filter(is_withdrawn=False).order_by("-uploaded_at", "-pk").first()
 
 

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from . import access
+from .documents import issuer_symbol
 from .models import (
     BlocYear,
     Cell,
@@ -227,8 +228,6 @@ def outgoing_document_issue(
                 "không được mang ngày sớm hơn."
             }
         )
-    from .documents import issuer_symbol
-
     for _attempt in range(5):
         number = (series.aggregate(m=Max("number"))["m"] or 0) + 1
         entry = OutgoingDocument(

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 from django_tables2 import RequestConfig
 
-from core.concurrency import EditGuard, history_last_change, model_state
+from core.concurrency import EditGuard, object_guard
 from core.datacache import lazy_parts, page_cache_key
 from core.forms import add_service_errors
 from core.imports import ImportWizard
@@ -17,9 +17,20 @@ from core.spreadsheets import Sheet, csv_response, xlsx_response
 from . import access, forms, rating_rules, services
 from .access import check_can_work_in, is_staff_role, organization_of, organizations_for_user, staff_required
 from .filters import OrganizationFilter
-from .models import BlocYear, Cell, CellKind, Kind, Officer, OfficerTitle, Organization, OrganizationYear
+from .models import (
+    BlocYear,
+    Cell,
+    CellKind,
+    DocumentTemplate,
+    Kind,
+    Officer,
+    OfficerTitle,
+    Organization,
+    OrganizationYear,
+    OutgoingDocument,
+)
 from .resources import EXPORT_HEADERS, OrganizationResource, export_rows
-from .selectors import organization_get_for_user, temporary_arrivals
+from .selectors import current_document_template, organization_get_for_user, temporary_arrivals
 from .structure_rules import structure_flags
 from .tables import OrganizationTable
 
@@ -141,16 +152,6 @@ def _form_page(request, form, title, organization=None, guard=None):
     return render(request, "organizations/form.html", context, status=guard.status if guard else 200)
 
 
-def _object_guard(request, model, pk, fields) -> EditGuard:
-    """The optimistic check of an edit page of one `model` row (core/concurrency.py)."""
-    return EditGuard(
-        request,
-        lambda: model_state(model, pk, fields),
-        lock=lambda: model_state(model, pk, fields, lock=True),
-        last_change=lambda: history_last_change(model, pk),
-    )
-
-
 def _officers_state(organization) -> dict:
     """The organisation's officers (who, with which title, active or not): what the officer form changes."""
     rows = organization.officers.select_related("user").order_by("user__username")
@@ -181,7 +182,7 @@ def organization_edit(request, pk):
     organization = organization_get_for_user(request.user, pk)
     check_can_work_in(request.user, organization)
     form_class = forms.OrganizationForm if is_staff_role(request.user) else forms.ContactsForm
-    guard = _object_guard(request, Organization, organization.pk, form_class.Meta.fields)
+    guard = object_guard(request, Organization, organization.pk, form_class.Meta.fields)
     form = form_class(request.POST or None, instance=organization)
     guard.attach(form)
     if request.method == "POST" and form.is_valid():
@@ -215,7 +216,7 @@ def cell_edit(request, pk, cell_pk=None):
             kind=CellKind.TO_DANG if organization.kind == Kind.CHI_BO_CO_SO else CellKind.CHI_BO,
         )
     )
-    guard = _object_guard(request, Cell, cell.pk, forms.CellForm.Meta.fields) if cell_pk else None
+    guard = object_guard(request, Cell, cell.pk, forms.CellForm.Meta.fields) if cell_pk else None
     form = forms.CellForm(request.POST or None, instance=cell)
     if guard:
         guard.attach(form)
@@ -268,7 +269,7 @@ def year_edit(request, pk, year=None):
         record = OrganizationYear(organization=organization, year=timezone.localdate().year)
     form = forms.OrganizationYearForm(request.POST or None, instance=record)
     guard = (
-        _object_guard(
+        object_guard(
             request,
             OrganizationYear,
             record.pk,
@@ -315,7 +316,7 @@ def bloc_year_list(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def bloc_year_edit(request, year=None):
     record = get_object_or_404(BlocYear, year=year) if year else BlocYear(year=timezone.localdate().year - 1)
-    guard = _object_guard(request, BlocYear, record.pk, forms.BlocYearForm.Meta.fields) if year else None
+    guard = object_guard(request, BlocYear, record.pk, forms.BlocYearForm.Meta.fields) if year else None
     form = forms.BlocYearForm(request.POST or None, instance=record)
     if guard:
         guard.attach(form)
@@ -355,8 +356,6 @@ def outgoing_list(request):
     first, filtered by issuer and year. Entries are never changed or deleted."""
     from django.core.paginator import Paginator
 
-    from .models import OutgoingDocument
-
     entries = OutgoingDocument.objects.select_related("organization", "issued_by").order_by(
         "-year", "organization__code", "doc_type", "-number"
     )
@@ -384,9 +383,6 @@ def outgoing_list(request):
 def document_template(request):
     """The Word template of the official documents: the one in use, its history, and the upload of a
     replacement (refused, with the reason beside the field, unless it renders the sample document)."""
-    from .models import DocumentTemplate
-    from .selectors import current_document_template
-
     form = forms.DocumentTemplateForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -417,9 +413,6 @@ def document_template_download(request):
 
     from core.documents import DEFAULT_TEMPLATE
 
-    from .models import DocumentTemplate
-    from .selectors import current_document_template
-
     wanted = request.GET.get("id", "")
     if wanted == "default":
         template = None
@@ -446,8 +439,6 @@ def document_template_download(request):
 @staff_required
 @require_http_methods(["POST"])
 def document_template_withdraw(request, pk):
-    from .models import DocumentTemplate
-
     template = get_object_or_404(DocumentTemplate, pk=pk, is_withdrawn=False)
     services.document_template_withdraw(template=template, by=request.user)
     messages.success(request, f"Đã thôi dùng mẫu {template.original_name}.")

@@ -104,14 +104,6 @@ def issue_page(
 # --- the period summary ---------------------------------------------------------------------------------------
 
 
-def _period(request) -> ReportingPeriod:
-    try:
-        pk = int(request.GET.get("period", ""))
-    except ValueError:
-        raise Http404("Không tìm thấy kỳ báo cáo.") from None
-    return get_object_or_404(ReportingPeriod, pk=pk)
-
-
 def period_summary_document(request, period: ReportingPeriod, fmt: str) -> HttpResponse:
     """The summary as PDF or DOCX (called by reports.views.period_summary for ?format=pdf|docx)."""
     return document_response(documents.summary_document(period, today=today()), fmt)
@@ -120,7 +112,7 @@ def period_summary_document(request, period: ReportingPeriod, fmt: str) -> HttpR
 @staff_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def period_summary_issue(request):
-    period = _period(request)
+    period = selectors.period_from_query(request)
     back = f"{reverse('reports:period_summary')}?{urlencode({'period': period.pk})}"
     return issue_page(
         request,

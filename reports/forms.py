@@ -277,17 +277,6 @@ class ReportFilterForm(forms.Form):
         return queryset
 
 
-def parse_year(raw: str | None, default: int) -> int | None:
-    """?year=Y as an int within range, the default when blank, None when it is nonsense."""
-    if raw in (None, ""):
-        return default
-    try:
-        year = int(raw)
-    except (TypeError, ValueError):
-        return None
-    return year if 1930 <= year <= 2100 else None
-
-
 def today() -> dt.date:
     from django.utils import timezone
 

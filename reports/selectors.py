@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.datacache import cached_under_data_version
@@ -21,6 +23,27 @@ from .timeliness import MISSING, NOT_DUE, TimelinessCell, classify, owes_report
 
 #: Figures prefilled from the registry; a change by the secretary needs an explanation.
 REGISTRY_FIELDS = ("members_total", "admissions", "full_memberships", "transfers_in", "transfers_out")
+#: What a version keeps, with the label the comparison page shows.
+SNAPSHOT_LABELS = {
+    "members_total": "Tổng số đảng viên cuối kỳ",
+    "admissions": "Kết nạp trong kỳ",
+    "full_memberships": "Công nhận chính thức trong kỳ",
+    "transfers_in": "Chuyển đến trong kỳ",
+    "transfers_out": "Chuyển đi trong kỳ",
+    "non_member_headcount": "Số quần chúng của đơn vị",
+    "cells_total": "Số chi bộ",
+    "cell_meetings_held": "Số chi bộ sinh hoạt đúng định kỳ",
+    "discrepancy_note": "Giải trình số liệu khác sổ",
+    "results_text": "Kết quả",
+    "shortcomings_text": "Hạn chế",
+    "directions_text": "Phương hướng",
+    "proposals_text": "Kiến nghị",
+    "self_rating": "Tự đánh giá xếp loại",
+    "theme_text": "Chủ đề năm (Chỉ thị 05)",
+    "theme_doc_no": "Số văn bản chủ đề",
+    "theme_issued_on": "Ngày ban hành chủ đề",
+}
+
 #: Statuses whose figures count in the Bloc's summary.
 FILED_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
 EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
@@ -202,8 +225,6 @@ def obligations_for_organization(organization: Organization, as_of: dt.date) -> 
 
 def version_rows(a: ReportVersion, b: ReportVersion) -> list[dict]:
     """Field-by-field comparison of two versions: [{label, a, b, changed}]."""
-    from .services import SNAPSHOT_LABELS
-
     rows = []
     for key, label in SNAPSHOT_LABELS.items():
         va, vb = a.data.get(key), b.data.get(key)
@@ -222,3 +243,12 @@ def version_rows(a: ReportVersion, b: ReportVersion) -> list[dict]:
             va, vb = la.get(key), lb.get(key)
             rows.append({"label": f"{title}: {label}", "a": va, "b": vb, "changed": va != vb})
     return rows
+
+
+def period_from_query(request) -> ReportingPeriod:
+    """?period=<id>: the period, or 404."""
+    try:
+        pk = int(request.GET.get("period", ""))
+    except ValueError:
+        raise Http404("Không tìm thấy kỳ báo cáo.") from None
+    return get_object_or_404(ReportingPeriod, pk=pk)

@@ -31,6 +31,7 @@ from .periods import schedule_update  # noqa: F401  (re-exported: the schedule's
 from .selectors import (
     EDITABLE_STATUSES,
     REGISTRY_FIELDS,
+    SNAPSHOT_LABELS,
     owes_report,
     registry_figures,
     registry_suggestions,
@@ -55,26 +56,6 @@ ENTERED_FIELDS = (
     "theme_doc_no",
     "theme_issued_on",
 )
-#: What a version keeps, with the label the comparison page shows.
-SNAPSHOT_LABELS = {
-    "members_total": "Tổng số đảng viên cuối kỳ",
-    "admissions": "Kết nạp trong kỳ",
-    "full_memberships": "Công nhận chính thức trong kỳ",
-    "transfers_in": "Chuyển đến trong kỳ",
-    "transfers_out": "Chuyển đi trong kỳ",
-    "non_member_headcount": "Số quần chúng của đơn vị",
-    "cells_total": "Số chi bộ",
-    "cell_meetings_held": "Số chi bộ sinh hoạt đúng định kỳ",
-    "discrepancy_note": "Giải trình số liệu khác sổ",
-    "results_text": "Kết quả",
-    "shortcomings_text": "Hạn chế",
-    "directions_text": "Phương hướng",
-    "proposals_text": "Kiến nghị",
-    "self_rating": "Tự đánh giá xếp loại",
-    "theme_text": "Chủ đề năm (Chỉ thị 05)",
-    "theme_doc_no": "Số văn bản chủ đề",
-    "theme_issued_on": "Ngày ban hành chủ đề",
-}
 
 
 class ReportError(Exception):

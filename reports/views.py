@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from core.concurrency import EditGuard, history_last_change, model_state
 from core.datacache import data_cache_key, lazy_parts, page_number
+from core.dates import parse_year
 from core.spreadsheets import xlsx_response
 from organizations.access import (
     SECRETARY,
@@ -47,7 +48,6 @@ from .forms import (
     ResolutionForm,
     ReturnForm,
     ScheduleForm,
-    parse_year,
     today,
 )
 from .models import (
@@ -128,7 +128,7 @@ def report_detail(request, pk):
     snapshot = report.registry_snapshot or {}
     figure_rows = [
         {
-            "label": services.SNAPSHOT_LABELS[name],
+            "label": selectors.SNAPSHOT_LABELS[name],
             "value": getattr(report, name),
             "registry": snapshot.get(name),
             "flag": flags.get(name, ""),
@@ -141,7 +141,7 @@ def report_detail(request, pk):
         "flags": flags,
         "figure_rows": figure_rows,
         "narratives": [
-            (services.SNAPSHOT_LABELS[n], getattr(report, n))
+            (selectors.SNAPSHOT_LABELS[n], getattr(report, n))
             for n in ("results_text", "shortcomings_text", "directions_text", "proposals_text")
         ],
         "snapshot": report.registry_snapshot or {},
@@ -201,7 +201,7 @@ def report_open(request, period_id):
             "owes": timeliness.owes_report(org, period),
             "timeliness": timeliness.classify(period=period, first_submitted_at=None, as_of=today()),
             "figures": [
-                (services.SNAPSHOT_LABELS[n], getattr(preview, n)) for n in selectors.REGISTRY_FIELDS
+                (selectors.SNAPSHOT_LABELS[n], getattr(preview, n)) for n in selectors.REGISTRY_FIELDS
             ],
         },
     )
@@ -561,19 +561,11 @@ def periods_make(request):
     return redirect(f"{reverse('reports:matrix')}?year={year}")
 
 
-def _period_from_query(request) -> ReportingPeriod:
-    try:
-        pk = int(request.GET.get("period", ""))
-    except ValueError:
-        raise Http404("Không tìm thấy kỳ báo cáo.") from None
-    return get_object_or_404(ReportingPeriod, pk=pk)
-
-
 @require_safe
 @readers_required
 def period_status(request):
     """Missing and late filers for one period."""
-    period = _period_from_query(request)
+    period = selectors.period_from_query(request)
     data = timeliness.period_status(period, today())
     siblings = [p for p in periods_of_year(period.year) if p.kind == period.kind]
     return render(request, "reports/period_status.html", {**data, "siblings": siblings})
@@ -582,7 +574,7 @@ def period_status(request):
 @require_safe
 @readers_required
 def period_summary(request):
-    period = _period_from_query(request)
+    period = selectors.period_from_query(request)
     fmt = request.GET.get("format", "")
     if fmt not in ("xlsx", "pdf", "docx"):
         # The page shows one page of organisations; its body is cached under the data's version (a template
