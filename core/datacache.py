@@ -22,6 +22,7 @@ data_cache_key(...)`` (or ``page_cache_key``). Keys are built here only; the tim
 from __future__ import annotations
 
 import hashlib
+import time
 from functools import partial
 
 from django.apps import apps
@@ -57,13 +58,41 @@ def data_cache_key(*parts) -> str:
     return hashlib.sha1(repr(parts).encode()).hexdigest()[:20] + ":" + data_version()
 
 
+#: How long a request waits for another one computing the same value before computing it itself (seconds).
+SINGLE_FLIGHT_WAIT = 10.0
+_POLL = 0.02
+
+
 def cached_under_data_version(parts: tuple, compute):
-    """`compute()`, cached under `parts` and the data's version."""
+    """`compute()`, cached under `parts` and the data's version.
+
+    Single flight: when several requests miss at once (right after a write, a burst of leaders opening the
+    dashboard), one takes a short lock in the cache and computes; the others wait for its value instead of all
+    computing the same thing. A waiter stops waiting when the value appears, when the lock is gone (the first
+    request failed, or the cache itself is down: the cache only speeds pages up) or after
+    ``SINGLE_FLIGHT_WAIT`` seconds — then it computes itself."""
     key = "portal:cached:" + data_cache_key(*parts)
     value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, cache_seconds())
+    if value is not None:
+        return value
+    lock = key + ":computing"
+    if cache.add(lock, 1, timeout=int(SINGLE_FLIGHT_WAIT) + 5):
+        try:
+            value = compute()
+            cache.set(key, value, cache_seconds())
+        finally:
+            cache.delete(lock)
+        return value
+    deadline = time.monotonic() + SINGLE_FLIGHT_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(_POLL)
+        value = cache.get(key)
+        if value is not None:
+            return value
+        if cache.get(lock) is None:
+            break
+    value = compute()
+    cache.set(key, value, cache_seconds())
     return value
 
 

@@ -1,0 +1,63 @@
+"""The data-version cache computes a value once even when many requests ask for it at the same moment (single
+flight), and never waits on a cache that is gone."""
+
+import threading
+import time
+
+from django.core.cache import cache
+
+from core import datacache
+
+
+def _version(monkeypatch):
+    monkeypatch.setattr(datacache, "data_version", lambda: "v1")
+
+
+def test_concurrent_misses_compute_once(monkeypatch):
+    _version(monkeypatch)
+    cache.clear()
+    calls = []
+
+    def compute():
+        calls.append(1)
+        time.sleep(0.3)
+        return {"figure": 42}
+
+    results = []
+    threads = [
+        threading.Thread(target=lambda: results.append(datacache.cached_under_data_version(("x",), compute)))
+        for _ in range(8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [{"figure": 42}] * 8
+    assert len(calls) == 1
+
+
+def test_a_failed_computation_releases_the_others(monkeypatch):
+    _version(monkeypatch)
+    cache.clear()
+
+    def boom():
+        raise RuntimeError("database gone")
+
+    try:
+        datacache.cached_under_data_version(("y",), boom)
+    except RuntimeError:
+        pass
+    started = time.monotonic()
+    assert datacache.cached_under_data_version(("y",), lambda: 7) == 7
+    assert time.monotonic() - started < 1
+
+
+def test_a_cache_that_refuses_everything_does_not_make_anyone_wait(monkeypatch):
+    """Redis down (django-redis ignores the errors): add() answers nothing, get() nothing — compute at once."""
+    _version(monkeypatch)
+    monkeypatch.setattr(datacache.cache, "add", lambda *a, **k: None)
+    monkeypatch.setattr(datacache.cache, "get", lambda *a, **k: None)
+    monkeypatch.setattr(datacache.cache, "set", lambda *a, **k: None)
+    started = time.monotonic()
+    assert datacache.cached_under_data_version(("z",), lambda: 3) == 3
+    assert time.monotonic() - started < 1
