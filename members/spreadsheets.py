@@ -7,14 +7,17 @@ writes the workbook as it goes) so that a list of half a million members stays w
 Cells that a spreadsheet would read as a formula (=, +, -, @, tab, CR) are prefixed with a quote.
 """
 
+import contextlib
 import datetime as dt
 
 import tablib
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import StreamingHttpResponse
 from import_export import resources
 
 from core.spreadsheets import Sheet, csv_response, xlsx_response
+from organizations import closing
 from organizations.models import Cell, Organization
 
 from . import services
@@ -80,6 +83,8 @@ class MemberImportResource(resources.ModelResource):
     def __init__(self, *, user=None):
         super().__init__()
         self.user = user
+        #: The years of the dates the imported rows write (admission, full membership, arrival).
+        self.touched_years: set[int] = set()
         self._orgs = {o.code: o for o in Organization.objects.all()}
         self._cells = {(c.organization_id, c.name.casefold()): c for c in Cell.objects.filter(is_active=True)}
 
@@ -153,6 +158,9 @@ class MemberImportResource(resources.ModelResource):
             raise ValidationError({"Dòng": error.messages}) from error
         instance.pk = member.pk
         instance.full_name = member.full_name
+        for key in ("admission_decided_on", "ceremony_on", "full_member_decided_on", "arrived_on"):
+            if values.get(key):
+                self.touched_years.add(values[key].year)
 
 
 def dataset_from_upload(content: bytes, fmt: str) -> tablib.Dataset:
@@ -178,16 +186,29 @@ def dataset_from_upload(content: bytes, fmt: str) -> tablib.Dataset:
     return dataset
 
 
-def import_members(dataset: tablib.Dataset, *, user, dry_run: bool):
-    """Run the import; on a real run any invalid row rolls everything back."""
+def import_members(dataset: tablib.Dataset, *, user, dry_run: bool, change_reason: str = ""):
+    """Run the import; on a real run any invalid row rolls everything back. Rows dated in a closed year
+    (admission, full membership, arrival) change that year's figures: the real run needs `change_reason` and
+    logs it once for the import, in the same transaction (``organizations.closing``); a dry run lists those
+    years in ``result.closed_years`` for the preview to say so."""
     resource = MemberImportResource(user=user)
-    return resource.import_data(
-        dataset,
-        dry_run=dry_run,
-        raise_errors=False,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-    )
+    with transaction.atomic(), closing.previewing() if dry_run else contextlib.nullcontext() as touched:
+        result = resource.import_data(
+            dataset,
+            dry_run=dry_run,
+            raise_errors=False,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+        )
+        if not row_problems(result):
+            closing.closed_year_change_record(
+                years=resource.touched_years,
+                what=f"Nhập {len(result.rows)} đảng viên từ tệp",
+                reason=change_reason,
+                by=user,
+            )
+    result.closed_years = sorted(touched) if dry_run else []
+    return result
 
 
 def row_problems(result) -> list[tuple[int, str, list[str]]]:

@@ -26,6 +26,7 @@ from organizations.access import (
     role_of,
     staff_required,
 )
+from organizations.forms import ClosedYearReasonForm
 from organizations.models import GOOD_RATINGS, Rating
 
 from . import forms, lifecycle, selectors, services, spreadsheets, workdays
@@ -636,7 +637,26 @@ def member_import(request):
         except (OSError, ValidationError):
             messages.error(request, "Không đọc lại được tệp đã tải lên: hãy tải tệp lên lại.")
             return redirect("members:member_import")
-        result = spreadsheets.import_members(dataset, user=request.user, dry_run=False)
+        reason_form = ClosedYearReasonForm(request.POST)
+        reason = reason_form.cleaned_data["change_reason"] if reason_form.is_valid() else ""
+        try:
+            result = spreadsheets.import_members(
+                dataset, user=request.user, dry_run=False, change_reason=reason
+            )
+        except ValidationError as error:
+            # A closed year touched without a reason: nothing imported; the preview is shown again.
+            result = spreadsheets.import_members(dataset, user=request.user, dry_run=True)
+            reason_form = ClosedYearReasonForm(request.POST)
+            reason_form.is_valid()
+            reason_form.add_error("change_reason", error.messages)
+            context.update(
+                problems=[],
+                rows=len(result.rows),
+                token=pending["token"],
+                closed_years=result.closed_years,
+                reason_form=reason_form,
+            )
+            return render(request, "members/member_import.html", context)
         problems = spreadsheets.row_problems(result)
         if problems:
             context.update(problems=problems, rows=len(result.rows))
@@ -662,7 +682,12 @@ def member_import(request):
                 problems = spreadsheets.row_problems(result)
                 preview = [(number, row.row_values) for number, row in enumerate(result.rows[:200], start=2)]
                 context.update(
-                    problems=problems, rows=len(result.rows), preview=preview, headers=dataset.headers
+                    problems=problems,
+                    rows=len(result.rows),
+                    preview=preview,
+                    headers=dataset.headers,
+                    closed_years=result.closed_years,
+                    reason_form=ClosedYearReasonForm(),
                 )
                 if not problems:
                     token = uuid.uuid4().hex

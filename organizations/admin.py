@@ -17,7 +17,7 @@ class OfficerInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "name", "kind", "unit_type", "joined_on", "left_on", "congress_held_on"]
+    list_display = ["code", "name", "kind", "unit_type", "joined_on", "left_on"]
     list_filter = ["kind", "unit_type"]
     search_fields = ["code", "name"]
     inlines = [CellInline, OfficerInline]

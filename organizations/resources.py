@@ -4,9 +4,11 @@ a row error in Vietnamese for every bad cell, all-or-nothing import, formulae ne
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from import_export import fields, resources
 
-from .models import Kind, Organization, UnitType
+from . import services
+from .models import Kind, Organization, UnitType, term_of_year
 
 KINDS = {label.casefold(): value for value, label in Kind.choices} | {v: v for v in Kind.values}
 UNIT_TYPES = {label.casefold(): value for value, label in UnitType.choices} | {v: v for v in UnitType.values}
@@ -20,7 +22,7 @@ COLUMNS = (
     ("unit_type", "Loại đơn vị"),
     ("joined_on", "Ngày trực thuộc"),
     ("left_on", "Ngày thôi trực thuộc"),
-    ("congress_held_on", "Ngày đại hội"),
+    ("congress_on", "Ngày đại hội nhiệm kỳ hiện tại"),
     ("address", "Địa chỉ"),
     ("phone", "Điện thoại"),
     ("email", "Thư điện tử"),
@@ -55,8 +57,9 @@ class OrganizationResource(resources.ModelResource):
         use_transactions = True
         store_row_values = True
 
-    def __init__(self):
+    def __init__(self, *, user=None, change_reason: str = ""):
         super().__init__()
+        self.user, self.change_reason = user, change_reason
         for attr, header in COLUMNS:
             self.fields[attr] = fields.Field(attribute=attr, column_name=header)
 
@@ -64,6 +67,9 @@ class OrganizationResource(resources.ModelResource):
         return [self.fields[attr] for attr, _ in COLUMNS]
 
     def export_field(self, field, instance, **kwargs):
+        if field.attribute == "congress_on":
+            congress = instance.congress_of_term(term_of_year(timezone.localdate().year))
+            return congress.held_on.strftime("%d/%m/%Y") if congress else ""
         value = getattr(instance, field.attribute)
         if field.attribute == "kind":
             return instance.get_kind_display()
@@ -103,6 +109,9 @@ class OrganizationResource(resources.ModelResource):
                         )
                 else:
                     value = "" if raw is None else str(raw)
+                if attr == "congress_on":
+                    instance._congress_on = value
+                    continue
                 setattr(instance, attr, value)
             except ValidationError as error:
                 for key, messages in error.message_dict.items():
@@ -118,7 +127,21 @@ class OrganizationResource(resources.ModelResource):
             ) from error
 
     def save_instance(self, instance, is_create, row, **kwargs):
-        instance.save()
+        """Through the registry's services: the membership spells follow the join / leave dates, and a congress
+        date is the congress of the term it falls in."""
+        try:
+            services.organization_save(organization=instance, change_reason=self.change_reason, by=self.user)
+            congress_on = getattr(instance, "_congress_on", None)
+            if congress_on:
+                services.congress_record(
+                    organization=instance,
+                    term_start=term_of_year(congress_on.year),
+                    held_on=congress_on,
+                    change_reason=self.change_reason,
+                    by=self.user,
+                )
+        except ValidationError as error:
+            raise ValidationError({"Dòng": error.messages}) from error
 
 
 def row_problems(result) -> list[tuple[int, str, list[str]]]:

@@ -17,7 +17,7 @@ from django_tables2 import RequestConfig
 from core.datacache import lazy_parts, page_cache_key
 from core.forms import add_service_errors
 
-from . import access, forms, rating_rules, services
+from . import access, closing, forms, rating_rules, services
 from .access import check_can_work_in, is_staff_role, organization_of, organizations_for_user, staff_required
 from .filters import OrganizationFilter
 from .models import BlocYear, Cell, CellKind, Kind, Officer, Organization, OrganizationYear
@@ -128,6 +128,8 @@ def organization_detail(request, pk):
     context = {
         "organization": organization,
         "cells": organization.cells.all(),
+        "spells": organization.spells.order_by("joined_on"),
+        "congresses": organization.congresses.order_by("-term_start"),
         "officers": organization.officers.select_related("user").order_by("-is_active", "title"),
         "years": organization.years.all(),
         "counts": counts,
@@ -152,7 +154,15 @@ def _form_page(request, form, title, organization=None):
 def organization_create(request):
     form = forms.OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _save(form, request, services.organization_save, organization=form.instance):
+        reason = form.cleaned_data.get("change_reason", "")
+        if _save(
+            form,
+            request,
+            services.organization_save,
+            organization=form.instance,
+            change_reason=reason,
+            by=request.user,
+        ):
             messages.success(request, f"Đã thêm tổ chức {form.instance}.")
             return redirect("organizations:organization_detail", pk=form.instance.pk)
     return _form_page(request, form, "Thêm tổ chức cơ sở đảng")
@@ -165,7 +175,15 @@ def organization_edit(request, pk):
     form_class = forms.OrganizationForm if is_staff_role(request.user) else forms.ContactsForm
     form = form_class(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
-        if _save(form, request, services.organization_save, organization=form.instance):
+        reason = form.cleaned_data.get("change_reason", "")
+        if _save(
+            form,
+            request,
+            services.organization_save,
+            organization=form.instance,
+            change_reason=reason,
+            by=request.user,
+        ):
             messages.success(request, "Đã lưu thông tin tổ chức.")
             return redirect("organizations:organization_detail", pk=organization.pk)
     return _form_page(request, form, "Sửa thông tin tổ chức", organization)
@@ -177,10 +195,57 @@ def organization_leave(request, pk):
     organization = organization_get_for_user(request.user, pk)
     form = forms.LeaveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _save(form, request, services.organization_leave, organization=organization, **form.cleaned_data):
+        if _save(
+            form,
+            request,
+            services.organization_leave,
+            organization=organization,
+            by=request.user,
+            **form.cleaned_data,
+        ):
             messages.success(request, "Đã ghi nhận tổ chức thôi trực thuộc Đảng bộ Khối.")
             return redirect("organizations:organization_detail", pk=organization.pk)
     return _form_page(request, form, "Thôi trực thuộc Đảng bộ Khối", organization)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def organization_return(request, pk):
+    """An organisation that had left the Bloc comes back (a new membership spell)."""
+    organization = organization_get_for_user(request.user, pk)
+    form = forms.ReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _save(
+            form,
+            request,
+            services.organization_return,
+            organization=organization,
+            by=request.user,
+            **form.cleaned_data,
+        ):
+            messages.success(request, "Đã ghi nhận tổ chức trực thuộc trở lại Đảng bộ Khối.")
+            return redirect("organizations:organization_detail", pk=organization.pk)
+    return _form_page(request, form, "Trực thuộc trở lại Đảng bộ Khối", organization)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def congress_record(request, pk):
+    """Staff record an organisation's congress of a term (or correct it)."""
+    organization = organization_get_for_user(request.user, pk)
+    form = forms.CongressForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _save(
+            form,
+            request,
+            services.congress_record,
+            organization=organization,
+            by=request.user,
+            **form.cleaned_data,
+        ):
+            messages.success(request, "Đã ghi nhận đại hội nhiệm kỳ.")
+            return redirect("organizations:organization_detail", pk=organization.pk)
+    return _form_page(request, form, "Ghi nhận đại hội nhiệm kỳ", organization)
 
 
 @staff_required
@@ -308,7 +373,9 @@ def organization_import(request):
             return redirect("organizations:organization_import")
         with default_storage.open(pending["path"], "rb") as handle:
             dataset = _dataset(handle.read(), pending["format"])
-        result = OrganizationResource().import_data(
+        reason_form = forms.ClosedYearReasonForm(request.POST)
+        reason = reason_form.cleaned_data["change_reason"] if reason_form.is_valid() else ""
+        result = OrganizationResource(user=request.user, change_reason=reason).import_data(
             dataset,
             dry_run=False,
             raise_errors=False,
@@ -341,11 +408,17 @@ def organization_import(request):
                 except ValidationError as error:
                     form.add_error("file", error)
                 else:
-                    result = OrganizationResource().import_data(
-                        dataset, dry_run=True, raise_errors=False, use_transactions=True
-                    )
+                    with closing.previewing() as closed_years:
+                        result = OrganizationResource(user=request.user).import_data(
+                            dataset, dry_run=True, raise_errors=False, use_transactions=True
+                        )
                     problems = row_problems(result)
-                    context.update(problems=problems, rows=len(result.rows))
+                    context.update(
+                        problems=problems,
+                        rows=len(result.rows),
+                        closed_years=sorted(closed_years),
+                        reason_form=forms.ClosedYearReasonForm(),
+                    )
                     if not problems:
                         token = uuid.uuid4().hex
                         path = default_storage.save(f"imports/{token}.{fmt}", ContentFile(content))

@@ -30,12 +30,12 @@ from django.utils import timezone
 from core import datacache
 from core.spreadsheets import Bold, Sheet
 from members.models import EventKind, MemberEvent
-from organizations.models import OrganizationYear, Rating
+from organizations.models import ClosedYearChange, OrganizationYear, Rating
 from reports import timeliness
 from reports.models import ReportingPeriod
 
 from . import indicators as ind
-from .models import Comparator, Target
+from .models import Comparator, Target, YearSnapshot
 
 MET = "met"
 ON_TRACK = "on_track"
@@ -315,8 +315,9 @@ class Card:
     pace: Decimal | None = None
     projection: int | None = None
 
-    #: Closed years: the figure as it was when the year was closed, when it differs now (adjusted after closing).
-    closed_value: object = None
+    #: Closed years: the snapshot's entry for this figure (``YearSnapshot.figures``) when the figure differs now
+    #: (adjusted after closing).
+    closed_value: dict | None = None
     adjusted: bool = False
 
     @property
@@ -383,6 +384,13 @@ class Dashboard:
     charts: dict = field(default_factory=dict)
     #: Names this dashboard's data version: pages may cache what they render from it under the same key.
     cache_key: str = ""
+    #: A closed year (chốt số liệu năm): its snapshot and the changes logged since, with their reasons.
+    snapshot: YearSnapshot | None = None
+    changes: list = field(default_factory=list)
+
+    @property
+    def adjusted_cards(self) -> list[Card]:
+        return [c for c in self.cards if c.adjusted]
 
     @property
     def target_cards(self) -> list[Card]:
@@ -495,9 +503,28 @@ def compute_dashboard(year: int, *, on: dt.date, with_charts: bool = True) -> Da
             )
         cards.append(card)
     dashboard = Dashboard(year=year, as_of=as_of, closed=closed, cards=cards, results=results)
+    _compare_with_snapshot(dashboard)
     if with_charts:
         dashboard.charts = _charts(dashboard, monthly.get("admissions"))
     return dashboard
+
+
+def _compare_with_snapshot(d: Dashboard) -> None:
+    """A closed year shows the figures stored when it was closed; a figure that differs now (a change made
+    since, with its reason in ``ClosedYearChange``) is marked adjusted, with the value at closing. Two
+    queries."""
+    d.snapshot = YearSnapshot.objects.filter(year=d.year).select_related("taken_by").first()
+    if d.snapshot is None:
+        return
+    d.changes = list(ClosedYearChange.objects.filter(year=d.year).select_related("by").order_by("at", "pk"))
+    for card in d.cards:
+        before = d.snapshot.figure(card.code)
+        if before is None:
+            continue
+        now = (json_number(card.value), card.result.numerator, card.result.denominator)
+        if (before["value"], before["numerator"], before["denominator"]) != now:
+            card.adjusted = True
+            card.closed_value = before
 
 
 def _charts(d: Dashboard, last_year_profile: list[int] | None) -> dict:

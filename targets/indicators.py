@@ -34,7 +34,15 @@ from django.db.models import (
 from django.db.models.functions import ExtractMonth, Trim
 
 from members.models import EventKind, MemberEvent
-from organizations.models import GOOD_RATINGS, BlocYear, Organization, Rating
+from organizations.models import (
+    GOOD_RATINGS,
+    BlocYear,
+    Organization,
+    Rating,
+    in_bloc_on_field_q,
+    term_label,
+    term_of_year,
+)
 from reports import timeliness
 from reports.models import PeriodicReport, ReportingPeriod, ReportKind, ReportStatus, Resolution, StudyLine
 
@@ -203,11 +211,10 @@ def counted_events(kind: str, year: int, as_of: dt.date) -> QuerySet[MemberEvent
     transferred later in the year still counts where they were admitted.
     """
     return MemberEvent.objects.filter(
-        Q(organization__left_on__isnull=True) | Q(organization__left_on__gt=F("decided_on")),
+        in_bloc_on_field_q("decided_on", "organization__"),
         kind=kind,
         decided_on__gte=year_start(year),
         decided_on__lte=as_of,
-        organization__joined_on__lte=F("decided_on"),
     )
 
 
@@ -335,13 +342,28 @@ def _rating_word(value) -> str:
 
 @indicator("congress_held", label="Tổ chức cơ sở đảng đã tổ chức đại hội nhiệm kỳ", unit=PERCENT)
 def congress_held(year: int, as_of: dt.date) -> IndicatorResult:
-    orgs = orgs_in_bloc(as_of).annotate(val=F("congress_held_on"))
-    return _org_share(
-        orgs,
-        counted=Q(congress_held_on__lte=as_of),
-        known=None,
-        describe=lambda d: f"Đại hội ngày {d:%d/%m/%Y}" if d and d <= as_of else "Chưa đại hội",
+    """Organisations in the Bloc on `as_of` that have held the congress of the year's term (``term_of_year``:
+    2020–2025 for 2020–2024, 2025–2030 from 2025) by `as_of`. One query (a join on the term's congress)."""
+    term = term_of_year(year)
+    orgs = (
+        orgs_in_bloc(as_of)
+        .annotate(term_congress=FilteredRelation("congresses", condition=Q(congresses__term_start=term)))
+        .annotate(val=F("term_congress__held_on"))
     )
+    label = term_label(term)
+    result = _org_share(
+        orgs,
+        counted=Q(val__lte=as_of),
+        known=None,
+        describe=lambda d: (
+            f"Đại hội nhiệm kỳ {label} ngày {d:%d/%m/%Y}"
+            if d and d <= as_of
+            else f"Chưa đại hội nhiệm kỳ {label}"
+        ),
+    )
+    result.extra["term"] = label
+    result.note = f"Nhiệm kỳ {label}"
+    return result
 
 
 def _rating_share(year: int, as_of: dt.date, field_name: str) -> IndicatorResult:
@@ -580,6 +602,7 @@ def owing_organizations(periods: list[ReportingPeriod]) -> list[Organization]:
     return list(
         Organization.objects.filter(owes_one)
         .only("pk", "code", "name", "joined_on", "left_on")
+        .prefetch_related("spells")
         .order_by("code")
     )
 
