@@ -254,7 +254,7 @@ def target_copy(request):
             for error in errors:
                 messages.error(request, error)
         raw = form.data.get("from_year", "")
-        return redirect(_list_url(int(raw) if raw.isdigit() and 1930 <= int(raw) <= 2100 else today().year))
+        return redirect(_list_url(int(raw) if raw.isdecimal() and 1930 <= int(raw) <= 2100 else today().year))
     copied, skipped = services.target_copy_year(
         from_year=form.cleaned_data["from_year"], to_year=form.cleaned_data["to_year"], by=request.user
     )
