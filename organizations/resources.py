@@ -88,6 +88,8 @@ class OrganizationResource(resources.ModelResource):
         errors = {}
         for attr, header in COLUMNS:
             raw = row.get(header)
+            if attr == "congress_on" and raw in (None, ""):
+                raw = row.get("Ngày đại hội")  # the column's name before congresses had terms
             raw = raw.strip() if isinstance(raw, str) else raw
             if attr in REQUIRED and raw in (None, ""):
                 errors.setdefault(header, []).append("Thiếu dữ liệu.")
