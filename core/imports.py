@@ -9,6 +9,7 @@ page (``core/import.html``) and the sizes allowed are written once, here.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.shortcuts import redirect, render
 from import_export import resources
 
@@ -95,9 +97,12 @@ class SpreadsheetResource(resources.ModelResource):
         store_row_values = True
         store_instance = True
 
-    def __init__(self, *, user=None):
+    def __init__(self, *, user=None, change_reason: str = ""):
         super().__init__()
         self.user = user
+        #: Why the import may change figures of a closed year (asked for by the confirm step when the preview
+        #: found such years: ``preview``).
+        self.change_reason = change_reason
 
     @property
     def headers(self) -> list[str]:
@@ -120,6 +125,15 @@ class SpreadsheetResource(resources.ModelResource):
 
     def notes(self, values: dict) -> list[str]:
         return []
+
+    def preview(self):
+        """A context manager around the dry run that yields a set the services fill with what the import would
+        touch and needs a reason for (the closed years of ``organizations.closing``); nothing by default."""
+        return contextlib.nullcontext(set())
+
+    def after_rows(self, result) -> None:
+        """Called in the import's transaction once every row has passed (a dry run included): e.g. log the
+        import's reason once. A ValidationError here undoes the whole import."""
 
     def import_instance(self, instance, row, **kwargs):
         errors: dict[str, list[str]] = {}
@@ -164,14 +178,20 @@ class SpreadsheetResource(resources.ModelResource):
             raise ValidationError({"Dòng": error.messages}) from error
 
     def run(self, dataset: tablib.Dataset, *, dry_run: bool):
-        """The import (a dry run for the preview); on a real run any invalid row rolls everything back."""
-        return self.import_data(
-            dataset,
-            dry_run=dry_run,
-            raise_errors=False,
-            use_transactions=True,
-            rollback_on_validation_errors=True,
-        )
+        """The import (a dry run for the preview); on a real run any invalid row rolls everything back. A dry run
+        also lists in ``result.touched`` what ``preview`` collected (the closed years it would change)."""
+        with transaction.atomic(), self.preview() if dry_run else contextlib.nullcontext(set()) as touched:
+            result = self.import_data(
+                dataset,
+                dry_run=dry_run,
+                raise_errors=False,
+                use_transactions=True,
+                rollback_on_validation_errors=True,
+            )
+            if not row_problems(result, self.name_header):
+                self.after_rows(result)
+        result.touched = sorted(touched) if dry_run else []
+        return result
 
     def template_workbook(self, example: list, *, sheet_name: str) -> bytes:
         """A workbook with the headers and one example row: the file to fill in."""
@@ -222,6 +242,8 @@ class ImportWizard:
     noun: str
     done: str
     max_bytes: int = 5 * 1024 * 1024
+    #: The form of the confirm step asking why the import may change what is closed (``change_reason``).
+    reason_form: type[forms.Form] | None = None
     extra: dict = field(default_factory=dict)
 
     def __call__(self, request):
@@ -248,6 +270,8 @@ class ImportWizard:
                     result = resource.run(dataset, dry_run=True)
                     problems = row_problems(result, resource.name_header)
                     context.update(
+                        closed_years=result.touched,
+                        reason_form=self.reason_form() if self.reason_form else None,
                         problems=problems,
                         notes=row_notes(result, resource.name_header),
                         rows=len(result.rows),
@@ -277,7 +301,24 @@ class ImportWizard:
         except (OSError, ValidationError):
             messages.error(request, "Không đọc lại được tệp đã tải lên: hãy tải tệp lên lại.")
             return redirect(request.path)
-        result = resource.run(dataset, dry_run=False)
+        reason = ""
+        if self.reason_form is not None:
+            reason_form = self.reason_form(request.POST)
+            reason = reason_form.cleaned_data.get("change_reason", "") if reason_form.is_valid() else ""
+        resource = self.resource(user=request.user, change_reason=reason)
+        try:
+            result = resource.run(dataset, dry_run=False)
+        except ValidationError as error:  # e.g. a closed year touched without a reason: nothing was imported
+            preview = self.resource(user=request.user).run(dataset, dry_run=True)
+            reason_form = self.reason_form(request.POST) if self.reason_form else None
+            if reason_form is not None:
+                reason_form.is_valid()
+                reason_form.add_error("change_reason", error.messages)
+            context.update(
+                problems=[], rows=len(preview.rows), token=pending["token"], closed_years=preview.touched,
+                reason_form=reason_form,
+            )  # fmt: skip
+            return render(request, self.template, context)
         problems = row_problems(result, resource.name_header)
         if problems:
             context.update(problems=problems, rows=len(result.rows))

@@ -11,9 +11,12 @@ from django.contrib.auth.models import Group
 
 from organizations import access
 from organizations.models import (
+    BlocMembership,
     BlocYear,
     Cell,
     CellRating,
+    Congress,
+    CongressKind,
     Kind,
     Officer,
     Organization,
@@ -72,14 +75,38 @@ def build_organizations(rng: random.Random) -> list[Organization]:
                 kind=KIND[kind],
                 unit_type=UNIT[unit],
                 joined_on=joined,
-                congress_held_on=congress,
                 address=f"Số {rng.randint(1, 300)} đường Hùng Vương, thành phố Đông Hà",
                 phone=f"0233 38{rng.randint(10000, 99999)}",
                 email=f"dang-uy-{index:02d}@example.vn",
             )
         )
+        orgs[-1]._congress_2020 = congress
+    congresses_2020 = {}
+    for org in orgs:
+        congresses_2020[org.code] = org._congress_2020
     Organization.objects.bulk_create(orgs)
     orgs = list(Organization.objects.order_by("code"))
+    BlocMembership.objects.bulk_create([BlocMembership(organization=o, joined_on=o.joined_on) for o in orgs])
+    # Term congresses 2025–2030 were held between April and August 2025 (its own generator: the rest of the demo
+    # does not move); the article's 2020–2025 ones as before. Both terms are in the registry.
+    later = random.Random("congresses-2025")
+    congresses = []
+    for o in orgs:
+        congresses.append(Congress(organization=o, term_start=2020, held_on=congresses_2020[o.code]))
+        kind = (
+            CongressKind.DAI_HOI_DAI_BIEU
+            if o.kind == Kind.DANG_BO_CO_SO and later.random() < 0.3
+            else CongressKind.DAI_HOI
+        )
+        congresses.append(
+            Congress(
+                organization=o,
+                term_start=2025,
+                held_on=dt.date(2025, later.randint(4, 8), later.randint(1, 28)),
+                kind=kind,
+            )
+        )
+    Congress.objects.bulk_create(congresses)
     cells = []
     for org in orgs:
         if org.kind == Kind.DANG_BO_CO_SO:

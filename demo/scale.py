@@ -27,7 +27,9 @@ from members.lifecycle import probation_ends_on, status_from_events
 from members.models import ROLL_IN_KINDS, ROLL_OUT_KINDS, EventKind, Gender, Member, MemberEvent
 from organizations.access import SECRETARY
 from organizations.models import (
+    BlocMembership,
     Cell,
+    Congress,
     Kind,
     Officer,
     OfficerTitle,
@@ -254,13 +256,24 @@ def generate(
                 kind=Kind.DANG_BO_CO_SO if i % 3 else Kind.CHI_BO_CO_SO,
                 unit_type=UNIT_TYPES[i % len(UNIT_TYPES)],
                 joined_on=dt.date(2010, 1, 1),
-                congress_held_on=dt.date(2020, 5, 1) + dt.timedelta(days=i % 120),
             )
             for i in range(1, n_orgs + 1)
         ]
         orgs = Organization.objects.bulk_create(orgs, batch_size=BATCH)
         if orgs[0].pk is None:  # SQLite before 3.35 would not return ids
             orgs = list(Organization.objects.filter(code__startswith=PREFIX).order_by("code"))
+        BlocMembership.objects.bulk_create(
+            [BlocMembership(organization=o, joined_on=o.joined_on) for o in orgs], batch_size=BATCH
+        )
+        Congress.objects.bulk_create(
+            [
+                Congress(
+                    organization=o, term_start=2020, held_on=dt.date(2020, 5, 1) + dt.timedelta(days=i % 120)
+                )
+                for i, o in enumerate(orgs, start=1)
+            ],
+            batch_size=BATCH,
+        )
         Cell.objects.bulk_create(
             [Cell(organization=o, name="Chi bộ 1") for o in orgs if o.kind == Kind.DANG_BO_CO_SO],
             batch_size=BATCH,

@@ -2,7 +2,7 @@
 
 Import: the portal's one import wizard (``core.imports``: preview as a dry run, then all-or-nothing); each row
 is put on the roll by ``members.services.member_create`` so that the same rules apply as in the form and the
-admission events exist. Export streams (CSV row by row, XLSX through ``members.xlsx``, which
+admission events exist. Export streams (CSV row by row, XLSX through ``core.spreadsheets``, which
 writes the workbook as it goes) so that a list of half a million members stays within a few tens of MB.
 Cells that a spreadsheet would read as a formula (=, +, -, @, tab, CR) are prefixed with a quote.
 """
@@ -12,6 +12,7 @@ from django.http import StreamingHttpResponse
 
 from core.imports import SpreadsheetResource
 from core.spreadsheets import Sheet, csv_response, xlsx_response
+from organizations import closing
 from organizations.models import Cell, Organization
 
 from . import services
@@ -58,8 +59,10 @@ class MemberImportResource(SpreadsheetResource):
     class Meta(SpreadsheetResource.Meta):
         model = Member
 
-    def __init__(self, *, user=None):
-        super().__init__(user=user)
+    def __init__(self, *, user=None, change_reason: str = ""):
+        super().__init__(user=user, change_reason=change_reason)
+        #: The years of the dates the imported rows write (admission, full membership, arrival).
+        self.touched_years: set[int] = set()
         self._orgs = {o.code: o for o in Organization.objects.all()}
         self._cells = {(c.organization_id, c.name.casefold()): c for c in Cell.objects.filter(is_active=True)}
 
@@ -103,6 +106,23 @@ class MemberImportResource(SpreadsheetResource):
         organization = values.pop("org")
         member = services.member_create(organization=organization, by=self.user, **values)
         instance.pk = member.pk
+        for key in ("admission_decided_on", "ceremony_on", "full_member_decided_on", "arrived_on"):
+            if values.get(key):
+                self.touched_years.add(values[key].year)
+
+    def preview(self):
+        return closing.previewing()
+
+    def after_rows(self, result) -> None:
+        """Rows dated in a closed year (admission, full membership, arrival) change that year's figures: the
+        real run needs the reason and logs it once for the import, in the same transaction
+        (``organizations.closing``)."""
+        closing.closed_year_change_record(
+            years=self.touched_years,
+            what=f"Nhập {len(result.rows)} đảng viên từ tệp",
+            reason=self.change_reason,
+            by=self.user,
+        )
 
 
 def template_workbook() -> bytes:

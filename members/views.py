@@ -25,6 +25,7 @@ from organizations.access import (
     role_of,
     staff_required,
 )
+from organizations.forms import ClosedYearReasonForm
 from organizations.models import GOOD_RATINGS, Organization, Rating
 
 from . import forms, lifecycle, selectors, services, spreadsheets, workdays
@@ -669,6 +670,7 @@ _import_wizard = ImportWizard(
     session_key="members_import",
     noun="đảng viên",
     done="members:member_list",
+    reason_form=ClosedYearReasonForm,
 )
 
 

@@ -1,18 +1,27 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from core.forms import DateInput
 
 from .models import (
+    JOIN_REASONS,
+    LEAVE_REASONS,
+    TERM_ANCHOR,
+    TERM_YEARS,
     BlocYear,
     Cell,
     CellRating,
+    Congress,
     Kind,
+    MembershipReason,
     OfficerTitle,
     Organization,
     OrganizationYear,
     Rating,
     SignerTitle,
+    term_label,
+    term_of_year,
 )
 
 
@@ -21,16 +30,22 @@ class OrganizationForm(forms.ModelForm):
         model = Organization
         fields = [
             "code", "name", "kind", "unit_type", "joined_on", "left_on",
-            "congress_held_on", "address", "phone", "email",
+            "address", "phone", "email",
             "large_cell_decision_no", "large_cell_decision_on",
         ]  # fmt: skip
         widgets = {
             "joined_on": DateInput(),
             "left_on": DateInput(),
-            "congress_held_on": DateInput(),
             "large_cell_decision_on": DateInput(),
         }
         error_messages = {"code": {"unique": "Đã có tổ chức với mã này."}}
+
+    change_reason = forms.CharField(
+        label="Lý do điều chỉnh số liệu năm đã chốt",
+        required=False,
+        max_length=500,
+        help_text="Bắt buộc khi đổi ngày trực thuộc làm thay đổi số liệu của năm đã chốt.",
+    )
 
 
 class ContactsForm(forms.ModelForm):
@@ -43,6 +58,67 @@ class ContactsForm(forms.ModelForm):
 
 class LeaveForm(forms.Form):
     left_on = forms.DateField(label="Ngày thôi trực thuộc Đảng bộ Khối", widget=DateInput())
+    reason = forms.ChoiceField(
+        label="Lý do",
+        choices=[(r.value, r.label) for r in LEAVE_REASONS],
+        initial=MembershipReason.CHUYEN_DANG_BO_KHAC,
+        required=False,
+    )
+    decision_no = forms.CharField(label="Số quyết định", max_length=50, required=False)
+    decision_on = forms.DateField(label="Ngày quyết định", widget=DateInput(), required=False)
+    change_reason = forms.CharField(
+        label="Lý do điều chỉnh số liệu năm đã chốt",
+        required=False,
+        max_length=500,
+        help_text="Bắt buộc khi thay đổi làm thay đổi số liệu của năm đã chốt.",
+    )
+
+    def clean_reason(self):
+        return self.cleaned_data["reason"] or MembershipReason.CHUYEN_DANG_BO_KHAC
+
+
+class ReturnForm(forms.Form):
+    """An organisation that had left the Bloc comes back: a new membership spell."""
+
+    joined_on = forms.DateField(label="Ngày trực thuộc trở lại", widget=DateInput())
+    reason = forms.ChoiceField(
+        label="Lý do",
+        choices=[(r.value, r.label) for r in JOIN_REASONS],
+        initial=MembershipReason.CHUYEN_DEN,
+        required=False,
+    )
+    decision_no = forms.CharField(label="Số quyết định", max_length=50, required=False)
+    decision_on = forms.DateField(label="Ngày quyết định", widget=DateInput(), required=False)
+    change_reason = forms.CharField(
+        label="Lý do điều chỉnh số liệu năm đã chốt",
+        required=False,
+        max_length=500,
+        help_text="Bắt buộc khi thay đổi làm thay đổi số liệu của năm đã chốt.",
+    )
+
+    def clean_reason(self):
+        return self.cleaned_data["reason"] or MembershipReason.CHUYEN_DEN
+
+
+class CongressForm(forms.ModelForm):
+    """Staff record an organisation's congress of a term."""
+
+    class Meta:
+        model = Congress
+        fields = ["term_start", "held_on", "kind", "note"]
+        widgets = {"held_on": DateInput()}
+        labels = {"term_start": "Nhiệm kỳ"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        starts = range(TERM_ANCHOR - TERM_YEARS, term_of_year(today.year) + TERM_YEARS, TERM_YEARS)
+        self.fields["term_start"] = forms.TypedChoiceField(
+            label="Nhiệm kỳ",
+            coerce=int,
+            choices=[(start, term_label(start)) for start in reversed(starts)],
+            initial=term_of_year(today.year),
+        )
 
 
 class CellForm(forms.ModelForm):
@@ -115,6 +191,16 @@ class BlocYearForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].widget = forms.NumberInput()
+
+
+class ClosedYearReasonForm(forms.Form):
+    """The reason for a change that touches a closed year (``organizations.closing``)."""
+
+    change_reason = forms.CharField(
+        label="Lý do điều chỉnh số liệu năm đã chốt",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class IssueNumberForm(forms.Form):

@@ -6,7 +6,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
 
@@ -57,13 +57,21 @@ GOOD_RATINGS = (Rating.HTXSNV, Rating.HTTNV)
 
 
 def in_bloc_during_q(start, end, prefix: str = "") -> Q:
-    """Organisations that belong to the Bloc at some point between `start` and `end` inclusive (joined on or
-    before `end`, not left by `start`), as a filter; `prefix` is the path to the organisation (e.g.
-    ``"organization__"``). The one home of Bloc membership in queries (``Organization.belongs_during`` in
-    Python)."""
-    return Q(**{f"{prefix}joined_on__lte": end}) & (
-        Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": start})
+    """Organisations that belong to the Bloc at some point between `start` and `end` inclusive (one of their
+    membership spells began on or before `end` and had not ended by `start`), as a filter; `prefix` is the path
+    to the organisation (e.g. ``"organization__"``). The one home of Bloc membership in queries
+    (``Organization.belongs_during`` in Python); `start` and `end` may be expressions of the outer query
+    (``OuterRef("decided_on")``)."""
+    spells = BlocMembership.objects.filter(organization=OuterRef(f"{prefix}pk"), joined_on__lte=end).filter(
+        Q(left_on__isnull=True) | Q(left_on__gt=start)
     )
+    return Q(Exists(spells))
+
+
+def in_bloc_on_field_q(field: str, prefix: str = "") -> Q:
+    """Rows whose organisation (path `prefix`) belonged to the Bloc on the row's own date `field` (e.g. an event
+    counted in its organisation if it belonged to the Bloc on the decision date)."""
+    return in_bloc_during_q(OuterRef(field), OuterRef(field), prefix)
 
 
 class OrganizationQuerySet(models.QuerySet):
@@ -86,9 +94,10 @@ class Organization(models.Model):
     name = models.CharField("tên tổ chức", max_length=255)
     kind = models.CharField("loại hình", max_length=20, choices=Kind.choices)
     unit_type = models.CharField("loại đơn vị", max_length=30, choices=UnitType.choices)
+    #: The first day of the first membership spell and the end of the last one (empty while it belongs): kept
+    #: by ``organizations.services`` from the spells (``BlocMembership``), which alone say who belongs when.
     joined_on = models.DateField("ngày trực thuộc Đảng bộ Khối")
     left_on = models.DateField("ngày thôi trực thuộc", null=True, blank=True)
-    congress_held_on = models.DateField("ngày đại hội nhiệm kỳ 2020–2025", null=True, blank=True)
     address = models.CharField("địa chỉ", max_length=255, blank=True)
     phone = models.CharField("điện thoại", max_length=30, blank=True)
     email = models.EmailField("thư điện tử", blank=True)
@@ -127,8 +136,148 @@ class Organization(models.Model):
         return self.belongs_during(day, day)
 
     def belongs_during(self, start, end) -> bool:
-        """Belongs to the Bloc at some point between `start` and `end` inclusive (``in_bloc_during_q``)."""
-        return self.joined_on <= end and (self.left_on is None or self.left_on > start)
+        """Belongs to the Bloc at some point between `start` and `end` inclusive (``in_bloc_during_q``): one of
+        its spells began by `end` and had not ended by `start`. Reads the prefetched spells
+        (``prefetch_related("spells")``), else one query, remembered on the instance."""
+        return any(s.joined_on <= end and (s.left_on is None or s.left_on > start) for s in self.spell_list)
+
+    @property
+    def spell_list(self) -> list["BlocMembership"]:
+        cache = getattr(self, "_prefetched_objects_cache", {})
+        if "spells" in cache:
+            return list(cache["spells"])
+        if not hasattr(self, "_spell_list"):
+            self._spell_list = list(self.spells.order_by("joined_on")) if self.pk else []
+        return self._spell_list
+
+    def congress_of_term(self, term_start: int) -> "Congress | None":
+        return self.congresses.filter(term_start=term_start).first()
+
+
+class MembershipReason(models.TextChoices):
+    """Why an organisation joins or leaves the Bloc (Quy định 01-QĐ/TW 2018 on the functions of grassroots
+    party organisations: set up, dissolved, merged or moved by the competent committee's decision)."""
+
+    THANH_LAP = "thanh_lap", "Thành lập"
+    CHUYEN_DEN = "chuyen_den", "Chuyển đến"
+    GIAI_THE = "giai_the", "Giải thể"
+    SAP_NHAP = "sap_nhap", "Sáp nhập"
+    CHUYEN_DANG_BO_KHAC = "chuyen_dang_bo_khac", "Chuyển đảng bộ khác"
+
+
+JOIN_REASONS = (MembershipReason.THANH_LAP, MembershipReason.CHUYEN_DEN, MembershipReason.SAP_NHAP)
+LEAVE_REASONS = (MembershipReason.GIAI_THE, MembershipReason.SAP_NHAP, MembershipReason.CHUYEN_DANG_BO_KHAC)
+
+
+class BlocMembership(models.Model):
+    """One spell of an organisation's membership of the Bloc: from `joined_on` to the day before `left_on`
+    (open while it belongs), each end with its reason and decision. An organisation may leave and return:
+    several spells, never overlapping (``organizations.services``). Every denominator reads these
+    (``in_bloc_during_q``)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="spells")
+    joined_on = models.DateField("ngày trực thuộc")
+    join_reason = models.CharField(
+        "lý do trực thuộc",
+        max_length=30,
+        choices=MembershipReason.choices,
+        default=MembershipReason.THANH_LAP,
+    )
+    join_decision_no = models.CharField("số quyết định (trực thuộc)", max_length=50, blank=True)
+    join_decision_on = models.DateField("ngày quyết định (trực thuộc)", null=True, blank=True)
+    left_on = models.DateField("ngày thôi trực thuộc", null=True, blank=True)
+    leave_reason = models.CharField(
+        "lý do thôi trực thuộc", max_length=30, choices=MembershipReason.choices, blank=True
+    )
+    leave_decision_no = models.CharField("số quyết định (thôi trực thuộc)", max_length=50, blank=True)
+    leave_decision_on = models.DateField("ngày quyết định (thôi trực thuộc)", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "thời gian trực thuộc Đảng bộ Khối"
+        verbose_name_plural = "thời gian trực thuộc Đảng bộ Khối"
+        ordering = ["organization__code", "joined_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gt=models.F("joined_on")),
+                name="membership_left_after_joined",
+                violation_error_message="Ngày thôi trực thuộc phải sau ngày trực thuộc.",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "joined_on"],
+                name="membership_unique_start",
+                violation_error_message="Tổ chức đã có một thời gian trực thuộc bắt đầu ngày này.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "joined_on", "left_on"], name="membership_org_dates_idx")
+        ]
+
+    def __str__(self):
+        end = f"{self.left_on:%d/%m/%Y}" if self.left_on else "nay"
+        return f"{self.organization.code}: {self.joined_on:%d/%m/%Y} – {end}"
+
+
+class CongressKind(models.TextChoices):
+    DAI_HOI = "dai_hoi", "Đại hội đảng viên"
+    DAI_HOI_DAI_BIEU = "dai_hoi_dai_bieu", "Đại hội đại biểu"
+
+
+#: Grassroots congresses are held once a five-year term, the terms aligned on the national congress:
+#: 2020–2025 (Chỉ thị 35-CT/TW 2019 on the congresses towards the XIII Congress), 2025–2030 (Chỉ thị 45-CT/TW
+#: 2025 towards the XIV Congress).
+TERM_YEARS = 5
+TERM_ANCHOR = 2020
+
+
+def term_of_year(year: int) -> int:
+    """The start of the term whose congresses a year's figures read: the term that begins in or before `year`
+    (2025 and 2026 read 2025–2030; the term's congresses are held in its first year)."""
+    return TERM_ANCHOR + TERM_YEARS * ((year - TERM_ANCHOR) // TERM_YEARS)
+
+
+def term_label(term_start: int) -> str:
+    return f"{term_start}–{term_start + TERM_YEARS}"
+
+
+class Congress(models.Model):
+    """An organisation's congress for one term (nhiệm kỳ 2020–2025, 2025–2030, …): the day it was held and
+    whether members or delegates attended."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="congresses")
+    term_start = models.PositiveSmallIntegerField("nhiệm kỳ (năm bắt đầu)")
+    held_on = models.DateField("ngày đại hội")
+    kind = models.CharField(
+        "hình thức", max_length=20, choices=CongressKind.choices, default=CongressKind.DAI_HOI
+    )
+    note = models.CharField("ghi chú", max_length=255, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "đại hội nhiệm kỳ"
+        verbose_name_plural = "đại hội nhiệm kỳ"
+        ordering = ["organization__code", "term_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "term_start"],
+                name="congress_one_per_term",
+                violation_error_message="Tổ chức này đã có đại hội của nhiệm kỳ này.",
+            ),
+            models.CheckConstraint(
+                condition=Q(term_start__gte=1930) & Q(term_start__lte=2100),
+                name="congress_term_range",
+                violation_error_message="Nhiệm kỳ không hợp lệ.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization.code} · nhiệm kỳ {self.term}"
+
+    @property
+    def term(self) -> str:
+        return term_label(self.term_start)
 
 
 class Cell(models.Model):
@@ -416,3 +565,55 @@ class DocumentTemplate(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Mẫu văn bản đã tải lên được lưu lại, không xóa.")
+
+
+# --- closed years ----------------------------------------------------------------------------------------------
+
+
+class ClosedYear(models.Model):
+    """A year whose figures staff have closed (chốt số liệu năm) once its annual reports were due. The
+    dashboard's snapshot of it lives in ``targets``; here only the fact, so that every app's services can ask
+    whether a change touches a closed year (``organizations.closing``)."""
+
+    year = models.PositiveSmallIntegerField("năm", unique=True)
+    closed_at = models.DateTimeField("chốt lúc", auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="người chốt"
+    )
+
+    class Meta:
+        verbose_name = "năm đã chốt số liệu"
+        verbose_name_plural = "năm đã chốt số liệu"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"Năm {self.year} đã chốt số liệu"
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Năm đã chốt số liệu không bỏ chốt được.")
+
+
+class ClosedYearChange(models.Model):
+    """A change made after a year was closed that may alter its figures: what, why, who, when. Written in the
+    same transaction as the change (``organizations.closing.closed_year_change_record``); never changed or
+    deleted."""
+
+    year = models.PositiveSmallIntegerField("năm")
+    what = models.CharField("thay đổi", max_length=255)
+    reason = models.TextField("lý do")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="người thay đổi"
+    )
+    at = models.DateTimeField("lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "điều chỉnh sau khi chốt"
+        verbose_name_plural = "điều chỉnh sau khi chốt"
+        ordering = ["year", "at", "pk"]
+        indexes = [models.Index(fields=["year", "at"], name="closed_change_year_idx")]
+
+    def __str__(self):
+        return f"{self.year}: {self.what}"
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Nhật ký điều chỉnh sau khi chốt không được xóa.")

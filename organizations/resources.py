@@ -1,19 +1,19 @@
 """Organisations to and from spreadsheets: the import is the portal's one wizard (``core.imports``), each row
-saved through ``services.organization_save`` (matched by code: a known code updates, a new one adds); the export
-is the one writer (``core.spreadsheets``), Vietnamese headers and dd/mm/yyyy dates."""
+saved through the registry's services (``organization_save``, and ``congress_record`` for a congress date; a
+known code updates, a new one adds); the export is the one writer (``core.spreadsheets``), Vietnamese headers
+and dd/mm/yyyy dates."""
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from core.imports import SpreadsheetResource
 
-from . import services
-from .models import Kind, Organization, UnitType
+from . import closing, services
+from .models import Kind, Organization, UnitType, term_of_year
 
 KINDS = {label.casefold(): value for value, label in Kind.choices} | {v: v for v in Kind.values}
 UNIT_TYPES = {label.casefold(): value for value, label in UnitType.choices} | {v: v for v in UnitType.values}
-UNIT_TYPES["doanh nghiệp nhà nước nắm ≤50% vốn"] = (
-    UnitType.DN_NHA_NUOC_THIEU_SO
-)  # the label the registry used before 2026
+UNIT_TYPES["doanh nghiệp nhà nước nắm ≤50% vốn"] = UnitType.DN_NHA_NUOC_THIEU_SO  # the label used until 2026
 
 COLUMNS = (
     ("code", "Mã"),
@@ -22,12 +22,14 @@ COLUMNS = (
     ("unit_type", "Loại đơn vị"),
     ("joined_on", "Ngày trực thuộc"),
     ("left_on", "Ngày thôi trực thuộc"),
-    ("congress_held_on", "Ngày đại hội"),
+    ("congress_on", "Ngày đại hội nhiệm kỳ hiện tại"),
     ("address", "Địa chỉ"),
     ("phone", "Điện thoại"),
     ("email", "Thư điện tử"),
 )
 REQUIRED = {"code", "name", "kind", "unit_type", "joined_on"}
+#: The congress column's name before congresses had terms (still read).
+OLD_CONGRESS_HEADER = "Ngày đại hội"
 
 
 class OrganizationResource(SpreadsheetResource):
@@ -44,6 +46,11 @@ class OrganizationResource(SpreadsheetResource):
         code = str(row.get("Mã") or "").strip()
         return Organization.objects.filter(code=code).first() if code else None
 
+    def import_instance(self, instance, row, **kwargs):
+        if row.get("Ngày đại hội nhiệm kỳ hiện tại") in (None, "") and row.get(OLD_CONGRESS_HEADER):
+            row["Ngày đại hội nhiệm kỳ hiện tại"] = row[OLD_CONGRESS_HEADER]
+        super().import_instance(instance, row, **kwargs)
+
     def parse(self, key, raw, header):
         if key == "kind":
             value = KINDS.get(str(raw).casefold())
@@ -58,6 +65,7 @@ class OrganizationResource(SpreadsheetResource):
         return super().parse(key, raw, header)
 
     def clean_values(self, instance, values):
+        instance._congress_on = values.pop("congress_on", None)
         for attr, value in values.items():
             setattr(instance, attr, value)
         try:
@@ -69,15 +77,29 @@ class OrganizationResource(SpreadsheetResource):
             ) from error
 
     def save_values(self, instance, values):
-        services.organization_save(organization=instance, by=self.user)
+        services.organization_save(organization=instance, change_reason=self.change_reason, by=self.user)
+        congress_on = getattr(instance, "_congress_on", None)
+        if congress_on:
+            services.congress_record(
+                organization=instance,
+                term_start=term_of_year(congress_on.year),
+                held_on=congress_on,
+                change_reason=self.change_reason,
+                by=self.user,
+            )
+
+    def preview(self):
+        return closing.previewing()
 
 
 def export_rows(queryset):
-    """The organisations as the export and the import read them."""
+    """The organisations as the export and the import read them (the congress of the current term)."""
     kinds, units = dict(Kind.choices), dict(UnitType.choices)
+    term = term_of_year(timezone.localdate().year)
     for o in queryset:
+        congress = o.congress_of_term(term)
         yield [o.code, o.name, kinds.get(o.kind, o.kind), units.get(o.unit_type, o.unit_type), o.joined_on,
-               o.left_on, o.congress_held_on, o.address, o.phone, o.email]  # fmt: skip
+               o.left_on, congress.held_on if congress else None, o.address, o.phone, o.email]  # fmt: skip
 
 
 EXPORT_HEADERS = [header for _, header in COLUMNS]

@@ -11,19 +11,28 @@ from django.db.models import Max
 from django.utils import timezone
 
 from . import access
+from .closing import closed_year_change_record, years_between
 from .documents import issuer_symbol
 from .models import (
+    JOIN_REASONS,
+    LEAVE_REASONS,
+    TERM_YEARS,
+    BlocMembership,
     BlocYear,
     Cell,
     CellKind,
     CellRating,
+    Congress,
+    CongressKind,
     DocumentTemplate,
     Kind,
+    MembershipReason,
     Officer,
     Organization,
     OrganizationYear,
     OutgoingDocument,
     Rating,
+    term_label,
 )
 from .rating_rules import party_rating_problems
 
@@ -33,14 +42,51 @@ def _not_future(day: dt.date | None, label: str, field: str) -> None:
         raise ValidationError({field: f"{label} không được ở tương lai."})
 
 
+def _spells_follow_fields(organization: Organization) -> None:
+    """Forms and imports set ``joined_on`` / ``left_on`` (the first day of the first spell, the end of the last):
+    the spells follow. No spell yet: one is made; otherwise the first spell starts on ``joined_on`` and the last
+    ends on ``left_on``."""
+    spells = list(organization.spells.order_by("joined_on"))
+    if not spells:
+        spells = [BlocMembership(organization=organization, joined_on=organization.joined_on)]
+    first, last = spells[0], spells[-1]
+    first.joined_on = organization.joined_on
+    last.left_on = organization.left_on
+    if last.left_on and not last.leave_reason:
+        last.leave_reason = MembershipReason.CHUYEN_DANG_BO_KHAC
+    if not last.left_on:
+        last.leave_reason = ""
+    for spell in {id(first): first, id(last): last}.values():
+        spell.full_clean(validate_constraints=False)
+        spell.save()
+    _check_spells(organization)
+    organization._spell_list = list(organization.spells.order_by("joined_on"))
+
+
+def _check_spells(organization: Organization) -> None:
+    """Spells never overlap and only the last may be open."""
+    spells = list(organization.spells.order_by("joined_on"))
+    for before, after in zip(spells, spells[1:], strict=False):
+        if before.left_on is None or before.left_on > after.joined_on:
+            raise ValidationError(
+                {"joined_on": "Các thời gian trực thuộc Đảng bộ Khối không được chồng lên nhau."}
+            )
+
+
+def _fields_from_spells(organization: Organization) -> None:
+    spells = list(organization.spells.order_by("joined_on"))
+    organization.joined_on = spells[0].joined_on
+    organization.left_on = spells[-1].left_on
+    organization.save(update_fields=["joined_on", "left_on"])
+    organization._spell_list = spells
+
+
 #: What an organisation's own secretary may change on its record; the rest is the Bloc's registry (staff).
 CONTACT_FIELDS = ("address", "phone", "email")
 
 
-@transaction.atomic
-def organization_save(*, organization: Organization, by=None) -> Organization:
-    """Create or change an organisation (the form has set its fields). Staff change everything; the
-    organisation's own secretary only its contacts."""
+def _check_may_save(organization: Organization, by) -> None:
+    """Staff change everything; the organisation's own secretary only its contacts."""
     if organization.pk is None:
         access.require_staff(by, "Chỉ Văn phòng Đảng ủy Khối được thêm tổ chức.")
     elif by is not None and not access.is_staff_role(by):
@@ -53,25 +99,158 @@ def organization_save(*, organization: Organization, by=None) -> Organization:
         ]
         if changed:
             raise PermissionDenied("Bí thư cơ sở chỉ được sửa thông tin liên hệ của tổ chức.")
-    _not_future(organization.congress_held_on, "Ngày đại hội", "congress_held_on")
+
+
+@transaction.atomic
+def organization_save(*, organization: Organization, change_reason: str = "", by=None) -> Organization:
+    """Create or change an organisation (the form has set its fields). Moving its join or leave date across a
+    closed year changes that year's denominators: a reason is needed and logged (``closing``)."""
+    _check_may_save(organization, by)
     if organization.left_on and organization.left_on <= organization.joined_on:
         raise ValidationError({"left_on": "Ngày thôi trực thuộc phải sau ngày trực thuộc."})
     organization.full_clean()
+    before = (
+        Organization.objects.filter(pk=organization.pk).values("joined_on", "left_on").first()
+        if organization.pk
+        else None
+    )
+    if before is not None:
+        years = years_between(before["joined_on"], organization.joined_on) | years_between(
+            before["left_on"], organization.left_on
+        )
+        closed_year_change_record(
+            years=years,
+            what=f"Sửa ngày trực thuộc / thôi trực thuộc của tổ chức {organization.code}",
+            reason=change_reason,
+            by=by,
+        )
+    else:
+        closed_year_change_record(
+            years=range(organization.joined_on.year, timezone.localdate().year + 1),
+            what=f"Thêm tổ chức {organization.code} trực thuộc từ {organization.joined_on:%d/%m/%Y}",
+            reason=change_reason,
+            by=by,
+        )
     organization.save()
+    _spells_follow_fields(organization)
     return organization
 
 
 @transaction.atomic
-def organization_leave(*, organization: Organization, left_on: dt.date, by=None) -> Organization:
-    """The organisation leaves the Bloc (it is kept, with its history; it stops counting after `left_on`)."""
+def organization_leave(
+    *,
+    organization: Organization,
+    left_on: dt.date,
+    reason: str = MembershipReason.CHUYEN_DANG_BO_KHAC,
+    decision_no: str = "",
+    decision_on: dt.date | None = None,
+    change_reason: str = "",
+    by=None,
+) -> Organization:
+    """The organisation leaves the Bloc (giải thể, sáp nhập, chuyển đảng bộ khác): its open spell ends on
+    `left_on`. It is kept, with its history; it stops counting after `left_on` and may come back
+    (``organization_return``)."""
     access.require_staff(by)
-    if organization.left_on:
+    spell = organization.spells.filter(left_on__isnull=True).order_by("-joined_on").first()
+    if spell is None:
         raise ValidationError("Tổ chức này đã thôi trực thuộc Đảng bộ Khối.")
-    if left_on <= organization.joined_on:
+    if left_on <= spell.joined_on:
         raise ValidationError({"left_on": "Ngày thôi trực thuộc phải sau ngày trực thuộc."})
-    organization.left_on = left_on
-    organization.save(update_fields=["left_on"])
+    if reason not in LEAVE_REASONS:
+        raise ValidationError({"reason": "Lý do thôi trực thuộc không hợp lệ."})
+    closed_year_change_record(
+        years=range(left_on.year, timezone.localdate().year + 1),
+        what=f"Tổ chức {organization.code} thôi trực thuộc từ {left_on:%d/%m/%Y}",
+        reason=change_reason,
+        by=by,
+    )
+    spell.left_on, spell.leave_reason = left_on, reason
+    spell.leave_decision_no, spell.leave_decision_on = decision_no, decision_on
+    spell.full_clean()
+    spell.save()
+    _fields_from_spells(organization)
     return organization
+
+
+@transaction.atomic
+def organization_return(
+    *,
+    organization: Organization,
+    joined_on: dt.date,
+    reason: str = MembershipReason.CHUYEN_DEN,
+    decision_no: str = "",
+    decision_on: dt.date | None = None,
+    change_reason: str = "",
+    by=None,
+) -> Organization:
+    """An organisation that had left comes back to the Bloc: a new spell from `joined_on`."""
+    access.require_staff(by)
+    last = organization.spells.order_by("-joined_on").first()
+    if last is not None and last.left_on is None:
+        raise ValidationError("Tổ chức này đang trực thuộc Đảng bộ Khối.")
+    if last is not None and joined_on < last.left_on:
+        raise ValidationError(
+            {"joined_on": "Ngày trực thuộc trở lại phải từ ngày thôi trực thuộc lần trước."}
+        )
+    if reason not in JOIN_REASONS:
+        raise ValidationError({"reason": "Lý do trực thuộc không hợp lệ."})
+    _not_future(joined_on, "Ngày trực thuộc", "joined_on")
+    closed_year_change_record(
+        years=range(joined_on.year, timezone.localdate().year + 1),
+        what=f"Tổ chức {organization.code} trực thuộc trở lại từ {joined_on:%d/%m/%Y}",
+        reason=change_reason,
+        by=by,
+    )
+    spell = BlocMembership(
+        organization=organization,
+        joined_on=joined_on,
+        join_reason=reason,
+        join_decision_no=decision_no,
+        join_decision_on=decision_on,
+    )
+    spell.full_clean()
+    spell.save()
+    _fields_from_spells(organization)
+    return organization
+
+
+@transaction.atomic
+def congress_record(
+    *,
+    organization: Organization,
+    term_start: int,
+    held_on: dt.date,
+    kind: str = CongressKind.DAI_HOI,
+    note: str = "",
+    change_reason: str = "",
+    by=None,
+) -> Congress:
+    """Record (or correct) the organisation's congress of a term. The term's congress is held within the term
+    (a congress of 2025–2030 from 2025 on); a change reaching a closed year of the term needs a reason."""
+    access.require_staff(by)
+    _not_future(held_on, "Ngày đại hội", "held_on")
+    if not term_start - 1 <= held_on.year < term_start + TERM_YEARS:
+        raise ValidationError(
+            {
+                "held_on": f"Đại hội nhiệm kỳ {term_label(term_start)} phải họp trong nhiệm kỳ (hoặc cuối năm trước)."
+            }
+        )
+    congress = Congress.objects.filter(organization=organization, term_start=term_start).first()
+    old = congress.held_on if congress else None
+    closed_year_change_record(
+        # The term's figures read this congress from the year it is held to the term's end.
+        years=range(max(term_start, min(d for d in (old, held_on) if d).year), term_start + TERM_YEARS)
+        if old != held_on
+        else (),
+        what=f"Đại hội nhiệm kỳ {term_label(term_start)} của tổ chức {organization.code}",
+        reason=change_reason,
+        by=by,
+    )
+    congress = congress or Congress(organization=organization, term_start=term_start)
+    congress.held_on, congress.kind, congress.note = held_on, kind, note
+    congress.full_clean()
+    congress.save()
+    return congress
 
 
 @transaction.atomic

@@ -132,6 +132,8 @@ def organization_detail(request, pk):
     context = {
         "organization": organization,
         "cells": organization.cells.all(),
+        "spells": organization.spells.order_by("joined_on"),
+        "congresses": organization.congresses.order_by("-term_start"),
         "officers": organization.officers.select_related("user").order_by("-is_active", "title"),
         "years": organization.years.all(),
         "counts": counts,
@@ -171,7 +173,14 @@ def _officers_state(organization) -> dict:
 def organization_create(request):
     form = forms.OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _save(form, request, services.organization_save, organization=form.instance):
+        reason = form.cleaned_data.get("change_reason", "")
+        if _save(
+            form,
+            request,
+            services.organization_save,
+            organization=form.instance,
+            change_reason=reason,
+        ):
             messages.success(request, f"Đã thêm tổ chức {form.instance}.")
             return redirect("organizations:organization_detail", pk=form.instance.pk)
     return _form_page(request, form, "Thêm tổ chức cơ sở đảng")
@@ -186,7 +195,11 @@ def organization_edit(request, pk):
     form = form_class(request.POST or None, instance=organization)
     guard.attach(form)
     if request.method == "POST" and form.is_valid():
-        if guard.run(lambda: _save(form, request, services.organization_save, organization=form.instance)):
+        reason = form.cleaned_data.get("change_reason", "")
+        save = lambda: _save(  # noqa: E731
+            form, request, services.organization_save, organization=form.instance, change_reason=reason
+        )
+        if guard.run(save):
             messages.success(request, "Đã lưu thông tin tổ chức.")
             return redirect("organizations:organization_detail", pk=organization.pk)
     return _form_page(request, form, "Sửa thông tin tổ chức", organization, guard)
@@ -198,10 +211,54 @@ def organization_leave(request, pk):
     organization = organization_get_for_user(request.user, pk)
     form = forms.LeaveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _save(form, request, services.organization_leave, organization=organization, **form.cleaned_data):
+        if _save(
+            form,
+            request,
+            services.organization_leave,
+            organization=organization,
+            **form.cleaned_data,
+        ):
             messages.success(request, "Đã ghi nhận tổ chức thôi trực thuộc Đảng bộ Khối.")
             return redirect("organizations:organization_detail", pk=organization.pk)
     return _form_page(request, form, "Thôi trực thuộc Đảng bộ Khối", organization)
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def organization_return(request, pk):
+    """An organisation that had left the Bloc comes back (a new membership spell)."""
+    organization = organization_get_for_user(request.user, pk)
+    form = forms.ReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _save(
+            form,
+            request,
+            services.organization_return,
+            organization=organization,
+            **form.cleaned_data,
+        ):
+            messages.success(request, "Đã ghi nhận tổ chức trực thuộc trở lại Đảng bộ Khối.")
+            return redirect("organizations:organization_detail", pk=organization.pk)
+    return _form_page(request, form, "Trực thuộc trở lại Đảng bộ Khối", organization)
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def congress_record(request, pk):
+    """Staff record an organisation's congress of a term (or correct it)."""
+    organization = organization_get_for_user(request.user, pk)
+    form = forms.CongressForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _save(
+            form,
+            request,
+            services.congress_record,
+            organization=organization,
+            **form.cleaned_data,
+        ):
+            messages.success(request, "Đã ghi nhận đại hội nhiệm kỳ.")
+            return redirect("organizations:organization_detail", pk=organization.pk)
+    return _form_page(request, form, "Ghi nhận đại hội nhiệm kỳ", organization)
 
 
 @staff_required
@@ -336,6 +393,7 @@ _import_wizard = ImportWizard(
     noun="tổ chức",
     done="organizations:organization_list",
     max_bytes=2 * 1024 * 1024,
+    reason_form=forms.ClosedYearReasonForm,
 )
 
 

@@ -73,24 +73,39 @@ def summary_document(period: ReportingPeriod, *, today: dt.date) -> OfficialDocu
     if s.missing:
         body.append(
             Paragraph(
-                "Các tổ chức chưa nộp báo cáo" + ("" if s.is_due else " (chưa đến hạn nộp)")
+                ("Các tổ chức chưa nộp báo cáo (quá hạn)" if s.is_due else
+                 f"Các tổ chức chưa đến hạn nộp báo cáo (hạn {s.period.due_on:%d/%m/%Y}), chưa gửi")
                 + " (" + vn_int(len(s.missing)) + "): "
                 + "; ".join(o.name for o in s.missing) + "."
             )
         )  # fmt: skip
     sums = {name: value for name, _, value in s.sums}
-    rows = [[str(i), label, vn_int(value)] for i, (_, label, value) in enumerate(s.sums, start=1)]
+    rows = [
+        [str(i), label, vn_int(value), "—" if registry is None else vn_int(registry)]
+        for i, (_, label, value, registry) in enumerate(s.sums_with_registry(), start=1)
+    ]
     rows.append(
         [
             str(len(rows) + 1),
             "Tỷ lệ chi bộ sinh hoạt đúng định kỳ",
             vn_rate(sums["cell_meetings_held"], sums["cells_total"]),
+            "—",
         ]
     )
     body += [
         Heading("II. SỐ LIỆU TỔNG HỢP"),
+        Paragraph(
+            f"Số liệu cộng từ báo cáo {s.coverage_label}; cột “Toàn Khối” đếm từ sổ đảng viên cho mọi tổ chức "
+            "phải báo cáo, kể cả tổ chức chưa nộp.",
+            italic=True,
+        ),
         Table(
-            columns=[Column("TT", 12, "center"), Column("Chỉ tiêu", 113), Column("Số lượng", 40, "right")],
+            columns=[
+                Column("TT", 12, "center"),
+                Column("Chỉ tiêu", 88),
+                Column("Tổng các báo cáo", 35, "right"),
+                Column("Toàn Khối", 30, "right"),
+            ],
             rows=rows,
         ),
     ]

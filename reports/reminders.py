@@ -66,7 +66,11 @@ def plan_messages(today: dt.date) -> list[Message]:
     owes_one = Q(pk__in=[])
     for period in periods:
         owes_one |= owes_q(period)
-    orgs = list(Organization.objects.filter(owes_one).order_by("code")) if periods else []
+    orgs = (
+        list(Organization.objects.filter(owes_one).prefetch_related("spells").order_by("code"))
+        if periods
+        else []
+    )
     states = cells(orgs, periods, today)
     officers: dict[int, list[str]] = {}
     for org_id, email in (

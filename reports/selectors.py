@@ -19,7 +19,7 @@ from organizations.models import Cell, Organization, OrganizationYear
 
 from .models import PeriodicReport, ReportingPeriod, ReportStatus, ReportVersion, Resolution
 from .periods import periods_of_year
-from .timeliness import MISSING, NOT_DUE, TimelinessCell, classify, owes_report
+from .timeliness import MISSING, NOT_DUE, TimelinessCell, classify, owes_q, owes_report
 
 #: Figures prefilled from the registry; a change by the secretary needs an explanation.
 REGISTRY_FIELDS = ("members_total", "admissions", "full_memberships", "transfers_in", "transfers_out")
@@ -71,11 +71,25 @@ def registry_figures(organization: Organization, period: ReportingPeriod) -> dic
     )
 
 
+def bloc_registry_figures(period: ReportingPeriod, as_of) -> dict[str, int]:
+    """``registry_figures`` for the whole Bloc: every organisation that owes the period's report
+    (``timeliness.owes_q``), filed or not, counted from the events up to the period's end (or `as_of` if
+    earlier). The summary prints it beside the sums of the filed reports, which cover only those who filed."""
+    end = min(period.ends_on, as_of)
+    events = MemberEvent.objects.filter(owes_q(period, "organization__")).annotate(
+        counted_on=Coalesce("decided_on", "effective_on")
+    )
+    return _figures(events, period.starts_on, end)
+
+
 def _count_registry(organization: Organization, period: ReportingPeriod) -> dict[str, int]:
-    start, end = period.starts_on, period.ends_on
     events = MemberEvent.objects.filter(organization=organization).annotate(
         counted_on=Coalesce("decided_on", "effective_on")
     )
+    return _figures(events, period.starts_on, period.ends_on)
+
+
+def _figures(events, start, end) -> dict[str, int]:
     figures = events.aggregate(
         roll_in=Count("pk", filter=Q(kind__in=ROLL_IN_KINDS, effective_on__lte=end)),
         roll_out=Count("pk", filter=Q(kind__in=ROLL_OUT_KINDS, effective_on__lte=end)),

@@ -16,7 +16,7 @@ from organizations.models import Organization
 
 from . import timeliness
 from .models import PeriodicReport, ReportingPeriod, Resolution, StudyLine
-from .selectors import FILED_STATUSES, bloc_transfers
+from .selectors import FILED_STATUSES, bloc_registry_figures, bloc_transfers
 
 SUM_FIELDS = (
     ("members_total", "Tổng số đảng viên cuối kỳ"),
@@ -77,6 +77,9 @@ class PeriodSummary:
     figures_count: int = 0
     #: Transfers at the Bloc's level from the registry: internal ones apart (``selectors.bloc_transfers``).
     bloc_transfers: dict = field(default_factory=dict)
+    #: The registry's own figures for every organisation that owes the report, filed or not
+    #: (``selectors.bloc_registry_figures``): printed beside the sums, which cover the filers only.
+    registry: dict = field(default_factory=dict)
     #: The page of narratives shown (None: all of `reports`, as in the documents), and how many there are.
     page: Page | None = None
     narrative_count: int | None = None
@@ -120,9 +123,20 @@ class PeriodSummary:
 
     @property
     def unfiled_label(self) -> str:
+        """Before the due date nobody is late: those who have not sent the report yet are "not due yet", not
+        "chưa nộp"."""
         if self.is_due:
             return "Chưa nộp (quá hạn)"
-        return f"Chưa nộp — chưa đến hạn (hạn {self.period.due_on:%d/%m/%Y})"
+        return f"Chưa đến hạn nộp (hạn {self.period.due_on:%d/%m/%Y}), chưa gửi báo cáo"
+
+    @property
+    def coverage_label(self) -> str:
+        """What the sums cover: "của 74 tổ chức đã báo cáo" (of the 76 that owe it)."""
+        return f"của {self.figures_count} tổ chức đã báo cáo (trên {self.owed_count} tổ chức phải báo cáo)"
+
+    def sums_with_registry(self) -> list[tuple[str, str, int, int | None]]:
+        """[(name, label, sum of the filed reports, the registry's Bloc-wide figure or None)]."""
+        return [(name, label, value, self.registry.get(name)) for name, label, value in self.sums]
 
     @property
     def cell_meeting_rate(self):
@@ -192,7 +206,8 @@ def _compute_totals(period: ReportingPeriod, as_of: dt.date) -> dict:
         for r in Resolution.objects.filter(pk__in=resolutions).order_by("order", "pk")
     ]
     summary.bloc_transfers = bloc_transfers(period.starts_on, min(period.ends_on, as_of))
-    names = ("counts", "figures_count", "sums", "study", "bloc_transfers")
+    summary.registry = bloc_registry_figures(period, as_of)
+    names = ("counts", "figures_count", "sums", "study", "bloc_transfers", "registry")
     return {name: getattr(summary, name) for name in names}
 
 
@@ -251,8 +266,8 @@ def summary_sheets(summary: PeriodSummary) -> list[Sheet]:
             f"Số liệu đến ngày {summary.as_of:%d/%m/%Y}; đã nộp {summary.filed}/{summary.owed_count} tổ chức"
         ]
         yield []
-        yield Bold(["Chỉ tiêu", "Tổng"])
-        yield from ([label, value] for _, label, value in summary.sums)
+        yield Bold(["Chỉ tiêu", f"Tổng {summary.coverage_label}", "Toàn Khối theo sổ đảng viên"])
+        yield from ([label, value, registry] for _, label, value, registry in summary.sums_with_registry())
         yield []
         yield Bold(
             ["Học tập nghị quyết", "Đảng viên đã học", "Tổng số đảng viên", "Tỷ lệ (%)", "Quần chúng đã học",

@@ -279,7 +279,7 @@ def _owing_any(periods: list[ReportingPeriod], organizations: QuerySet[Organizat
         for p in periods:
             owes_one |= owes_q(p)
         orgs = orgs.filter(owes_one)
-    return orgs.order_by("code")
+    return orgs.prefetch_related("spells").order_by("code")
 
 
 def timeliness_for_year(
@@ -346,7 +346,7 @@ def owing(period: ReportingPeriod) -> QuerySet[Organization]:
 
 def period_status(period: ReportingPeriod, as_of: dt.date) -> dict:
     """Missing and late filers (and the on-time ones) for one period."""
-    orgs = list(owing(period).order_by("code"))
+    orgs = list(owing(period).prefetch_related("spells").order_by("code"))
     found = cells(orgs, [period], as_of)
     out = {MISSING: [], LATE: [], ON_TIME: [], NOT_DUE: []}
     counts = TimelinessCounts()

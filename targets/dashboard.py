@@ -4,7 +4,9 @@ One function, ``build_dashboard``, computes everything the page, the JSON, the X
 view show, so they cannot disagree.
 
 Statuses (docs/dashboard.md):
-- ``met`` (đạt): the comparator holds for the value as of today (or 31/12 for a past year);
+- ``met`` (đạt): the comparator holds for the value as of the indicator's day (``indicators.as_of_for_indicator``);
+- ``not_yet`` (chưa đến kỳ đánh giá): a year-end assessment (ratings) while the year is open and not everyone
+  is assessed, and not met yet: there is nothing to be behind on;
 - current year, count targets not yet met: ``on_track`` (đúng tiến độ) when value ≥ pace, ``at_risk``
   (có nguy cơ) when value ≥ 85% of pace, else ``behind`` (chậm);
 - current year, percentage targets not yet met: ``at_risk`` when value ≥ 85% of the target, else ``behind``;
@@ -27,18 +29,19 @@ from django.utils import timezone
 from core import datacache
 from core.spreadsheets import Bold, Sheet
 from members.models import EventKind, MemberEvent
-from organizations.models import OrganizationYear, Rating
+from organizations.models import ClosedYearChange, OrganizationYear, Rating
 from reports import timeliness
 from reports.models import ReportingPeriod
 
 from . import indicators as ind
-from .models import Comparator, Target
+from .models import Comparator, Target, YearSnapshot
 
 MET = "met"
 ON_TRACK = "on_track"
 AT_RISK = "at_risk"
 BEHIND = "behind"
 NOT_MET = "not_met"
+NOT_YET = "not_yet"
 NO_DATA = "no_data"
 STATUS_LABELS = {
     MET: "Đạt",
@@ -46,6 +49,7 @@ STATUS_LABELS = {
     AT_RISK: "Có nguy cơ",
     BEHIND: "Chậm",
     NOT_MET: "Không đạt",
+    NOT_YET: "Chưa đến kỳ đánh giá",
     NO_DATA: "Chưa có số liệu",
 }
 STATUS_CSS = {
@@ -54,7 +58,27 @@ STATUS_CSS = {
     AT_RISK: "warning",
     BEHIND: "danger",
     NOT_MET: "danger",
+    NOT_YET: "light",
     NO_DATA: "secondary",
+}
+#: The legend under the cards: what each status means, in one line.
+STATUS_MEANINGS = {
+    MET: "chỉ tiêu đã đạt với số liệu đến ngày xem",
+    ON_TRACK: "chưa đạt nhưng bằng hoặc vượt tiến độ cần đạt đến nay (chỉ tiêu số lượng)",
+    AT_RISK: "chưa đạt, từ 85% tiến độ cần đạt (hoặc 85% chỉ tiêu tỷ lệ) trở lên",
+    BEHIND: "chưa đạt, dưới 85% tiến độ cần đạt (hoặc dưới 85% chỉ tiêu tỷ lệ)",
+    NOT_MET: "năm đã kết thúc mà chỉ tiêu không đạt",
+    NOT_YET: "chỉ tiêu đánh giá cuối năm (xếp loại), năm chưa kết thúc và chưa đánh giá xong",
+    NO_DATA: "chưa có gì để so sánh (chưa có báo cáo, chưa xếp loại)",
+}
+#: How the one-line summary names each status ("5/8 chỉ tiêu đạt, 2 có nguy cơ, 1 chưa đến kỳ").
+STATUS_SUMMARY_WORDS = {
+    ON_TRACK: "đúng tiến độ",
+    AT_RISK: "có nguy cơ",
+    BEHIND: "chậm",
+    NOT_MET: "không đạt",
+    NOT_YET: "chưa đến kỳ",
+    NO_DATA: "chưa có số liệu",
 }
 #: Below this share of the pace (or of a percentage target) a target is "behind" rather than "at risk".
 AT_RISK_SHARE = Fraction(85, 100)
@@ -72,9 +96,9 @@ def today() -> dt.date:
 
 
 def as_of_for(year: int, on: dt.date | None = None) -> dt.date:
-    """Where the year stands: today for the current year, 31/12 for a past year, 1/1 for a future one."""
-    on = on or today()
-    return max(dt.date(year, 1, 1), min(on, dt.date(year, 12, 31)))
+    """Where the year stands: today for the current year, 31/12 for a past year, 1/1 for a future one (the
+    calendar rule; punctuality has its own, ``indicators.punctuality_as_of``)."""
+    return ind.calendar_as_of(year, on or today())
 
 
 def is_closed(year: int, on: dt.date | None = None) -> bool:
@@ -174,8 +198,24 @@ def projection(value: int, share: Fraction) -> int | None:
 
 
 def status_for(
-    result: ind.IndicatorResult, target: Target, unit: str, *, closed: bool, pace: Fraction | None
+    result: ind.IndicatorResult,
+    target: Target,
+    unit: str,
+    *,
+    closed: bool,
+    pace: Fraction | None,
+    year_end: bool = False,
 ) -> str:
+    """The target's status. A figure that cannot exist yet is never "behind": a year-end assessment (ratings)
+    not met while the year is open and not everyone is assessed is "not yet assessable"; nothing to compare
+    (nothing rated, no report counted) is "no data"."""
+    incomplete = (
+        result.known is not None and result.denominator is not None and result.known < result.denominator
+    )
+    if year_end and not closed and (not result.assessable or incomplete) and not is_met(result, target, unit):
+        return NOT_YET
+    if not result.assessable:
+        return NO_DATA
     met = is_met(result, target, unit)
     if met is None:
         return NO_DATA
@@ -200,6 +240,34 @@ def _round(value: Fraction | None, places: int = 1) -> Decimal | None:
         return None
     q = Decimal(1).scaleb(-places)
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(q, ROUND_HALF_UP)
+
+
+def shown_percent(
+    numerator: int | None, denominator: int | None, comparator: str | None = None, target=None
+) -> Decimal | None:
+    """numerator/denominator as the page shows it, to 2 places, never contradicting the status: rounded half
+    up unless that would cross the target, then rounded toward the side the exact value is on (22.499/25.000 =
+    89,996% shows "89,99%" against "≥ 90%"; 99.999/100.000 shows "99,99%" against "= 100%"; 90,001% shows
+    "90,01%" against "> 90%")."""
+    if not denominator or numerator is None:
+        return None
+    exact = Fraction(numerator * 100, denominator)
+    q = Decimal("0.01")
+    shown = (Decimal(numerator) * 100 / Decimal(denominator)).quantize(q, ROUND_HALF_UP)
+    if comparator is None or target is None:
+        return shown
+    goal = Fraction(Decimal(target))
+    met = compare(exact, comparator, goal)
+    if compare(Fraction(shown), comparator, goal) == met:
+        return shown
+    floor = Decimal(math.floor(exact * 100)) / 100
+    ceiling = Decimal(math.ceil(exact * 100)) / 100
+    # Not met and below the target, or met from above: round down; otherwise up.
+    return (floor if exact < goal else ceiling).quantize(q)
+
+
+def percent_text(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:.2f}".replace(".", ",") + "%"
 
 
 def target_number(target: Target, unit: str):
@@ -241,8 +309,18 @@ class Card:
     pace: Decimal | None = None
     projection: int | None = None
 
+    #: Closed years: the snapshot's entry for this figure (``YearSnapshot.figures``) when the figure differs now
+    #: (adjusted after closing).
+    closed_value: dict | None = None
+    adjusted: bool = False
+
     @property
     def value(self):
+        """The figure as shown: a percentage rounded so that it never contradicts the status
+        (``shown_percent``)."""
+        if self.unit == ind.PERCENT:
+            target = self.target.value if self.target is not None else None
+            return shown_percent(self.result.numerator, self.result.denominator, self.comparator, target)
         return self.result.value
 
     @property
@@ -268,11 +346,11 @@ class Card:
     @property
     def value_text(self) -> str:
         """The value as the page prints it (Vietnamese decimal comma)."""
-        v = self.result.value
+        v = self.value
         if v is None:
             return "—"
         if self.unit == ind.PERCENT:
-            return f"{v:.2f}".replace(".", ",") + "%"
+            return percent_text(v)
         if self.unit == ind.RATING:
             return str(v)
         return f"{v:,}".replace(",", ".")
@@ -281,7 +359,7 @@ class Card:
         return {
             "code": self.code,
             "label": self.label,
-            "value": json_number(self.result.value),
+            "value": json_number(self.value),
             "numerator": self.result.numerator,
             "denominator": self.result.denominator,
             "target": json_number(self.target_value),
@@ -298,6 +376,13 @@ class Dashboard:
     cards: list[Card]
     results: dict[str, ind.IndicatorResult]
     charts: dict = field(default_factory=dict)
+    #: A closed year (chốt số liệu năm): its snapshot and the changes logged since, with their reasons.
+    snapshot: YearSnapshot | None = None
+    changes: list = field(default_factory=list)
+
+    @property
+    def adjusted_cards(self) -> list[Card]:
+        return [c for c in self.cards if c.adjusted]
 
     @property
     def target_cards(self) -> list[Card]:
@@ -309,6 +394,23 @@ class Dashboard:
 
     def card(self, code: str) -> Card:
         return next(c for c in self.cards if c.code == code)
+
+    @property
+    def summary_line(self) -> str:
+        """ "5/8 chỉ tiêu đạt, 2 có nguy cơ, 1 chưa đến kỳ": every target counted once, by status."""
+        cards = self.target_cards
+        if not cards:
+            return ""
+        counts = {status: sum(1 for c in cards if c.status == status) for status in STATUS_LABELS}
+        parts = [f"{counts[MET]}/{len(cards)} chỉ tiêu đạt"]
+        parts += [f"{counts[s]} {word}" for s, word in STATUS_SUMMARY_WORDS.items() if counts[s]]
+        return ", ".join(parts)
+
+    @property
+    def legend(self) -> list[tuple[str, str, str, str]]:
+        """[(status, label, css, meaning)] for the statuses a year like this one can show."""
+        shown = (MET, NOT_MET, NO_DATA) if self.closed else tuple(STATUS_LABELS)
+        return [(s, STATUS_LABELS[s], STATUS_CSS[s], STATUS_MEANINGS[s]) for s in shown]
 
     def as_json(self) -> dict:
         return {
@@ -354,7 +456,7 @@ def compute_dashboard(year: int, *, on: dt.date, with_charts: bool = True) -> Da
     """Every indicator, target, pace and forecast of `year`, computed from the database."""
     as_of = as_of_for(year, on)
     closed = is_closed(year, on)
-    results = ind.compute_all(year, as_of)
+    results = ind.compute_all(year, on)
     targets = {t.indicator: t for t in Target.objects.filter(year=year)}
     cards = []
     monthly = {}
@@ -375,12 +477,33 @@ def compute_dashboard(year: int, *, on: dt.date, with_charts: bool = True) -> Da
             if share is not None and not closed:
                 pace = Fraction(target.value) * share
                 card.pace = _round(pace)
-            card.status = status_for(result, target, definition.unit, closed=closed, pace=pace)
+            card.status = status_for(
+                result, target, definition.unit, closed=closed, pace=pace, year_end=definition.year_end
+            )
         cards.append(card)
     dashboard = Dashboard(year=year, as_of=as_of, closed=closed, cards=cards, results=results)
+    _compare_with_snapshot(dashboard)
     if with_charts:
         dashboard.charts = _charts(dashboard, monthly.get("admissions"))
     return dashboard
+
+
+def _compare_with_snapshot(d: Dashboard) -> None:
+    """A closed year shows the figures stored when it was closed; a figure that differs now (a change made
+    since, with its reason in ``ClosedYearChange``) is marked adjusted, with the value at closing. Two
+    queries."""
+    d.snapshot = YearSnapshot.objects.filter(year=d.year).select_related("taken_by").first()
+    if d.snapshot is None:
+        return
+    d.changes = list(ClosedYearChange.objects.filter(year=d.year).select_related("by").order_by("at", "pk"))
+    for card in d.cards:
+        before = d.snapshot.figure(card.code)
+        if before is None:
+            continue
+        now = (json_number(card.value), card.result.numerator, card.result.denominator)
+        if (before["value"], before["numerator"], before["denominator"]) != now:
+            card.adjusted = True
+            card.closed_value = before
 
 
 def _charts(d: Dashboard, last_year_profile: list[int] | None) -> dict:
@@ -404,8 +527,8 @@ def _charts(d: Dashboard, last_year_profile: list[int] | None) -> dict:
             ratings[row.raw] += 1
         else:
             unrated += 1
-    members = d.results["members_studied"].extra.get("resolutions", [])
-    masses = d.results["masses_studied"].extra.get("resolutions", [])
+    members = [(r["title"], r["value"]) for r in d.results["members_studied"].extra.get("resolutions", [])]
+    masses = [(r["title"], r["value"]) for r in d.results["masses_studied"].extra.get("resolutions", [])]
     periods = d.results["reports_on_time"].extra.get("periods", [])
     return {
         "admissions": {
@@ -441,7 +564,7 @@ def records_for(code: str, year: int, *, org_id: int | None = None, on: dt.date 
     """The records a figure counts: events, organisations (counted or not), reports (on time, late, missing)."""
     if code not in ind.REGISTRY:
         raise KeyError(code)
-    as_of = as_of_for(year, on)
+    as_of = ind.as_of_for_indicator(code, year, on or today())
     definition = ind.REGISTRY[code]
     out = {"code": code, "label": definition.label, "unit": definition.unit, "year": year, "as_of": as_of}
     if code in EVENT_KINDS:
@@ -462,6 +585,22 @@ def records_for(code: str, year: int, *, org_id: int | None = None, on: dt.date 
     if code == "bloc_rating":
         out["kind"] = "bloc"
     out["result"] = result
+    target = Target.objects.filter(year=year, indicator=code).first()
+    if out["kind"] == "study" and target is not None:
+        # An organisation's study figure is a percentage: it is grouped by the target's own comparator.
+        sign = f"{COMPARATOR_SIGNS[target.comparator]} {target_number(target, ind.PERCENT)}%"
+        for r in rows:
+            if r.denominator:
+                r.counted = compare(
+                    Fraction(r.numerator * 100, r.denominator), target.comparator, Fraction(target.value)
+                )
+            elif r.numerator is not None:
+                r.counted = True  # nobody to study
+        out["done_label"], out["pending_label"] = f"Đạt ({sign})", f"Chưa đạt ({sign}) hoặc chưa báo cáo"
+    elif out["kind"] == "study":
+        out["done_label"], out["pending_label"] = "Đủ 100%", "Chưa đủ 100% hoặc chưa báo cáo"
+    else:
+        out["done_label"], out["pending_label"] = "Đạt", "Chưa đạt / chưa có số liệu"
     out["pending"] = [r for r in rows if not r.counted]
     out["done"] = [r for r in rows if r.counted]
     return out
@@ -510,7 +649,7 @@ def dashboard_sheets(d: Dashboard) -> list[Sheet]:
         yield Bold(XLSX_HEADER)
         for c in d.target_cards + d.other_cards:
             yield [
-                c.code, c.label, c.result.value, c.result.numerator, c.result.denominator,
+                c.code, c.label, c.value, c.result.numerator, c.result.denominator,
                 COMPARATOR_SIGNS.get(c.comparator, "") if c.comparator else "",
                 c.target_value if c.target else "", c.status_label, c.pace, c.projection, c.result.note,
                 c.target.wording if c.target else "",

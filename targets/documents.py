@@ -41,16 +41,16 @@ def brief_entry(year: int) -> OutgoingDocument | None:
 
 
 def _value(card: dash.Card) -> str:
-    if card.result.value is None:
+    if card.value is None:
         return "Chưa có số liệu"
     if card.unit == ind.PERCENT:
-        text = f"{vn_decimal(card.result.value)}%"
+        text = f"{vn_decimal(card.value)}%"
         if card.result.denominator:
             text += f"\n({vn_int(card.result.numerator)}/{vn_int(card.result.denominator)})"
         return text
     if card.unit == ind.RATING:
-        return str(card.result.value)
-    return vn_int(card.result.value)
+        return str(card.value)
+    return vn_int(card.value)
 
 
 def _target(card: dash.Card) -> str:
@@ -179,10 +179,9 @@ def dashboard_document(year: int, *, today: dt.date) -> OfficialDocument:
                 font_pt=12,
             )
         )
-        met = sum(1 for c in cards if c.status == dash.MET)
         body.append(
             Paragraph(
-                f"Đến ngày {d.as_of:%d/%m/%Y}, {vn_int(met)}/{vn_int(len(cards))} chỉ tiêu đã đạt"
+                f"Đến ngày {d.as_of:%d/%m/%Y}: {d.summary_line}"
                 + (
                     " (năm đã kết thúc)."
                     if d.closed
@@ -190,6 +189,7 @@ def dashboard_document(year: int, *, today: dt.date) -> OfficialDocument:
                 )
             )
         )
+        body.append(Paragraph(d.results["reports_on_time"].extra.get("scope", ""), italic=True))
     else:
         body.append(Paragraph(f"Năm {year} chưa có chỉ tiêu."))
     rows = _charts(d)

@@ -4,6 +4,9 @@ An indicator is a function ``(year, as_of) -> IndicatorResult`` decorated with `
 Every figure is computed in the database (``annotate``/``aggregate``) with a fixed number of queries,
 whatever the number of organisations, members or reports. Denominators count only the organisations that
 belong to the Bloc on ``as_of``. See docs/dashboard.md for the five-minute guide to adding one.
+
+Each indicator is read as of its own day (``as_of_for_indicator``): the calendar rule (today in the current
+year, 31/12 for a past one) for all but punctuality, which is read by period (``punctuality_as_of``).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from django.db.models import (
     Case,
@@ -20,19 +24,27 @@ from django.db.models import (
     Exists,
     F,
     FilteredRelation,
+    Max,
     OuterRef,
     Q,
     QuerySet,
-    Sum,
     Value,
     When,
 )
 from django.db.models.functions import ExtractMonth, Trim
 
 from members.models import EventKind, MemberEvent
-from organizations.models import GOOD_RATINGS, BlocYear, Organization, Rating
+from organizations.models import (
+    GOOD_RATINGS,
+    BlocYear,
+    Organization,
+    Rating,
+    in_bloc_on_field_q,
+    term_label,
+    term_of_year,
+)
 from reports import timeliness
-from reports.models import PeriodicReport, ReportingPeriod, ReportStatus, Resolution, StudyLine
+from reports.models import PeriodicReport, ReportingPeriod, ReportKind, ReportStatus, Resolution, StudyLine
 
 COUNT = "count"
 PERCENT = "percent"
@@ -73,6 +85,17 @@ class IndicatorResult:
     note: str = ""
     #: Extra series an indicator can hand to the dashboard charts (no extra queries there).
     extra: dict = field(default_factory=dict)
+    #: How many organisations have a value at all (rated, reported) and out of how many; None: not applicable.
+    known: int | None = None
+    #: The day the figure is read as of (set by ``compute_all``).
+    as_of: dt.date | None = None
+
+    @property
+    def assessable(self) -> bool:
+        """Something can be compared: a denominator, a value; for ratings and reports, at least one known."""
+        if self.known is not None and self.known == 0:
+            return False
+        return self.value is not None
 
     def row_for(self, org_id: int) -> OrgRow | None:
         return next((r for r in self.rows if r.org_id == org_id), None)
@@ -87,6 +110,12 @@ class Indicator:
     order: int
     #: For count indicators: ``(year, until) -> [12 monthly counts]``, used for pace and the charts.
     monthly: Callable[[int, dt.date], list[int]] | None = None
+    #: ``(year, on) -> as_of``: the day the figure of `year` is read when looked at on `on` (default: the
+    #: calendar rule ``calendar_as_of``).
+    as_of_rule: Callable[[int, dt.date], dt.date] | None = None
+    #: Assessed once a year (ratings): while the year is open and not everyone is rated, there is nothing to
+    #: say yet ("Chưa đến kỳ đánh giá"), not "behind".
+    year_end: bool = False
 
     def compute(self, year: int, as_of: dt.date) -> IndicatorResult:
         return self.func(year, as_of)
@@ -95,7 +124,7 @@ class Indicator:
 REGISTRY: dict[str, Indicator] = {}
 
 
-def indicator(code: str, *, label: str, unit: str, monthly=None):
+def indicator(code: str, *, label: str, unit: str, monthly=None, as_of_rule=None, year_end=False):
     """Register ``func(year, as_of) -> IndicatorResult`` under ``code``."""
     if unit not in (COUNT, PERCENT, RATING):
         raise ValueError(f"unknown unit {unit!r}")
@@ -104,8 +133,9 @@ def indicator(code: str, *, label: str, unit: str, monthly=None):
         if code in REGISTRY:
             raise ValueError(f"indicator {code!r} registered twice")
         REGISTRY[code] = Indicator(
-            code=code, label=label, unit=unit, func=func, order=len(REGISTRY), monthly=monthly
-        )
+            code=code, label=label, unit=unit, func=func, order=len(REGISTRY), monthly=monthly,
+            as_of_rule=as_of_rule, year_end=year_end,
+        )  # fmt: skip
         return func
 
     return decorator
@@ -129,10 +159,29 @@ def shared(key: tuple, compute: Callable[[], object]):
     return memo[key]
 
 
-def compute_all(year: int, as_of: dt.date) -> dict[str, IndicatorResult]:
+def calendar_as_of(year: int, on: dt.date) -> dt.date:
+    """Where the year stands when looked at on `on`: `on` itself during the year, 31/12 for a past year, 1/1 for
+    a future one."""
+    return max(dt.date(year, 1, 1), min(on, dt.date(year, 12, 31)))
+
+
+def as_of_for_indicator(code: str, year: int, on: dt.date) -> dt.date:
+    """The day indicator `code` of `year` is read as of, looked at on `on`."""
+    rule = REGISTRY[code].as_of_rule or calendar_as_of
+    return rule(year, on)
+
+
+def compute_all(year: int, on: dt.date) -> dict[str, IndicatorResult]:
+    """Every indicator of `year`, each read as of its own day (``as_of_for_indicator``) when looked at on
+    `on`."""
     token = _shared.set({})
     try:
-        return {code: ind.compute(year, as_of) for code, ind in REGISTRY.items()}
+        out = {}
+        for code, definition in REGISTRY.items():
+            as_of = as_of_for_indicator(code, year, on)
+            out[code] = definition.compute(year, as_of)
+            out[code].as_of = as_of
+        return out
     finally:
         _shared.reset(token)
 
@@ -162,11 +211,10 @@ def counted_events(kind: str, year: int, as_of: dt.date) -> QuerySet[MemberEvent
     transferred later in the year still counts where they were admitted.
     """
     return MemberEvent.objects.filter(
-        Q(organization__left_on__isnull=True) | Q(organization__left_on__gt=F("decided_on")),
+        in_bloc_on_field_q("decided_on", "organization__"),
         kind=kind,
         decided_on__gte=year_start(year),
         decided_on__lte=as_of,
-        organization__joined_on__lte=F("decided_on"),
     )
 
 
@@ -274,6 +322,7 @@ def _org_share(
         denominator=totals["total"],
         rows=rows,
         note=note,
+        known=totals["known"] if known is not None else None,
     )
 
 
@@ -293,13 +342,28 @@ def _rating_word(value) -> str:
 
 @indicator("congress_held", label="Tổ chức cơ sở đảng đã tổ chức đại hội nhiệm kỳ", unit=PERCENT)
 def congress_held(year: int, as_of: dt.date) -> IndicatorResult:
-    orgs = orgs_in_bloc(as_of).annotate(val=F("congress_held_on"))
-    return _org_share(
-        orgs,
-        counted=Q(congress_held_on__lte=as_of),
-        known=None,
-        describe=lambda d: f"Đại hội ngày {d:%d/%m/%Y}" if d and d <= as_of else "Chưa đại hội",
+    """Organisations in the Bloc on `as_of` that have held the congress of the year's term (``term_of_year``:
+    2020–2025 for 2020–2024, 2025–2030 from 2025) by `as_of`. One query (a join on the term's congress)."""
+    term = term_of_year(year)
+    orgs = (
+        orgs_in_bloc(as_of)
+        .annotate(term_congress=FilteredRelation("congresses", condition=Q(congresses__term_start=term)))
+        .annotate(val=F("term_congress__held_on"))
     )
+    label = term_label(term)
+    result = _org_share(
+        orgs,
+        counted=Q(val__lte=as_of),
+        known=None,
+        describe=lambda d: (
+            f"Đại hội nhiệm kỳ {label} ngày {d:%d/%m/%Y}"
+            if d and d <= as_of
+            else f"Chưa đại hội nhiệm kỳ {label}"
+        ),
+    )
+    result.extra["term"] = label
+    result.note = f"Nhiệm kỳ {label}"
+    return result
 
 
 def _rating_share(year: int, as_of: dt.date, field_name: str) -> IndicatorResult:
@@ -312,12 +376,17 @@ def _rating_share(year: int, as_of: dt.date, field_name: str) -> IndicatorResult
     )
 
 
-@indicator("org_rating_good", label="TCCSĐ hoàn thành tốt nhiệm vụ trở lên", unit=PERCENT)
+@indicator("org_rating_good", label="TCCSĐ hoàn thành tốt nhiệm vụ trở lên", unit=PERCENT, year_end=True)
 def org_rating_good(year: int, as_of: dt.date) -> IndicatorResult:
     return _rating_share(year, as_of, "party_rating")
 
 
-@indicator("unit_professional_good", label="Cơ quan, đơn vị hoàn thành tốt nhiệm vụ chuyên môn", unit=PERCENT)
+@indicator(
+    "unit_professional_good",
+    label="Cơ quan, đơn vị hoàn thành tốt nhiệm vụ chuyên môn",
+    unit=PERCENT,
+    year_end=True,
+)
 def unit_professional_good(year: int, as_of: dt.date) -> IndicatorResult:
     return _rating_share(year, as_of, "professional_rating")
 
@@ -326,6 +395,7 @@ def unit_professional_good(year: int, as_of: dt.date) -> IndicatorResult:
     "enterprise_effective",
     label="TCCSĐ doanh nghiệp: SXKD hiệu quả, hoàn thành nghĩa vụ với Nhà nước",
     unit=PERCENT,
+    year_end=True,
 )
 def enterprise_effective(year: int, as_of: dt.date) -> IndicatorResult:
     orgs = _with_year(orgs_in_bloc(as_of).enterprises(), year).annotate(
@@ -393,96 +463,128 @@ def latest_study_reports(year: int, as_of: dt.date) -> list[dict]:
 
 
 def study_data(year: int, as_of: dt.date) -> dict:
+    """The study figures of each organisation's latest report, per required resolution (three queries)."""
     orgs = latest_study_reports(year, as_of)
     report_ids = [o["report_id"] for o in orgs if o["report_id"]]
     periods = ReportingPeriod.objects.in_bulk({o["period_id"] for o in orgs if o["period_id"]})
     labels = {o["report_id"]: periods[o["period_id"]].label for o in orgs if o["report_id"]}
-    lines = StudyLine.objects.filter(
-        report_id__in=report_ids, resolution__year=year, resolution__required=True
-    )
-    sums = {
-        "ms": Sum("members_studied"),
-        "mt": Sum("members_total"),
-        "qs": Sum("masses_studied"),
-        "qt": Sum("masses_total"),
-    }
-    by_report = {r["report_id"]: r for r in lines.values("report_id").annotate(**sums).order_by()}
-    by_resolution = {r["resolution_id"]: r for r in lines.values("resolution_id").annotate(**sums).order_by()}
-    resolutions = [
-        {
-            "id": res.pk,
-            "short_title": res.short_title,
-            "members": percent(
-                by_resolution.get(res.pk, {}).get("ms"), by_resolution.get(res.pk, {}).get("mt")
-            ),
-            "masses": percent(
-                by_resolution.get(res.pk, {}).get("qs"), by_resolution.get(res.pk, {}).get("qt")
-            ),
-        }
-        for res in Resolution.objects.filter(year=year, required=True).order_by("order", "pk")
-    ]
+    resolutions = list(Resolution.objects.filter(year=year, required=True).order_by("order", "pk"))
+    lines = (
+        StudyLine.objects.filter(report_id__in=report_ids, resolution__in=resolutions)
+        .values_list("report_id", "resolution_id", "members_studied", "members_total", "masses_studied",
+                     "masses_total")
+        .order_by()
+    )  # fmt: skip
+    by_report: dict[int, dict[int, tuple]] = {}
+    for report_id, resolution_id, *figures in lines:
+        by_report.setdefault(report_id, {})[resolution_id] = tuple(v or 0 for v in figures)
     return {"orgs": orgs, "labels": labels, "by_report": by_report, "resolutions": resolutions}
 
 
-def _study(year: int, as_of: dt.date, studied: str, total: str) -> IndicatorResult:
+#: Which figures of a study line each coverage reads: (studied, total) positions in the line's tuple.
+STUDY_FIGURES = {"members": (0, 1), "masses": (2, 3)}
+STUDY_NOUNS = {"members": "đảng viên", "masses": "quần chúng"}
+
+
+def _weakest(pairs: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The (studied, total) pair with the lowest share (a resolution nobody had to study counts as done)."""
+    pairs = [p for p in pairs if p[1]]
+    if not pairs:
+        return None
+    return min(pairs, key=lambda p: (Fraction(p[0], p[1]), -p[1]))
+
+
+def _study(year: int, as_of: dt.date, who: str) -> IndicatorResult:
+    """Study coverage in **people**, per required resolution: Σ studied / Σ total over the organisations'
+    latest reports (members and member × resolution pairs are never added up). The year's figure is the
+    weakest resolution's: "100% đảng viên được học tập, quán triệt các nghị quyết" (Nghị quyết Đại hội Đảng bộ
+    Khối, target 3) holds only when every member studied every listed resolution, so the minimum, not the
+    average, is what the target's wording means. An organisation's figure is likewise its weakest resolution."""
     data = shared(("study", year, as_of), lambda: study_data(year, as_of))
+    s_at, t_at = STUDY_FIGURES[who]
+    per_resolution = {r.pk: [0, 0] for r in data["resolutions"]}
     rows = []
-    num = den = reported = 0
+    reported = 0
     for o in data["orgs"]:
-        sums = data["by_report"].get(o["report_id"]) if o["report_id"] else None
-        s, t = (sums[studied] or 0, sums[total] or 0) if sums else (None, None)
-        if sums:
+        lines = data["by_report"].get(o["report_id"]) if o["report_id"] else None
+        pair = None
+        if lines:
             reported += 1
-            num += s
-            den += t
+            for resolution_id, figures in lines.items():
+                per_resolution[resolution_id][0] += figures[s_at]
+                per_resolution[resolution_id][1] += figures[t_at]
+            pair = _weakest([(f[s_at], f[t_at]) for f in lines.values()]) or (0, 0)
         rows.append(
             OrgRow(
                 o["pk"],
                 o["code"],
                 o["name"],
-                numerator=s,
-                denominator=t,
-                counted=(s == t) if sums else None,
+                numerator=pair[0] if pair else None,
+                denominator=pair[1] if pair else None,
+                counted=(pair[0] == pair[1]) if pair else None,
                 detail=data["labels"].get(o["report_id"], "Chưa báo cáo"),
                 report_id=o["report_id"],
             )
         )
+    resolutions = [
+        {
+            "title": r.short_title,
+            "studied": per_resolution[r.pk][0],
+            "total": per_resolution[r.pk][1],
+            "value": percent(*per_resolution[r.pk]),
+        }
+        for r in data["resolutions"]
+    ]
+    weakest = _weakest([(r["studied"], r["total"]) for r in resolutions]) if reported else None
     note = ""
     if reported < len(rows):
         note = f"{reported}/{len(rows)} tổ chức đã báo cáo"
     if not data["resolutions"]:
         note = "Chưa có nghị quyết bắt buộc học tập trong năm"
-    key = "members" if studied == "ms" else "masses"
     return IndicatorResult(
-        value=percent(num, den),
-        numerator=num,
-        denominator=den,
+        value=percent(*weakest) if weakest else None,
+        numerator=weakest[0] if weakest else None,
+        denominator=weakest[1] if weakest else None,
         rows=rows,
         note=note,
-        extra={"resolutions": [(r["short_title"], r[key]) for r in data["resolutions"]]},
+        known=reported,
+        extra={"resolutions": resolutions, "noun": STUDY_NOUNS[who]},
     )
 
 
 @indicator("members_studied", label="Đảng viên được học tập, quán triệt nghị quyết", unit=PERCENT)
 def members_studied(year: int, as_of: dt.date) -> IndicatorResult:
-    return _study(year, as_of, "ms", "mt")
+    return _study(year, as_of, "members")
 
 
 @indicator("masses_studied", label="Quần chúng được học tập, quán triệt nghị quyết", unit=PERCENT)
 def masses_studied(year: int, as_of: dt.date) -> IndicatorResult:
-    return _study(year, as_of, "qs", "qt")
+    return _study(year, as_of, "masses")
 
 
 # --- the Bloc's own rating ----------------------------------------------------------------------------------
 
 
-@indicator("bloc_rating", label="Đảng bộ Khối hoàn thành xuất sắc nhiệm vụ", unit=RATING)
+@indicator("bloc_rating", label="Đảng bộ Khối hoàn thành xuất sắc nhiệm vụ", unit=RATING, year_end=True)
 def bloc_rating(year: int, as_of: dt.date) -> IndicatorResult:
     rating = BlocYear.objects.filter(year=year).values_list("rating", flat=True).first() or None
     return IndicatorResult(value=rating, note="" if rating else "Chưa xếp loại")
 
 
 # --- punctuality of the periodic reports --------------------------------------------------------------------
+
+
+def punctuality_as_of(year: int, on: dt.date) -> dt.date:
+    """Punctuality by period, not by calendar: a year's punctuality counts every period of that year, whenever
+    its due date falls, so a past year is read up to the end of the last due date of its periods (the annual
+    report's, 20/01 of the next year by default): the day after it, when every report of the year is in,
+    late or missing. During the year: `on` itself. One query."""
+    if on <= dt.date(year, 12, 31):
+        return calendar_as_of(year, on)
+    last_due = ReportingPeriod.objects.filter(year=year).aggregate(last=Max("due_on"))["last"]
+    if last_due is None:
+        return dt.date(year, 12, 31)
+    return min(on, last_due + dt.timedelta(days=1))
 
 
 def due_periods(year: int, as_of: dt.date) -> list[ReportingPeriod]:
@@ -500,11 +602,14 @@ def owing_organizations(periods: list[ReportingPeriod]) -> list[Organization]:
     return list(
         Organization.objects.filter(owes_one)
         .only("pk", "code", "name", "joined_on", "left_on")
+        .prefetch_related("spells")
         .order_by("code")
     )
 
 
-@indicator("reports_on_time", label="Báo cáo định kỳ nộp đúng hạn", unit=PERCENT)
+@indicator(
+    "reports_on_time", label="Báo cáo định kỳ nộp đúng hạn", unit=PERCENT, as_of_rule=punctuality_as_of
+)
 def reports_on_time(year: int, as_of: dt.date) -> IndicatorResult:
     """On-time reports over reports due, every kind together, by the one rule of ``reports.timeliness``: an
     organisation owes a period's report if it belonged to the Bloc for any part of the period."""
@@ -548,5 +653,26 @@ def reports_on_time(year: int, as_of: dt.date) -> IndicatorResult:
         denominator=total.due,
         rows=rows,
         note=note,
-        extra={"periods": series},
+        extra={"periods": series, "scope": punctuality_scope(year, as_of, periods)},
     )
+
+
+def punctuality_scope(year: int, as_of: dt.date, periods: list[ReportingPeriod]) -> str:
+    """Which periods the figure counts and as of when, in words: "Tính 19 kỳ báo cáo của năm 2020 (12 tháng,
+    4 quý, 2 kỳ 6 tháng, 1 năm), đến hết ngày 20/01/2021"."""
+    if not periods:
+        return f"Chưa có kỳ báo cáo nào của năm {year} đến hạn."
+    words = {
+        ReportKind.MONTH: "tháng",
+        ReportKind.QUARTER: "quý",
+        ReportKind.HALF_YEAR: "kỳ 6 tháng",
+        ReportKind.YEAR: "năm",
+    }
+    parts = [
+        f"{n} {word}" for kind, word in words.items() if (n := sum(1 for p in periods if p.kind == kind))
+    ]
+    counted = f"Tính {len(periods)} kỳ báo cáo của năm {year} đã đến hạn ({', '.join(parts)}), theo hạn nộp của từng kỳ"
+    if as_of > dt.date(year, 12, 31):
+        # A past year is read the day after its last due date: "to the end of" that due date.
+        return f"{counted}, đến hết ngày {as_of - dt.timedelta(days=1):%d/%m/%Y}."
+    return f"{counted}, đến ngày {as_of:%d/%m/%Y}."

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -44,3 +45,29 @@ class Target(models.Model):
 
     def __str__(self):
         return f"{self.year} · {self.indicator}"
+
+
+class YearSnapshot(models.Model):
+    """The dashboard of a closed year as it stood when staff closed it (chốt số liệu năm): every figure, its
+    status and the day each was read as of. The page of a closed year shows these figures; one that differs now
+    is marked "đã điều chỉnh sau khi chốt" with this value as "before" (``targets.dashboard``)."""
+
+    year = models.PositiveSmallIntegerField("năm", unique=True)
+    as_of = models.DateField("số liệu đến ngày")
+    #: [{"code", "label", "unit", "value", "value_text", "numerator", "denominator", "status", "as_of"}]
+    figures = models.JSONField("số liệu đã chốt")
+    taken_at = models.DateTimeField("chốt lúc", auto_now_add=True)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="người chốt"
+    )
+
+    class Meta:
+        verbose_name = "số liệu năm đã chốt"
+        verbose_name_plural = "số liệu năm đã chốt"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"Số liệu năm {self.year} đã chốt"
+
+    def figure(self, code: str) -> dict | None:
+        return next((f for f in self.figures if f["code"] == code), None)

@@ -9,6 +9,7 @@ dashboard_patterns = (
     [
         path("", views.dashboard, name="dashboard"),
         path("data.json", views.data_json, name="data_json"),
+        path("close/", views.year_close, name="year_close"),
         path("export.xlsx", views.export_xlsx, name="export_xlsx"),
         path("brief/", views.brief, name="brief"),
         path("brief/issue/", views.brief_issue, name="brief_issue"),

@@ -4,7 +4,7 @@ staff pages for the yearly targets (list a year's set, add, edit, copy a set to 
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -94,8 +94,24 @@ def dashboard(request, year):
             "org_table": lambda: dash.org_table_page(d, page),
             "org_columns": dash.ORG_COLUMNS,
             "charts": lambda: d.charts,
+            "closable": lambda: services.year_closable(year, today=dash.today()),
         },
     )
+
+
+@require_POST
+@staff_required
+@_with_year
+def year_close(request, year):
+    """Staff close the year's figures (chốt số liệu năm): a snapshot of the dashboard is stored."""
+    try:
+        services.year_close(year=year, by=request.user, today=dash.today())
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"Đã chốt số liệu năm {year}.")
+    return redirect(f"{reverse('dashboard:dashboard')}?year={year}")
 
 
 @require_safe
@@ -255,7 +271,7 @@ def target_copy(request):
             for error in errors:
                 messages.error(request, error)
         raw = form.data.get("from_year", "")
-        return redirect(_list_url(int(raw) if raw.isdigit() and 1930 <= int(raw) <= 2100 else today().year))
+        return redirect(_list_url(int(raw) if raw.isdecimal() and 1930 <= int(raw) <= 2100 else today().year))
     copied, skipped = services.target_copy_year(
         from_year=form.cleaned_data["from_year"], to_year=form.cleaned_data["to_year"], by=request.user
     )

@@ -185,6 +185,8 @@ MATRIX: dict[str, Rule] = {
     "organizations:organization_create": rule("staff"),
     "organizations:organization_edit": rule("work", _pk("organization")),
     "organizations:organization_leave": rule("staff", _pk("organization")),
+    "organizations:organization_return": rule("staff", _pk("organization")),
+    "organizations:congress_record": rule("staff", _pk("organization")),
     "organizations:organization_import": rule("staff"),
     "organizations:cell_create": rule("staff", _pk("organization")),
     "organizations:cell_edit": rule(
@@ -282,6 +284,7 @@ MATRIX: dict[str, Rule] = {
     # Dashboard
     "dashboard:dashboard": rule("readers"),
     "dashboard:data_json": rule("readers"),
+    "dashboard:year_close": rule("post_staff"),
     "dashboard:export_xlsx": rule("readers"),
     "dashboard:brief": rule("readers", query="format=pdf"),
     "dashboard:brief_issue": rule("staff"),

@@ -260,6 +260,7 @@ NOT_SHOWN = {
     "reports:report_return": "the world's report is a draft, not submitted",
     "reports:periods_make": "the world's years all have their periods",
     "members:badge_round_list": "the world's members are too young in the party to reach a badge in the round",
+    "dashboard:year_close": "the crawl reads the current year's dashboard; only a year whose annual reports were due may be closed (tests/e2e/test_year_closing.py drives it)",
 }
 
 
@@ -321,7 +322,16 @@ def _stage_badge_round(world):
 
 #: Forms the world does not show until it is put in the state that shows them: {route name: stage(world) ->
 #: the page that then shows the form}.
+def _stage_closable_year(world):
+    """Last year but one with its periods made: long past its annual report's due date, so it may be closed."""
+    from reports.periods import periods_create
+
+    periods_create(year=world.year - 2)
+    return reverse("dashboard:dashboard") + f"?year={world.year - 2}"
+
+
 STAGES = {
+    "dashboard:year_close": _stage_closable_year,
     "reports:report_accept": _stage_submitted_report,
     "reports:report_return": lambda world: _stage_submitted_report(world) + "return/",
     "lockout_reset": _stage_lockout,

@@ -145,3 +145,25 @@ def _without_secretary(pairs):
         .values_list("organization_id", flat=True)
     )
     return {pair for pair in pairs if pair[0] not in with_one}
+
+
+def test_the_year_end_periods_count_on_every_page_for_the_leaver_too(demo):
+    """December, Q4, the second half-year and the annual report of 2021 are due in January 2022: the dashboard
+    of 2021 (read by period, to the end of 20/01/2022) counts them, and the leaver (left 15/07/2021) owes the
+    second half-year and the year — it belonged for part of them — but not Q4 nor December, on every page."""
+    year_end = [p for p in _periods(2021) if p.due_on.year == 2022]
+    assert sorted(p.kind for p in year_end) == ["half_year", "month", "quarter", "year"]
+    records = dashboard.records_for("reports_on_time", 2021, on=AS_OF)
+    assert records["as_of"] == dt.date(2022, 1, 21)
+    counted = {(r["organization"].pk, r["period"].pk) for r in records["reports"]}
+    owes = {p.kind: timeliness.owes_report(demo, p) for p in year_end}
+    assert owes == {"month": False, "quarter": False, "half_year": True, "year": True}
+    matrix = _matrix(2021, AS_OF)
+    for period in year_end:
+        summary_owed = {o.pk for o in period_summary(period, AS_OF).owed}
+        status_owed = set(_status_page(period, AS_OF))
+        assert ((demo.pk, period.pk) in counted) == owes[period.kind], period.label
+        assert (demo.pk in summary_owed) == owes[period.kind], period.label
+        assert ((demo.pk, period.pk) in status_owed) == owes[period.kind], period.label
+        assert ((demo.pk, period.pk) in matrix) == owes[period.kind], period.label
+        assert len([k for k in counted if k[1] == period.pk]) == len(summary_owed), period.label

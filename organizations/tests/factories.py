@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from organizations import access
-from organizations.models import Cell, Kind, Officer, Organization, OrganizationYear, UnitType
+from organizations.models import BlocMembership, Cell, Kind, Officer, Organization, OrganizationYear, UnitType
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -27,12 +27,19 @@ class UserFactory(factory.django.DjangoModelFactory):
 class OrganizationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organization
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"{n + 1:03d}")
     name = factory.Sequence(lambda n: f"Đảng bộ Sở số {n + 1}")
     kind = Kind.DANG_BO_CO_SO
     unit_type = UnitType.CO_QUAN_HANH_CHINH
     joined_on = dt.date(2000, 1, 1)
+
+    @factory.post_generation
+    def spell(obj, create, extracted, **kwargs):
+        """One membership spell from ``joined_on`` / ``left_on``, as the registry's services make it."""
+        if create:
+            BlocMembership.objects.create(organization=obj, joined_on=obj.joined_on, left_on=obj.left_on)
 
 
 class CellFactory(factory.django.DjangoModelFactory):

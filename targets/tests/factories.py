@@ -6,7 +6,14 @@ import itertools
 from django.utils import timezone
 
 from members.models import EventKind, Member, MemberEvent, MemberStatus
-from organizations.models import Organization, OrganizationYear, UnitType
+from organizations.models import (
+    BlocMembership,
+    Congress,
+    Organization,
+    OrganizationYear,
+    UnitType,
+    term_of_year,
+)
 from reports.models import PeriodicReport, ReportingPeriod, ReportStatus, Resolution, StudyLine
 
 _seq = itertools.count(1)
@@ -16,15 +23,20 @@ def org(
     code=None, *, joined_on=dt.date(2000, 1, 1), left_on=None, enterprise=False, congress=None, name=None
 ):
     n = next(_seq)
-    return Organization.objects.create(
+    organization = Organization.objects.create(
         code=code or f"T{n:03d}",
         name=name or f"Đảng bộ thử {n}",
         kind="dang_bo_co_so",
         unit_type=UnitType.DN_NHA_NUOC if enterprise else UnitType.CO_QUAN_HANH_CHINH,
         joined_on=joined_on,
         left_on=left_on,
-        congress_held_on=congress,
     )
+    BlocMembership.objects.create(organization=organization, joined_on=joined_on, left_on=left_on)
+    if congress is not None:
+        Congress.objects.create(
+            organization=organization, term_start=term_of_year(congress.year), held_on=congress
+        )
+    return organization
 
 
 def member(organization, name=None):

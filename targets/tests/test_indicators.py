@@ -171,12 +171,15 @@ def test_study_coverage_uses_each_organisations_latest_counted_report():
     f.study(returned, r1, 10, 10, 10, 10)
 
     members = ind.REGISTRY["members_studied"].compute(2021, END)
-    assert (members.numerator, members.denominator, members.value) == (38, 40, Decimal("95.00"))
+    # In people, per resolution (r1: 18 of 20 members, r2: 20 of 20); the year's figure is the weakest
+    # resolution, never the 38/40 of member × resolution pairs.
+    assert [(r["studied"], r["total"]) for r in members.extra["resolutions"]] == [(18, 20), (20, 20)]
+    assert (members.numerator, members.denominator, members.value) == (18, 20, Decimal("90.00"))
     assert members.note == "1/3 tổ chức đã báo cáo"
     assert members.row_for(a.pk).detail == "Quý II/2021"
     assert members.row_for(c.pk).detail == "Chưa báo cáo"
     masses = ind.REGISTRY["masses_studied"].compute(2021, END)
-    assert (masses.numerator, masses.denominator, masses.value) == (185, 200, Decimal("92.50"))
+    assert (masses.numerator, masses.denominator, masses.value) == (90, 100, Decimal("90.00"))
 
     before_q2 = ind.REGISTRY["members_studied"].compute(2021, dt.date(2021, 6, 29))
     assert (before_q2.numerator, before_q2.denominator) == (5, 20)

@@ -17,7 +17,16 @@ from django.utils import timezone
 
 from members.models import EventKind, Member, MemberEvent, MemberStatus
 from organizations import access
-from organizations.models import Cell, Kind, Officer, Organization, OrganizationYear, UnitType
+from organizations.models import (
+    BlocMembership,
+    Cell,
+    Congress,
+    Kind,
+    Officer,
+    Organization,
+    OrganizationYear,
+    UnitType,
+)
 from reports.models import (
     DEFAULT_SCHEDULE,
     PeriodicReport,
@@ -131,7 +140,6 @@ def build_world() -> World:
         kind=Kind.DANG_BO_CO_SO,
         unit_type=UnitType.CO_QUAN_HANH_CHINH,
         joined_on=dt.date(2000, 1, 1),
-        congress_held_on=dt.date(2020, 5, 12),
     )
     org2 = Organization.objects.create(
         code="02",
@@ -139,8 +147,10 @@ def build_world() -> World:
         kind=Kind.CHI_BO_CO_SO,
         unit_type=UnitType.DN_NHA_NUOC,
         joined_on=dt.date(2005, 1, 1),
-        congress_held_on=dt.date(2020, 6, 3),
     )
+    for org, congress in ((org1, dt.date(2020, 5, 12)), (org2, dt.date(2020, 6, 3))):
+        BlocMembership.objects.create(organization=org, joined_on=org.joined_on)
+        Congress.objects.create(organization=org, term_start=2020, held_on=congress)
     cells = [Cell.objects.create(organization=org1, name=n) for n in ("Chi bộ Văn phòng", "Chi bộ Thanh tra")]
     for org, headcount in ((org1, 40), (org2, 25)):
         OrganizationYear.objects.create(organization=org, year=year, non_member_headcount=headcount)
