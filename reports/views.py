@@ -198,7 +198,9 @@ def report_open(request, period_id):
             "owes": timeliness.owes_report(org, period),
             "timeliness": timeliness.classify(period=period, first_submitted_at=None, as_of=today()),
             "figures": [
-                (services.SNAPSHOT_LABELS[n], getattr(preview, n)) for n in selectors.REGISTRY_FIELDS
+                (services.SNAPSHOT_LABELS[n], getattr(preview, n))
+                for n in (*selectors.REGISTRY_FIELDS, *selectors.MEETING_FIELDS)
+                if n in selectors.REGISTRY_FIELDS or n in (preview.registry_snapshot or {})
             ],
         },
     )
