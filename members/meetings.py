@@ -442,3 +442,25 @@ def meetings_of(organization: Organization, cell: Cell | None, year: int) -> Que
         )
         .order_by("-held_on", "-pk")
     )
+
+
+def attendance_by_member(organization: Organization, year: int) -> dict[int, dict]:
+    """{member id: {present, meetings, unexcused_months}} at the completed meetings of `year` in
+    `organization`: the evidence column of the members' rating page (one query)."""
+    out: dict[int, dict] = {}
+    rows = MeetingAttendance.objects.filter(
+        meeting__organization=organization,
+        meeting__status=MeetingStatus.COMPLETED,
+        meeting__held_on__year=year,
+    ).values_list("member_id", "presence", "meeting__held_on")
+    for member_id, presence, day in rows:
+        entry = out.setdefault(member_id, {"present": 0, "meetings": 0, "months": set()})
+        entry["meetings"] += 1
+        if presence == Presence.PRESENT:
+            entry["present"] += 1
+        elif presence == Presence.UNEXCUSED:
+            entry["months"].add(day.month)
+    for entry in out.values():
+        entry["unexcused_months"] = sorted(entry.pop("months"))
+        entry["flagged"] = len(entry["unexcused_months"]) >= ABSENT_MONTHS_FLAG
+    return out

@@ -29,6 +29,7 @@ from organizations.access import (
 from organizations.models import GOOD_RATINGS, Rating
 
 from . import forms, lifecycle, selectors, services, spreadsheets, workdays
+from . import meetings as meeting_rules
 from .filters import CandidateFilter, MemberFilter
 from .lifecycle import PartyLife, overdue_party, probation_ends_on
 from .models import (
@@ -486,7 +487,16 @@ def member_rating(request, pk):
         else:
             messages.success(request, f"Đã lưu xếp loại năm {form.cleaned_data['year']}.")
             return redirect("members:member_detail", pk=member.pk)
-    return _form_page(request, "members/member_action.html", form, title="Xếp loại chất lượng", member=member)
+    year = _rating_year(request.GET.get("year"))
+    return _form_page(
+        request,
+        "members/member_action.html",
+        form,
+        title="Xếp loại chất lượng",
+        member=member,
+        attendance=meeting_rules.member_year(member, year),
+        attendance_year=year,
+    )
 
 
 def _rating_year(raw) -> int:
@@ -529,6 +539,9 @@ def rating_bulk(request, organization):
         "form": form,
         "summary": {"rated": len(grades), "excellent": excellent, "good": good, "base": base, "cap": cap},
     }
+    attendance = meeting_rules.attendance_by_member(org, year)
+    for member in form.members:
+        member.meeting_year = attendance.get(member.pk)
     return render(request, "members/rating_bulk.html", context)
 
 
