@@ -196,6 +196,11 @@ def _form_context(org, cell, cell_pk, form, meeting=None):
     }
 
 
+#: Recording meetings: staff, an organisation's or a cell's secretary (leadership reads: 403 before any lookup).
+recorders_required = access.role_required(access.SECRETARY, access.CELL_SECRETARY)
+
+
+@recorders_required
 @require_http_methods(["GET", "POST"])
 def meeting_create(request, organization, cell):
     """Record a meeting: the member list with three tap targets each, saved as a draft or completed."""
@@ -239,6 +244,7 @@ def meeting_detail(request, pk):
     )
 
 
+@recorders_required
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request, pk):
     """Complete a draft, or correct a meeting (every change is kept in its history); "Hủy buổi ghi nhầm"

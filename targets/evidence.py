@@ -26,7 +26,6 @@ from reports import timeliness
 from reports.periods import periods_of_year
 
 from . import dashboard as dash
-from . import indicators as ind
 
 
 @dataclass
@@ -68,6 +67,27 @@ def evidence_section(func):
     return func
 
 
+#: At most this many items of a list are written out (the pack stays on one page); the rest are counted.
+MAX_LISTED = 5
+
+
+def _listed(items: list[str]) -> str:
+    shown = ", ".join(items[:MAX_LISTED])
+    return shown + (f" và {len(items) - MAX_LISTED} kỳ khác" if len(items) > MAX_LISTED else "")
+
+
+def _month_ranges(months: list[int]) -> str:
+    """[1, 2, 3, 5, 7, 8, 9] → "1–3, 5, 7–9"."""
+    parts, start = [], None
+    for i, m in enumerate(months):
+        if start is None:
+            start = m
+        if i + 1 == len(months) or months[i + 1] != m + 1:
+            parts.append(f"{start}–{m}" if m - start >= 2 else ", ".join(map(str, range(start, m + 1))))
+            start = None
+    return ", ".join(parts)
+
+
 def _reports(organization: Organization, year: int, as_of: dt.date) -> Section:
     """Every period of `year` the organisation owes, by the one rule (``reports.timeliness``)."""
     periods = [p for p in periods_of_year(year) if timeliness.owes_report(organization, p)]
@@ -82,16 +102,15 @@ def _reports(organization: Organization, year: int, as_of: dt.date) -> Section:
         elif cell.state == timeliness.MISSING:
             missing.append(f"{period.label} (quá hạn {cell.days_late} ngày)")
     section = Section("Báo cáo định kỳ")
-    section.lines.append(Line("Báo cáo đến hạn", vn_int(counts.due)))
-    on_time = f"{vn_int(counts.on_time)}" + (
+    on_time = f"{vn_int(counts.on_time)}/{vn_int(counts.due)}" + (
         f" ({vn_rate(counts.on_time, counts.due)})" if counts.due else ""
     )
-    section.lines.append(Line("Nộp đúng hạn", on_time))
+    section.lines.append(Line("Nộp đúng hạn / đến hạn", on_time))
     section.lines.append(
-        Line("Nộp muộn", f"{len(late)}" + (f": {', '.join(late)}" if late else ""), bool(late))
+        Line("Nộp muộn", f"{len(late)}" + (f": {_listed(late)}" if late else ""), bool(late))
     )
     section.lines.append(
-        Line("Chưa nộp", f"{len(missing)}" + (f": {', '.join(missing)}" if missing else ""), bool(missing))
+        Line("Chưa nộp", f"{len(missing)}" + (f": {_listed(missing)}" if missing else ""), bool(missing))
     )
     return section
 
@@ -104,10 +123,10 @@ def _meetings(organization: Organization, year: int, as_of: dt.date) -> Section:
         section.lines.append(Line("Sổ sinh hoạt chi bộ", f"Chưa ghi buổi sinh hoạt nào năm {year}", True))
         return section
     gaps = [
-        f"{u.unit.name}: tháng {', '.join(map(str, u.missing_months))}"
-        for u in record.units
-        if u.missing_months
+        f"{u.unit.name}: tháng {_month_ranges(u.missing_months)}" for u in record.units if u.missing_months
     ]
+    if len(gaps) > 3:
+        gaps = [*gaps[:3], f"và {len(gaps) - 3} chi bộ khác"]
     section.lines.append(
         Line(
             "Sinh hoạt thường kỳ (tháng có / phải có)",
@@ -124,21 +143,21 @@ def _meetings(organization: Organization, year: int, as_of: dt.date) -> Section:
             record.quarters_held < record.quarters_due,
         )
     )
-    section.lines.append(
-        Line(
-            "Đảng viên dự sinh hoạt",
-            f"{vn_rate(record.present, record.expected)} ({vn_int(record.present)}/{vn_int(record.expected)} lượt)"
-            if record.expected
-            else "—",
-        )
+    attended = (
+        f"{vn_rate(record.present, record.expected)} ({vn_int(record.present)}/{vn_int(record.expected)} lượt)"
+        if record.expected
+        else "—"
     )
     section.lines.append(
-        Line("Buổi có cấp ủy cấp trên dự", f"{vn_int(record.with_higher)}/{vn_int(record.meetings)}")
+        Line(
+            "Dự sinh hoạt; buổi có cấp ủy cấp trên dự",
+            f"{attended}; {vn_int(record.with_higher)}/{vn_int(record.meetings)} buổi",
+        )
     )
     flags = meetings.absence_flags(year, organization=organization)
     section.lines.append(
         Line(
-            "Đảng viên vắng không lý do 3 tháng trong năm (Điều lệ, Điều 8.1)",
+            "Vắng không lý do 3 tháng/năm (Điều lệ, Đ. 8.1)",
             f"{len(flags)}" + (": " + ", ".join(f.full_name for f in flags) if flags else ""),
             bool(flags),
         )
@@ -162,18 +181,17 @@ def _ratings(organization: Organization, year: int) -> Section:
         base, allowed = excellent_cap(good, excellent)
         section.lines.append(
             Line(
-                "HTXSNV trong giới hạn 20% (Hướng dẫn 21-HD/BTCTW, mục 2.3)",
+                "HTXSNV ≤ 20% (HD 21-HD/BTCTW, mục 2.3)",
                 f"{vn_int(excellent)}/tối đa {vn_int(allowed)} (cơ sở tính {vn_int(base)})"
                 + (" — vượt" if excellent > allowed else " — đạt"),
                 excellent > allowed,
             )
         )
     evidence = rating_rules.rating_evidence(organization, year)
-    what = "đảng viên" if evidence.over == "members" else "chi bộ trực thuộc"
     if evidence.rated:
         section.lines.append(
             Line(
-                f"Điều kiện HTXSNV của tổ chức ({what})",
+                "Điều kiện HTXSNV của tổ chức",
                 "; ".join(evidence.problems)
                 if evidence.problems
                 else "Đủ tỷ lệ (100% HTNV trở lên, ≥ 80% HTTNV trở lên)",
@@ -183,30 +201,34 @@ def _ratings(organization: Organization, year: int) -> Section:
     return section
 
 
-#: The dashboard's indicators shown as the organisation's contribution (code, label in the pack).
-CONTRIBUTIONS = (
-    ("admissions", "Kết nạp đảng viên"),
-    ("official_recognitions", "Công nhận đảng viên chính thức"),
-    ("members_studied", "Đảng viên học tập nghị quyết"),
-    ("masses_studied", "Quần chúng học tập nghị quyết"),
-    ("theme_adopted", "Chủ đề năm (Chỉ thị 05)"),
-)
-
-
 def _contributions(organization: Organization, year: int, today: dt.date) -> Section:
+    """The organisation's rows of the dashboard's indicators (admissions, full memberships, study, theme)."""
     d = dash.build_dashboard(year, on=today, with_charts=False)
-    section = Section("Đóng góp vào chỉ tiêu của Đảng bộ Khối")
-    for code, label in CONTRIBUTIONS:
-        row = d.results[code].row_for(organization.pk) if code in d.results else None
-        if row is None:
-            continue
-        if ind.REGISTRY[code].unit == ind.COUNT:
-            value = vn_int(row.numerator or 0)
-        elif row.denominator and code in ("members_studied", "masses_studied"):
-            value = f"{vn_rate(row.numerator or 0, row.denominator)} ({row.detail})"
-        else:
-            value = row.detail
-        section.lines.append(Line(label, value))
+    rows = {code: d.results[code].row_for(organization.pk) for code in d.results}
+
+    def count(code):
+        row = rows.get(code)
+        return vn_int(row.numerator or 0) if row else "—"
+
+    def coverage(code):
+        row = rows.get(code)
+        return vn_rate(row.numerator or 0, row.denominator) if row and row.denominator else "chưa báo cáo"
+
+    theme = rows.get("theme_adopted")
+    detail = theme.detail if theme else "—"
+    section = Section("Đóng góp vào chỉ tiêu")
+    section.lines.append(
+        Line("Kết nạp / công nhận chính thức", f"{count('admissions')} / {count('official_recognitions')}")
+    )
+    section.lines.append(
+        Line(
+            "Học tập nghị quyết (đảng viên / quần chúng)",
+            f"{coverage('members_studied')} / {coverage('masses_studied')}",
+        )
+    )
+    section.lines.append(
+        Line("Chủ đề năm (Chỉ thị 05)", detail if len(detail) <= 90 else detail[:88].rstrip() + "…")
+    )
     return section
 
 
@@ -243,23 +265,14 @@ def rating_pack_document(pack: RatingPack) -> OfficialDocument:
         rows.append([section.title.upper(), ""])
         for line in section.lines:
             rows.append([line.label, line.value])
+    rated = pack.record.party_rating if pack.record and pack.record.party_rating else ""
     body = [
         Paragraph(
-            f"Tổ chức: {org.code} · {org.name}. Số liệu tính từ sổ sách của hệ thống đến ngày "
-            f"{pack.as_of:%d/%m/%Y}"
-            + (
-                f"; tổ chức tự đánh giá / được xếp loại: {pack.record.party_rating}."
-                if pack.record and pack.record.party_rating
-                else "."
-            )
+            f"Tổ chức {org.code} · {org.name}; số liệu từ sổ sách của hệ thống đến ngày {pack.as_of:%d/%m/%Y}"
+            + (f"; xếp loại đã ghi: {rated}" if rated else "")
+            + ". Hồ sơ là căn cứ tham khảo, không thay ý kiến của cấp có thẩm quyền đánh giá, xếp loại."
         ),
-        Table(
-            columns=[Column("Nội dung", 75), Column("Kết quả", 95)], rows=rows, font_pt=10.5, bold_rows=bold
-        ),
-        Paragraph(
-            "Hồ sơ là căn cứ tham khảo, không thay cho ý kiến của cấp có thẩm quyền đánh giá, xếp loại.",
-            italic=True,
-        ),
+        Table(columns=[Column("Nội dung", 72), Column("Kết quả", 98)], rows=rows, font_pt=10, bold_rows=bold),
     ]
     return OfficialDocument(
         letterhead=letterheads.letterhead(None, doc_type=DocumentType.BC, entry=None, year=pack.as_of.year),
