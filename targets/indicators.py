@@ -563,12 +563,14 @@ MEETING_CODES = ("cells_met_monthly", "thematic_quarterly", "meeting_attendance"
 def _meeting_years(year: int, as_of: dt.date) -> dict:
     """Every organisation in the Bloc on `as_of` with its cells' year (``members.meetings``), shared by the four
     meeting indicators (five queries in all)."""
+    # A month counts once it has passed: a closed year is read as of 31/12, so its December is judged too.
+    judged_on = as_of + dt.timedelta(days=1) if as_of == dt.date(year, 12, 31) else as_of
 
     def compute():
         orgs = list(
             orgs_in_bloc(as_of).only("pk", "code", "name", "kind", "joined_on", "left_on").order_by("code")
         )
-        return {"orgs": orgs, "years": meetings.organization_years(orgs, year, as_of)}
+        return {"orgs": orgs, "years": meetings.organization_years(orgs, year, judged_on)}
 
     return shared(("meetings", year, as_of), compute)
 
