@@ -128,7 +128,7 @@ def organization_detail(request, pk):
     context = {
         "organization": organization,
         "cells": organization.cells.all(),
-        "officers": organization.officers.select_related("user").order_by("-is_active", "title"),
+        "officers": organization.officers.select_related("user", "cell").order_by("-is_active", "title"),
         "years": organization.years.all(),
         "counts": counts,
         "in_bloc": organization.in_bloc_on(today),
@@ -207,7 +207,7 @@ def cell_edit(request, pk, cell_pk=None):
 @require_http_methods(["GET", "POST"])
 def officer_add(request, pk):
     organization = organization_get_for_user(request.user, pk)
-    form = forms.OfficerForm(request.POST or None)
+    form = forms.OfficerForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
         if _save(form, request, services.officer_add, organization=organization, **form.cleaned_data):
             messages.success(request, "Đã thêm cán bộ phụ trách.")
