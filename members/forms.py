@@ -359,8 +359,12 @@ class MeetingForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    chair = forms.ModelChoiceField(label="Chủ trì", queryset=Member.objects.none(), required=False)
-    recorder = forms.ModelChoiceField(label="Thư ký", queryset=Member.objects.none(), required=False)
+    chair = forms.ModelChoiceField(
+        label="Chủ trì", queryset=Member.objects.none(), required=False, empty_label="— chọn đảng viên —"
+    )
+    recorder = forms.ModelChoiceField(
+        label="Thư ký", queryset=Member.objects.none(), required=False, empty_label="— chọn đảng viên —"
+    )
     higher_attendee = forms.CharField(
         label="Cấp ủy cấp trên dự (họ tên, chức vụ)", required=False, max_length=200
     )

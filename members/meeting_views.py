@@ -296,24 +296,6 @@ def meeting_grid(request):
     )
 
 
-@require_GET
-def meeting_flags(request, organization):
-    """The organisation's members absent without reason in three months of the year (Điều lệ Art. 8.1) and its
-    cells' missed months: a fragment for the organisation's page (htmx), or a page of its own."""
-    org = _organization(request.user, organization)
-    year = _year(request)
-    as_of = timezone.localdate()
-    units = _visible_units(request.user, org)
-    years = rules.unit_years(units, year, as_of)
-    gaps = [y for y in years.values() if y.missing_months or y.missing_quarters]
-    template = "members/meeting_flags.html" if request.htmx else "members/meeting_flags_page.html"
-    return render(
-        request,
-        template,
-        {"organization": org, "year": year, "flags": _flags(request.user, org, year), "gaps": gaps},
-    )
-
-
 @access.staff_required
 @require_http_methods(["GET", "POST"])
 def meeting_criteria(request):

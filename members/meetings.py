@@ -410,6 +410,17 @@ def absence_flags(year: int, *, organization: Organization | None = None, cell: 
     )
 
 
+def organization_flags(
+    organization: Organization, year: int, as_of: dt.date, *, cell: Cell | None = None
+) -> tuple[list[AbsenceFlag], list[UnitYear]]:
+    """What the organisation's page flags for `year`: the members absent without reason in three months (Điều lệ
+    Art. 8.1) and its cells with a passed month or quarter missing (only `cell`'s, when given)."""
+    units = [u for u in units_of([organization]) if cell is None or u.cell_id == cell.pk]
+    years = unit_years(units, year, as_of)
+    gaps = [years[u.key] for u in units if years[u.key].missing_months or years[u.key].missing_quarters]
+    return absence_flags(year, organization=organization, cell=cell), gaps
+
+
 def member_year(member: Member, year: int) -> dict[str, int]:
     """A member's year at their cell's completed meetings: present, excused, unexcused, and the months absent
     without reason (the evidence beside their rating)."""

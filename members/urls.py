@@ -22,7 +22,6 @@ urlpatterns = [
     path("meetings/record/<int:pk>/", meeting_views.meeting_detail, name="meeting_detail"),
     path("meetings/record/<int:pk>/edit/", meeting_views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:organization>/", meeting_views.meeting_list, name="meeting_list"),
-    path("meetings/<int:organization>/flags/", meeting_views.meeting_flags, name="meeting_flags"),
     path("meetings/<int:organization>/<int:cell>/", meeting_views.meeting_unit, name="meeting_unit"),
     path("meetings/<int:organization>/<int:cell>/new/", meeting_views.meeting_create, name="meeting_create"),
     path("candidates/", views.candidate_list, name="candidate_list"),

@@ -202,7 +202,6 @@ CELL_SECRETARY_PAGES = frozenset(
         "members:member_detail",
         "members:meeting_list",
         "members:meeting_unit",
-        "members:meeting_flags",
         "members:meeting_create",
         "members:meeting_detail",
         "members:meeting_edit",

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.datacache import data_cache_key, lazy_parts, page_number
 from core.spreadsheets import xlsx_response
+from members import meetings
 from organizations.access import (
     SECRETARY,
     check_can_work_in,
@@ -99,9 +100,12 @@ def report_list(request):
 
 @require_GET
 def organization_obligations(request, pk):
-    """The reports panel of an organisation's page (its overdue and coming reports), loaded by the page."""
+    """The live panels of an organisation's page, loaded by the page in one request: its overdue and coming
+    reports, and its cells' meetings flags (``members.meetings.organization_flags``: the organisations app may not
+    read either)."""
     org = get_object_or_404(organizations_for_user(request.user), pk=pk)
     mine = organization_of(request.user)
+    flags, gaps = meetings.organization_flags(org, today().year, today())
     return render(
         request,
         "reports/_obligations_panel.html",
@@ -109,6 +113,9 @@ def organization_obligations(request, pk):
             "organization": org,
             "obligations": selectors.obligations_for_organization(org, today()),
             "is_own_secretary": mine is not None and mine.pk == org.pk,
+            "meeting_flags": flags,
+            "meeting_gaps": gaps,
+            "year": today().year,
         },
     )
 

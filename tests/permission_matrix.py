@@ -276,7 +276,6 @@ MATRIX: dict[str, Rule] = {
     "members:rating_bulk": rule("work", lambda w, s: {"organization": w.__dict__[s]["organization"].pk}),
     # Cell meetings: the cell's secretary, the organisation's secretary (all its cells), staff; leadership reads.
     "members:meeting_list": rule("read", _org("organization"), cell=True),
-    "members:meeting_flags": rule("read", _org("organization"), cell=True),
     "members:meeting_unit": rule("read", _unit, cell=True),
     "members:meeting_create": rule("work", _unit, cell=True),
     "members:meeting_detail": rule("read", _pk("meeting"), cell=True),
