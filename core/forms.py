@@ -124,10 +124,13 @@ def _widget_class(widget) -> str:
     return "form-control"
 
 
-def render_field(bf, *, flag: str = "", registry=None, figure: bool = False, size: str = "") -> str:
+def render_field(
+    bf, *, flag: str = "", registry=None, figure: bool = False, size: str = "", source: str = "Sổ đảng viên"
+) -> str:
     """One bound field: label, widget (Bootstrap classes, ``is-invalid`` and ``aria-describedby`` when it has
     errors), the errors beside it, help text. With `figure` (the report form's numbers) also the registry's value
-    (`registry`) and why the figure disagrees with it (`flag`). `size`: "sm" for compact filter forms."""
+    (`registry`, read from `source`) and why the figure disagrees with it (`flag`). `size`: "sm" for compact
+    filter forms."""
     widget = bf.field.widget
     if widget.is_hidden:
         return str(bf)
@@ -180,7 +183,7 @@ def render_field(bf, *, flag: str = "", registry=None, figure: bool = False, siz
         )  # fmt: skip
     if figure:
         registry_html = (
-            format_html('<div class="form-text">Sổ đảng viên: {}</div>', registry)
+            format_html('<div class="form-text">{}: {}</div>', source, registry)
             if registry is not None
             else ""
         )

@@ -282,19 +282,25 @@ class _Reports:
         year_rec = self.years.get((org.pk, period.year))
         cells = self.cells[org.pk] or (1 if org.kind == Kind.CHI_BO_CO_SO else 0)
         months = MONTHS[period.kind]
+        held = max(0, cells - (1 if cells > 2 and rng.random() < 0.2 * months / 3 else 0))
+        # Years with meeting records (2021, the current year): the cells' figures are the records' (demo/meetings.py).
+        book = (
+            self.meetings.report_figures(org.pk, period.starts_on, period.ends_on) if self.meetings else None
+        )
+        if book is not None:
+            figures = {**figures, **book}
+            cells, held = book["cells_total"], book["cell_meetings_held"]
         report = PeriodicReport(
             organization=org,
             period=period,
             registry_snapshot={**figures, "taken_at": created.isoformat()},
             non_member_headcount=year_rec.non_member_headcount if year_rec else None,
-            cells_total=cells,
-            cell_meetings_held=max(0, cells - (1 if cells > 2 and rng.random() < 0.2 * months / 3 else 0)),
             results_text=" ".join(rng.sample(RESULTS, 2)),
             shortcomings_text=rng.choice(SHORTCOMINGS),
             directions_text=" ".join(rng.sample(DIRECTIONS, 2)),
             proposals_text=rng.choice(PROPOSALS),
             created_at=created,
-            **figures,
+            **{"cells_total": cells, "cell_meetings_held": held, **figures},
         )
         if period.kind == ReportKind.YEAR and year_rec is not None:
             report.self_rating = year_rec.party_rating
@@ -468,13 +474,14 @@ class _Reports:
             ReportVersion.objects.bulk_create([x for group in self.versions for x in group], batch_size=1000)
 
 
-def build_reports(rng, orgs, world, *, staff, secretaries, today: dt.date) -> dict[str, int]:
+def build_reports(rng, orgs, world, *, staff, secretaries, today: dt.date, meetings=None) -> dict[str, int]:
     # Every year since 2020: the secretaries' pages look back a year, so the previous one must be there too.
     years = list(range(2020, today.year + 1))
     periods = build_periods(years, today)
     resolutions = build_resolutions(today, staff=staff)
     targets = build_targets(today, staff=staff)
     builder = _Reports(rng, orgs, periods, resolutions, world, staff, secretaries, today)
+    builder.meetings = meetings
     builder.build()
     builder.write()
     return {

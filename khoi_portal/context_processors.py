@@ -13,6 +13,7 @@ def portal(request):
         "portal_is_staff": role == access.STAFF,
         "portal_reads_all": role in (access.STAFF, access.LEADERSHIP),
         "portal_my_org": access.organization_of(user) if role == access.SECRETARY else None,
+        "portal_my_cell": access.cell_of(user) if role == access.CELL_SECRETARY else None,
         "portal_bloc_name": settings.PORTAL_BLOC_NAME,
         "portal_province": settings.PORTAL_PROVINCE,
         "portal_cache_seconds": settings.PORTAL_CACHE_SECONDS,

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "khoi_portal.security.NoStoreMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "organizations.access.CellSecretaryGate",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -12,7 +12,16 @@ from organizations.access import is_staff_role, organizations_for_user
 from organizations.models import Cell, Organization, Rating
 
 from .lifecycle import BADGE_MILESTONES
-from .models import BadgeStatus, EventKind, Gender, TransferScope
+from .models import (
+    BadgeStatus,
+    EventKind,
+    Gender,
+    MeetingCriterion,
+    MeetingKind,
+    Member,
+    Presence,
+    TransferScope,
+)
 
 MAX_NAME = 120
 
@@ -299,3 +308,92 @@ class AdmitForm(forms.Form):
     ceremony_on = _date("Ngày vào Đảng (lễ kết nạp)")
     decision_no = forms.CharField(label="Số quyết định kết nạp", max_length=50, required=False)
     card_number = forms.CharField(label="Số thẻ đảng viên", max_length=30, required=False)
+
+
+class MeetingForm(forms.Form):
+    """A cell meeting and its attendance: the details, the year's checklist and one choice per member of the
+    cell's roll (``presence_<id>``: có mặt / vắng có lý do / vắng không lý do, with ``reason_<id>``)."""
+
+    held_on = _date("Ngày sinh hoạt")
+    starts_at = forms.TimeField(
+        label="Bắt đầu", required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    ends_at = forms.TimeField(
+        label="Kết thúc", required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    kind = forms.ChoiceField(label="Loại sinh hoạt", choices=MeetingKind.choices)
+    topics = forms.CharField(
+        label="Nội dung sinh hoạt", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    resolution = forms.CharField(
+        label="Nghị quyết được thông qua",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    chair = forms.ModelChoiceField(
+        label="Chủ trì", queryset=Member.objects.none(), required=False, empty_label="— chọn đảng viên —"
+    )
+    recorder = forms.ModelChoiceField(
+        label="Thư ký", queryset=Member.objects.none(), required=False, empty_label="— chọn đảng viên —"
+    )
+    higher_attendee = forms.CharField(
+        label="Cấp ủy cấp trên dự (họ tên, chức vụ)", required=False, max_length=200
+    )
+    criteria_met = forms.MultipleChoiceField(
+        label="Tiêu chí chất lượng đạt", required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, roll, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.roll = list(roll)
+        people = Member.objects.filter(pk__in=[m.pk for m in self.roll]).order_by("full_name", "pk")
+        for name in ("chair", "recorder"):
+            self.fields[name].queryset = people
+        self.fields["criteria_met"].choices = [
+            (c.code, f"{c.text}" + (f" ({c.regulation})" if c.regulation else "")) for c in criteria
+        ]
+        for member in self.roll:
+            self.fields[f"presence_{member.pk}"] = forms.ChoiceField(
+                label=member.full_name,
+                choices=Presence.choices,
+                initial=Presence.PRESENT,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"reason_{member.pk}"] = forms.CharField(
+                label=f"Lý do vắng — {member.full_name}", required=False, max_length=200
+            )
+
+    def attendance_rows(self):
+        """[(member, presence bound field, reason bound field)] for the template's tap targets."""
+        return [(m, self[f"presence_{m.pk}"], self[f"reason_{m.pk}"]) for m in self.roll]
+
+    def detail_fields(self):
+        return [self[name] for name in ("held_on", "starts_at", "ends_at", "kind")]
+
+    def minutes_fields(self):
+        return [self[name] for name in ("topics", "resolution", "chair", "recorder", "higher_attendee")]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("starts_at"), data.get("ends_at")
+        if start and end and end <= start:
+            self.add_error("ends_at", "Giờ kết thúc phải sau giờ bắt đầu.")
+        return data
+
+    def attendance(self) -> dict[int, tuple[str, str]]:
+        return {
+            m.pk: (self.cleaned_data[f"presence_{m.pk}"], self.cleaned_data.get(f"reason_{m.pk}", ""))
+            for m in self.roll
+        }
+
+    def details(self) -> dict:
+        names = ("held_on", "starts_at", "ends_at", "kind", "topics", "resolution", "chair", "recorder",
+                 "higher_attendee", "criteria_met")  # fmt: skip
+        return {name: self.cleaned_data.get(name) for name in names}
+
+
+class MeetingCriterionForm(forms.ModelForm):
+    class Meta:
+        model = MeetingCriterion
+        fields = ["text", "regulation", "order", "is_active"]

@@ -390,3 +390,184 @@ class ExtraDayOff(models.Model):
 
     def __str__(self):
         return f"{self.day:%d/%m/%Y} · {self.name}"
+
+
+# --- cell meetings (sinh hoạt chi bộ) ------------------------------------------------------------------------
+
+
+class MeetingKind(models.TextChoices):
+    """Điều lệ Đảng Art. 24: the chi bộ meets regularly once a month (thường kỳ); thematic meetings (chuyên đề)
+    at least once a quarter, not instead of the monthly one. A thematic meeting may be held in the same session
+    as the monthly one (Hướng dẫn 42-HD/BTCTW 2025: then at least 120 minutes): it counts as both."""
+
+    THUONG_KY = "thuong_ky", "Thường kỳ"
+    CHUYEN_DE = "chuyen_de", "Chuyên đề"
+    KET_HOP = "ket_hop", "Thường kỳ kết hợp chuyên đề"
+
+
+#: Kinds that are the month's regular meeting, and kinds that are the quarter's thematic one.
+REGULAR_KINDS = (MeetingKind.THUONG_KY, MeetingKind.KET_HOP)
+THEMATIC_KINDS = (MeetingKind.CHUYEN_DE, MeetingKind.KET_HOP)
+
+
+class MeetingStatus(models.TextChoices):
+    DRAFT = "draft", "Bản nháp"
+    COMPLETED = "completed", "Đã hoàn thành"
+    #: Recorded by mistake: kept (nothing is deleted), counted nowhere.
+    WITHDRAWN = "withdrawn", "Đã hủy (ghi nhầm)"
+
+
+class Presence(models.TextChoices):
+    PRESENT = "present", "Có mặt"
+    EXCUSED = "excused", "Vắng có lý do"
+    UNEXCUSED = "unexcused", "Vắng không lý do"
+
+
+class MeetingCriterion(models.Model):
+    """One line of the checklist of a good cell meeting for a year, as the guidance in force says; staff edit
+    the list per year (``members.meetings.DEFAULT_CRITERIA`` proposes the guidance's lines)."""
+
+    year = models.PositiveSmallIntegerField("năm")
+    code = models.SlugField("mã", max_length=40)
+    text = models.CharField("tiêu chí", max_length=300)
+    regulation = models.CharField("căn cứ", max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField("thứ tự", default=0)
+    is_active = models.BooleanField("đang áp dụng", default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "tiêu chí chất lượng sinh hoạt chi bộ"
+        verbose_name_plural = "tiêu chí chất lượng sinh hoạt chi bộ"
+        ordering = ["year", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "code"],
+                name="meeting_criterion_unique_code",
+                violation_error_message="Năm này đã có tiêu chí cùng mã.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year} · {self.text}"
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Tiêu chí không bị xóa: hãy thôi áp dụng.")
+
+
+class CellMeeting(models.Model):
+    """One meeting of a cell: a chi bộ trực thuộc (``cell``) or a chi bộ cơ sở, which is its own cell (``cell``
+    empty). Saved as a draft, completed later; only completed meetings count. Never deleted: a meeting
+    recorded by mistake is withdrawn."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="cell_meetings")
+    cell = models.ForeignKey(
+        Cell, on_delete=models.PROTECT, null=True, blank=True, related_name="meetings", verbose_name="chi bộ"
+    )
+    held_on = models.DateField("ngày sinh hoạt")
+    starts_at = models.TimeField("bắt đầu", null=True, blank=True)
+    ends_at = models.TimeField("kết thúc", null=True, blank=True)
+    kind = models.CharField("loại", max_length=12, choices=MeetingKind.choices, default=MeetingKind.THUONG_KY)
+    topics = models.TextField("nội dung sinh hoạt", blank=True)
+    resolution = models.TextField("nghị quyết được thông qua", blank=True)
+    chair = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="chủ trì"
+    )
+    recorder = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="thư ký"
+    )
+    higher_attendee = models.CharField("cấp ủy cấp trên dự", max_length=200, blank=True)
+    #: Codes of the year's ``MeetingCriterion`` lines this meeting met.
+    criteria_met = models.JSONField("tiêu chí chất lượng đạt", default=list, blank=True)
+    status = models.CharField(
+        "tình trạng", max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.DRAFT
+    )
+    completed_at = models.DateTimeField("hoàn thành lúc", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "buổi sinh hoạt chi bộ"
+        verbose_name_plural = "sổ sinh hoạt chi bộ"
+        ordering = ["-held_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True)
+                | Q(ends_at__isnull=True)
+                | Q(ends_at__gt=models.F("starts_at")),
+                name="meeting_ends_after_start",
+                violation_error_message="Giờ kết thúc phải sau giờ bắt đầu.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=MeetingKind.values),
+                name="meeting_kind_valid",
+                violation_error_message="Loại sinh hoạt không hợp lệ.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=MeetingStatus.values),
+                name="meeting_status_valid",
+                violation_error_message="Tình trạng không hợp lệ.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "cell", "held_on"], name="meeting_unit_day_idx"),
+            models.Index(fields=["status", "held_on"], name="meeting_status_day_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit_name} · {self.get_kind_display()} · {self.held_on:%d/%m/%Y}"
+
+    @property
+    def unit_name(self) -> str:
+        return self.cell.name if self.cell_id else self.organization.name
+
+    @property
+    def minutes(self) -> int | None:
+        """How long it lasted (minutes), when both times are known."""
+        if self.starts_at is None or self.ends_at is None:
+            return None
+        return (self.ends_at.hour * 60 + self.ends_at.minute) - (
+            self.starts_at.hour * 60 + self.starts_at.minute
+        )
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Sổ sinh hoạt chi bộ không được xóa: hãy hủy buổi ghi nhầm.")
+
+
+class MeetingAttendance(models.Model):
+    """One member's presence at one meeting (có mặt / vắng có lý do / vắng không lý do)."""
+
+    meeting = models.ForeignKey(CellMeeting, on_delete=models.PROTECT, related_name="attendance")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="meeting_attendance")
+    presence = models.CharField("có mặt", max_length=10, choices=Presence.choices, default=Presence.PRESENT)
+    reason = models.CharField("lý do vắng", max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "điểm danh sinh hoạt chi bộ"
+        verbose_name_plural = "điểm danh sinh hoạt chi bộ"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "member"],
+                name="attendance_unique_member",
+                violation_error_message="Đảng viên này đã được điểm danh trong buổi sinh hoạt.",
+            ),
+            models.CheckConstraint(
+                condition=Q(presence__in=Presence.values),
+                name="attendance_presence_valid",
+                violation_error_message="Điểm danh không hợp lệ.",
+            ),
+        ]
+        indexes = [models.Index(fields=["member", "presence"], name="attendance_member_idx")]
+
+    def __str__(self):
+        return f"{self.member} · {self.get_presence_display()}"
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Điểm danh không được xóa.")

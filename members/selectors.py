@@ -7,7 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from organizations.access import scope_by_organization
+from organizations.access import scope_by_cell, scope_by_organization
 
 from . import lifecycle, workdays
 from .lifecycle import (
@@ -32,7 +32,8 @@ from .models import (
 
 
 def members_for_user(user) -> QuerySet[Member]:
-    return scope_by_organization(Member.objects.select_related("organization", "cell"), user)
+    """Members the user may see: a cell secretary only their cell's (``access.scope_by_cell``)."""
+    return scope_by_cell(Member.objects.select_related("organization", "cell"), user)
 
 
 def member_get_for_user(user, pk) -> Member:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from organizations import access
 from organizations.models import GOOD_RATINGS, Cell, Organization, Rating
 
+from . import meetings as meeting_rules
 from .lifecycle import (
     BADGE_MILESTONES,
     FINAL_STATUSES,
@@ -34,12 +35,17 @@ from .models import (
     BadgeAward,
     BadgeStatus,
     Candidate,
+    CellMeeting,
     EventKind,
     ExtraDayOff,
+    MeetingAttendance,
+    MeetingCriterion,
+    MeetingStatus,
     Member,
     MemberEvent,
     MemberRating,
     MemberStatus,
+    Presence,
     TransferScope,
 )
 
@@ -1010,3 +1016,157 @@ def member_ratings_save(
         )
     _check_excellent_cap(organization, year, field="__all__")
     return len(created) + len(changed)
+
+
+# --- cell meetings (sinh hoạt chi bộ) ----------------------------------------------------------------------
+
+
+def _check_meeting_unit(organization: Organization, cell: Cell | None) -> None:
+    """A chi bộ cơ sở meets as its own cell (no cell); a đảng bộ cơ sở's meetings are its chi bộ trực thuộc's."""
+    if access.holds_own_meetings(organization):
+        if cell is not None:
+            raise ValidationError({"cell": "Chi bộ cơ sở tự sinh hoạt: không chọn chi bộ trực thuộc."})
+        return
+    if cell is None or cell.organization_id != organization.pk or not cell.is_active:
+        raise ValidationError({"cell": "Hãy chọn một chi bộ trực thuộc đang hoạt động của tổ chức."})
+    if not Cell.objects.filter(access.meeting_cells_q(), pk=cell.pk).exists():
+        raise ValidationError({"cell": "Chỉ chi bộ trực thuộc mới ghi sổ sinh hoạt chi bộ."})
+
+
+def _check_meeting_complete(meeting: CellMeeting) -> None:
+    problems = {}
+    if meeting.starts_at is None:
+        problems["starts_at"] = "Cần giờ bắt đầu để hoàn thành biên bản."
+    if meeting.ends_at is None:
+        problems["ends_at"] = "Cần giờ kết thúc để hoàn thành biên bản."
+    if not meeting.topics.strip():
+        problems["topics"] = "Cần ghi nội dung sinh hoạt để hoàn thành biên bản."
+    if problems:
+        raise ValidationError(problems)
+
+
+@transaction.atomic
+def meeting_save(
+    *,
+    meeting: CellMeeting | None,
+    organization: Organization,
+    cell: Cell | None,
+    data: Mapping,
+    attendance: Mapping[int, tuple[str, str]],
+    complete: bool,
+    by: AbstractBaseUser,
+) -> CellMeeting:
+    """Record a cell meeting (new, or a draft / completed one corrected): its details, the checklist and the
+    attendance of every member of the cell's roll (``meetings.roll_of``: {member id: (presence, reason)}; a
+    member not given is present). Saved as a draft unless `complete`; completing needs the times and the
+    topics. Staff, the organisation's secretary (any of its cells) or the cell's own secretary
+    (``access.check_can_record_meetings``). Nothing is deleted: a member who left the roll keeps their row."""
+    access.check_can_record_meetings(by, organization, cell)
+    if meeting is None:
+        meeting = CellMeeting(organization=organization, cell=cell)
+    else:
+        meeting = CellMeeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.organization_id != organization.pk or meeting.cell_id != (cell.pk if cell else None):
+            raise ValidationError("Buổi sinh hoạt này thuộc chi bộ khác.")
+        if meeting.status == MeetingStatus.WITHDRAWN:
+            raise ValidationError("Buổi sinh hoạt đã hủy, không sửa được.")
+    _check_meeting_unit(organization, cell)
+    for name in ("held_on", "starts_at", "ends_at", "kind", "topics", "resolution", "higher_attendee"):
+        if name in data:
+            value = data[name]
+            setattr(
+                meeting,
+                name,
+                "" if value is None and name in ("topics", "resolution", "higher_attendee") else value,
+            )
+    _not_future(meeting.held_on, "Ngày sinh hoạt", "held_on")
+    roll = {m.pk: m for m in meeting_rules.roll_of(organization, cell)}
+    for name in ("chair", "recorder"):
+        person = data.get(name)
+        if person is not None and person.pk not in roll:
+            raise ValidationError({name: "Chỉ chọn đảng viên của chi bộ."})
+        if name in data:
+            setattr(meeting, name, person)
+    year = meeting.held_on.year
+    allowed = {c.code for c in meeting_rules.criteria_of(year)}
+    codes = list(data.get("criteria_met") or [])
+    unknown = [c for c in codes if c not in allowed]
+    if unknown:
+        raise ValidationError({"criteria_met": "Tiêu chí không có trong danh mục của năm."})
+    meeting.criteria_met = sorted(codes)
+    stray = set(attendance) - set(roll)
+    if stray:
+        raise ValidationError("Chỉ điểm danh đảng viên của chi bộ.")
+    for presence, reason in attendance.values():
+        if presence not in Presence.values:
+            raise ValidationError("Điểm danh không hợp lệ.")
+        if len(reason or "") > 200:
+            raise ValidationError("Lý do vắng tối đa 200 ký tự.")
+    if complete:
+        _check_meeting_complete(meeting)
+        if meeting.status != MeetingStatus.COMPLETED:
+            meeting.status, meeting.completed_at = MeetingStatus.COMPLETED, timezone.now()
+    meeting.recorded_by = by
+    meeting._history_user = by
+    meeting.full_clean()
+    meeting.save()
+    existing = {a.member_id: a for a in meeting.attendance.select_for_update()}
+    for member_id in roll:
+        presence, reason = attendance.get(member_id, (Presence.PRESENT, ""))
+        reason = "" if presence == Presence.PRESENT else (reason or "").strip()
+        row = existing.get(member_id)
+        if row is None:
+            row = MeetingAttendance(meeting=meeting, member_id=member_id)
+        elif row.presence == presence and row.reason == reason:
+            continue
+        row.presence, row.reason = presence, reason
+        row._history_user = by
+        row.full_clean(validate_unique=False)
+        row.save()
+    return meeting
+
+
+@transaction.atomic
+def meeting_withdraw(*, meeting: CellMeeting, by: AbstractBaseUser) -> CellMeeting:
+    """A meeting recorded by mistake: kept, counted nowhere."""
+    access.check_can_record_meetings(by, meeting.organization, meeting.cell)
+    meeting.status = MeetingStatus.WITHDRAWN
+    meeting._history_user = by
+    meeting.save(update_fields=["status", "updated_at"])
+    return meeting
+
+
+@transaction.atomic
+def meeting_criteria_from_guidance(*, year: int, by: AbstractBaseUser) -> int:
+    """Write the guidance's checklist for `year` (``meetings.default_criteria``) where the year has none of its
+    codes yet; returns how many lines were added. Staff only."""
+    if not access.is_staff_role(by):
+        raise PermissionDenied("Chỉ Văn phòng Đảng ủy Khối sửa tiêu chí.")
+    if not 1930 <= year <= 2100:
+        raise ValidationError({"year": "Năm không hợp lệ."})
+    have = set(MeetingCriterion.objects.filter(year=year).values_list("code", flat=True))
+    added = 0
+    for order, (code, text, regulation) in enumerate(meeting_rules.default_criteria(year), start=1):
+        if code in have:
+            continue
+        criterion = MeetingCriterion(year=year, code=code, text=text, regulation=regulation, order=order)
+        criterion._history_user = by
+        criterion.full_clean()
+        criterion.save()
+        added += 1
+    return added
+
+
+@transaction.atomic
+def meeting_criterion_save(*, criterion: MeetingCriterion, by: AbstractBaseUser) -> MeetingCriterion:
+    """Add or change one line of a year's checklist (its code stays: meetings refer to it). Staff only."""
+    if not access.is_staff_role(by):
+        raise PermissionDenied("Chỉ Văn phòng Đảng ủy Khối sửa tiêu chí.")
+    if not criterion.code:
+        criterion.code = f"c{MeetingCriterion.objects.filter(year=criterion.year).count() + 1}"
+        while MeetingCriterion.objects.filter(year=criterion.year, code=criterion.code).exists():
+            criterion.code += "x"
+    criterion._history_user = by
+    criterion.full_clean()
+    criterion.save()
+    return criterion

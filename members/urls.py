@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import meeting_views, views
 
 app_name = "members"
 
@@ -16,6 +16,14 @@ urlpatterns = [
     path("<int:pk>/edit/", views.member_edit, name="member_edit"),
     path("<int:pk>/rating/", views.member_rating, name="member_rating"),
     path("<int:pk>/<slug:action>/", views.member_action, name="member_action"),
+    path("meetings/grid/", meeting_views.meeting_grid, name="meeting_grid"),
+    path("meetings/criteria/", meeting_views.meeting_criteria, name="meeting_criteria"),
+    path("meetings/criteria/<int:pk>/", meeting_views.meeting_criterion_edit, name="meeting_criterion_edit"),
+    path("meetings/record/<int:pk>/", meeting_views.meeting_detail, name="meeting_detail"),
+    path("meetings/record/<int:pk>/edit/", meeting_views.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:organization>/", meeting_views.meeting_list, name="meeting_list"),
+    path("meetings/<int:organization>/<int:cell>/", meeting_views.meeting_unit, name="meeting_unit"),
+    path("meetings/<int:organization>/<int:cell>/new/", meeting_views.meeting_create, name="meeting_create"),
     path("candidates/", views.candidate_list, name="candidate_list"),
     path("candidates/new/", views.candidate_edit, name="candidate_create"),
     path("candidates/<int:pk>/", views.candidate_detail, name="candidate_detail"),

@@ -29,6 +29,7 @@ from organizations.forms import ClosedYearReasonForm
 from organizations.models import GOOD_RATINGS, Organization, Rating
 
 from . import forms, lifecycle, selectors, services, spreadsheets, workdays
+from . import meetings as meeting_rules
 from .filters import CandidateFilter, MemberFilter
 from .lifecycle import PartyLife, overdue_party, probation_ends_on
 from .models import (
@@ -519,8 +520,16 @@ def member_rating(request, pk):
             if saved:
                 messages.success(request, f"Đã lưu xếp loại năm {form.cleaned_data['year']}.")
                 return redirect("members:member_detail", pk=member.pk)
+    year = _rating_year(request.GET.get("year"))
     return _form_page(
-        request, "members/member_action.html", form, guard, title="Xếp loại chất lượng", member=member
+        request,
+        "members/member_action.html",
+        form,
+        guard,
+        title="Xếp loại chất lượng",
+        member=member,
+        attendance=meeting_rules.member_year(member, year),
+        attendance_year=year,
     )
 
 
@@ -575,6 +584,9 @@ def rating_bulk(request, organization):
         "form": form,
         "summary": {"rated": len(grades), "excellent": excellent, "good": good, "base": base, "cap": cap},
     }
+    attendance = meeting_rules.attendance_by_member(org, year)
+    for member in form.members:
+        member.meeting_year = attendance.get(member.pk)
     return render(request, "members/rating_bulk.html", context, status=guard.status)
 
 

@@ -3,7 +3,10 @@
 Roles are Django groups (created by a data migration):
 - ``van_phong``  committee staff: everything;
 - ``lanh_dao``   leadership: reads everything, changes nothing;
-- ``bi_thu``     an organisation's secretary: only their own organisation, linked through an active Officer.
+- ``bi_thu``     an organisation's secretary: only their own organisation, linked through an active Officer;
+                 they also act for every cell of their organisation (a chi bộ cơ sở is its own cell);
+- ``bi_thu_chi_bo`` a cell's secretary (bí thư chi bộ trực thuộc): linked through an active Officer with a cell;
+                 sees that cell's members and records its meetings, nothing else (``CELL_SECRETARY_PAGES``).
 
 An object outside the user's scope answers 404 (its existence is not revealed); a page the role may not use
 at all answers 403. Every selector in the project starts from ``organizations_for_user`` so scoping is
@@ -16,19 +19,21 @@ from functools import wraps
 
 import rules
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Officer, Organization
+from .models import Cell, CellKind, Kind, Officer, Organization
 
 STAFF = "van_phong"
 LEADERSHIP = "lanh_dao"
 SECRETARY = "bi_thu"
-ROLES = (STAFF, LEADERSHIP, SECRETARY)
+CELL_SECRETARY = "bi_thu_chi_bo"
+ROLES = (STAFF, LEADERSHIP, SECRETARY, CELL_SECRETARY)
 ROLE_LABELS = {
     STAFF: "Văn phòng Đảng ủy Khối",
     LEADERSHIP: "Lãnh đạo Đảng ủy Khối",
     SECRETARY: "Bí thư cơ sở",
+    CELL_SECRETARY: "Bí thư chi bộ",
 }
 
 
@@ -63,6 +68,25 @@ def organization_of(user) -> Organization | None:
     return org
 
 
+def cell_of(user) -> Cell | None:
+    """The cell a cell secretary keeps (None for other roles or an unlinked account)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cached = getattr(user, "_khoi_cell", "unset")
+    if cached != "unset":
+        return cached
+    cell = None
+    if role_of(user) == CELL_SECRETARY:
+        officer = (
+            Officer.objects.filter(user=user, is_active=True, cell__isnull=False)
+            .select_related("cell__organization")
+            .first()
+        )
+        cell = officer.cell if officer else None
+    user._khoi_cell = cell
+    return cell
+
+
 def is_staff_role(user) -> bool:
     return role_of(user) == STAFF
 
@@ -73,6 +97,10 @@ def is_leadership(user) -> bool:
 
 def is_secretary(user) -> bool:
     return role_of(user) == SECRETARY
+
+
+def is_cell_secretary(user) -> bool:
+    return role_of(user) == CELL_SECRETARY
 
 
 def reads_everything(user) -> bool:
@@ -100,6 +128,104 @@ def scope_by_organization(queryset: QuerySet, user, field: str = "organization")
     if org is None:
         return queryset.none()
     return queryset.filter(**{f"{field}_id": org.pk})
+
+
+# --- cells and their meetings ------------------------------------------------------------------------------
+#
+# A cell that holds the monthly meeting (Điều lệ Đảng Art. 24): a chi bộ trực thuộc of a đảng bộ cơ sở, or the
+# chi bộ cơ sở itself — "a chi bộ cơ sở is its own cell": its meetings carry no cell (``cell`` empty).
+
+
+def meeting_cells_q(prefix: str = "") -> Q:
+    """Cells that hold chi bộ meetings (chi bộ trực thuộc, active), as a filter on cells."""
+    return Q(**{f"{prefix}kind": CellKind.CHI_BO, f"{prefix}is_active": True})
+
+
+def scope_by_cell(queryset: QuerySet, user, *, organization_field="organization", cell_field="cell"):
+    """Restrict a queryset of things that belong to an organisation and, maybe, one of its cells (members,
+    meetings) to what the user may see: staff and leadership everything; an organisation's secretary their
+    organisation (all its cells); a cell secretary their cell only."""
+    if reads_everything(user):
+        return queryset
+    if role_of(user) == CELL_SECRETARY:
+        cell = cell_of(user)
+        if cell is None:
+            return queryset.none()
+        return queryset.filter(
+            **{f"{cell_field}_id": cell.pk, f"{organization_field}_id": cell.organization_id}
+        )
+    return scope_by_organization(queryset, user, organization_field)
+
+
+def can_see_cell(user, organization: Organization, cell: Cell | None) -> bool:
+    """Whether the user may see the meetings of `cell` of `organization` (cell None: the chi bộ cơ sở itself)."""
+    if reads_everything(user):
+        return True
+    if role_of(user) == CELL_SECRETARY:
+        mine = cell_of(user)
+        return mine is not None and cell is not None and mine.pk == cell.pk
+    org = organization_of(user)
+    return org is not None and org.pk == organization.pk
+
+
+def can_record_meetings(user, organization: Organization, cell: Cell | None) -> bool:
+    """Recording a cell's meetings: staff, the organisation's secretary (for all its cells — and for the chi bộ
+    cơ sở that is its own cell), or that cell's secretary. Leadership reads only."""
+    if is_staff_role(user):
+        return True
+    return not is_leadership(user) and can_see_cell(user, organization, cell)
+
+
+def check_can_record_meetings(user, organization: Organization, cell: Cell | None) -> None:
+    """404 when the cell is outside the user's scope, 403 when they see it but may not record (leadership)."""
+    if not can_see_cell(user, organization, cell):
+        raise Http404("Không tìm thấy.")
+    if not can_record_meetings(user, organization, cell):
+        raise PermissionDenied("Vai trò của bạn chỉ được xem, không được thay đổi.")
+
+
+def holds_own_meetings(organization: Organization) -> bool:
+    """A chi bộ cơ sở meets as one cell (its meetings have no cell)."""
+    return organization.kind == Kind.CHI_BO_CO_SO
+
+
+#: The only pages a cell secretary may open (URL names); any other page answers 403 (``CellSecretaryGate``).
+CELL_SECRETARY_PAGES = frozenset(
+    {
+        "home",
+        "baseline",
+        "login",
+        "logout",
+        "password_change",
+        "password_change_done",
+        "members:member_list",
+        "members:member_detail",
+        "members:meeting_list",
+        "members:meeting_unit",
+        "members:meeting_create",
+        "members:meeting_detail",
+        "members:meeting_edit",
+    }
+)
+
+
+class CellSecretaryGate:
+    """Middleware: a cell secretary may use their cell's pages only; every other page answers 403 before its
+    view runs (objects outside their cell still answer 404 on the pages they may use)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = getattr(request, "resolver_match", None)
+        if match is None or role_of(getattr(request, "user", None)) != CELL_SECRETARY:
+            return None
+        if match.view_name in CELL_SECRETARY_PAGES:
+            return None
+        raise PermissionDenied("Vai trò của bạn không được dùng trang này.")
 
 
 # --- rules (object permissions) -------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from .models import (
     TERM_YEARS,
     BlocYear,
     Cell,
+    CellKind,
     CellRating,
     Congress,
     Kind,
@@ -130,9 +131,17 @@ class CellForm(forms.ModelForm):
 class OfficerForm(forms.Form):
     user = forms.ModelChoiceField(label="Tài khoản", queryset=get_user_model().objects.filter(is_active=True))
     title = forms.ChoiceField(label="Chức danh", choices=OfficerTitle.choices)
+    cell = forms.ModelChoiceField(
+        label="Chi bộ trực thuộc (bí thư chi bộ)",
+        queryset=Cell.objects.none(),
+        required=False,
+        help_text="Chỉ chọn khi tài khoản là bí thư của một chi bộ trực thuộc.",
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organization=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if organization is not None:
+            self.fields["cell"].queryset = organization.cells.filter(is_active=True, kind=CellKind.CHI_BO)
         self.fields["user"].queryset = self.fields["user"].queryset.order_by("username")
         self.fields["user"].label_from_instance = lambda u: f"{u.username} — {u.get_full_name()}".rstrip(" —")
 

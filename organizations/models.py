@@ -338,13 +338,25 @@ class OfficerTitle(models.TextChoices):
     BI_THU = "bi_thu", "Bí thư"
     PHO_BI_THU = "pho_bi_thu", "Phó Bí thư"
     VAN_PHONG = "van_phong", "Văn phòng cấp ủy"
+    BI_THU_CHI_BO = "bi_thu_chi_bo", "Bí thư chi bộ trực thuộc"
 
 
 class Officer(models.Model):
-    """Links a user account to the one organisation whose reports and members they keep."""
+    """Links a user account to the one organisation whose reports and members they keep — or, for a cell's
+    secretary (bí thư chi bộ trực thuộc), to the one cell of that organisation whose meetings they record
+    (``cell`` set; what that allows is decided in ``organizations.access``)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="officer_roles")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="officers")
+    #: The cell a cell secretary keeps (a chi bộ trực thuộc of `organization`); empty for the TCCSĐ's officers.
+    cell = models.ForeignKey(
+        Cell,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officers",
+        verbose_name="chi bộ trực thuộc",
+    )
     title = models.CharField(
         "chức danh", max_length=20, choices=OfficerTitle.choices, default=OfficerTitle.BI_THU
     )
@@ -365,7 +377,12 @@ class Officer(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_title_display()} — {self.organization}"
+        where = f"{self.cell} ({self.organization.code})" if self.cell_id else str(self.organization)
+        return f"{self.get_title_display()} — {where}"
+
+    def clean(self):
+        if self.cell_id and self.organization_id and self.cell.organization_id != self.organization_id:
+            raise ValidationError({"cell": "Chi bộ này không thuộc tổ chức cơ sở đảng đã chọn."})
 
 
 class OrganizationYear(models.Model):

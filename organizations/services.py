@@ -28,6 +28,7 @@ from .models import (
     Kind,
     MembershipReason,
     Officer,
+    OfficerTitle,
     Organization,
     OrganizationYear,
     OutgoingDocument,
@@ -270,13 +271,24 @@ def cell_save(*, cell: Cell, by=None) -> Cell:
 
 
 @transaction.atomic
-def officer_add(*, organization: Organization, user, title: str, by=None) -> Officer:
+def officer_add(
+    *, organization: Organization, user, title: str, cell: Cell | None = None, by=None
+) -> Officer:
+    """Link an account to the organisation — or, for a cell's secretary (title ``bi_thu_chi_bo``), to one of its
+    chi bộ trực thuộc (``cell``); what the account may then do is decided by its role in ``access``."""
     access.require_staff(by)
     if Officer.objects.filter(user=user, is_active=True).exclude(organization=organization).exists():
         raise ValidationError({"user": "Tài khoản này đang phụ trách một tổ chức khác."})
+    if (title == OfficerTitle.BI_THU_CHI_BO) != (cell is not None):
+        raise ValidationError(
+            {"cell": "Bí thư chi bộ trực thuộc cần chọn chi bộ; chức danh khác không chọn chi bộ."}
+        )
+    if cell is not None and (cell.organization_id != organization.pk or cell.kind != CellKind.CHI_BO):
+        raise ValidationError({"cell": "Hãy chọn một chi bộ trực thuộc của tổ chức này."})
     officer, _ = Officer.objects.update_or_create(
-        user=user, organization=organization, defaults={"title": title, "is_active": True}
+        user=user, organization=organization, defaults={"title": title, "is_active": True, "cell": cell}
     )
+    officer.full_clean()
     return officer
 
 

@@ -134,7 +134,7 @@ def organization_detail(request, pk):
         "cells": organization.cells.all(),
         "spells": organization.spells.order_by("joined_on"),
         "congresses": organization.congresses.order_by("-term_start"),
-        "officers": organization.officers.select_related("user").order_by("-is_active", "title"),
+        "officers": organization.officers.select_related("user", "cell").order_by("-is_active", "title"),
         "years": organization.years.all(),
         "counts": counts,
         "in_bloc": organization.in_bloc_on(today),
@@ -295,7 +295,7 @@ def officer_add(request, pk):
         lambda: _officers_state(organization),
         lock=lambda: Organization.objects.select_for_update().filter(pk=organization.pk).first(),
     )
-    form = forms.OfficerForm(request.POST or None)
+    form = forms.OfficerForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
         save = lambda: _save(  # noqa: E731
             form, request, services.officer_add, organization=organization, **form.cleaned_data

@@ -117,7 +117,8 @@ class ReportForm(forms.Form):
             if self.flags and not (data.get("discrepancy_note") or "").strip():
                 self.add_error(
                     "discrepancy_note",
-                    "Có số liệu khác sổ đảng viên (đánh dấu bên cạnh từng ô): cần ghi giải trình trước khi nộp.",
+                    "Có số liệu khác sổ đảng viên hoặc sổ sinh hoạt chi bộ (đánh dấu bên cạnh từng ô): cần ghi "
+                    "giải trình trước khi nộp.",
                 )
         return data
 
@@ -155,7 +156,12 @@ class ReportForm(forms.Form):
         return [(bf, flag, snapshot.get(bf.name)) for bf, flag in self._items(REGISTRY_FIELDS)]
 
     def entered_items(self):
-        return self._items(("non_member_headcount", "cells_total", "cell_meetings_held"))
+        """The unit's figures, with what the cells' meeting records say where they say it."""
+        snapshot = self.report.registry_snapshot or {}
+        return [
+            (bf, flag, snapshot.get(bf.name))
+            for bf, flag in self._items(("non_member_headcount", "cells_total", "cell_meetings_held"))
+        ]
 
     def study_rows(self):
         return [

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.datacache import cached_under_data_version
+from members import meetings
 from members.models import ROLL_IN_KINDS, ROLL_OUT_KINDS, EventKind, MemberEvent, TransferScope
 from organizations.access import scope_by_organization
 from organizations.models import Cell, Organization, OrganizationYear
@@ -44,6 +45,9 @@ SNAPSHOT_LABELS = {
     "theme_issued_on": "Ngày ban hành chủ đề",
 }
 
+#: Figures prefilled from the cells' meeting records (``members.meetings.report_figures``) when the organisation
+#: keeps them for the year; a change needs an explanation too.
+MEETING_FIELDS = ("cells_total", "cell_meetings_held")
 #: Statuses whose figures count in the Bloc's summary.
 FILED_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
 EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
@@ -61,7 +65,8 @@ def registry_figures(organization: Organization, period: ReportingPeriod) -> dic
     """What the member registry says for `organization` and `period`, counted from events.
 
     Members at period end: roll-in events minus roll-out events up to the last day; admissions and full
-    memberships by decision date; transfers by effective date. Cached under the data's version (one cheap query
+    memberships by decision date; transfers by effective date. With the cells' meeting records of the year, also
+    the cells and those that met every month of the period (``MEETING_FIELDS``). Cached under the data's version (one cheap query
     instead of the aggregate): the report form asks again each time it is opened, and any new event changes the
     version.
     """
@@ -86,7 +91,10 @@ def _count_registry(organization: Organization, period: ReportingPeriod) -> dict
     events = MemberEvent.objects.filter(organization=organization).annotate(
         counted_on=Coalesce("decided_on", "effective_on")
     )
-    return _figures(events, period.starts_on, period.ends_on)
+    return {
+        **_figures(events, period.starts_on, period.ends_on),
+        **(meetings.report_figures(organization, period.starts_on, period.ends_on) or {}),
+    }
 
 
 def _figures(events, start, end) -> dict[str, int]:
@@ -148,10 +156,11 @@ def figure_flags(snapshot: dict, values: dict, lines: dict[int, dict]) -> dict[s
     ``study_<resolution id>_members_total`` / ``_masses_total``."""
     snapshot = snapshot or {}
     flags: dict[str, str] = {}
-    for name in REGISTRY_FIELDS:
+    for name in (*REGISTRY_FIELDS, *MEETING_FIELDS):
         value = values.get(name)
         if name in snapshot and value is not None and value != snapshot[name]:
-            flags[name] = f"Khác sổ đảng viên: sổ ghi {snapshot[name]}, bạn nhập {value}. Cần giải trình."
+            book = "sổ sinh hoạt chi bộ" if name in MEETING_FIELDS else "sổ đảng viên"
+            flags[name] = f"Khác {book}: sổ ghi {snapshot[name]}, bạn nhập {value}. Cần giải trình."
     roll = snapshot.get("members_total")
     headcount = values.get("non_member_headcount")
     for rid, line in lines.items():
@@ -172,7 +181,7 @@ def report_flags(report: PeriodicReport, lines=None) -> dict[str, str]:
     lines = report.study_lines.all() if lines is None else lines
     return figure_flags(
         report.registry_snapshot,
-        {name: getattr(report, name) for name in (*REGISTRY_FIELDS, "non_member_headcount")},
+        {name: getattr(report, name) for name in (*REGISTRY_FIELDS, *MEETING_FIELDS, "non_member_headcount")},
         {
             line.resolution_id: {"members_total": line.members_total, "masses_total": line.masses_total}
             for line in lines

@@ -140,14 +140,15 @@ def _save(report: PeriodicReport, by) -> None:
 def _new_report(organization: Organization, period: ReportingPeriod, by) -> PeriodicReport:
     figures = registry_figures(organization, period)
     suggestions = registry_suggestions(organization, period)
+    # The cells' figures come from their meeting records when the organisation keeps them (``figures``),
+    # otherwise the count of its active cells is only a suggestion.
     report = PeriodicReport(
         organization=organization,
         period=period,
         registry_snapshot={**figures, "taken_at": timezone.now().isoformat()},
         non_member_headcount=suggestions["non_member_headcount"],
-        cells_total=suggestions["cells_total"],
         updated_by=by,
-        **figures,
+        **{"cells_total": suggestions["cells_total"], **figures},
     )
     report._history_user = by
     return report

@@ -21,6 +21,7 @@ from core.concurrency import EditGuard, history_last_change, model_state
 from core.datacache import data_cache_key, lazy_parts, page_number
 from core.dates import parse_year
 from core.spreadsheets import xlsx_response
+from members import meetings
 from organizations.access import (
     SECRETARY,
     check_can_work_in,
@@ -101,9 +102,12 @@ def report_list(request):
 
 @require_safe
 def organization_obligations(request, pk):
-    """The reports panel of an organisation's page (its overdue and coming reports), loaded by the page."""
+    """The live panels of an organisation's page, loaded by the page in one request: its overdue and coming
+    reports, and its cells' meetings flags (``members.meetings.organization_flags``: the organisations app may not
+    read either)."""
     org = get_object_or_404(organizations_for_user(request.user), pk=pk)
     mine = organization_of(request.user)
+    flags, gaps = meetings.organization_flags(org, today().year, today())
     return render(
         request,
         "reports/_obligations_panel.html",
@@ -111,6 +115,9 @@ def organization_obligations(request, pk):
             "organization": org,
             "obligations": selectors.obligations_for_organization(org, today()),
             "is_own_secretary": mine is not None and mine.pk == org.pk,
+            "meeting_flags": flags,
+            "meeting_gaps": gaps,
+            "year": today().year,
         },
     )
 
@@ -201,7 +208,9 @@ def report_open(request, period_id):
             "owes": timeliness.owes_report(org, period),
             "timeliness": timeliness.classify(period=period, first_submitted_at=None, as_of=today()),
             "figures": [
-                (selectors.SNAPSHOT_LABELS[n], getattr(preview, n)) for n in selectors.REGISTRY_FIELDS
+                (selectors.SNAPSHOT_LABELS[n], getattr(preview, n))
+                for n in (*selectors.REGISTRY_FIELDS, *selectors.MEETING_FIELDS)
+                if n in selectors.REGISTRY_FIELDS or n in (preview.registry_snapshot or {})
             ],
         },
     )

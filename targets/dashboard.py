@@ -582,6 +582,8 @@ def records_for(code: str, year: int, *, org_id: int | None = None, on: dt.date 
     result = definition.compute(year, as_of)
     rows = [r for r in result.rows if org_id is None or r.org_id == org_id]
     out["kind"] = "study" if code in ("members_studied", "masses_studied") else "organizations"
+    if code in ind.MEETING_CODES:
+        out["kind"] = "meetings"
     if code == "bloc_rating":
         out["kind"] = "bloc"
     out["result"] = result

@@ -33,6 +33,7 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractMonth, Trim
 
+from members import meetings
 from members.models import EventKind, MemberEvent
 from organizations.models import (
     GOOD_RATINGS,
@@ -676,3 +677,102 @@ def punctuality_scope(year: int, as_of: dt.date, periods: list[ReportingPeriod])
         # A past year is read the day after its last due date: "to the end of" that due date.
         return f"{counted}, đến hết ngày {as_of - dt.timedelta(days=1):%d/%m/%Y}."
     return f"{counted}, đến ngày {as_of:%d/%m/%Y}."
+
+
+# --- cell meetings (members.meetings: the one home of which cells meet and what counts) ----------------------
+
+#: The indicators read from the cells' meeting records (their drill-down lists organisations with numerator
+#: and denominator, summing to the figure).
+MEETING_CODES = ("cells_met_monthly", "thematic_quarterly", "meeting_attendance", "higher_committee_attended")
+
+
+def _meeting_years(year: int, as_of: dt.date) -> dict:
+    """Every organisation in the Bloc on `as_of` with its cells' year (``members.meetings``), shared by the four
+    meeting indicators (five queries in all)."""
+    # A month counts once it has passed: a closed year is read as of 31/12, so its December is judged too.
+    judged_on = as_of + dt.timedelta(days=1) if as_of == dt.date(year, 12, 31) else as_of
+
+    def compute():
+        orgs = list(
+            orgs_in_bloc(as_of).only("pk", "code", "name", "kind", "joined_on", "left_on").order_by("code")
+        )
+        return {"orgs": orgs, "years": meetings.organization_years(orgs, year, judged_on)}
+
+    return shared(("meetings", year, as_of), compute)
+
+
+def _meeting_share(year, as_of, numerator, denominator, describe, empty_note) -> IndicatorResult:
+    data = _meeting_years(year, as_of)
+    rows, num, den = [], 0, 0
+    for org in data["orgs"]:
+        record = data["years"][org.pk]
+        n, d = numerator(record), denominator(record)
+        num, den = num + n, den + d
+        rows.append(
+            OrgRow(org.pk, org.code, org.name, numerator=n, denominator=d,
+                   counted=(n == d) if d else None, detail=describe(record, n, d))
+        )  # fmt: skip
+    return IndicatorResult(
+        value=percent(num, den), numerator=num, denominator=den, rows=rows, note="" if den else empty_note
+    )
+
+
+def _missing_text(record) -> str:
+    gaps = [
+        f"{u.unit.name}: tháng {', '.join(map(str, u.missing_months))}"
+        for u in record.units
+        if u.missing_months
+    ]
+    return "; ".join(gaps)
+
+
+@indicator("cells_met_monthly", label="Chi bộ sinh hoạt thường kỳ đủ các tháng", unit=PERCENT)
+def cells_met_monthly(year: int, as_of: dt.date) -> IndicatorResult:
+    """Cells that held their regular meeting in every month of the year ended by `as_of` (Điều lệ Art. 24)."""
+    return _meeting_share(
+        year,
+        as_of,
+        lambda r: r.cells_every_month,
+        lambda r: r.cells,
+        lambda r, n, d: f"{n}/{d} chi bộ đủ các tháng" + (f" — thiếu {_missing_text(r)}" if n < d else ""),
+        "Chưa có chi bộ nào",
+    )
+
+
+@indicator("thematic_quarterly", label="Sinh hoạt chuyên đề đủ mỗi quý", unit=PERCENT)
+def thematic_quarterly(year: int, as_of: dt.date) -> IndicatorResult:
+    """Quarters ended by `as_of` in which a cell held a thematic meeting, over every cell's ended quarters."""
+    return _meeting_share(
+        year,
+        as_of,
+        lambda r: r.quarters_held,
+        lambda r: r.quarters_due,
+        lambda r, n, d: f"{n}/{d} lượt chi bộ × quý có sinh hoạt chuyên đề ({r.thematic} buổi)",
+        "Chưa có quý nào kết thúc",
+    )
+
+
+@indicator("meeting_attendance", label="Đảng viên dự sinh hoạt chi bộ", unit=PERCENT)
+def meeting_attendance(year: int, as_of: dt.date) -> IndicatorResult:
+    """Members present over members expected, at the completed meetings of the year up to `as_of`."""
+    return _meeting_share(
+        year,
+        as_of,
+        lambda r: r.present,
+        lambda r: r.expected,
+        lambda r, n, d: f"{n}/{d} lượt có mặt ({r.meetings} buổi)",
+        "Chưa có buổi sinh hoạt nào được ghi",
+    )
+
+
+@indicator("higher_committee_attended", label="Buổi sinh hoạt chi bộ có cấp ủy cấp trên dự", unit=PERCENT)
+def higher_committee_attended(year: int, as_of: dt.date) -> IndicatorResult:
+    """Completed meetings of the year up to `as_of` that a member of the higher committee attended."""
+    return _meeting_share(
+        year,
+        as_of,
+        lambda r: r.with_higher,
+        lambda r: r.meetings,
+        lambda r, n, d: f"{n}/{d} buổi có cấp ủy cấp trên dự",
+        "Chưa có buổi sinh hoạt nào được ghi",
+    )

@@ -25,6 +25,7 @@ target_patterns = (
         path("new/", views.target_create, name="target_create"),
         path("<int:pk>/edit/", views.target_update, name="target_update"),
         path("copy/", views.target_copy, name="target_copy"),
+        path("evidence/<int:pk>/<int:year>/", views.rating_evidence, name="rating_evidence"),
     ],
     "targets",
 )

@@ -17,6 +17,7 @@ from core.errors import bad_request
 from core.spreadsheets import xlsx_response
 from organizations.access import (
     SECRETARY,
+    is_staff_role,
     organization_of,
     organizations_for_user,
     readers_required,
@@ -28,7 +29,7 @@ from reports.document_views import document_format, document_response, issue_pag
 from reports.periods import year_range
 
 from . import dashboard as dash
-from . import documents, indicators, services
+from . import documents, evidence, indicators, services
 from .dashboard import target_text, today
 from .forms import TargetCopyForm, TargetForm
 from .indicators import REGISTRY
@@ -307,4 +308,24 @@ def brief_issue(request, year):
         label=f"Báo cáo nhanh chỉ tiêu năm {year}",
         back_url=f"{reverse('dashboard:dashboard')}?year={year}",
         kind_for_recipients=documents.DASHBOARD_KIND,
+    )
+
+
+# --- the rating evidence pack ----------------------------------------------------------------------------------
+
+
+@require_safe
+def rating_evidence(request, pk, year):
+    """The evidence beside the year-end rating of an organisation (staff, leadership, its own secretary); with
+    ?format=pdf or docx, the one-page "Hồ sơ đánh giá, xếp loại năm …"."""
+    org = get_object_or_404(organizations_for_user(request.user), pk=pk)
+    if not 2000 <= year <= today().year:
+        raise Http404("Không có năm này.")
+    pack = evidence.rating_pack(org, year, today=today())
+    if "format" in request.GET:
+        return document_response(evidence.rating_pack_document(pack), document_format(request))
+    return render(
+        request,
+        "targets/rating_evidence.html",
+        {"pack": pack, "organization": org, "year": year, "can_rate": is_staff_role(request.user)},
     )

@@ -7,7 +7,10 @@ organisation A ("own") and of organisation B ("other") and which answer each rol
 - ``own``    — the secretary of A, on A's object (or on a page without an object);
 - ``other``  — the secretary of A, on B's object: 404, and nothing changes in the database;
 - ``leader`` — leadership: reads, never changes (every POST refused, nothing changes);
-- ``staff``  — committee staff: everything.
+- ``staff``  — committee staff: everything;
+- ``cell``   — the secretary of A's cell (bí thư chi bộ), on A's object: their cell's members and meetings
+  only; every other page answers 403 (``access.CellSecretaryGate``), whatever the method;
+- ``cell_other`` — the same cell secretary on B's object: 404 on the pages they may use.
 
 An expected answer is a set of status codes. ``OK`` means the page works (200, or 302 after a POST that did
 something, or a download); refusals are exact (403, 404, 405). Adding a URL means adding its line here: the
@@ -22,10 +25,17 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 
 from core.documents import DEFAULT_TEMPLATE
-from members.models import Candidate
+from members import services as member_services
+from members.models import Candidate, MeetingCriterion
 from members.tests import factories as member_factories
 from organizations.models import BlocYear, Cell, DocumentTemplate, Officer, OfficerTitle, OrganizationYear
-from organizations.tests.factories import OrganizationFactory, leader_user, secretary_user, staff_user
+from organizations.tests.factories import (
+    OrganizationFactory,
+    cell_secretary_user,
+    leader_user,
+    secretary_user,
+    staff_user,
+)
 from reports.models import PeriodicReport, ReportAttachment, ReportingPeriod, Resolution
 from reports.periods import periods_create
 from targets.models import Target
@@ -35,7 +45,7 @@ FORBIDDEN = frozenset({403})
 NOT_FOUND = frozenset({404})
 NOT_ALLOWED = frozenset({405})
 LOGIN = frozenset({302})
-ROLES = ("own", "other", "leader", "staff")
+ROLES = ("own", "other", "leader", "staff", "cell", "cell_other")
 
 
 @dataclass(frozen=True)
@@ -49,7 +59,7 @@ class Rule:
     query: object = ""  # a query string the page needs: "code=admissions", or callable(world) -> str
 
 
-def rule(kind: str, kwargs=None, query="", **overrides) -> Rule:
+def rule(kind: str, kwargs=None, query="", *, cell: bool = False, **overrides) -> Rule:
     """The usual shapes of a rule:
 
     - ``read``: a page everyone may read within their scope; GET only.
@@ -58,6 +68,9 @@ def rule(kind: str, kwargs=None, query="", **overrides) -> Rule:
     - ``work``: a page that changes an object of an organisation: staff and the organisation's secretary.
     - ``staff``: staff only (registry-wide changes).
     - ``post_work`` / ``post_staff``: like work / staff, but POST only (GET answers 405).
+
+    The cell secretary gets 403 everywhere, unless `cell`: a page of their cell, where they get what the
+    organisation's secretary gets ("cell" like "own", "cell_other" like "other").
     """
     scoped = kwargs is not None
     other_refusal = NOT_FOUND if scoped else None
@@ -89,14 +102,27 @@ def rule(kind: str, kwargs=None, query="", **overrides) -> Rule:
     }
     get, post = shapes[kind]
     get, post = dict(get), dict(post)
+    for answers in (get, post):
+        answers["cell"] = answers["own"] if cell else FORBIDDEN
+        answers["cell_other"] = answers["other"] if cell else FORBIDDEN
     for key, value in overrides.items():
         method, role = key.split("_", 1)
+        if role in ("cell", "cell_other") and not cell:
+            continue  # the gate answers 403 before the page's own refusals
         (get if method == "get" else post)[role] = frozenset(value)
     return Rule(get=get, post=post, kwargs=kwargs, query=query)
 
 
 def _pk(name):
     return lambda w, side: {"pk": getattr(w, side)[name].pk}
+
+
+def _org(name):
+    return lambda w, side: {name: getattr(w, side)["organization"].pk}
+
+
+def _unit(w, side):
+    return {"organization": getattr(w, side)["organization"].pk, "cell": getattr(w, side)["cell"].pk}
 
 
 # --- the world every rule is checked in -------------------------------------------------------------------
@@ -120,7 +146,19 @@ def build_world():
         officer = Officer.objects.get(user=secretary)
         clerk = get_user_model().objects.create_user(username=f"vanthu_{code.lower()}", password="x")
         officer_clerk = Officer.objects.create(user=clerk, organization=org, title=OfficerTitle.VAN_PHONG)
-        member = member_factories.member(org, ceremony_on=dt.date(year - 2, 3, 10), name=f"Đảng viên {code}")
+        member = member_factories.member(
+            org, ceremony_on=dt.date(year - 2, 3, 10), name=f"Đảng viên {code}", cell=cell
+        )
+        cell_secretary = cell_secretary_user(cell, username=f"bithu_{code.lower()}.cb1")
+        meeting = member_services.meeting_save(
+            meeting=None,
+            organization=org,
+            cell=cell,
+            data={"held_on": dt.date(year - 1, 3, 5), "kind": "thuong_ky", "topics": "Nhiệm vụ tháng 3"},
+            attendance={},
+            complete=False,
+            by=staff,
+        )
         candidate = member_factories.candidate(org, name=f"Quần chúng {code}")
         org_year = OrganizationYear.objects.create(organization=org, year=year - 1, party_rating="HTTNV")
         report = PeriodicReport.objects.create(organization=org, period=period)
@@ -143,6 +181,8 @@ def build_world():
             "org_year": org_year,
             "report": report,
             "attachment": attachment,
+            "cell_secretary": cell_secretary,
+            "meeting": meeting,
         }
     resolution = Resolution.objects.create(year=year, title="Nghị quyết thử", short_title="NQ thử")
     target = Target.objects.create(year=year, indicator="admissions", comparator="gte", value=120)
@@ -150,12 +190,16 @@ def build_world():
     document_template.file.save("matrix.docx", ContentFile(DEFAULT_TEMPLATE.read_bytes()), save=False)
     document_template.save()
     BlocYear.objects.create(year=year - 1, rating="HTXSNV")
+    member_services.meeting_criteria_from_guidance(year=year, by=staff)
+    criterion = MeetingCriterion.objects.filter(year=year).first()
     return SimpleNamespace(
         own=sides["own"],
         other=sides["other"],
         staff=staff,
         leader=leader,
         secretary=sides["own"]["secretary"],
+        cell_secretary=sides["own"]["cell_secretary"],
+        criterion=criterion,
         period=period,
         year=year,
         resolution=resolution,
@@ -169,13 +213,13 @@ def build_world():
 
 MATRIX: dict[str, Rule] = {
     # Accounts and the role home
-    "home": rule("read"),
-    "baseline": rule("read"),
+    "home": rule("read", cell=True),
+    "baseline": rule("read", cell=True),
     # A logged-in user who opens or posts the login page is sent on to their home page.
-    "login": rule("read", **{f"post_{r}": OK for r in ROLES}),
-    "logout": rule("post_work", **{"post_leader": OK}),
-    "password_change": rule("work", **{"get_leader": OK, "post_leader": OK}),
-    "password_change_done": rule("read"),
+    "login": rule("read", cell=True, **{f"post_{r}": OK for r in ROLES}),
+    "logout": rule("post_work", cell=True, **{"post_leader": OK}),
+    "password_change": rule("work", cell=True, **{"get_leader": OK, "post_leader": OK}),
+    "password_change_done": rule("read", cell=True),
     "lockout_list": rule("readers", get_leader=FORBIDDEN),
     "lockout_reset": rule("post_staff"),
     # Organisations
@@ -218,8 +262,8 @@ MATRIX: dict[str, Rule] = {
         "staff", lambda w, s: {"pk": w.document_template.pk}, get_staff=NOT_ALLOWED
     ),
     # Members
-    "members:member_list": rule("read"),
-    "members:member_detail": rule("read", _pk("member")),
+    "members:member_list": rule("read", cell=True),
+    "members:member_detail": rule("read", _pk("member"), cell=True),
     "members:member_create": rule("work"),
     "members:member_edit": rule("work", _pk("member")),
     "members:member_rating": rule("work", _pk("member")),
@@ -232,6 +276,15 @@ MATRIX: dict[str, Rule] = {
     ),
     "members:day_off_list": rule("staff"),
     "members:rating_bulk": rule("work", lambda w, s: {"organization": w.__dict__[s]["organization"].pk}),
+    # Cell meetings: the cell's secretary, the organisation's secretary (all its cells), staff; leadership reads.
+    "members:meeting_list": rule("read", _org("organization"), cell=True),
+    "members:meeting_unit": rule("read", _unit, cell=True),
+    "members:meeting_create": rule("work", _unit, cell=True),
+    "members:meeting_detail": rule("read", _pk("meeting"), cell=True),
+    "members:meeting_edit": rule("work", _pk("meeting"), cell=True),
+    "members:meeting_grid": rule("readers"),
+    "members:meeting_criteria": rule("staff"),
+    "members:meeting_criterion_edit": rule("staff", lambda w, s: {"pk": w.criterion.pk}),
     "members:candidate_list": rule("read"),
     "members:candidate_detail": rule("read", _pk("candidate")),
     "members:candidate_create": rule("work"),
@@ -290,4 +343,8 @@ MATRIX: dict[str, Rule] = {
     "dashboard:brief_issue": rule("staff"),
     "dashboard:indicator_records": rule("readers", query="code=admissions"),
     "dashboard:organization": rule("read", _pk("organization")),
+    # The rating evidence pack of an organisation's year (PDF/DOCX with ?format=): whoever sees the organisation.
+    "targets:rating_evidence": rule(
+        "read", lambda w, s: {"pk": w.__dict__[s]["organization"].pk, "year": w.year - 1}
+    ),
 }

@@ -1,7 +1,7 @@
 """Bad input never breaks a page: every form of the portal, fed generated garbage by hypothesis.
 
 The forms are discovered, not listed: the test opens every page of the permission matrix (and the pages they
-link to) as staff and as a secretary, and reads every ``<form method="post">`` (inputs, selects, textareas).
+link to) as staff, as a secretary and as a cell secretary, and reads every ``<form method="post">`` (inputs, selects, textareas).
 Every URL that accepts a POST from that role (tests/permission_matrix.py says which) is then fed generated
 values: very long strings, Unicode far outside Vietnamese (emoji, right-to-left marks, control characters, NUL),
 negative and huge numbers, malformed dates, values of the wrong type, options that are not offered. A URL that
@@ -162,7 +162,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         w = build_world()
         start = [_matrix_url(w, name, rule) for name, rule in MATRIX.items()]
         found = {}
-        for role, user in (("staff", w.staff), ("secretary", w.secretary)):
+        for role, user in (("staff", w.staff), ("secretary", w.secretary), ("cell", w.cell_secretary)):
             client = Client()
             client.force_login(user)
             found[role] = _crawl(client, start)
@@ -171,7 +171,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             forms={role: found[role][0] for role in found},
             shown_on={role: found[role][2] for role in found},
             get_params=found["staff"][1],
-            user={"staff": w.staff, "secretary": w.secretary},
+            user={"staff": w.staff, "secretary": w.secretary, "cell": w.cell_secretary},
         )
         transaction.set_rollback(True)
 
@@ -246,7 +246,7 @@ def _accepts_post(rule, side) -> bool:
 
 FORM_CASES = [
     (name, role)
-    for role, side in (("staff", "staff"), ("secretary", "own"))
+    for role, side in (("staff", "staff"), ("secretary", "own"), ("cell", "cell"))
     for name, rule in sorted(MATRIX.items())
     if _accepts_post(rule, side) and name not in NOT_FUZZED
 ]
@@ -266,7 +266,7 @@ NOT_SHOWN = {
 
 def test_the_crawl_finds_every_form(world):
     """Every POST endpoint is reached through a form on some page (or is listed in NOT_SHOWN with a reason)."""
-    for role in ("staff", "secretary"):
+    for role in ("staff", "secretary", "cell"):
         missing = {name for name, r in FORM_CASES if r == role and not world.forms[role].get(name)}
         assert missing <= set(NOT_SHOWN), (role, sorted(missing - set(NOT_SHOWN)))
 
@@ -342,6 +342,7 @@ CSRF_CASES = [
     *FORM_CASES,
     ("logout", "staff"),
     ("logout", "secretary"),
+    ("logout", "cell"),
 ]
 
 

@@ -3,8 +3,9 @@
 The world (organisations A and B with their objects, the three roles) is built once for the module, inside a
 transaction rolled back at the end; each test runs in its own savepoint, so whatever a request changes is gone
 before the next one. Roles: ``anon`` (not logged in: sent to the login page), ``own`` (the secretary of A on
-A's object, or on a page without an object), ``other`` (the secretary of A on B's object: 404), ``leader``
-and ``staff``. A refusal (403, 404, 405, or the anonymous redirect), and every GET whatever its answer (a read
+A's object, or on a page without an object), ``other`` (the secretary of A on B's object: 404), ``leader``,
+``staff``, ``cell`` (the secretary of A's cell: their cell's pages only, 403 elsewhere) and ``cell_other`` (the
+same on B's objects: 404). A refusal (403, 404, 405, or the anonymous redirect), and every GET whatever its answer (a read
 never writes), must leave every row of every table of the project as it was (history included). A URL of the project without a line in the matrix fails
 ``test_every_url_is_in_the_matrix``.
 """
@@ -26,7 +27,9 @@ pytestmark = pytest.mark.django_db
 
 PROJECT_APPS = ("organizations", "members", "reports", "targets", "auth")
 REFUSALS = {403, 404, 405}
-ROLES = ("anon", "own", "other", "leader", "staff")
+ROLES = ("anon", "own", "other", "leader", "staff", "cell", "cell_other")
+#: Roles that are checked on B's objects (the other organisation).
+OTHER_SIDE = ("other", "cell_other")
 METHODS = ("GET", "POST")
 
 
@@ -76,11 +79,17 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         w = build_world()
         # One session per role, made once: each test only sends its cookie.
         w.sessions = {}
-        for role, user in (("own", w.secretary), ("leader", w.leader), ("staff", w.staff)):
+        for role, user in (
+            ("own", w.secretary),
+            ("leader", w.leader),
+            ("staff", w.staff),
+            ("cell", w.cell_secretary),
+        ):
             client = Client()
             client.force_login(user)
             w.sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
         w.sessions["other"] = w.sessions["own"]
+        w.sessions["cell_other"] = w.sessions["cell"]
         # Every test starts from this state (its changes are rolled back): the "before" of every comparison.
         w.fingerprint = fingerprint()
         yield w
@@ -98,7 +107,7 @@ def _cases():
     for name in sorted(MATRIX):
         rule = MATRIX[name]
         for role in ROLES:
-            if role == "other" and rule.kwargs is None:
+            if role in OTHER_SIDE and rule.kwargs is None:
                 continue  # a page without an object: the secretary's answer is the "own" one
             for method in METHODS:
                 yield name, role, method
@@ -116,7 +125,7 @@ def _expected(name, rule, role, method) -> frozenset:
 @pytest.mark.parametrize(("name", "role", "method"), CASES, ids=[f"{n}-{r}-{m}" for n, r, m in CASES])
 def test_route(world, name, role, method):
     rule = MATRIX[name]
-    kwargs = rule.kwargs(world, "other" if role == "other" else "own") if rule.kwargs else {}
+    kwargs = rule.kwargs(world, "other" if role in OTHER_SIDE else "own") if rule.kwargs else {}
     query = rule.query(world) if callable(rule.query) else rule.query
     url = reverse(name, kwargs=kwargs) + (f"?{query}" if query else "")
     expected = _expected(name, rule, role, method)

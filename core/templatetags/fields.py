@@ -8,9 +8,9 @@ register = template.Library()
 
 
 @register.simple_tag
-def field(bf, flag="", registry=None, figure=False, size=""):
+def field(bf, flag="", registry=None, figure=False, size="", source="Sổ đảng viên"):
     """``{% field form.name %}``; the report form's figures: ``{% field bf flag=flag registry=value figure=True %}``."""
-    return render_field(bf, flag=flag, registry=registry, figure=figure, size=size)
+    return render_field(bf, flag=flag, registry=registry, figure=figure, size=size, source=source)
 
 
 @register.filter(name="fields")

@@ -56,3 +56,18 @@ def import_sheet(rows, name: str = "dang-vien.xlsx") -> io.BytesIO:
     out.seek(0)
     out.name = name
     return out
+
+
+def meeting(
+    organization, cell, *, held_on, by, kind="thuong_ky", absent=(), excused=(), complete=True, **extra
+):
+    """A meeting recorded through the service: everyone of the cell's roll present but `absent` (without
+    reason) and `excused` (members)."""
+    attendance = {m.pk: ("unexcused", "") for m in absent}
+    attendance.update({m.pk: ("excused", "Đi công tác") for m in excused})
+    data = {"held_on": held_on, "kind": kind, "topics": "Kiểm điểm công việc tháng",
+            "starts_at": dt.time(14, 0), "ends_at": dt.time(15, 45), **extra}  # fmt: skip
+    return services.meeting_save(
+        meeting=None, organization=organization, cell=cell, data=data, attendance=attendance,
+        complete=complete, by=by,
+    )  # fmt: skip

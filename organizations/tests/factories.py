@@ -70,3 +70,12 @@ def secretary_user(organization, username=None):
     user = UserFactory(username=username or f"bt{organization.code}", role=access.SECRETARY)
     Officer.objects.create(user=user, organization=organization, title="bi_thu")
     return user
+
+
+def cell_secretary_user(cell, username=None):
+    """A cell secretary (bí thư chi bộ) of `cell`, linked by an officer record with the cell."""
+    user = UserFactory(
+        username=username or f"bt{cell.organization.code}.cb{cell.pk}", role=access.CELL_SECRETARY
+    )
+    Officer.objects.create(user=user, organization=cell.organization, cell=cell, title="bi_thu_chi_bo")
+    return user

@@ -197,3 +197,27 @@ def test_list_and_detail_do_not_grow_in_queries(client_for, staff):
         CellFactory(organization=org)
         OrganizationYearFactory(organization=org, year=2000 + i)
     assert [count(u) for u in urls] == small
+
+
+def test_staff_link_a_cell_secretary_to_one_cell(client):
+    """A cell's secretary is an officer with a cell of the organisation (issue 18); a cell of another
+    organisation, or a cell without that title, is refused."""
+    from django.contrib.auth import get_user_model
+
+    from organizations.models import Officer
+    from organizations.tests.factories import staff_user
+
+    org, other = OrganizationFactory(code="51"), OrganizationFactory(code="52")
+    cell = Cell.objects.create(organization=org, name="Chi bộ Văn phòng")
+    foreign = Cell.objects.create(organization=other, name="Chi bộ khác")
+    user = get_user_model().objects.create_user(username="bithu51.cb1", password="x")
+    client.force_login(staff_user())
+    url = reverse("organizations:officer_add", args=[org.pk])
+    page = client.post(url, {"user": user.pk, "title": "bi_thu_chi_bo", "cell": foreign.pk})
+    assert page.status_code == 200 and not Officer.objects.filter(user=user).exists()
+    page = client.post(url, {"user": user.pk, "title": "bi_thu_chi_bo"})
+    assert "cần chọn chi bộ" in page.content.decode()
+    assert client.post(url, {"user": user.pk, "title": "bi_thu_chi_bo", "cell": cell.pk}).status_code == 302
+    assert Officer.objects.get(user=user).cell == cell
+    assert "Bí thư chi bộ trực thuộc (Chi bộ Văn phòng)" in client.get(reverse(
+        "organizations:organization_detail", args=[org.pk])).content.decode()  # fmt: skip

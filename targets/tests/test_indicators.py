@@ -29,6 +29,11 @@ def test_registry_has_every_contract_code():
         "theme_adopted",
         "bloc_rating",
         "reports_on_time",
+        # Issue 18: from the cells' meeting records.
+        "cells_met_monthly",
+        "thematic_quarterly",
+        "meeting_attendance",
+        "higher_committee_attended",
     }
 
 

@@ -5,12 +5,14 @@ import time
 from collections import Counter
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from demo import meetings as meeting_demo
 from demo import members as member_demo
 from demo import organizations as org_demo
 from demo import reports as report_demo
@@ -76,8 +78,18 @@ class Command(BaseCommand):
         rating_years = sorted({y for y in (2020, 2021, today.year - 1) if y < today.year})
         ratings = member_demo.build_ratings(rng, world, rating_years, staff=users["staff"])
         step("số liệu năm, quần chúng ưu tú, xếp loại")
+        meeting_demo.build_criteria(sorted({2021, today.year}), staff=users["staff"])
+        book = meeting_demo.build_meetings(orgs, today=today, staff=users["staff"])
+        self.cell_secretaries = meeting_demo.build_cell_secretaries(orgs, users["staff"].password)
+        step("sinh hoạt chi bộ")
         counts = report_demo.build_reports(
-            rng, orgs, world, staff=users["staff"], secretaries=users["secretaries"], today=today
+            rng,
+            orgs,
+            world,
+            staff=users["staff"],
+            secretaries=users["secretaries"],
+            today=today,
+            meetings=book,
         )
         step("báo cáo")
         admitted = Counter(
@@ -94,7 +106,8 @@ class Command(BaseCommand):
             f"Kết nạp theo năm: {', '.join(f'{y}: {admitted[y]}' for y in years)}.\n"
             f"Công nhận chính thức: {', '.join(f'{y}: {full[y]}' for y in years)}.\n"
             f"{counts['periods']} kỳ báo cáo, {counts['reports']} báo cáo, {counts['resolutions']} nghị quyết, "
-            f"{counts['targets']} chỉ tiêu. Thời gian: {'; '.join(steps)}."
+            f"{counts['targets']} chỉ tiêu. {meeting_demo.CellMeeting.objects.count()} buổi sinh hoạt chi bộ. "
+            f"Thời gian: {'; '.join(steps)}."
         )
 
     def print_accounts(self):
@@ -102,5 +115,13 @@ class Command(BaseCommand):
             "Tài khoản mẫu (mật khẩu demo-khoi-2021):\n"
             "  vanphong            Văn phòng Đảng ủy Khối (toàn quyền)\n"
             "  lanhdao             Lãnh đạo Đảng ủy Khối (chỉ xem)\n"
-            "  bithu01 … bithu76   Bí thư tổ chức cơ sở đảng 01 … 76"
+            "  bithu01 … bithu76   Bí thư tổ chức cơ sở đảng 01 … 76\n"
+            "  bithu01.cb1 …       Bí thư chi bộ trực thuộc (chi bộ thứ 1, 2… theo tên) của các tổ chức "
+            f"{', '.join(meeting_demo.CELL_SECRETARY_ORGS)}: "
+            + ", ".join(
+                get_user_model()
+                .objects.filter(groups__name=access.CELL_SECRETARY)
+                .order_by("username")
+                .values_list("username", flat=True)
+            )
         )

@@ -1,0 +1,143 @@
+"""The meeting indicators (from the cells' records) equal their drill-down; the rating evidence pack."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from members.models import MemberRating
+from members.tests import factories as mf
+from organizations.models import Cell, Kind
+from organizations.tests.factories import OrganizationFactory, leader_user, staff_user
+from reports.periods import periods_create
+from targets import dashboard as dash
+from targets import evidence
+from targets import indicators as ind
+
+pytestmark = pytest.mark.django_db
+END = dt.date(2021, 12, 31)
+
+
+@pytest.fixture
+def w():
+    """A đảng bộ with two cells (one met every month, one missed March) and a chi bộ cơ sở that met every month
+    with a combined thematic meeting each quarter."""
+    staff = staff_user()
+    org = OrganizationFactory(code="05", name="Đảng bộ Sở Xây dựng")
+    cb1 = Cell.objects.create(organization=org, name="Chi bộ 1")
+    cb2 = Cell.objects.create(organization=org, name="Chi bộ 2")
+    m1 = [mf.member(org, name=f"Chi bộ 1 người {i}", cell=cb1) for i in range(4)]
+    mf.member(org, name="Chi bộ 2 người", cell=cb2)
+    base = OrganizationFactory(code="09", name="Chi bộ Công ty", kind=Kind.CHI_BO_CO_SO)
+    mb = [mf.member(base, name=f"Chi bộ cơ sở người {i}") for i in range(2)]
+    for month in range(1, 13):
+        day = dt.date(2021, month, 10)
+        mf.meeting(org, cb1, held_on=day, by=staff, absent=[m1[0]] if month <= 3 else [],
+                   higher_attendee="Đồng chí Đảng ủy viên" if month == 6 else "")  # fmt: skip
+        if month != 3:
+            mf.meeting(org, cb2, held_on=day, by=staff)
+        mf.meeting(base, None, held_on=day, by=staff, kind="ket_hop" if month % 3 == 0 else "thuong_ky",
+                   excused=[mb[0]] if month == 1 else [])  # fmt: skip
+    mf.meeting(org, cb1, held_on=dt.date(2021, 5, 20), by=staff, kind="chuyen_de")
+    return {"org": org, "base": base, "staff": staff, "cb1": cb1, "m1": m1}
+
+
+def test_meeting_indicators_count_what_the_records_say(w):
+    """Điều lệ Art. 24: 2 of 3 cells met every month; thematic meetings in 5 of 12 cell-quarters; attendance
+    and the higher committee's meetings counted over the completed meetings."""
+    results = {code: ind.REGISTRY[code].compute(2021, END) for code in ind.MEETING_CODES}
+    monthly = results["cells_met_monthly"]
+    assert (monthly.numerator, monthly.denominator, monthly.value) == (2, 3, Decimal("66.67"))
+    row = monthly.row_for(w["org"].pk)
+    assert (row.numerator, row.denominator) == (1, 2) and "Chi bộ 2: tháng 3" in row.detail
+    assert (results["thematic_quarterly"].numerator, results["thematic_quarterly"].denominator) == (5, 12)
+    # Present: cell 1 48 - 3, cell 2 11, base 24 - 1 (excused); expected 48 + 11 + 24 (+ the thematic's 4).
+    attendance = results["meeting_attendance"]
+    assert (attendance.numerator, attendance.denominator) == (45 + 4 + 11 + 23, 48 + 4 + 11 + 24)
+    assert (
+        results["higher_committee_attended"].numerator,
+        results["higher_committee_attended"].denominator,
+    ) == (
+        1,
+        12 + 1 + 11 + 12,
+    )
+    # Before a month has passed it is not counted against the cell.
+    early = ind.REGISTRY["cells_met_monthly"].compute(2021, dt.date(2021, 3, 31))
+    assert (early.numerator, early.denominator) == (3, 3)
+
+
+def test_each_meeting_indicator_equals_its_drill_down(w, client):
+    """The drill-down lists every organisation with its numerator and denominator; they add up to the figure the
+    dashboard shows, and the page says the total."""
+    client.force_login(leader_user())
+    for code in ind.MEETING_CODES:
+        records = dash.records_for(code, 2021, on=dt.date(2022, 3, 1))
+        rows = records["pending"] + records["done"]
+        result = records["result"]
+        assert sum(r.numerator for r in rows) == result.numerator
+        assert sum(r.denominator for r in rows) == result.denominator
+        card = dash.build_dashboard(2021, on=dt.date(2022, 3, 1), with_charts=False).card(code)
+        assert (card.result.numerator, card.result.denominator) == (result.numerator, result.denominator)
+        page = client.get(reverse("dashboard:indicator_records"), {"year": 2021, "code": code})
+        assert f"Cộng: <strong>{result.numerator}/{result.denominator}</strong>" in page.content.decode()
+
+
+def test_the_grid_reads_a_fixed_number_of_queries(w, client):
+    client.force_login(leader_user())
+    url = reverse("members:meeting_grid") + "?year=2021"
+    client.get(url)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count()
+    for n in range(3):
+        org = OrganizationFactory(code=f"7{n}")
+        cell = Cell.objects.create(organization=org, name="Chi bộ A")
+        mf.meeting(org, cell, held_on=dt.date(2021, 2, 3), by=w["staff"])
+    assert count() == before
+
+
+def test_the_evidence_pack_shows_the_records_of_the_year(w):
+    """Reports (HD timeliness rule), meetings held vs due, the 20% rule of HD 21-HD/BTCTW §2.3, the hook."""
+    periods_create(year=2021)
+    org = w["org"]
+    for i, member in enumerate(w["m1"]):
+        MemberRating.objects.create(
+            member=member, organization=org, year=2021, grade="HTXSNV" if i < 2 else "HTTNV"
+        )
+    pack = evidence.rating_pack(org, 2021, today=dt.date(2022, 3, 1))
+    lines = {line.label: line for section in pack.sections for line in section.lines}
+    assert lines["Nộp đúng hạn / đến hạn"].value.startswith("0/19")
+    assert lines["Chưa nộp"].warn and "và 14 kỳ khác" in lines["Chưa nộp"].value
+    regular = lines["Sinh hoạt thường kỳ (tháng có / phải có)"]
+    assert regular.value.startswith("23/24; 1/2 chi bộ đủ các tháng") and regular.warn
+    cap = lines["HTXSNV ≤ 20% (HD 21-HD/BTCTW, mục 2.3)"]
+    assert cap.warn and cap.value.startswith("2/tối đa 0")
+    assert pack.sections[-1].title == "Đảng phí và kỷ luật"
+
+    # The dues and discipline registers add their own section through the hook.
+    def dues(organization, year, as_of):
+        return evidence.Section("Đảng phí", [evidence.Line("Nộp đảng phí đúng hạn", "12/12 tháng")])
+
+    evidence.EVIDENCE_SECTIONS.append(dues)
+    try:
+        titles = [s.title for s in evidence.rating_pack(org, 2021, today=dt.date(2022, 3, 1)).sections]
+    finally:
+        evidence.EVIDENCE_SECTIONS.remove(dues)
+    assert titles[-1] == "Đảng phí" and "Đảng phí và kỷ luật" not in titles
+
+
+def test_the_evidence_pack_page_and_its_document(w, client):
+    client.force_login(w["staff"])
+    url = reverse("targets:rating_evidence", kwargs={"pk": w["org"].pk, "year": 2021})
+    page = client.get(url).content.decode()
+    assert "Hồ sơ đánh giá, xếp loại năm 2021" in page and "Chi bộ 2: tháng 3" in page
+    docx = client.get(url, {"format": "docx"})
+    assert docx["Content-Disposition"] == 'attachment; filename="ho-so-danh-gia-05-2021.docx"'
+    assert client.get(url.replace("2021", "1999")).status_code == 404
