@@ -112,7 +112,31 @@ def _select_html(widget: dict) -> str:
 # --- one field in Bootstrap's markup ---------------------------------------------------------------------------
 
 
+#: The browser's own file button says "Choose File" / "No file chosen" in the browser's language, whatever the
+#: page's: the input is hidden from sight (still focusable, still the form's control) behind a Vietnamese button.
+FILE_BUTTON = "Chọn tệp…"
+NO_FILE = "Chưa chọn tệp nào"
+
+
+def file_picker(control, auto_id: str, *, button: str = FILE_BUTTON) -> str:
+    """A file input (`control`, rendered with the ``file-input visually-hidden`` classes) behind a Vietnamese
+    button: a second ``<label>`` styled as a button opens the browser's file dialog, the chosen name shows beside
+    it (static/js/portal.js). Keyboard: Tab reaches the input, Enter or Space opens the dialog, and the button
+    shows the focus ring (static/css/portal.css)."""
+    return format_html(
+        '<div class="file-picker">{}<label for="{}" class="btn btn-outline-primary file-button">{}</label>'
+        '<span class="file-name" id="{}_name" aria-live="polite">{}</span></div>',
+        control,
+        auto_id,
+        button,
+        auto_id,
+        NO_FILE,
+    )
+
+
 def _widget_class(widget) -> str:
+    if isinstance(widget, forms.FileInput):
+        return "file-input visually-hidden"
     if isinstance(widget, forms.CheckboxInput):
         return "form-check-input"
     if isinstance(widget, forms.Select | forms.SelectMultiple) and not isinstance(
@@ -124,10 +148,13 @@ def _widget_class(widget) -> str:
     return "form-control"
 
 
-def render_field(bf, *, flag: str = "", registry=None, figure: bool = False, size: str = "") -> str:
+def render_field(
+    bf, *, flag: str = "", registry=None, figure: bool = False, size: str = "", source: str = ""
+) -> str:
     """One bound field: label, widget (Bootstrap classes, ``is-invalid`` and ``aria-describedby`` when it has
     errors), the errors beside it, help text. With `figure` (the report form's numbers) also the registry's value
-    (`registry`) and why the figure disagrees with it (`flag`). `size`: "sm" for compact filter forms."""
+    (`registry`, from `source`: the member registry unless named) and why the figure disagrees with it (`flag`).
+    `size`: "sm" for compact filter forms."""
     widget = bf.field.widget
     if widget.is_hidden:
         return str(bf)
@@ -145,7 +172,11 @@ def render_field(bf, *, flag: str = "", registry=None, figure: bool = False, siz
     attrs = {"class": " ".join(dict.fromkeys(c for c in classes if c))}
     if described:
         attrs["aria-describedby"] = " ".join(described)
+    if isinstance(widget, forms.FileInput):
+        attrs["aria-describedby"] = " ".join([*described, f"{auto_id}_name"])
     control = bf.as_widget(attrs=attrs)
+    if isinstance(widget, forms.FileInput):
+        control = file_picker(control, auto_id)
     errors = (
         format_html(
             '<div id="{}_error" class="invalid-feedback d-block">{}</div>',
@@ -180,7 +211,9 @@ def render_field(bf, *, flag: str = "", registry=None, figure: bool = False, siz
         )  # fmt: skip
     if figure:
         registry_html = (
-            format_html('<div class="form-text">Sổ đảng viên: {}</div>', registry)
+            format_html(
+                '<div class="form-text registry-note">{}: {}</div>', source or "Sổ đảng viên", registry
+            )
             if registry is not None
             else ""
         )

@@ -86,15 +86,19 @@ def log_lockout(sender, request, username, ip_address, **kwargs):
     logger.warning("locked out user=%s ip=%s", _clean(username), _clean(ip_address))
 
 
+def current_lockouts():
+    """Accounts and addresses locked out now: failures at or above the limit, the last within the cool-off."""
+    since = timezone.now() - timedelta(hours=settings.AXES_COOLOFF_TIME)
+    return AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
+    ).order_by("-attempt_time")
+
+
 @require_GET
 @staff_required
 def lockout_list(request):
-    """Accounts and addresses locked out now: failures at or above the limit, the last within the cool-off."""
-    since = timezone.now() - timedelta(hours=settings.AXES_COOLOFF_TIME)
-    attempts = AccessAttempt.objects.filter(
-        failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
-    ).order_by("-attempt_time")
-    return render(request, "registration/lockout_list.html", {"attempts": attempts})
+    """Accounts and addresses locked out now (``current_lockouts``), each with "Mở khóa"."""
+    return render(request, "registration/lockout_list.html", {"attempts": current_lockouts()})
 
 
 @require_POST

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -52,6 +52,20 @@ def candidates_for_user(user) -> QuerySet[Candidate]:
 
 def candidate_get_for_user(user, pk) -> Candidate:
     return get_object_or_404(candidates_for_user(user), pk=pk)
+
+
+def roll_counts(organization) -> dict[str, int]:
+    """An organisation's roll today by status, and its candidates being prepared (two aggregate queries)."""
+    counts = Member.objects.filter(organization=organization).aggregate(
+        du_bi=Count("pk", filter=Q(status=MemberStatus.DU_BI)),
+        chinh_thuc=Count("pk", filter=Q(status=MemberStatus.CHINH_THUC)),
+        mien=Count("pk", filter=Q(status=MemberStatus.MIEN_SINH_HOAT)),
+    )
+    counts["total"] = counts["du_bi"] + counts["chinh_thuc"] + counts["mien"]
+    counts["candidates"] = Candidate.objects.filter(
+        organization=organization, status=Candidate.Status.PENDING
+    ).count()
+    return counts
 
 
 @dataclass

@@ -8,9 +8,10 @@ register = template.Library()
 
 
 @register.simple_tag
-def field(bf, flag="", registry=None, figure=False, size=""):
-    """``{% field form.name %}``; the report form's figures: ``{% field bf flag=flag registry=value figure=True %}``."""
-    return render_field(bf, flag=flag, registry=registry, figure=figure, size=size)
+def field(bf, flag="", registry=None, figure=False, size="", source=""):
+    """``{% field form.name %}``; the report form's figures: ``{% field bf flag=flag registry=value figure=True %}``
+    (``source="…"`` names where the registry's value comes from, when not the member registry)."""
+    return render_field(bf, flag=flag, registry=registry, figure=figure, size=size, source=source)
 
 
 @register.filter(name="fields")

@@ -1,9 +1,11 @@
 """Issue 8, point 2: committee staff (vanphong) review reports, import members, download the summaries."""
 
+import datetime as dt
 from io import BytesIO
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from members.models import Member
 from reports import services
@@ -18,10 +20,15 @@ RETURN_REASON = "Đề nghị bổ sung kết quả học tập Nghị quyết s
 
 
 def stage_submitted_report(world) -> PeriodicReport:
-    """Organisation 01's report for the due period, submitted once by its secretary (version 1)."""
-    return report_with_study(
-        world, org=world.org1, period=world.due_period, by=world.secretary1, studied=[3, 2]
+    """Organisation 01's report for last month (ended: it may be submitted), submitted once by its secretary
+    (version 1) on the month's last day (on time, whatever today is)."""
+    report = report_with_study(
+        world, org=world.org1, period=world.last_month, by=world.secretary1, studied=[3, 2]
     )
+    on_time = timezone.make_aware(dt.datetime.combine(world.last_month.ends_on, dt.time(16)))
+    PeriodicReport.objects.filter(pk=report.pk).update(first_submitted_at=on_time, submitted_at=on_time)
+    report.refresh_from_db()
+    return report
 
 
 def download(journey, locator) -> openpyxl.Workbook:
@@ -42,6 +49,8 @@ def test_staff_reviews_a_report_in_the_matrix(bpage, world):
     )
     click_and_wait(page, nav_link)
     assert bpage.path().startswith("/reports/matrix/")
+    if world.last_month.year != world.year:  # January: last month is in last year's matrix
+        bpage.goto(f"/reports/matrix/?year={world.last_month.year}")
     row = page.locator("table.matrix tbody tr", has_text=world.org1.name)
     cell = row.locator(f"a[href$='/reports/{report.pk}/']")
     assert cell.inner_text() == "Đúng hạn", "submitted before its due date"
@@ -74,7 +83,9 @@ def test_staff_reviews_a_report_in_the_matrix(bpage, world):
     # Compare the two versions: the changed figure is highlighted.
     bpage.goto(f"/reports/{report.pk}/")
     click_and_wait(page, page.get_by_role("link", name="So sánh các lần nộp"))
-    page.get_by_role("heading", name=f"So sánh các lần nộp báo cáo {world.due_period.label}").wait_for()
+    page.get_by_role(
+        "heading", name=f"So sánh các lần nộp báo cáo {world.last_month.label_in_sentence}"
+    ).wait_for()
     changed = page.locator("tr.changed")
     assert changed.count() >= 1
     assert any("4" in text and "2" in text for text in changed.all_inner_texts()), changed.all_inner_texts()
