@@ -15,13 +15,38 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+#: Shown under every date field (``render_field``): the format a date is typed in.
+DATE_HINT = "Ngày/tháng/năm, ví dụ 05/03/2021"
+
 
 class DateInput(forms.DateInput):
-    """A text date field typed as dd/mm/yyyy (the project's format module parses it day-first)."""
+    """A text date field typed as dd/mm/yyyy (the project's format module parses it day-first): the phone's
+    number keypad (``inputmode="numeric"``), the format as placeholder and, under the field, as words."""
 
     def __init__(self, attrs=None):
         defaults = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
         super().__init__(attrs={**defaults, **(attrs or {})}, format="%d/%m/%Y")
+
+
+class DecimalInput(forms.TextInput):
+    """A decimal typed the Vietnamese way — "90,5", and also "90.5" or "1.234,5" — in a text box that opens the
+    phone's decimal keypad. Not ``type="number"``: such a box follows the browser's language, not the page's, and
+    an English Chrome reads "90,5" as 905. Use with a localized field (``localized_decimal``): Django then reads
+    the comma as the decimal separator and a lone dot followed by other than three digits as one too
+    (``django.utils.formats.sanitize_separators``), and prints the value back as "90,50"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+        self.is_localized = True
+
+
+def localized_decimal(field: forms.DecimalField) -> forms.DecimalField:
+    """Make a form's decimal field read and print Vietnamese numbers (``DecimalInput``)."""
+    field.localize = True
+    field.widget = DecimalInput(
+        attrs={k: v for k, v in field.widget.attrs.items() if k not in ("step", "type")}
+    )
+    return field
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -159,10 +184,13 @@ def render_field(
     if widget.is_hidden:
         return str(bf)
     auto_id = bf.auto_id
+    help_text = bf.help_text
+    if isinstance(widget, DateInput) and not help_text:
+        help_text = DATE_HINT  # the format, in words that stay when the placeholder is gone
     described = []
     if bf.errors:
         described.append(f"{auto_id}_error")
-    if bf.help_text:
+    if help_text:
         described.append(f"{auto_id}_helptext")
     classes = [_widget_class(widget), *(widget.attrs.get("class") or "").split()]
     if size and classes[0] in ("form-control", "form-select"):
@@ -187,8 +215,8 @@ def render_field(
         else ""
     )
     help_text = (
-        format_html('<div id="{}_helptext" class="form-text">{}</div>', auto_id, bf.help_text)
-        if bf.help_text
+        format_html('<div id="{}_helptext" class="form-text">{}</div>', auto_id, help_text)
+        if help_text
         else ""
     )
     required = mark_safe('<span class="text-danger" aria-hidden="true">*</span>') if bf.field.required else ""

@@ -8,9 +8,11 @@ Cells that a spreadsheet would read as a formula (=, +, -, @, tab, CR) are prefi
 """
 
 import datetime as dt
+import unicodedata
 
 import tablib
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import StreamingHttpResponse
 from import_export import resources
 
@@ -18,7 +20,7 @@ from core.spreadsheets import Sheet, csv_response, xlsx_response
 from organizations.models import Cell, Organization
 
 from . import services
-from .models import EventKind, Gender, Member
+from .models import ACTIVE_STATUSES, EventKind, Gender, Member
 
 COLUMNS = (
     ("org", "Mã tổ chức"),
@@ -82,6 +84,39 @@ class MemberImportResource(resources.ModelResource):
         self.user = user
         self._orgs = {o.code: o for o in Organization.objects.all()}
         self._cells = {(c.organization_id, c.name.casefold()): c for c in Cell.objects.filter(is_active=True)}
+        #: People seen earlier in the same file: (name, birth date) and card numbers, with their row's name.
+        self._seen_people: set[tuple[str, dt.date]] = set()
+        self._seen_cards: set[str] = set()
+
+    def duplicates(self, values: dict) -> list[str]:
+        """Why this row is someone already on a roll (same name and birth date, or same party card number),
+        or already earlier in the file: importing the same file twice must not put people on the roll twice.
+        One query per row (a file holds hundreds of rows, the registry hundreds of thousands of members)."""
+        name, born = _same_name(values["full_name"]), values["birth_date"]
+        card = (values.get("card_number") or "").strip()
+        found = []
+        same = Q(birth_date=born) | (Q(card_number=card) if card else Q(pk__in=[]))
+        for member in (
+            Member.objects.filter(same, status__in=ACTIVE_STATUSES)
+            .select_related("organization")
+            .order_by("pk")[:20]
+        ):
+            if card and member.card_number.strip() == card:
+                why = f"cùng số thẻ đảng viên {card}"
+            elif _same_name(member.full_name) == name:
+                why = "cùng họ tên và ngày sinh"
+            else:
+                continue
+            found.append(
+                f"Trùng với đảng viên đã có trong sổ ({why}): {member.full_name}, sinh "
+                f"{member.birth_date:%d/%m/%Y}, tổ chức {member.organization.code}."
+            )
+        if (name, born) in self._seen_people or (card and card in self._seen_cards):
+            found.append("Trùng với một dòng phía trên trong cùng tệp.")
+        self._seen_people.add((name, born))
+        if card:
+            self._seen_cards.add(card)
+        return found
 
     def get_instance(self, instance_loader, row):
         return None  # every row is a new member
@@ -128,6 +163,10 @@ class MemberImportResource(resources.ModelResource):
             if cell is None:
                 errors["Chi bộ"] = [f"Tổ chức {values['org'].code} không có chi bộ “{values['cell'][:60]}”."]
             values["cell"] = cell
+        if not errors:
+            duplicates = self.duplicates(values)
+            if duplicates:
+                errors["Trùng lặp"] = duplicates
         if errors:
             raise ValidationError(errors)
         values["cell"] = values.get("cell") or None
@@ -153,6 +192,11 @@ class MemberImportResource(resources.ModelResource):
             raise ValidationError({"Dòng": error.messages}) from error
         instance.pk = member.pk
         instance.full_name = member.full_name
+
+
+def _same_name(name: str) -> str:
+    """A name compared as a person reads it: case and spacing aside, diacritics kept (Lê is not Lệ)."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
 def dataset_from_upload(content: bytes, fmt: str) -> tablib.Dataset:
@@ -211,7 +255,8 @@ def row_problems(result) -> list[tuple[int, str, list[str]]]:
 
 
 def template_workbook() -> bytes:
-    dataset = tablib.Dataset(headers=[h for _, h in COLUMNS + OPTIONAL_COLUMNS])
+    # The sheet's name shows in Excel: tablib would call it "Tablib Dataset".
+    dataset = tablib.Dataset(headers=[h for _, h in COLUMNS + OPTIONAL_COLUMNS], title="Danh sách đảng viên")
     dataset.append(
         ["01", "Nguyễn Văn Mẫu", "15/04/1990", "Nam", "", "10/03/2021", "25/03/2021", "25/03/2022", "",
          "Kết nạp tại đây", "", "02/04/2022"]
@@ -240,7 +285,7 @@ def _export_rows(queryset):
 
     genders = dict(Gender.choices)
     statuses = dict(MemberStatus.choices)
-    ordered = queryset.order_by("organization__code", "full_name", "pk")
+    ordered = queryset.order_by("organization__code", "sort_name", "pk")
     for values in ordered.values_list(*EXPORT_FIELDS).iterator(chunk_size=2000):
         code, name, birth, gender, card, decided, ceremony, full, cell, status = values
         yield [
@@ -287,7 +332,9 @@ def _candidate_rows(queryset):
         "status",
     )
     for code, name, birth, gender, certificate, sponsors, status in (
-        queryset.order_by("organization__code", "full_name").values_list(*fields).iterator(chunk_size=2000)
+        queryset.order_by("organization__code", "sort_name", "pk")
+        .values_list(*fields)
+        .iterator(chunk_size=2000)
     ):
         yield [code, name, birth, genders.get(gender, gender), certificate,
                sponsors, statuses.get(status, status)]  # fmt: skip

@@ -184,3 +184,13 @@ def test_only_staff_send_reminders(client_for, leader, secretary_b, late_orgs, o
         reminders.reminder_send(period=jan, by=leader, today=dt.date(2021, 2, 10))
     assert not ReminderLog.objects.exists() and mail.outbox == []
     assert Organization.objects.count() == 3
+
+
+def test_the_matrix_has_a_legend_and_prints_rates_with_two_decimals(client_for, staff, org_a, org_b):
+    """One of the two organisations filed January 2021 on time: 50,00% (never "50,0%")."""
+    submit(org_a, 1, staff, timezone.make_aware(dt.datetime(2021, 2, 1, 9)))
+    body = client_for(staff).get(reverse("reports:matrix"), {"year": 2021}).content.decode()
+    assert 'class="matrix-legend' in body and "Chú giải màu" in body
+    for state in ("on_time", "late", "missing", "not_due", "not_owed"):
+        assert f'class="swatch tl-{state}"' in body
+    assert "50,00%" in body and "50,0%" not in body
