@@ -113,12 +113,19 @@ def report_list(request):
         year = _list_year(request)
         filed = [o for o in obligations["filed"] if year is None or o.period.year == year]
         years = sorted({o.period.year for o in obligations["filed"]} | {today().year}, reverse=True)
+        shown_year = year or today().year
         return render(
             request,
             "reports/report_obligations.html",
             {
                 "organization": org,
                 **obligations,
+                # Every period of the year, to open a report early (the yearly report in July) or late.
+                "periods_year": shown_year,
+                "periods_by_kind": [
+                    (ReportKind(kind).label, [p for p in periods_of_year(shown_year) if p.kind == kind])
+                    for kind in KIND_ORDER
+                ],
                 "filed_page": Paginator(filed, REPORTS_PER_PAGE).get_page(request.GET.get("page")),
                 "year": year,
                 "years": years,

@@ -59,14 +59,14 @@
   // --- restore what the browser kept ---------------------------------------------------------------------
   var kept = readStash();
   var pageRevision = parseInt(form.dataset.revision, 10);
-  if (kept) {
+  if (form.dataset.bound === "1") {
+    // A form sent back with errors shows what was typed, but nothing of it is saved: keep the copy.
+    stash(false);
+  } else if (kept) {
     var sameAsPage = JSON.stringify(kept.values) === serialize();
     var savedSince = kept.submitted && pageRevision > kept.revision;
     if (sameAsPage || savedSince) {
       clearStash();
-    } else if (form.dataset.bound === "1") {
-      // A form sent back with errors shows what was typed, but nothing of it is saved: keep the copy.
-      stash(false);
     } else {
       var banner = document.getElementById("restore-banner");
       document.getElementById("restore-time").textContent = new Date(kept.at).toLocaleString("vi-VN");

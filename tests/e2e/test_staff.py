@@ -1,6 +1,7 @@
 """Issue 8, point 2: committee staff (vanphong) review reports, import members, download the summaries."""
 
 import datetime as dt
+from decimal import Decimal
 from io import BytesIO
 
 import openpyxl
@@ -10,6 +11,7 @@ from django.utils import timezone
 from members.models import Member
 from reports import services
 from reports.models import PeriodicReport, ReportStatus
+from targets.models import Target
 
 from .steps import click_and_wait, control, need
 from .world import report_with_study
@@ -158,3 +160,21 @@ def test_staff_downloads_dashboard_and_period_summary(bpage, world):
     org_rows = [row for row in cells if row and row[0] == world.org1.code]
     assert org_rows and org_rows[0][2] == "Đã duyệt", org_rows
     assert any(row and row[0] == world.org2.code and row[2].startswith("Chưa nộp") for row in cells)
+
+
+def test_staff_type_a_rate_with_the_vietnamese_comma(bpage, world):
+    """ "90,5" is 90,5 — in a browser of any language (a number box of an English Chrome reads it as 905)."""
+    page = bpage.page
+    bpage.login("vanphong")
+    bpage.goto(f"/targets/new/?year={world.year + 1}")
+    page.get_by_label("Chỉ số").select_option(label="Quần chúng được học tập, quán triệt nghị quyết")
+    page.get_by_label("So sánh").select_option(value="gt")
+    value = page.get_by_label("Giá trị")
+    assert value.get_attribute("inputmode") == "decimal"
+    value.fill("90,5")
+    page.get_by_label("Nguyên văn nghị quyết").fill("Trên 90,5% quần chúng được học tập nghị quyết")
+    click_and_wait(page, page.get_by_role("button", name="Lưu"))
+    target = Target.objects.get(year=world.year + 1, indicator="masses_studied")
+    assert target.value == Decimal("90.50")
+    page.get_by_text("> 90,50%").first.wait_for()
+    bpage.shot("target-saved")
