@@ -117,6 +117,18 @@ def test_a_secretary_on_a_phone_fixes_the_returned_report_first(journey_factory,
     page.get_by_text(f"điền sẵn từ báo cáo {world.last_month.label_in_sentence}").wait_for()
     journey.shot("yearly-report-prefilled")
 
+    # The report list on the phone: the filed report's status without sideways scrolling.
+    journey.goto(f"/reports/?year={year}")
+    status = page.locator("section[aria-labelledby=h-filed] tbody tr").first.locator(
+        "td[data-label='Trạng thái']"
+    )
+    assert status.inner_text() == "Đã nộp"
+    assert status.evaluate("el => getComputedStyle(el, '::before').content") == '"Trạng thái: "'
+    box = status.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    journey.shot("report-list")
+
 
 def _submitted(world, org, by, at):
     report = report_with_study(world, org=org, period=world.last_month, by=by, studied=[1, 1])
