@@ -194,3 +194,46 @@ def test_the_matrix_has_a_legend_and_prints_rates_with_two_decimals(client_for, 
     for state in ("on_time", "late", "missing", "not_due", "not_owed"):
         assert f'class="swatch tl-{state}"' in body
     assert "50,00%" in body and "50,0%" not in body
+
+
+# --- query-count guards: the new lists do not grow a query per row ------------------------------------------------
+
+
+def _queries(client, url, params=None) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params or {}).status_code == 200
+    return len(captured)
+
+
+def test_the_review_queue_the_period_page_and_the_reminder_log_do_not_grow_with_their_rows(client_for, staff):
+    jan = period(2021, "month", 1)
+    c = client_for(staff)
+
+    def grow(n):
+        for _ in range(n):
+            org = OrganizationFactory()
+            secretary = secretary_user(org)
+            secretary.email = f"{secretary.username}@example.vn"
+            secretary.save()
+            report = services.report_start(organization=org, period=period(2021, "month", 2), by=staff)
+            services.report_submit(report=report, by=staff, data=NARRATIVE)
+        reminders.reminder_send(period=jan, by=staff, today=dt.date(2021, 2, 10))
+
+    grow(2)
+    before = [
+        _queries(c, reverse("reports:review_queue")),
+        _queries(c, reverse("reports:period_status"), {"period": jan.pk}),
+        _queries(c, reverse("reports:reminder_log")),
+        _queries(c, "/"),
+    ]
+    grow(20)
+    after = [
+        _queries(c, reverse("reports:review_queue")),
+        _queries(c, reverse("reports:period_status"), {"period": jan.pk}),
+        _queries(c, reverse("reports:reminder_log")),
+        _queries(c, "/"),
+    ]
+    assert after == before, (before, after)
