@@ -243,14 +243,9 @@ def prefilled_lines(report: PeriodicReport, resolutions) -> list[StudyLine]:
     source is noted in the snapshot (``study_from``) so the form can say where the figures came from."""
     roll = (report.registry_snapshot or {}).get("members_total") or report.members_total or 0
     masses = report.non_member_headcount or 0
-    previous = previous_counted_report(report.organization, report.period)
-    before = {}
-    if previous is not None:
-        before = {line.resolution_id: line for line in previous.study_lines.all()}
-        report.registry_snapshot = {
-            **(report.registry_snapshot or {}),
-            "study_from": {"report_id": previous.pk, "label": previous.period.label_in_sentence},
-        }
+    resolutions = list(resolutions)
+    previous = previous_counted_report(report.organization, report.period) if resolutions else None
+    before = {line.resolution_id: line for line in previous.study_lines.all()} if previous else {}
     lines = []
     for resolution in resolutions:
         earlier = before.get(resolution.pk)
@@ -262,6 +257,11 @@ def prefilled_lines(report: PeriodicReport, resolutions) -> list[StudyLine]:
             if earlier.masses_studied is not None:
                 line.masses_studied = min(earlier.masses_studied, masses)
         lines.append(line)
+    if any(resolution.pk in before for resolution in resolutions):
+        report.registry_snapshot = {
+            **(report.registry_snapshot or {}),
+            "study_from": {"report_id": previous.pk, "label": previous.period.label_in_sentence},
+        }
     return lines
 
 
