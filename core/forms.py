@@ -15,13 +15,38 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+#: Shown under every date field (``render_field``): the format a date is typed in.
+DATE_HINT = "Ngày/tháng/năm, ví dụ 05/03/2021"
+
 
 class DateInput(forms.DateInput):
-    """A text date field typed as dd/mm/yyyy (the project's format module parses it day-first)."""
+    """A text date field typed as dd/mm/yyyy (the project's format module parses it day-first): the phone's
+    number keypad (``inputmode="numeric"``), the format as placeholder and, under the field, as words."""
 
     def __init__(self, attrs=None):
         defaults = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
         super().__init__(attrs={**defaults, **(attrs or {})}, format="%d/%m/%Y")
+
+
+class DecimalInput(forms.TextInput):
+    """A decimal typed the Vietnamese way — "90,5", and also "90.5" or "1.234,5" — in a text box that opens the
+    phone's decimal keypad. Not ``type="number"``: such a box follows the browser's language, not the page's, and
+    an English Chrome reads "90,5" as 905. Use with a localized field (``localized_decimal``): Django then reads
+    the comma as the decimal separator and a lone dot followed by other than three digits as one too
+    (``django.utils.formats.sanitize_separators``), and prints the value back as "90,50"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+        self.is_localized = True
+
+
+def localized_decimal(field: forms.DecimalField) -> forms.DecimalField:
+    """Make a form's decimal field read and print Vietnamese numbers (``DecimalInput``)."""
+    field.localize = True
+    field.widget = DecimalInput(
+        attrs={k: v for k, v in field.widget.attrs.items() if k not in ("step", "type")}
+    )
+    return field
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -112,7 +137,31 @@ def _select_html(widget: dict) -> str:
 # --- one field in Bootstrap's markup ---------------------------------------------------------------------------
 
 
+#: The browser's own file button says "Choose File" / "No file chosen" in the browser's language, whatever the
+#: page's: the input is hidden from sight (still focusable, still the form's control) behind a Vietnamese button.
+FILE_BUTTON = "Chọn tệp…"
+NO_FILE = "Chưa chọn tệp nào"
+
+
+def file_picker(control, auto_id: str, *, button: str = FILE_BUTTON) -> str:
+    """A file input (`control`, rendered with the ``file-input visually-hidden`` classes) behind a Vietnamese
+    button: a second ``<label>`` styled as a button opens the browser's file dialog, the chosen name shows beside
+    it (static/js/portal.js). Keyboard: Tab reaches the input, Enter or Space opens the dialog, and the button
+    shows the focus ring (static/css/portal.css)."""
+    return format_html(
+        '<div class="file-picker">{}<label for="{}" class="btn btn-outline-primary file-button">{}</label>'
+        '<span class="file-name" id="{}_name" aria-live="polite">{}</span></div>',
+        control,
+        auto_id,
+        button,
+        auto_id,
+        NO_FILE,
+    )
+
+
 def _widget_class(widget) -> str:
+    if isinstance(widget, forms.FileInput):
+        return "file-input visually-hidden"
     if isinstance(widget, forms.CheckboxInput):
         return "form-check-input"
     if isinstance(widget, forms.Select | forms.SelectMultiple) and not isinstance(
@@ -125,20 +174,23 @@ def _widget_class(widget) -> str:
 
 
 def render_field(
-    bf, *, flag: str = "", registry=None, figure: bool = False, size: str = "", source: str = "Sổ đảng viên"
+    bf, *, flag: str = "", registry=None, figure: bool = False, size: str = "", source: str = ""
 ) -> str:
     """One bound field: label, widget (Bootstrap classes, ``is-invalid`` and ``aria-describedby`` when it has
     errors), the errors beside it, help text. With `figure` (the report form's numbers) also the registry's value
-    (`registry`, read from `source`) and why the figure disagrees with it (`flag`). `size`: "sm" for compact
-    filter forms."""
+    (`registry`, from `source`: the member registry unless named) and why the figure disagrees with it (`flag`).
+    `size`: "sm" for compact filter forms."""
     widget = bf.field.widget
     if widget.is_hidden:
         return str(bf)
     auto_id = bf.auto_id
+    help_text = bf.help_text
+    if isinstance(widget, DateInput) and not help_text:
+        help_text = DATE_HINT  # the format, in words that stay when the placeholder is gone
     described = []
     if bf.errors:
         described.append(f"{auto_id}_error")
-    if bf.help_text:
+    if help_text:
         described.append(f"{auto_id}_helptext")
     classes = [_widget_class(widget), *(widget.attrs.get("class") or "").split()]
     if size and classes[0] in ("form-control", "form-select"):
@@ -148,7 +200,11 @@ def render_field(
     attrs = {"class": " ".join(dict.fromkeys(c for c in classes if c))}
     if described:
         attrs["aria-describedby"] = " ".join(described)
+    if isinstance(widget, forms.FileInput):
+        attrs["aria-describedby"] = " ".join([*described, f"{auto_id}_name"])
     control = bf.as_widget(attrs=attrs)
+    if isinstance(widget, forms.FileInput):
+        control = file_picker(control, auto_id)
     errors = (
         format_html(
             '<div id="{}_error" class="invalid-feedback d-block">{}</div>',
@@ -159,8 +215,8 @@ def render_field(
         else ""
     )
     help_text = (
-        format_html('<div id="{}_helptext" class="form-text">{}</div>', auto_id, bf.help_text)
-        if bf.help_text
+        format_html('<div id="{}_helptext" class="form-text">{}</div>', auto_id, help_text)
+        if help_text
         else ""
     )
     required = mark_safe('<span class="text-danger" aria-hidden="true">*</span>') if bf.field.required else ""
@@ -183,7 +239,9 @@ def render_field(
         )  # fmt: skip
     if figure:
         registry_html = (
-            format_html('<div class="form-text">{}: {}</div>', source, registry)
+            format_html(
+                '<div class="form-text registry-note">{}: {}</div>', source or "Sổ đảng viên", registry
+            )
             if registry is not None
             else ""
         )

@@ -1,6 +1,12 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from organizations import access
+from reports.models import PeriodicReport, ReportStatus
+
+
+def _review_count() -> int:
+    return PeriodicReport.objects.filter(status=ReportStatus.SUBMITTED).count()
 
 
 def portal(request):
@@ -14,6 +20,8 @@ def portal(request):
         "portal_reads_all": role in (access.STAFF, access.LEADERSHIP),
         "portal_my_org": access.organization_of(user) if role == access.SECRETARY else None,
         "portal_my_cell": access.cell_of(user) if role == access.CELL_SECRETARY else None,
+        # The menu's "Chờ duyệt" count (staff only; read when the menu is drawn).
+        "portal_review_count": SimpleLazyObject(_review_count) if role == access.STAFF else 0,
         "portal_bloc_name": settings.PORTAL_BLOC_NAME,
         "portal_province": settings.PORTAL_PROVINCE,
         "portal_cache_seconds": settings.PORTAL_CACHE_SECONDS,

@@ -151,7 +151,7 @@ class OptionsMiddleware:
         return response
 
 
-def _lockouts():
+def current_lockouts() -> list[dict]:
     """(user name, address) pairs locked out now, with the failures counted, the last one's time and when the
     lockout ends. Failures of one pair are summed over its records (django-axes keeps one per browser)."""
     cool_off = timedelta(hours=settings.AXES_COOLOFF_TIME)
@@ -209,7 +209,7 @@ def log_lockout(sender, request, username, ip_address, **kwargs):
 @staff_required
 def lockout_list(request):
     """User names locked out from an address now, each with its own "Mở khóa" button."""
-    return render(request, "registration/lockout_list.html", {"lockouts": _lockouts()})
+    return render(request, "registration/lockout_list.html", {"lockouts": current_lockouts()})
 
 
 @require_POST

@@ -294,6 +294,8 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 PORTAL_PROVINCE = env("PORTAL_PROVINCE", default="Quảng Trị")
 PORTAL_BLOC_NAME = env("PORTAL_BLOC_NAME", default="Đảng ủy Khối Các cơ quan và Doanh nghiệp tỉnh")
 PORTAL_PLACE = env("PORTAL_PLACE", default="Đông Hà")
+#: The portal's address as users reach it (https://…), for links in e-mails; empty: the mails give the path.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="")
 #: The first year the portal serves (reporting periods, dashboards); the last is next year.
 PORTAL_FIRST_YEAR = env.int("PORTAL_FIRST_YEAR", default=2015)
 

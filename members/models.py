@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from core.collation import SORT_KEY_LENGTH, name_sort_key
 from organizations.models import Cell, Organization, Rating
 
 
@@ -83,6 +84,14 @@ class TransferScope(models.TextChoices):
     NOI_BO = "noi_bo", "Nội bộ (trong Đảng bộ Khối)"
 
 
+class CandidateQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.sort_name = name_sort_key(obj.full_name)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Candidate(models.Model):
     """A person the organisation is preparing for admission (quần chúng ưu tú, cảm tình Đảng)."""
 
@@ -104,16 +113,26 @@ class Candidate(models.Model):
     status = models.CharField("tình trạng", max_length=12, choices=Status.choices, default=Status.PENDING)
     note = models.TextField("ghi chú", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    #: ``core.collation.name_sort_key(full_name)``, kept by ``save`` and ``bulk_create``: lists order by it.
+    sort_name = models.CharField(max_length=SORT_KEY_LENGTH, blank=True, editable=False, db_index=True)
 
-    history = HistoricalRecords()
+    objects = CandidateQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["sort_name"])  # derived from the name: not a change
 
     class Meta:
         verbose_name = "quần chúng ưu tú"
         verbose_name_plural = "quần chúng ưu tú"
-        ordering = ["organization__code", "full_name"]
+        ordering = ["organization__code", "sort_name", "pk"]
 
     def __str__(self):
         return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.sort_name = name_sort_key(self.full_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "full_name" in set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "sort_name"}
+        super().save(*args, **kwargs)
 
 
 def search_key(*parts: str) -> str:
@@ -136,6 +155,7 @@ class MemberQuerySet(models.QuerySet):
         objs = list(objs)
         for obj in objs:
             obj.search_text = search_key(obj.full_name, obj.card_number)
+            obj.sort_name = name_sort_key(obj.full_name)
         return super().bulk_create(objs, *args, **kwargs)
 
 
@@ -171,14 +191,18 @@ class Member(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     #: ``search_key(full_name, card_number)``, kept by ``save`` and ``bulk_create``; the list's search box.
     search_text = models.CharField(max_length=200, blank=True, editable=False)
+    #: ``core.collation.name_sort_key(full_name)`` (given name, middle, family; Vietnamese alphabet, tones after
+    #: letters), kept by ``save`` and ``bulk_create``: every list of members orders by it.
+    sort_name = models.CharField(max_length=SORT_KEY_LENGTH, blank=True, editable=False)
 
     objects = MemberQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["search_text"])  # derived from the name: not a change
+    # Derived from the name: not a change of the record.
+    history = HistoricalRecords(excluded_fields=["search_text", "sort_name"])
 
     class Meta:
         verbose_name = "đảng viên"
         verbose_name_plural = "đảng viên"
-        ordering = ["full_name", "pk"]
+        ordering = ["sort_name", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(admission_decided_on__isnull=True)
@@ -206,6 +230,9 @@ class Member(models.Model):
             # The list's "year of admission" filter and its date sorts.
             models.Index(fields=["admission_decided_on"], name="member_admission_idx"),
             models.Index(fields=["ceremony_on"], name="member_ceremony_idx"),
+            # Lists of an organisation's members in Vietnamese name order.
+            models.Index(fields=["organization", "sort_name"], name="member_org_sort_name_idx"),
+            models.Index(fields=["sort_name"], name="member_sort_name_idx"),
         ]
 
     def __str__(self):
@@ -213,9 +240,10 @@ class Member(models.Model):
 
     def save(self, *args, **kwargs):
         self.search_text = search_key(self.full_name, self.card_number)
+        self.sort_name = name_sort_key(self.full_name)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"full_name", "card_number"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "search_text"}
+            kwargs["update_fields"] = {*update_fields, "search_text", "sort_name"}
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -55,6 +55,20 @@ def candidate_get_for_user(user, pk) -> Candidate:
     return get_object_or_404(candidates_for_user(user), pk=pk)
 
 
+def roll_counts(organization) -> dict[str, int]:
+    """An organisation's roll today by status, and its candidates being prepared (two aggregate queries)."""
+    counts = Member.objects.filter(organization=organization).aggregate(
+        du_bi=Count("pk", filter=Q(status=MemberStatus.DU_BI)),
+        chinh_thuc=Count("pk", filter=Q(status=MemberStatus.CHINH_THUC)),
+        mien=Count("pk", filter=Q(status=MemberStatus.MIEN_SINH_HOAT)),
+    )
+    counts["total"] = counts["du_bi"] + counts["chinh_thuc"] + counts["mien"]
+    counts["candidates"] = Candidate.objects.filter(
+        organization=organization, status=Candidate.Status.PENDING
+    ).count()
+    return counts
+
+
 @dataclass
 class OverdueRow:
     member: Member
@@ -70,7 +84,7 @@ def overdue_probations(user, today: dt.date) -> dict[str, list[OverdueRow]]:
     members = (
         members_for_user(user)
         .filter(status=MemberStatus.DU_BI, ceremony_on__lte=add_months(today, -lifecycle.PROBATION_MONTHS))
-        .order_by("ceremony_on", "full_name", "pk")
+        .order_by("ceremony_on", "sort_name", "pk")
     )
     split: dict[str, list[OverdueRow]] = {CELL_LATE: [], COMMITTEE_LATE: []}
     for member in members:
@@ -152,7 +166,7 @@ def badge_round(user, round_on: dt.date, organization=None) -> list[BadgeRow]:
                 queryset=MemberEvent.objects.filter(kind__in=_LIFE_KINDS).order_by("effective_on", "pk"),
             )
         )
-        .order_by("organization__code", "full_name", "pk")
+        .order_by("organization__code", "sort_name", "pk")
     )
     if organization is not None:
         members = members.filter(organization=organization)
@@ -176,7 +190,7 @@ def badge_round(user, round_on: dt.date, organization=None) -> list[BadgeRow]:
     }
     for row in rows:
         row.award = awards.get((row.member.pk, row.milestone))
-    rows.sort(key=lambda r: (r.member.organization.code, -r.milestone, r.member.full_name, r.member.pk))
+    rows.sort(key=lambda r: (r.member.organization.code, -r.milestone, r.member.sort_name, r.member.pk))
     return rows
 
 
@@ -190,6 +204,6 @@ def rating_roll(organization, year: int) -> tuple[list[Member], dict[int, str]]:
         Member.objects.filter(organization=organization)
         .filter(Q(status__in=ACTIVE_STATUSES, ceremony_on__year__lte=year) | Q(pk__in=list(grades)))
         .select_related("cell")
-        .order_by("cell__name", "full_name", "pk")
+        .order_by("cell__name", "sort_name", "pk")
     )
     return members, grades

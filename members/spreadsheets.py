@@ -7,16 +7,20 @@ writes the workbook as it goes) so that a list of half a million members stays w
 Cells that a spreadsheet would read as a formula (=, +, -, @, tab, CR) are prefixed with a quote.
 """
 
+import datetime as dt
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 
+from core.dates import parse_date
 from core.imports import SpreadsheetResource
 from core.spreadsheets import Sheet, csv_response, xlsx_response
 from organizations import closing
 from organizations.models import Cell, Organization
 
 from . import services
-from .models import Candidate, EventKind, Gender, Member, MemberStatus
+from .models import ACTIVE_STATUSES, Candidate, EventKind, Gender, Member, MemberStatus
 
 COLUMNS = (
     ("org", "Mã tổ chức"),
@@ -65,6 +69,64 @@ class MemberImportResource(SpreadsheetResource):
         self.touched_years: set[int] = set()
         self._orgs = {o.code: o for o in Organization.objects.all()}
         self._cells = {(c.organization_id, c.name.casefold()): c for c in Cell.objects.filter(is_active=True)}
+        #: People seen earlier in the same file: (name, birth date) and card numbers, with their row's name.
+        self._seen_people: set[tuple[str, dt.date]] = set()
+        self._seen_cards: set[str] = set()
+
+    def before_import(self, dataset, **kwargs):
+        """Read, once for the whole file, the members on a roll who share a birth date or a card number with
+        one of its rows (a few queries for the file, not one a row)."""
+        super().before_import(dataset, **kwargs)
+        born, cards = set(), set()
+        for row in dataset.dict:
+            try:
+                day = parse_date(row.get("Ngày sinh"))
+            except ValueError:
+                day = None
+            if day:
+                born.add(day)
+            card = str(row.get("Số thẻ đảng viên") or "").strip()
+            if card:
+                cards.add(card)
+        self._by_birth: dict[dt.date, list[Member]] = {}
+        self._by_card: dict[str, list[Member]] = {}
+        on_roll = Member.objects.filter(status__in=ACTIVE_STATUSES).select_related("organization")
+        for field, values, index in (
+            ("birth_date", born, self._by_birth),
+            ("card_number", cards, self._by_card),
+        ):
+            values = sorted(values)
+            for start in range(0, len(values), 500):  # SQLite limits the parameters of one query
+                for member in on_roll.filter(**{f"{field}__in": values[start : start + 500]}).order_by("pk"):
+                    key = member.birth_date if field == "birth_date" else member.card_number.strip()
+                    index.setdefault(key, []).append(member)
+
+    def duplicates(self, values: dict) -> list[str]:
+        """Why this row is someone already on a roll (same name and birth date, or same party card number),
+        or already earlier in the file: importing the same file twice must not put people on the roll twice."""
+        name, born = _same_name(values["full_name"]), values["birth_date"]
+        card = (values.get("card_number") or "").strip()
+        found = []
+        candidates = {m.pk: m for m in getattr(self, "_by_birth", {}).get(born, [])}
+        if card:
+            candidates.update({m.pk: m for m in getattr(self, "_by_card", {}).get(card, [])})
+        for member in sorted(candidates.values(), key=lambda m: m.pk)[:20]:
+            if card and member.card_number.strip() == card:
+                why = f"cùng số thẻ đảng viên {card}"
+            elif _same_name(member.full_name) == name:
+                why = "cùng họ tên và ngày sinh"
+            else:
+                continue
+            found.append(
+                f"Trùng với đảng viên đã có trong sổ ({why}): {member.full_name}, sinh "
+                f"{member.birth_date:%d/%m/%Y}, tổ chức {member.organization.code}."
+            )
+        if (name, born) in self._seen_people or (card and card in self._seen_cards):
+            found.append("Trùng với một dòng phía trên trong cùng tệp.")
+        self._seen_people.add((name, born))
+        if card:
+            self._seen_cards.add(card)
+        return found
 
     def get_instance(self, instance_loader, row):
         return None  # every row is a new member
@@ -97,6 +159,9 @@ class MemberImportResource(SpreadsheetResource):
                     {"Chi bộ": [f"Tổ chức {values['org'].code} không có chi bộ “{values['cell'][:60]}”."]}
                 )
             values["cell"] = cell
+        duplicates = self.duplicates(values)
+        if duplicates:
+            raise ValidationError({"Trùng lặp": duplicates})
         values["cell"] = values.get("cell") or None
         if values["arrival"] == EventKind.TRANSFER_IN and values.get("arrived_on") is None:
             raise ValidationError({"Ngày chuyển đến": ["Thành viên chuyển đến cần ngày chuyển đến."]})
@@ -125,11 +190,16 @@ class MemberImportResource(SpreadsheetResource):
         )
 
 
+def _same_name(name: str) -> str:
+    """A name compared as a person reads it: case and spacing aside, diacritics kept (Lê is not Lệ)."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
 def template_workbook() -> bytes:
     """The file to fill in: every column's header and one example row."""
     example = ["01", "Nguyễn Văn Mẫu", "15/04/1990", "Nam", "", "10/03/2021", "25/03/2021", "25/03/2022", "",
                "Kết nạp tại đây", "", "02/04/2022"]  # fmt: skip
-    return MemberImportResource().template_workbook(example, sheet_name="Mẫu nhập đảng viên")
+    return MemberImportResource().template_workbook(example, sheet_name="Danh sách đảng viên")
 
 
 # --- Export -------------------------------------------------------------------------------------------------
@@ -151,7 +221,7 @@ EXPORT_FIELDS = (
 def _export_rows(queryset):
     genders = dict(Gender.choices)
     statuses = dict(MemberStatus.choices)
-    ordered = queryset.order_by("organization__code", "full_name", "pk")
+    ordered = queryset.order_by("organization__code", "sort_name", "pk")
     for values in ordered.values_list(*EXPORT_FIELDS).iterator(chunk_size=2000):
         code, name, birth, gender, card, decided, ceremony, full, cell, status = values
         yield [
@@ -196,7 +266,9 @@ def _candidate_rows(queryset):
         "status",
     )
     for code, name, birth, gender, certificate, sponsors, status in (
-        queryset.order_by("organization__code", "full_name").values_list(*fields).iterator(chunk_size=2000)
+        queryset.order_by("organization__code", "sort_name", "pk")
+        .values_list(*fields)
+        .iterator(chunk_size=2000)
     ):
         yield [code, name, birth, genders.get(gender, gender), certificate,
                sponsors, statuses.get(status, status)]  # fmt: skip

@@ -4,7 +4,10 @@ from .models import Candidate, Member
 
 
 class MemberTable(tables.Table):
-    full_name = tables.Column("Họ và tên", linkify=("members:member_detail", {"pk": tables.A("pk")}))
+    # Ordered the Vietnamese way (core.collation): given name, middle, family.
+    full_name = tables.Column(
+        "Họ và tên", linkify=("members:member_detail", {"pk": tables.A("pk")}), order_by=("sort_name", "pk")
+    )
     organization = tables.Column("Tổ chức", accessor="organization__code", order_by=("organization__code",))
     birth_date = tables.DateColumn(verbose_name="Ngày sinh")
     gender = tables.Column("Giới tính")
@@ -29,7 +32,11 @@ class MemberTable(tables.Table):
 
 
 class CandidateTable(tables.Table):
-    full_name = tables.Column("Họ và tên", linkify=("members:candidate_detail", {"pk": tables.A("pk")}))
+    full_name = tables.Column(
+        "Họ và tên",
+        linkify=("members:candidate_detail", {"pk": tables.A("pk")}),
+        order_by=("sort_name", "pk"),
+    )
     organization = tables.Column("Tổ chức", accessor="organization__code", order_by=("organization__code",))
     birth_date = tables.DateColumn(verbose_name="Ngày sinh")
     course_certificate_on = tables.DateColumn(verbose_name="Giấy chứng nhận lớp bồi dưỡng")

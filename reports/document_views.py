@@ -120,7 +120,7 @@ def period_summary_issue(request):
         subject_kind=documents.SUMMARY_KIND,
         subject_ref=str(period.pk),
         subject=documents.summary_subject(period),
-        label=f"Báo cáo tổng hợp {period.label}",
+        label=f"Báo cáo tổng hợp {period.label_in_sentence}",
         back_url=back,
         kind_for_recipients=documents.SUMMARY_KIND,
     )
@@ -153,7 +153,7 @@ def report_issue(request, pk):
         subject_kind=documents.REPORT_KIND,
         subject_ref=str(report.pk),
         subject=documents.report_subject(report),
-        label=f"Báo cáo {report.period.label} của {report.organization.name}",
+        label=f"Báo cáo {report.period.label_in_sentence} của {report.organization.name}",
         back_url=reverse("reports:report_detail", args=[report.pk]),
         kind_for_recipients=documents.REPORT_KIND,
     )

@@ -12,8 +12,8 @@ from core.forms import DateInput
 from organizations.models import Organization
 
 from .models import PeriodicReport, ReportingSchedule, ReportKind, ReportStatus, Resolution
-from .selectors import REGISTRY_FIELDS, figure_flags, report_flags
-from .services import ENTERED_FIELDS
+from .selectors import MEETING_FIELDS, REGISTRY_FIELDS, figure_flags, report_flags
+from .services import ENTERED_FIELDS, LINE_KEYS, LINE_LABELS, missing_on_submit
 from .uploads import ACCEPT_ATTR, check_upload
 
 NUMBER_ERRORS = {
@@ -23,13 +23,6 @@ NUMBER_ERRORS = {
 }
 YEARLY_FIELDS = ("self_rating", "theme_text", "theme_doc_no", "theme_issued_on")
 NARRATIVE_FIELDS = ("results_text", "shortcomings_text", "directions_text", "proposals_text")
-LINE_KEYS = ("members_studied", "members_total", "masses_studied", "masses_total")
-LINE_LABELS = {
-    "members_studied": "đảng viên đã học",
-    "members_total": "tổng số đảng viên",
-    "masses_studied": "quần chúng đã học",
-    "masses_total": "tổng số quần chúng",
-}
 SAVE = "save"
 SUBMIT = "submit"
 
@@ -50,8 +43,10 @@ class ReportForm(forms.Form):
 
     revision = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, report: PeriodicReport, lines, mode: str = SAVE, **kwargs):
+    def __init__(self, *args, report: PeriodicReport, lines, mode: str = SAVE, suggestions=None, **kwargs):
         self.report = report
+        #: The registry's unit figures (``selectors.registry_suggestions``), shown beside their fields.
+        self.suggestions = suggestions or {}
         self.lines = list(lines)
         self.mode = mode
         self.flags: dict[str, str] = {}
@@ -123,18 +118,12 @@ class ReportForm(forms.Form):
         return data
 
     def _check_complete(self, data, lines) -> None:
-        for name in (*REGISTRY_FIELDS, "non_member_headcount"):
-            if data.get(name) is None and name not in self.errors:
-                self.add_error(name, NUMBER_ERRORS["required"])
-        if not (data.get("results_text") or "").strip():
-            self.add_error("results_text", "Cần ghi kết quả trước khi nộp.")
-        if self.report.period.kind == ReportKind.YEAR and not data.get("self_rating"):
-            self.add_error("self_rating", "Báo cáo năm cần tự đánh giá xếp loại.")
-        for rid, values in lines.items():
-            for key in LINE_KEYS:
-                name = self.line_field(rid, key)
-                if values.get(key) is None and name not in self.errors:
-                    self.add_error(name, NUMBER_ERRORS["required"])
+        """Blank parts a submission may not have (``services.missing_on_submit``), each beside its field."""
+        for name, message in missing_on_submit(
+            kind=self.report.period.kind, values=data, lines=lines
+        ).items():
+            if name not in self.errors:
+                self.add_error(name if name in self.fields else None, message)
 
     def cleaned_lines(self) -> dict[int, dict]:
         data = getattr(self, "cleaned_data", {})
@@ -155,13 +144,26 @@ class ReportForm(forms.Form):
         snapshot = self.report.registry_snapshot or {}
         return [(bf, flag, snapshot.get(bf.name)) for bf, flag in self._items(REGISTRY_FIELDS)]
 
+    #: Where the unit's figures come from in the registry, as the form says it beside them.
+    SUGGESTION_SOURCES = {
+        "non_member_headcount": "Sổ theo dõi tổ chức (số liệu năm)",
+        "cells_total": "Sổ theo dõi tổ chức (chi bộ đang hoạt động)",
+    }
+
     def entered_items(self):
-        """The unit's figures, with what the cells' meeting records say where they say it."""
+        """[(bound field, flag, the registry's value or None, where it comes from)]: the cells' meeting records
+        where the organisation keeps them for the year (in the registry snapshot), else the registry's
+        suggestion."""
         snapshot = self.report.registry_snapshot or {}
-        return [
-            (bf, flag, snapshot.get(bf.name))
-            for bf, flag in self._items(("non_member_headcount", "cells_total", "cell_meetings_held"))
-        ]
+        out = []
+        for bf, flag in self._items(("non_member_headcount", "cells_total", "cell_meetings_held")):
+            if bf.name in MEETING_FIELDS and bf.name in snapshot:
+                out.append((bf, flag, snapshot[bf.name], "Sổ sinh hoạt chi bộ"))
+            else:
+                out.append(
+                    (bf, flag, self.suggestions.get(bf.name), self.SUGGESTION_SOURCES.get(bf.name, ""))
+                )
+        return out
 
     def study_rows(self):
         return [
@@ -240,12 +242,13 @@ class ResolutionCopyForm(forms.Form):
 class ScheduleForm(forms.ModelForm):
     class Meta:
         model = ReportingSchedule
-        fields = ["due_days", "remind_days_before"]
+        fields = ["due_days", "remind_days_before", "early_days"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.error_messages["min_value"] = "Không được nhập số âm."
+            field.error_messages["max_value"] = "Tối đa %(limit_value)s ngày."
             field.widget.attrs["min"] = "0"
             field.label = f"{field.label} — {self.instance.get_kind_display()}"
 
@@ -253,6 +256,12 @@ class ScheduleForm(forms.ModelForm):
         value = self.cleaned_data["due_days"]
         if value > 366:
             raise forms.ValidationError("Hạn nộp tối đa 366 ngày sau kỳ.")
+        return value
+
+    def clean_early_days(self):
+        value = self.cleaned_data["early_days"]
+        if value > 31:
+            raise forms.ValidationError("Cho phép nộp sớm tối đa 31 ngày trước ngày cuối kỳ.")
         return value
 
 

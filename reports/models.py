@@ -4,7 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -40,6 +40,11 @@ class ReportingSchedule(models.Model):
         "hạn nộp (số ngày sau khi hết kỳ)", validators=[MinValueValidator(0)]
     )
     remind_days_before = models.PositiveSmallIntegerField("nhắc trước hạn (số ngày)", default=3)
+    #: A report is submitted from its period's last day; staff may open submission this many days earlier
+    #: (``periods.submission_opens_on``).
+    early_days = models.PositiveSmallIntegerField(
+        "cho phép nộp sớm (số ngày trước ngày cuối kỳ)", default=0, validators=[MaxValueValidator(31)]
+    )
 
     history = HistoricalRecords()
 
@@ -124,7 +129,7 @@ class Resolution(models.Model):
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", "Bản nháp"
     SUBMITTED = "submitted", "Đã nộp"
-    RETURNED = "returned", "Trả lại"
+    RETURNED = "returned", "Bị trả lại"
     ACCEPTED = "accepted", "Đã duyệt"
 
 
@@ -217,9 +222,11 @@ class StudyLine(models.Model):
 
     report = models.ForeignKey(PeriodicReport, on_delete=models.PROTECT, related_name="study_lines")
     resolution = models.ForeignKey(Resolution, on_delete=models.PROTECT, related_name="study_lines")
-    members_studied = models.PositiveIntegerField("đảng viên đã học", default=0)
+    #: Studied figures are blank until the secretary enters them (or a previous report of the year prefills
+    #: them): a submitted report has every one (``services.missing_on_submit``).
+    members_studied = models.PositiveIntegerField("đảng viên đã học", null=True, blank=True)
     members_total = models.PositiveIntegerField("tổng số đảng viên", default=0)
-    masses_studied = models.PositiveIntegerField("quần chúng đã học", default=0)
+    masses_studied = models.PositiveIntegerField("quần chúng đã học", null=True, blank=True)
     masses_total = models.PositiveIntegerField("tổng số quần chúng", default=0)
 
     class Meta:
@@ -308,16 +315,47 @@ class ReportAttachment(models.Model):
         return self.original_name
 
 
+class ReminderKind(models.TextChoices):
+    DUE = "due", "Nhắc trước hạn"
+    OVERDUE = "overdue", "Nhắc quá hạn"
+    DIGEST = "digest", "Tổng hợp gửi Văn phòng"
+    MANUAL = "manual", "Nhắc từ trang tình hình nộp"
+
+
 class ReminderLog(models.Model):
-    """One reminder message sent. The unique key makes the reminder command idempotent across runs and servers."""
+    """One reminder message sent, by the nightly schedule (``sent_by`` empty) or by a staff member from the
+    period's page. The unique key makes the reminder service idempotent across runs, clicks and servers."""
 
     key = models.CharField(max_length=200, unique=True)
-    recipient = models.CharField(max_length=254)
-    kind = models.CharField(max_length=20)
-    sent_at = models.DateTimeField(auto_now_add=True)
+    recipient = models.CharField("gửi tới", max_length=254)
+    kind = models.CharField("loại", max_length=20, choices=ReminderKind.choices)
+    subject = models.CharField("tiêu đề", max_length=255, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="tổ chức",
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="kỳ"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="người gửi",
+    )
+    sent_at = models.DateTimeField("gửi lúc", auto_now_add=True)
 
     class Meta:
-        ordering = ["-sent_at"]
+        verbose_name = "thư nhắc báo cáo"
+        verbose_name_plural = "thư nhắc báo cáo"
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["period", "organization"], name="reminder_period_org_idx")]
 
     def __str__(self):
         return self.key

@@ -42,6 +42,18 @@ def due_days_by_kind() -> dict[str, int]:
     return {kind: found.get(kind, DEFAULT_SCHEDULE[kind][0]) for kind in KIND_ORDER}
 
 
+def submission_opens_on(period: ReportingPeriod) -> dt.date:
+    """The first day a report of `period` may be submitted: its figures can be known only once the period is
+    over, so from its last day (DESIGN.md, reports: "a report cannot be submitted before its figures can be
+    known"; the last day itself because offices close the month's work on it). Staff may open submission
+    ``early_days`` earlier for a kind (*Lịch báo cáo*, ``ReportingSchedule.early_days``). The one home of the
+    rule: ``services.report_submit`` enforces it, the form and the confirmation page say it."""
+    early = (
+        ReportingSchedule.objects.filter(kind=period.kind).values_list("early_days", flat=True).first() or 0
+    )
+    return period.ends_on - dt.timedelta(days=early)
+
+
 def year_range(today: dt.date | None = None) -> range:
     """The years the portal serves: from ``settings.PORTAL_FIRST_YEAR`` to next year."""
     today = today or timezone.localdate()
@@ -93,14 +105,23 @@ def _sorted(periods) -> list[ReportingPeriod]:
 
 @transaction.atomic
 def schedule_update(
-    *, schedule: ReportingSchedule, due_days: int, remind_days_before: int, by, today: dt.date | None = None
+    *,
+    schedule: ReportingSchedule,
+    due_days: int,
+    remind_days_before: int,
+    early_days: int | None = None,
+    by,
+    today: dt.date | None = None,
 ) -> int:
-    """Change a kind's due days (and reminder lead). Periods whose due date has not passed yet move with it;
-    periods already due keep the date they had (a late report stays late). Returns how many periods moved."""
+    """Change a kind's due days (and reminder lead, and how many days before the period's end a report may be
+    submitted). Periods whose due date has not passed yet move with it; periods already due keep the date they
+    had (a late report stays late). Returns how many periods moved."""
     access.require_staff(by)
     today = today or timezone.localdate()
     schedule.due_days = due_days
     schedule.remind_days_before = remind_days_before
+    if early_days is not None:
+        schedule.early_days = early_days
     schedule.full_clean()
     schedule._history_user = by
     schedule.save()

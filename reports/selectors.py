@@ -16,11 +16,19 @@ from core.datacache import cached_under_data_version
 from members import meetings
 from members.models import ROLL_IN_KINDS, ROLL_OUT_KINDS, EventKind, MemberEvent, TransferScope
 from organizations.access import scope_by_organization
-from organizations.models import Cell, Organization, OrganizationYear
+from organizations.models import Cell, Officer, Organization, OrganizationYear
 
-from .models import PeriodicReport, ReportingPeriod, ReportStatus, ReportVersion, Resolution
+from .models import (
+    PeriodicReport,
+    ReminderKind,
+    ReminderLog,
+    ReportingPeriod,
+    ReportStatus,
+    ReportVersion,
+    Resolution,
+)
 from .periods import periods_of_year
-from .timeliness import MISSING, NOT_DUE, TimelinessCell, classify, owes_q, owes_report
+from .timeliness import MISSING, NOT_DUE, TimelinessCell, classify, owes_q, owes_report, timeliness_counts
 
 #: Figures prefilled from the registry; a change by the secretary needs an explanation.
 REGISTRY_FIELDS = ("members_total", "admissions", "full_memberships", "transfers_in", "transfers_out")
@@ -133,7 +141,16 @@ def bloc_transfers(start, end) -> dict[str, int]:
 
 
 def registry_suggestions(organization: Organization, period: ReportingPeriod) -> dict[str, int | None]:
-    """Figures the form suggests but does not flag: the unit's non-member headcount and its active cells."""
+    """Figures the form suggests but does not flag: the unit's non-member headcount (the organisation's yearly
+    record) and its active cells. Shown beside the form's fields as coming from the registry; cached under the
+    data's version like ``registry_figures``."""
+    return cached_under_data_version(
+        ("registry-suggestions", organization.pk, period.pk, period.year),
+        lambda: _count_suggestions(organization, period),
+    )
+
+
+def _count_suggestions(organization: Organization, period: ReportingPeriod) -> dict[str, int | None]:
     headcount = (
         OrganizationYear.objects.filter(organization=organization, year=period.year)
         .values_list("non_member_headcount", flat=True)
@@ -141,6 +158,35 @@ def registry_suggestions(organization: Organization, period: ReportingPeriod) ->
     )
     cells = Cell.objects.filter(organization=organization, is_active=True).count()
     return {"non_member_headcount": headcount, "cells_total": cells}
+
+
+def yearly_theme(organization: Organization, year: int) -> dict:
+    """The year's Chỉ thị 05 theme as the registry keeps it (``OrganizationYear``): the yearly report's theme
+    fields start from it. Empty values when the registry has no record for the year."""
+    row = (
+        OrganizationYear.objects.filter(organization=organization, year=year)
+        .values("theme_text", "theme_doc_no", "theme_issued_on")
+        .first()
+    )
+    return row or {"theme_text": "", "theme_doc_no": "", "theme_issued_on": None}
+
+
+def previous_counted_report(organization: Organization, period: ReportingPeriod) -> PeriodicReport | None:
+    """The organisation's latest counted report (submitted or accepted) of the same year whose period ended by
+    the end of `period` (another period: a quarter's report after its third month's): study figures are
+    cumulative from the start of the year ("lũy kế từ đầu năm"), so a new report starts from it."""
+    return (
+        PeriodicReport.objects.filter(
+            organization=organization,
+            period__year=period.year,
+            period__ends_on__lte=period.ends_on,
+            status__in=FILED_STATUSES,
+        )
+        .exclude(period=period)
+        .select_related("period")
+        .order_by("-period__ends_on", "-submitted_at", "-pk")
+        .first()
+    )
 
 
 def required_resolutions(year: int) -> list[Resolution]:
@@ -204,8 +250,9 @@ class Obligation:
 
 
 def obligations_for_organization(organization: Organization, as_of: dt.date) -> dict[str, list[Obligation]]:
-    """What the organisation owes: ``overdue`` (past due, not submitted), ``due`` (ended or ending within
-    31 days, not yet due, not submitted: soonest first) and ``filed`` (its reports, newest first)."""
+    """What the organisation owes: ``returned`` (reports staff sent back: to fix and submit again, first),
+    ``overdue`` (past due, not submitted), ``due`` (ended or ending within 31 days, not yet due, not submitted:
+    soonest first) and ``filed`` (its reports, newest first)."""
     periods = []
     for year in (as_of.year - 1, as_of.year):
         periods += periods_of_year(year)
@@ -213,7 +260,7 @@ def obligations_for_organization(organization: Organization, as_of: dt.date) -> 
         r.period_id: r
         for r in PeriodicReport.objects.filter(organization=organization, period__in=[p.pk for p in periods])
     }
-    overdue, due, filed = [], [], []
+    overdue, due, filed, returned = [], [], [], []
     horizon = as_of + dt.timedelta(days=31)
     for period in sorted(periods, key=lambda p: (p.due_on, p.ends_on)):
         if not owes_report(organization, period):
@@ -231,16 +278,93 @@ def obligations_for_organization(organization: Organization, as_of: dt.date) -> 
         .select_related("period")
         .order_by("-period__ends_on", "period__kind")
     ):
-        filed.append(
-            Obligation(
-                period=report.period,
-                report=report,
-                cell=classify(
-                    period=report.period, first_submitted_at=report.first_submitted_at, as_of=as_of
-                ),
-            )
+        item = Obligation(
+            period=report.period,
+            report=report,
+            cell=classify(period=report.period, first_submitted_at=report.first_submitted_at, as_of=as_of),
         )
-    return {"overdue": overdue, "due": due, "filed": filed}
+        filed.append(item)
+        if report.status == ReportStatus.RETURNED:
+            returned.append(item)
+    returned.sort(key=lambda o: (o.period.due_on, o.period.ends_on))
+    return {"returned": returned, "overdue": overdue, "due": due, "filed": filed}
+
+
+# --- review ------------------------------------------------------------------------------------------------
+
+
+def review_queue() -> QuerySet[PeriodicReport]:
+    """Reports waiting for staff's review, oldest submission first (first come, first reviewed)."""
+    return (
+        PeriodicReport.objects.filter(status=ReportStatus.SUBMITTED)
+        .select_related("organization", "period")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def next_for_review(after: PeriodicReport | None = None) -> PeriodicReport | None:
+    """The oldest report waiting for review other than `after` ("mở báo cáo tiếp theo")."""
+    queue = review_queue()
+    if after is not None:
+        queue = queue.exclude(pk=after.pk)
+    return queue.first()
+
+
+def review_counts() -> dict[str, int]:
+    """{"submitted": waiting for review, "returned": returned and not submitted again}, one query."""
+    return PeriodicReport.objects.aggregate(
+        submitted=Count("pk", filter=Q(status=ReportStatus.SUBMITTED)),
+        returned=Count("pk", filter=Q(status=ReportStatus.RETURNED)),
+    )
+
+
+def overdue_report_count(as_of: dt.date) -> int:
+    """Reports owed and not submitted whose due date passed this year (``timeliness``'s "missing")."""
+    periods = [
+        p
+        for year in (as_of.year - 1, as_of.year)
+        for p in periods_of_year(year)
+        if p.due_on.year == as_of.year and p.due_on < as_of
+    ]
+    return timeliness_counts(periods, as_of)[1].missing if periods else 0
+
+
+# --- reminders ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Contact:
+    """Who to call about an organisation's report: its active officers (name, e-mail) and its phone."""
+
+    people: list[tuple[str, str]]
+    phone: str
+
+
+def secretary_contacts(organization_ids: list[int]) -> dict[int, Contact]:
+    """{organisation id: its contact} for the period page's late organisations (two queries)."""
+    contacts = {
+        pk: Contact(people=[], phone=phone)
+        for pk, phone in Organization.objects.filter(pk__in=organization_ids).values_list("pk", "phone")
+    }
+    for org_id, first, last, username, email in (
+        Officer.objects.filter(is_active=True, user__is_active=True, organization__in=organization_ids)
+        .order_by("organization_id", "title", "pk")
+        .values_list(
+            "organization_id", "user__first_name", "user__last_name", "user__username", "user__email"
+        )
+    ):
+        name = f"{first} {last}".strip() or username
+        contacts[org_id].people.append((name, email))
+    return contacts
+
+
+def reminded_on(period: ReportingPeriod, day: dt.date) -> set[int]:
+    """Organisations already reminded about `period` by staff on `day` (the button says so)."""
+    return set(
+        ReminderLog.objects.filter(
+            period=period, kind=ReminderKind.MANUAL, key__contains=f":{day.isoformat()}:"
+        ).values_list("organization_id", flat=True)
+    )
 
 
 # --- versions ----------------------------------------------------------------------------------------------

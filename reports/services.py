@@ -17,26 +17,33 @@ from django.utils import timezone
 from organizations import access
 from organizations.models import Organization
 
+from . import notifications
 from .models import (
     PeriodicReport,
     ReportAttachment,
     ReportingPeriod,
+    ReportKind,
     ReportStatus,
     ReportTransition,
     ReportVersion,
     Resolution,
     StudyLine,
 )
-from .periods import schedule_update  # noqa: F401  (re-exported: the schedule's write lives with periods)
+from .periods import (
+    schedule_update,  # noqa: F401  (re-exported: the schedule's write lives with periods)
+    submission_opens_on,
+)
 from .selectors import (
     EDITABLE_STATUSES,
     REGISTRY_FIELDS,
     SNAPSHOT_LABELS,
     owes_report,
+    previous_counted_report,
     registry_figures,
     registry_suggestions,
     report_flags,
     required_resolutions,
+    yearly_theme,
 )
 from .uploads import check_quota, check_upload
 
@@ -56,6 +63,58 @@ ENTERED_FIELDS = (
     "theme_doc_no",
     "theme_issued_on",
 )
+
+
+#: Study figures of a line, as the form names them (``study_<resolution id>_<key>``).
+LINE_KEYS = ("members_studied", "members_total", "masses_studied", "masses_total")
+LINE_LABELS = {
+    "members_studied": "đảng viên đã học",
+    "members_total": "tổng số đảng viên",
+    "masses_studied": "quần chúng đã học",
+    "masses_total": "tổng số quần chúng",
+}
+#: The narrative a submitted report must hold; kiến nghị may stay empty (a period may have none to make).
+REQUIRED_NARRATIVE = {
+    "results_text": "Cần ghi kết quả trước khi nộp.",
+    "shortcomings_text": "Cần ghi hạn chế trước khi nộp.",
+    "directions_text": "Cần ghi phương hướng trước khi nộp.",
+}
+#: Figures a submitted report must hold (the study lines' four figures too).
+REQUIRED_FIGURES = (*REGISTRY_FIELDS, "non_member_headcount")
+FIGURE_REQUIRED = "Cần nhập số liệu này trước khi nộp."
+
+
+def line_field(resolution_id: int, key: str) -> str:
+    return f"study_{resolution_id}_{key}"
+
+
+def missing_on_submit(*, kind: str, values: dict, lines: dict[int, dict]) -> dict[str, str]:
+    """What a submission may not leave blank, as {form field name: message beside it}: the registry's figures
+    and the unit's non-member headcount, every study figure of every required resolution, the results,
+    shortcomings and directions, and for the yearly report the self-rating. The one home of the rule: the form
+    shows it beside each field, ``report_submit`` refuses a stored report that breaks it."""
+    missing = {name: FIGURE_REQUIRED for name in REQUIRED_FIGURES if values.get(name) is None}
+    for name, message in REQUIRED_NARRATIVE.items():
+        if not (values.get(name) or "").strip():
+            missing[name] = message
+    if kind == ReportKind.YEAR and not values.get("self_rating"):
+        missing["self_rating"] = "Báo cáo năm cần tự đánh giá xếp loại."
+    for rid, line in lines.items():
+        for key in LINE_KEYS:
+            if line.get(key) is None:
+                missing[line_field(rid, key)] = FIGURE_REQUIRED
+    return missing
+
+
+def _fmt(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def submission_closed_message(period: ReportingPeriod, opens_on: dt.date) -> str:
+    return (
+        f"Báo cáo {period.label_in_sentence} chỉ nộp được từ ngày {_fmt(opens_on)}, khi đã có đủ số liệu của "
+        "kỳ. Bạn vẫn lưu nháp được."
+    )
 
 
 class ReportError(Exception):
@@ -150,8 +209,40 @@ def _new_report(organization: Organization, period: ReportingPeriod, by) -> Peri
         updated_by=by,
         **{"cells_total": suggestions["cells_total"], **figures},
     )
+    if period.kind == ReportKind.YEAR:  # the year's Chỉ thị 05 theme, as the registry keeps it
+        for name, value in yearly_theme(organization, period.year).items():
+            setattr(report, name, value or ("" if name != "theme_issued_on" else None))
     report._history_user = by
     return report
+
+
+def prefilled_lines(report: PeriodicReport, resolutions) -> list[StudyLine]:
+    """Study lines (unsaved) for `resolutions`: totals from the registry (members at the period's end, the
+    unit's non-members); studied figures cumulative from the organisation's previous counted report of the
+    year (``selectors.previous_counted_report``), blank when there is none — the secretary enters them. The
+    source is noted in the snapshot (``study_from``) so the form can say where the figures came from."""
+    roll = (report.registry_snapshot or {}).get("members_total") or report.members_total or 0
+    masses = report.non_member_headcount or 0
+    resolutions = list(resolutions)
+    previous = previous_counted_report(report.organization, report.period) if resolutions else None
+    before = {line.resolution_id: line for line in previous.study_lines.all()} if previous else {}
+    lines = []
+    for resolution in resolutions:
+        earlier = before.get(resolution.pk)
+        line = StudyLine(report=report, resolution=resolution, members_total=roll, masses_total=masses)
+        if earlier is not None:
+            # Cumulative figures never exceed today's totals (members may have left since).
+            if earlier.members_studied is not None:
+                line.members_studied = min(earlier.members_studied, roll)
+            if earlier.masses_studied is not None:
+                line.masses_studied = min(earlier.masses_studied, masses)
+        lines.append(line)
+    if any(resolution.pk in before for resolution in resolutions):
+        report.registry_snapshot = {
+            **(report.registry_snapshot or {}),
+            "study_from": {"report_id": previous.pk, "label": previous.period.label_in_sentence},
+        }
+    return lines
 
 
 @transaction.atomic
@@ -176,17 +267,16 @@ def report_start(*, organization: Organization, period: ReportingPeriod, by) -> 
     if existing is not None:
         return existing
     report = _new_report(organization, period, by)
+    lines = prefilled_lines(report, required_resolutions(period.year))
     try:
         with transaction.atomic():
             report.full_clean(validate_unique=False)
             report.save()
     except IntegrityError:  # started twice at once: the other request made it
         return PeriodicReport.objects.get(organization=organization, period=period)
-    masses = report.non_member_headcount or 0
-    StudyLine.objects.bulk_create(
-        StudyLine(report=report, resolution=r, members_total=report.members_total, masses_total=masses)
-        for r in required_resolutions(period.year)
-    )
+    for line in lines:
+        line.report = report
+    StudyLine.objects.bulk_create(lines)
     return report
 
 
@@ -205,20 +295,19 @@ def follow_registry(report: PeriodicReport, figures: dict) -> bool:
     for name, value in figures.items():
         if getattr(report, name) is None or getattr(report, name) == old.get(name):
             setattr(report, name, value)
-    report.registry_snapshot = {**figures, "taken_at": timezone.now().isoformat()}
+    report.registry_snapshot = {**old, **figures, "taken_at": timezone.now().isoformat()}
     return True
 
 
 def missing_lines(report: PeriodicReport, have: set[int]) -> list[StudyLine]:
     """Study lines (unsaved) for resolutions made required since the report was started."""
-    roll = (report.registry_snapshot or {}).get("members_total") or report.members_total or 0
-    return [
-        StudyLine(
-            report=report, resolution=r, members_total=roll, masses_total=report.non_member_headcount or 0
-        )
-        for r in required_resolutions(report.period.year)
-        if r.pk not in have
-    ]
+    missing = [r for r in required_resolutions(report.period.year) if r.pk not in have]
+    if not missing:
+        return []
+    snapshot = dict(report.registry_snapshot or {})
+    lines = prefilled_lines(report, missing)
+    report.registry_snapshot = snapshot  # only the lines are new: where the first ones came from stays
+    return lines
 
 
 def _bring_up_to_date(report: PeriodicReport) -> None:
@@ -242,9 +331,12 @@ def _apply(report: PeriodicReport, data: dict, lines: dict[int, dict] | None) ->
             values = lines.get(line.resolution_id)
             if values is None:
                 continue
-            for key in ("members_studied", "members_total", "masses_studied", "masses_total"):
-                if values.get(key) is not None:
-                    setattr(line, key, values[key])
+            for key in LINE_KEYS:
+                if key not in values:
+                    continue
+                if values[key] is None and key in ("members_total", "masses_total"):
+                    continue  # a total is never blank: the registry's stays until one is typed
+                setattr(line, key, values[key])
             line.full_clean()
             line.save()
 
@@ -289,13 +381,32 @@ def report_snapshot(report: PeriodicReport) -> dict:
     return data
 
 
-def submit_problems(report: PeriodicReport) -> list[str]:
-    """Why the stored report may not be submitted (figures that disagree with the registry need a note)."""
+def submit_problems(report: PeriodicReport, today: dt.date | None = None) -> list[str]:
+    """Why the stored report may not be submitted now, in Vietnamese (empty: it may): too early in the period
+    (``periods.submission_opens_on``), anything ``missing_on_submit`` finds, figures that disagree with the
+    registry without an explanation."""
+    today = today or timezone.localdate()
     problems = []
-    if report_flags(report) and not report.discrepancy_note.strip():
+    opens_on = submission_opens_on(report.period)
+    if today < opens_on:
+        problems.append(submission_closed_message(report.period, opens_on))
+    lines = list(
+        report.study_lines.select_related("resolution").order_by("resolution__order", "resolution_id")
+    )
+    values = {name: getattr(report, name) for name in ENTERED_FIELDS}
+    missing = missing_on_submit(
+        kind=report.period.kind,
+        values=values,
+        lines={line.resolution_id: {key: getattr(line, key) for key in LINE_KEYS} for line in lines},
+    )
+    labels = {name: label for name, label in SNAPSHOT_LABELS.items()}
+    for line in lines:
+        for key in LINE_KEYS:
+            labels[line_field(line.resolution_id, key)] = f"{line.resolution.short_title}: {LINE_LABELS[key]}"
+    for name in missing:
+        problems.append(f"Chưa có “{labels.get(name, name)}”.")
+    if report_flags(report, lines) and not report.discrepancy_note.strip():
         problems.append("Có số liệu khác với sổ đảng viên: cần ghi giải trình trước khi nộp.")
-    if report.members_total is None:
-        problems.append("Chưa có tổng số đảng viên cuối kỳ.")
     return problems
 
 
@@ -309,7 +420,9 @@ def report_submit(
     lines: dict[int, dict] | None = None,
 ) -> PeriodicReport:
     """Submit (or resubmit after a return): keep a version and the transition. With `data`, what was typed
-    is saved first in the same transaction. A repeated submission raises ``AlreadySubmitted``."""
+    is saved first in the same transaction. A repeated submission raises ``AlreadySubmitted``; a report that
+    is incomplete, unexplained or too early (``submit_problems``) is refused. A resubmission tells staff by
+    e-mail once the transaction commits."""
     report = _locked(report)
     _require_worker(by, report)
     if report.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
@@ -327,6 +440,7 @@ def report_submit(
     if problems:
         raise ReportError(" ".join(problems))
     now = timezone.now()
+    resubmitted = report.status == ReportStatus.RETURNED
     _transition(report, ReportStatus.SUBMITTED, by)
     report.submitted_at = now
     report.first_submitted_at = report.first_submitted_at or now
@@ -339,12 +453,15 @@ def report_submit(
         submitted_by=by,
         submitted_at=now,
     )
+    if resubmitted:
+        transaction.on_commit(notifications.resubmitted_mail(report))
     return report
 
 
 @transaction.atomic
 def report_return(*, report: PeriodicReport, reason: str, by, revision: int | None = None) -> PeriodicReport:
-    """Staff send a submitted report back to the secretary with a reason."""
+    """Staff send a submitted report back to the secretary with a reason; the secretary hears by e-mail once
+    the transaction commits."""
     _require_staff(by)
     report = _locked(report)
     reason = (reason or "").strip()
@@ -359,6 +476,7 @@ def report_return(*, report: PeriodicReport, reason: str, by, revision: int | No
     _transition(report, ReportStatus.RETURNED, by, reason)
     report.return_reason = reason
     _save(report, by)
+    transaction.on_commit(notifications.returned_mail(report, reason))
     return report
 
 

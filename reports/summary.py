@@ -261,7 +261,7 @@ def summary_sheets(summary: PeriodSummary) -> list[Sheet]:
     the narratives by organisation."""
 
     def totals():
-        yield Bold([f"Tổng hợp báo cáo {summary.period.label}"])
+        yield Bold([f"Tổng hợp báo cáo {summary.period.label_in_sentence}"])
         yield [
             f"Số liệu đến ngày {summary.as_of:%d/%m/%Y}; đã nộp {summary.filed}/{summary.owed_count} tổ chức"
         ]

@@ -159,11 +159,11 @@ class TimelinessCounts:
     @property
     def on_time_rate(self) -> float | None:
         """On-time reports over reports due (None when nothing is due yet): the organisation's punctuality."""
-        return round(100 * self.on_time / self.due, 1) if self.due else None
+        return round(100 * self.on_time / self.due, 2) if self.due else None
 
     @property
     def filed_rate(self) -> float | None:
-        return round(100 * self.filed / self.due, 1) if self.due else None
+        return round(100 * self.filed / self.due, 2) if self.due else None
 
 
 def timeliness_counts(

@@ -37,7 +37,7 @@ from organizations.access import (
 )
 from organizations.models import Organization
 
-from . import selectors, services, timeliness
+from . import reminders, selectors, services, timeliness
 from .document_views import period_summary_document
 from .documents import report_entry, summary_entry
 from .forms import (
@@ -53,6 +53,7 @@ from .forms import (
 )
 from .models import (
     PeriodicReport,
+    ReminderLog,
     ReportAttachment,
     ReportingPeriod,
     ReportingSchedule,
@@ -60,7 +61,14 @@ from .models import (
     ReportStatus,
     Resolution,
 )
-from .periods import KIND_ORDER, periods_create, periods_of_year, schedule_update, year_range
+from .periods import (
+    KIND_ORDER,
+    periods_create,
+    periods_of_year,
+    schedule_update,
+    submission_opens_on,
+    year_range,
+)
 from .summary import period_summary as build_period_summary
 from .summary import period_summary_page, summary_sheets
 from .uploads import limits as upload_limits
@@ -81,23 +89,64 @@ def _lines(report):
 # --- lists ------------------------------------------------------------------------------------------------
 
 
+#: Rows a page of a report list shows.
+REPORTS_PER_PAGE = 50
+
+
+def _list_year(request) -> int | None:
+    """?year=Y of a report list: the current year when absent, None (every year) when blank."""
+    raw = request.GET.get("year")
+    if raw == "":
+        return None
+    year = parse_year(raw, today().year)
+    if year is None:
+        raise Http404("Năm không hợp lệ.")
+    return year
+
+
 @require_safe
 def report_list(request):
-    """A secretary's obligations (due next, overdue, filed); for staff and leadership a filtered list."""
+    """A secretary's reports: returned ones first, then overdue and due, then those filed in a year (the
+    current one by default), paged. For staff and leadership a filtered list (this year by default)."""
     if is_secretary(request.user):
         org = organization_of(request.user)
         if org is None:
             raise PermissionDenied("Tài khoản chưa được gắn với tổ chức cơ sở đảng nào.")
         obligations = selectors.obligations_for_organization(org, today())
-        return render(request, "reports/report_obligations.html", {"organization": org, **obligations})
+        year = _list_year(request)
+        filed = [o for o in obligations["filed"] if year is None or o.period.year == year]
+        years = sorted({o.period.year for o in obligations["filed"]} | {today().year}, reverse=True)
+        shown_year = year or today().year
+        return render(
+            request,
+            "reports/report_obligations.html",
+            {
+                "organization": org,
+                **obligations,
+                # Every period of the year, to open a report early (the yearly report in July) or late.
+                "periods_year": shown_year,
+                "periods_by_kind": [
+                    (ReportKind(kind).label, [p for p in periods_of_year(shown_year) if p.kind == kind])
+                    for kind in KIND_ORDER
+                ],
+                "filed_page": Paginator(filed, REPORTS_PER_PAGE).get_page(request.GET.get("page")),
+                "year": year,
+                "years": years,
+                "page_query": urlencode({"year": "" if year is None else year}),
+            },
+        )
     if not reads_everything(request.user):
         raise PermissionDenied("Vai trò của bạn không được dùng trang này.")
-    form = ReportFilterForm(request.GET or None)
+    data = request.GET.copy()
+    if "year" not in data:
+        data["year"] = str(today().year)
+    form = ReportFilterForm(data)
     reports = form.filter(
         selectors.reports_for_user(request.user).order_by("-period__ends_on", "organization__code")
     )
-    page = Paginator(reports, 50).get_page(request.GET.get("page"))
-    return render(request, "reports/report_list.html", {"form": form, "page": page})
+    page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = urlencode([(k, v) for k, v in data.items() if k != "page"])
+    return render(request, "reports/report_list.html", {"form": form, "page": page, "page_query": query})
 
 
 @require_safe
@@ -166,6 +215,7 @@ def report_detail(request, pk):
         "timeliness": timeliness.classify(
             period=report.period, first_submitted_at=report.first_submitted_at, as_of=today()
         ),
+        "next_for_review": selectors.next_for_review(report) if is_staff_role(user) else None,
     }
     return render(request, "reports/report_detail.html", context)
 
@@ -198,6 +248,8 @@ def report_open(request, period_id):
             return redirect("reports:report_edit", pk=report.pk)
         return redirect("reports:report_detail", pk=report.pk)
     preview = services.report_preview(org, period, request.user)
+    study = services.prefilled_lines(preview, selectors.required_resolutions(period.year))
+    opens_on = submission_opens_on(period)
     return render(
         request,
         "reports/report_start.html",
@@ -205,6 +257,11 @@ def report_open(request, period_id):
             "period": period,
             "organization": org,
             "preview": preview,
+            "study": study,
+            "study_from": (preview.registry_snapshot or {}).get("study_from"),
+            "is_year": period.kind == ReportKind.YEAR,
+            "opens_on": opens_on,
+            "submission_open": today() >= opens_on,
             "owes": timeliness.owes_report(org, period),
             "timeliness": timeliness.classify(period=period, first_submitted_at=None, as_of=today()),
             "figures": [
@@ -237,10 +294,15 @@ def report_edit(request, pk):
     lines += services.missing_lines(report, {line.resolution_id for line in lines})
     conflict = None
     status = 200
+    suggestions = selectors.registry_suggestions(report.organization, report.period)
     if request.method == "POST":
         action = request.POST.get("action", "save")
         form = ReportForm(
-            request.POST, report=report, lines=lines, mode=SUBMIT if action == SUBMIT else "save"
+            request.POST,
+            report=report,
+            lines=lines,
+            mode=SUBMIT if action == SUBMIT else "save",
+            suggestions=suggestions,
         )
         if form.is_valid():
             kwargs = {
@@ -251,10 +313,6 @@ def report_edit(request, pk):
                 "lines": form.cleaned_lines(),
             }
             try:
-                if action == SUBMIT:
-                    services.report_submit(**kwargs)
-                    messages.success(request, "Đã nộp báo cáo. Văn phòng Đảng ủy Khối sẽ xem xét.")
-                    return redirect("reports:report_detail", pk=report.pk)
                 services.report_save_draft(**kwargs)
             except services.StaleRevision as error:
                 conflict, status = error, 409
@@ -264,6 +322,8 @@ def report_edit(request, pk):
             except services.ReportError as error:
                 form.add_error(None, str(error))
             else:
+                if action == SUBMIT:  # saved and complete: what will be sent, before "Nộp báo cáo"
+                    return redirect("reports:report_confirm", pk=report.pk)
                 note = (
                     " Có số liệu khác sổ đảng viên: cần ghi giải trình trước khi nộp." if form.flags else ""
                 )
@@ -272,7 +332,8 @@ def report_edit(request, pk):
         if conflict is not None:
             report.refresh_from_db()
     else:
-        form = ReportForm(report=report, lines=lines)
+        form = ReportForm(report=report, lines=lines, suggestions=suggestions)
+    opens_on = submission_opens_on(report.period)
     context = {
         "report": report,
         "form": form,
@@ -282,8 +343,73 @@ def report_edit(request, pk):
         "upload_limits": upload_limits(),
         "is_year": report.period.kind == ReportKind.YEAR,
         "document_entry": report_entry(report),
+        "opens_on": opens_on,
+        "submission_open": today() >= opens_on,
+        "study_from": (report.registry_snapshot or {}).get("study_from"),
     }
     return render(request, "reports/report_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@workers_required
+def report_confirm(request, pk):
+    """The step before "Nộp báo cáo": what will be sent — figures, study, narrative, whether the signed scan
+    is attached — and why it cannot be sent yet, if it cannot. The POST submits (``services.report_submit``)."""
+    report = _report_or_404(request, pk)
+    check_can_work_in(request.user, report.organization)
+    if report.status not in selectors.EDITABLE_STATUSES:
+        if report.status == ReportStatus.SUBMITTED:
+            messages.info(request, "Báo cáo đã được nộp; không nộp lại lần nữa.")
+        else:
+            messages.error(request, f"Báo cáo {report.get_status_display().lower()}: không nộp được nữa.")
+        return redirect("reports:report_detail", pk=report.pk)
+    if request.method == "POST":
+        try:
+            revision = int(request.POST.get("revision", ""))
+        except ValueError:
+            revision = -1
+        try:
+            services.report_submit(report=report, by=request.user, revision=revision)
+        except services.StaleRevision as error:
+            messages.error(request, str(error))
+            return redirect("reports:report_edit", pk=report.pk)
+        except services.AlreadySubmitted as error:
+            messages.info(request, str(error))
+            return redirect("reports:report_detail", pk=report.pk)
+        except services.ReportError as error:
+            messages.error(request, str(error))
+            return redirect("reports:report_confirm", pk=report.pk)
+        messages.success(request, "Đã nộp báo cáo. Văn phòng Đảng ủy Khối sẽ xem xét.")
+        return redirect("reports:report_detail", pk=report.pk)
+    lines = _lines(report)
+    attachments = list(report.attachments.filter(is_removed=False))
+    context = {
+        "report": report,
+        "problems": services.submit_problems(report, today()),
+        "figure_rows": [
+            (services.SNAPSHOT_LABELS[name], getattr(report, name))
+            for name in (
+                *selectors.REGISTRY_FIELDS,
+                "non_member_headcount",
+                "cells_total",
+                "cell_meetings_held",
+            )
+        ],
+        "lines": lines,
+        "narratives": [
+            (services.SNAPSHOT_LABELS[n], getattr(report, n))
+            for n in (
+                "discrepancy_note",
+                "results_text",
+                "shortcomings_text",
+                "directions_text",
+                "proposals_text",
+            )
+        ],
+        "attachments": attachments,
+        "is_year": report.period.kind == ReportKind.YEAR,
+    }
+    return render(request, "reports/report_confirm.html", context)
 
 
 @require_POST
@@ -378,6 +504,52 @@ def report_accept(request, pk):
     else:
         messages.success(request, "Đã duyệt báo cáo.")
     return redirect("reports:report_detail", pk=report.pk)
+
+
+@require_safe
+@staff_required
+def review_queue(request):
+    """Reports waiting for review, oldest submission first; several may be accepted at once."""
+    page = Paginator(selectors.review_queue(), REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [
+        (
+            r,
+            timeliness.classify(period=r.period, first_submitted_at=r.first_submitted_at, as_of=today()),
+        )
+        for r in page
+    ]
+    return render(request, "reports/review_queue.html", {"page": page, "rows": rows})
+
+
+@require_POST
+@staff_required
+def review_accept_selected(request):
+    """Accept the reports ticked in the review queue, each through ``services.report_accept`` with its own
+    checks (one that is no longer submitted, or changed since, is left as it is and named)."""
+    ids = []
+    for raw in request.POST.getlist("report"):
+        try:
+            pk = int(raw)
+        except ValueError:
+            continue
+        if 0 < pk < 2**31:
+            ids.append(pk)
+    chosen = selectors.reports_for_user(request.user).filter(pk__in=ids[:500]).order_by("submitted_at", "pk")
+    accepted, refused = 0, []
+    for report in chosen:
+        try:
+            services.report_accept(report=report, by=request.user)
+        except services.ReportError as error:
+            refused.append(f"{report.organization.code} · {report.period.label}: {error}")
+        else:
+            accepted += 1
+    if not ids:
+        messages.error(request, "Chưa chọn báo cáo nào.")
+    elif accepted:
+        messages.success(request, f"Đã duyệt {accepted} báo cáo.")
+    for line in refused:
+        messages.error(request, f"Không duyệt được {line}")
+    return redirect("reports:review_queue")
 
 
 @require_safe
@@ -573,11 +745,73 @@ def periods_make(request):
 @require_safe
 @readers_required
 def period_status(request):
-    """Missing and late filers for one period."""
+    """Missing and late filers for one period, with each late organisation's secretary's contact; staff send
+    reminders from here (``reminder_send``)."""
     period = selectors.period_from_query(request)
     data = timeliness.period_status(period, today())
     siblings = [p for p in periods_of_year(period.year) if p.kind == period.kind]
-    return render(request, "reports/period_status.html", {**data, "siblings": siblings})
+    waiting = [org for org, _cell in (*data["groups"]["missing"], *data["groups"]["not_due"])]
+    return render(
+        request,
+        "reports/period_status.html",
+        {
+            **data,
+            "siblings": siblings,
+            "contacts": selectors.secretary_contacts([o.pk for o in waiting]),
+            "sent_today": selectors.reminded_on(period, today()),
+        },
+    )
+
+
+@require_POST
+@staff_required
+def reminder_send(request):
+    """ "Gửi nhắc" for one organisation, or "Nhắc tất cả tổ chức chưa nộp" (no organisation): the reminder
+    service, idempotent (once a day per organisation, period and address)."""
+    try:
+        period = ReportingPeriod.objects.get(pk=int(request.POST.get("period", "")))
+        organization = None
+        if request.POST.get("organization"):
+            organization = Organization.objects.get(pk=int(request.POST["organization"]))
+    except (ValueError, OverflowError, ReportingPeriod.DoesNotExist, Organization.DoesNotExist):
+        messages.error(request, "Không tìm thấy kỳ báo cáo hoặc tổ chức cần nhắc; chưa gửi thư nào.")
+        return redirect("reports:matrix")
+    result = reminders.reminder_send(period=period, organization=organization, by=request.user, today=today())
+    if result.sent:
+        messages.success(request, f"Đã gửi {len(result.sent)} thư nhắc báo cáo {period.label_in_sentence}.")
+    elif result.skipped:
+        messages.info(request, "Hôm nay đã gửi nhắc rồi; không gửi trùng.")
+    elif not result.unreachable and not result.failed:
+        messages.info(request, "Không có tổ chức nào cần nhắc.")
+    if result.unreachable:
+        names = ", ".join(f"{o.code} · {o.name}" for o in result.unreachable)
+        messages.warning(request, f"Chưa có địa chỉ thư của bí thư: {names}.")
+    if result.failed:
+        messages.error(request, f"{len(result.failed)} thư chưa gửi được; hãy thử lại sau.")
+    return redirect(f"{reverse('reports:period_status')}?period={period.pk}")
+
+
+#: Rows a page of the reminder log shows.
+REMINDERS_PER_PAGE = 50
+
+
+@require_safe
+@readers_required
+def reminder_log(request):
+    """Every reminder sent: to whom, when, for which report, by the schedule or by which staff member."""
+    entries = ReminderLog.objects.select_related("organization", "period", "sent_by")
+    period = None
+    if request.GET.get("period"):
+        period = selectors.period_from_query(request)
+        entries = entries.filter(period=period)
+    page = Paginator(entries.order_by("-sent_at", "-pk"), REMINDERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "reports/reminder_log.html",
+        {"page": page, "period": period, "page_query": urlencode({"period": period.pk} if period else {})},
+    )
 
 
 @require_safe
@@ -713,6 +947,7 @@ def schedule_list(request):
                         schedule=ReportingSchedule.objects.get(pk=form.instance.pk),
                         due_days=form.cleaned_data["due_days"],
                         remind_days_before=form.cleaned_data["remind_days_before"],
+                        early_days=form.cleaned_data["early_days"],
                         by=request.user,
                     )
             return moved

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from core.forms import localized_decimal
 from organizations.models import Rating
 
 from . import indicators
@@ -27,6 +28,7 @@ class TargetForm(forms.ModelForm):
         self.fields["year"].localize = False
         self.fields["year"].widget = forms.NumberInput(attrs={"min": 1930, "max": 2100})
         self.fields["value"].required = False
+        localized_decimal(self.fields["value"])  # "90,5" is 90,5, never 905
 
     def clean(self):
         data = super().clean()

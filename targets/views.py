@@ -210,7 +210,7 @@ def target_list(request):
         rows.append(
             {
                 "target": t,
-                "label": definition.label if definition else t.indicator,
+                "label": definition.label if definition else "Chỉ số không còn được tính",
                 "text": target_text(t, unit),
             }
         )

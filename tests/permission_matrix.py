@@ -309,7 +309,13 @@ MATRIX: dict[str, Rule] = {
     "reports:report_edit": rule("work", _pk("report")),
     # An empty autosave is a bad request (400); the point here is who may send one.
     "reports:report_autosave": rule("post_work", _pk("report"), post_own={400}, post_staff={400}),
+    # The step before "Nộp báo cáo": what will be sent (GET), and the submission (POST; the world's draft is
+    # incomplete, so it is refused with the reasons and sent back to the page: 302).
+    "reports:report_confirm": rule("work", _pk("report")),
     "reports:report_compare": rule("read", _pk("report")),
+    # Staff's review queue (GET only) and the bulk accept of the reports ticked in it (POST only).
+    "reports:review_queue": rule("staff", **{f"post_{r}": NOT_ALLOWED for r in ROLES}),
+    "reports:review_accept_selected": rule("post_staff"),
     # The report as an official document (PDF, DOCX): whoever may read it; numbered by its organisation.
     "reports:report_document": rule("read", _pk("report"), query="format=pdf"),
     "reports:report_issue": rule("work", _pk("report")),
@@ -323,6 +329,10 @@ MATRIX: dict[str, Rule] = {
     "reports:matrix": rule("readers"),
     "reports:periods_make": rule("post_staff"),
     "reports:period_status": rule("readers", query=lambda w: f"period={w.period.pk}"),
+    # "Gửi nhắc" from the period's page (staff; without a period it sends nothing and goes to the matrix) and
+    # the log of every reminder sent (staff and leadership read it).
+    "reports:reminder_send": rule("post_staff"),
+    "reports:reminder_log": rule("readers"),
     "reports:period_summary": rule("readers", query=lambda w: f"period={w.period.pk}"),
     "reports:period_summary_issue": rule("staff", query=lambda w: f"period={w.period.pk}"),
     "reports:resolution_list": rule("readers"),

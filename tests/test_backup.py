@@ -105,7 +105,14 @@ def test_a_submission_failing_midway_leaves_nothing(monkeypatch, org_a, secretar
         raise RuntimeError("the disk is full")
 
     monkeypatch.setattr(ReportVersion.objects, "create", broken)
-    data = {"non_member_headcount": 30, "cells_total": 1, "cell_meetings_held": 1, "results_text": "Đã làm."}
+    data = {
+        "non_member_headcount": 30,
+        "cells_total": 1,
+        "cell_meetings_held": 1,
+        "results_text": "Đã làm.",
+        "shortcomings_text": "Còn chậm.",
+        "directions_text": "Làm tiếp.",
+    }
     lines = {
         resolution.pk: {"members_studied": 0, "members_total": 0, "masses_studied": 30, "masses_total": 30}
     }

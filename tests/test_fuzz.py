@@ -259,6 +259,8 @@ NOT_SHOWN = {
     "reports:report_accept": "the world's report is a draft, not submitted",
     "reports:report_return": "the world's report is a draft, not submitted",
     "reports:periods_make": "the world's years all have their periods",
+    "reports:report_confirm": "the world's report is an empty draft: the page lists what is missing, no button",
+    "reports:review_accept_selected": "the world has no submitted report waiting for review",
     "members:badge_round_list": "the world's members are too young in the party to reach a badge in the round",
     "dashboard:year_close": "the crawl reads the current year's dashboard; only a year whose annual reports were due may be closed (tests/e2e/test_year_closing.py drives it)",
 }
@@ -283,6 +285,18 @@ def _stage_submitted_report(world):
     report.submitted_at = report.first_submitted_at
     report.save()
     return reverse("reports:report_detail", kwargs={"pk": report.pk})
+
+
+def _stage_complete_draft(world):
+    """The world's own report with everything a submission needs, so "Xem lại và nộp" shows "Nộp báo cáo"."""
+    report = world.own["report"]
+    report.refresh_from_db()  # another stage may have changed the object in memory (its rows rolled back)
+    for name in ("members_total", "admissions", "full_memberships", "transfers_in", "transfers_out"):
+        setattr(report, name, 0)
+    report.non_member_headcount = 5
+    report.results_text = report.shortcomings_text = report.directions_text = "Đã ghi."
+    report.save()
+    return reverse("reports:report_confirm", kwargs={"pk": report.pk})
 
 
 def _stage_lockout(world):
@@ -334,6 +348,10 @@ STAGES = {
     "dashboard:year_close": _stage_closable_year,
     "reports:report_accept": _stage_submitted_report,
     "reports:report_return": lambda world: _stage_submitted_report(world) + "return/",
+    "reports:report_confirm": _stage_complete_draft,
+    "reports:review_accept_selected": lambda world: (
+        _stage_submitted_report(world) and reverse("reports:review_queue")
+    ),
     "lockout_reset": _stage_lockout,
     "reports:periods_make": lambda world: reverse("reports:matrix") + f"?year={world.year - 3}",
     "members:badge_round_list": _stage_badge_round,

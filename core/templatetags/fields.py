@@ -8,8 +8,9 @@ register = template.Library()
 
 
 @register.simple_tag
-def field(bf, flag="", registry=None, figure=False, size="", source="Sổ đảng viên"):
-    """``{% field form.name %}``; the report form's figures: ``{% field bf flag=flag registry=value figure=True %}``."""
+def field(bf, flag="", registry=None, figure=False, size="", source=""):
+    """``{% field form.name %}``; the report form's figures: ``{% field bf flag=flag registry=value figure=True %}``
+    (``source="…"`` names where the registry's value comes from, when not the member registry)."""
     return render_field(bf, flag=flag, registry=registry, figure=figure, size=size, source=source)
 
 

@@ -1,13 +1,15 @@
 """The project's form renderer writes plain inputs and text areas in Python: the HTML must be Django's own."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.renderers import DjangoTemplates
 from django.test.html import parse_html
 
-from core.forms import DateInput, FastFormRenderer, render_field, render_fields
+from core.forms import DateInput, FastFormRenderer, localized_decimal, render_field, render_fields
 
 
 class Everything(forms.Form):
@@ -85,3 +87,39 @@ def test_a_field_renders_its_label_error_and_help_beside_it():
     assert 'class="form-check-input"' in str(render_field(form["agree"]))
     whole = str(render_fields(form))
     assert whole.count("invalid-feedback") == len(form.errors) and 'type="hidden"' in whole
+
+
+class Upload(forms.Form):
+    file = forms.FileField(label="Tệp danh sách")
+    day = forms.DateField(label="Ngày quyết định", widget=DateInput)
+    value = forms.DecimalField(label="Giá trị", max_digits=10, decimal_places=2)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        localized_decimal(self.fields["value"])
+
+
+def test_a_file_field_has_a_vietnamese_button_over_the_hidden_browser_control():
+    """The browser's own file control says "Choose File" / "No file chosen" in the browser's language: it is
+    hidden (still focusable and labelled) behind a "Chọn tệp…" label styled as a button."""
+    html = render_field(Upload()["file"])
+    assert 'type="file"' in html and 'class="file-input visually-hidden"' in html
+    assert '<label for="id_file" class="btn btn-outline-primary file-button">Chọn tệp…</label>' in html
+    assert 'id="id_file_name" aria-live="polite">Chưa chọn tệp nào' in html
+    assert 'aria-describedby="id_file_name"' in html
+    assert html.index('type="file"') < html.index("file-button"), "the button follows the input (focus ring)"
+
+
+def test_a_date_field_says_its_format_and_opens_the_number_keypad():
+    html = render_field(Upload()["day"])
+    assert 'inputmode="numeric"' in html and 'placeholder="dd/mm/yyyy"' in html
+    assert 'id="id_day_helptext" class="form-text">Ngày/tháng/năm, ví dụ 05/03/2021' in html
+    assert 'aria-describedby="id_day_helptext"' in html
+
+
+def test_a_decimal_field_reads_the_vietnamese_comma():
+    form = Upload({"day": "05/03/2021", "value": "90,5"}, {"file": SimpleUploadedFile("a.txt", b"x")})
+    assert form.is_valid(), form.errors
+    assert str(form.cleaned_data["value"]) == "90.5"
+    html = render_field(Upload(initial={"value": Decimal("1234.50")})["value"])
+    assert 'type="text"' in html and 'inputmode="decimal"' in html and 'value="1.234,50"' in html

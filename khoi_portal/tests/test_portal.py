@@ -144,15 +144,18 @@ def test_wrong_password_shows_vietnamese_error(client, staff):
 
 
 @pytest.mark.django_db
-def test_home_sends_staff_and_leadership_to_dashboard(client_for, staff, leader):
-    assert client_for(staff).get("/")["Location"] == reverse("dashboard:dashboard")
+def test_home_is_the_staff_inbox_and_sends_leadership_to_the_dashboard(client_for, staff, leader):
+    response = client_for(staff).get("/")
+    assert response.status_code == 200 and "Việc cần làm hôm nay" in response.content.decode()
     assert client_for(leader).get("/")["Location"] == reverse("dashboard:dashboard")
 
 
 @pytest.mark.django_db
-def test_home_sends_secretary_to_own_organization(client_for, secretary_a, org_a):
+def test_home_of_a_secretary_is_their_own_organisation_work(client_for, secretary_a, org_a):
     response = client_for(secretary_a).get("/")
-    assert response["Location"] == reverse("organizations:organization_detail", args=[org_a.pk])
+    body = response.content.decode()
+    assert response.status_code == 200 and org_a.name in body
+    assert reverse("organizations:organization_detail", args=[org_a.pk]) in body
 
 
 @pytest.mark.django_db

@@ -307,3 +307,50 @@ def test_member_list_and_export_queries_do_not_change_past_the_typed_organisatio
     typed = [queries(p) for p in params]
     assert 'type="number"' in organisation_input()
     assert as_list == typed
+
+
+def test_reimporting_people_already_on_the_roll_flags_them_as_duplicates(client_for, staff, org_a):
+    """Same name and birth date, or same party card number, as a member on a roll — or as a row above in the
+    file: the preview names them and offers no confirmation, so a file imported twice doubles nobody."""
+    c = client_for(staff)
+    f.member(org_a, name="Đỗ Văn Một", birth_date=dt.date(1990, 2, 1))
+    f.member(org_a, name="Lý Thị Thẻ", birth_date=dt.date(1980, 1, 1), card_number="012345")
+    same_card = [
+        "A1",
+        "Lý Thị Thẻ Khác Tên",
+        "03/03/1983",
+        "Nữ",
+        "012345",
+        "10/03/2021",
+        "25/03/2021",
+        "",
+        "",
+    ]
+    other = [
+        "A1",
+        "Đỗ Văn Một",
+        "02/02/1990",
+        "Nam",
+        "",
+        "10/03/2021",
+        "25/03/2021",
+        "",
+        "",
+    ]  # another birthday
+    response = c.post(
+        reverse("members:member_import"), {"file": f.import_sheet([GOOD, same_card, other, other])}
+    )
+    body = response.content.decode()
+    assert (
+        "Trùng với đảng viên đã có trong sổ (cùng họ tên và ngày sinh): Đỗ Văn Một, sinh 01/02/1990" in body
+    )
+    assert "Trùng với đảng viên đã có trong sổ (cùng số thẻ đảng viên 012345): Lý Thị Thẻ" in body
+    assert body.count("Trùng với một dòng phía trên trong cùng tệp.") == 1  # the second "other" row
+    assert "Xác nhận nhập 1" not in body and "Xác nhận nhập 2" not in body
+    assert Member.objects.count() == 2
+
+
+def test_the_import_template_names_its_sheet_in_vietnamese(client_for, staff):
+    response = client_for(staff).get(reverse("members:member_import"), {"template": "1"})
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Danh sách đảng viên"]

@@ -37,7 +37,14 @@ def test_a_draft_saved_as_the_secretary_types_does_not_change_the_version(draft,
 
 def test_submitting_returning_and_accepting_change_it(draft, staff):
     report = _save(
-        draft, staff, non_member_headcount=30, cells_total=1, cell_meetings_held=1, results_text="Kết quả"
+        draft,
+        staff,
+        non_member_headcount=30,
+        cells_total=1,
+        cell_meetings_held=1,
+        results_text="Kết quả",
+        shortcomings_text="Hạn chế",
+        directions_text="Phương hướng",
     )
     versions = {data_version()}
     services.report_submit(report=report, by=staff, revision=report.revision)

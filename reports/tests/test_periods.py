@@ -86,12 +86,18 @@ def test_schedule_page_is_staff_only_and_edits(client_for, staff, leader, secret
     for s in ReportingSchedule.objects.all():
         data[f"{s.kind}-due_days"] = s.due_days
         data[f"{s.kind}-remind_days_before"] = s.remind_days_before
+        data[f"{s.kind}-early_days"] = s.early_days
     data["quarter-due_days"] = -1
     response = c.post(url, data)
     assert response.status_code == 200 and "Không được nhập số âm" in response.content.decode()
     data["quarter-due_days"] = 12
+    data["month-early_days"] = 32  # more than a month early: the figures cannot be known
+    response = c.post(url, data)
+    assert "Cho phép nộp sớm tối đa 31 ngày" in response.content.decode()
+    data["month-early_days"] = 31
     assert c.post(url, data).status_code == 302
     assert ReportingSchedule.objects.get(kind="quarter").due_days == 12
+    assert ReportingSchedule.objects.get(kind="month").early_days == 31
 
 
 def test_organisation_owes_reports_only_while_in_the_bloc():

@@ -71,8 +71,8 @@ def form_data(report, **overrides):
         "cell_meetings_held": 2,
         "discrepancy_note": "",
         "results_text": "Chi bộ sinh hoạt đều; học tập nghị quyết đầy đủ.",
-        "shortcomings_text": "",
-        "directions_text": "",
+        "shortcomings_text": "Một chi bộ sinh hoạt chưa đúng kỳ.",
+        "directions_text": "Tiếp tục học tập nghị quyết.",
         "proposals_text": "",
         "action": "save",
     }
@@ -169,12 +169,7 @@ def test_a_changed_figure_is_flagged_draft_saves_submit_needs_a_note(
     assert "cần ghi giải trình" in response.content.decode()
     report.refresh_from_db()
     assert report.status == ReportStatus.DRAFT
-    response = c.post(
-        url,
-        form_data(
-            report, members_total=7, discrepancy_note="Ba đồng chí chuyển đến chưa nhập sổ.", action="submit"
-        ),
-    )
+    response = submit(c, report, members_total=7, discrepancy_note="Ba đồng chí chuyển đến chưa nhập sổ.")
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
@@ -193,9 +188,24 @@ def test_study_total_that_disagrees_with_the_roll_is_flagged(client_for, secreta
     assert "cần ghi giải trình" in body
 
 
-def submit(c, report):
+def confirm(c, report):
+    """The confirmation step after "Xem lại và nộp báo cáo": the page, then "Nộp báo cáo" (a POST)."""
     report.refresh_from_db()
-    return c.post(reverse("reports:report_edit", args=[report.pk]), form_data(report, action="submit"))
+    url = reverse("reports:report_confirm", args=[report.pk])
+    page = c.get(url)
+    assert page.status_code == 200 and "Nộp báo cáo" in page.content.decode()
+    return c.post(url, {"revision": report.revision})
+
+
+def submit(c, report, **overrides):
+    """ "Xem lại và nộp báo cáo" on the form (saves the draft, opens the confirmation), then "Nộp báo cáo"."""
+    report.refresh_from_db()
+    response = c.post(
+        reverse("reports:report_edit", args=[report.pk]), form_data(report, action="submit", **overrides)
+    )
+    assert response.status_code == 302, response.status_code
+    assert response["Location"] == reverse("reports:report_confirm", args=[report.pk])
+    return confirm(c, report)
 
 
 def test_full_workflow_through_the_urls(client_for, secretary_a, staff, roll, jan, resolutions):
@@ -221,11 +231,7 @@ def test_full_workflow_through_the_urls(client_for, secretary_a, staff, roll, ja
         "Bổ sung số liệu học tập."
         in sec.get(reverse("reports:report_detail", args=[report.pk])).content.decode()
     )
-    report.refresh_from_db()
-    response = sec.post(
-        reverse("reports:report_edit", args=[report.pk]),
-        form_data(report, action="submit", results_text="Đã bổ sung."),
-    )
+    response = submit(sec, report, results_text="Đã bổ sung.")
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED and report.versions.count() == 2
@@ -339,8 +345,11 @@ def test_double_submit_creates_one_submission(client_for, secretary_a, roll, jan
     sec = client_for(secretary_a)
     report = open_report(sec, jan)
     data = form_data(report, action="submit")
-    first = sec.post(reverse("reports:report_edit", args=[report.pk]), data)
-    second = sec.post(reverse("reports:report_edit", args=[report.pk]), data)
+    assert sec.post(reverse("reports:report_edit", args=[report.pk]), data).status_code == 302
+    report.refresh_from_db()
+    url = reverse("reports:report_confirm", args=[report.pk])
+    first = sec.post(url, {"revision": report.revision})
+    second = sec.post(url, {"revision": report.revision})  # a double click on "Nộp báo cáo"
     assert first.status_code == second.status_code == 302
     assert second["Location"] == reverse("reports:report_detail", args=[report.pk])
     assert ReportVersion.objects.filter(report=report).count() == 1
@@ -388,16 +397,13 @@ def test_yearly_report_has_rating_and_theme(client_for, secretary_a, roll, resol
     assert "Tự đánh giá xếp loại" in body and "Chỉ thị 05" in body
     response = sec.post(url, form_data(report, action="submit"))
     assert "Báo cáo năm cần tự đánh giá xếp loại" in response.content.decode()
-    response = sec.post(
-        url,
-        form_data(
-            report,
-            action="submit",
-            self_rating="HTTNV",
-            theme_text="Năm kỷ cương",
-            theme_doc_no="12-KH/ĐU",
-            theme_issued_on="05/01/2021",
-        ),
+    response = submit(
+        sec,
+        report,
+        self_rating="HTTNV",
+        theme_text="Năm kỷ cương",
+        theme_doc_no="12-KH/ĐU",
+        theme_issued_on="05/01/2021",
     )
     assert response.status_code == 302
     report.refresh_from_db()

@@ -10,6 +10,14 @@
   if (!source || typeof window.Chart === "undefined") { return; }
   var data = JSON.parse(source.textContent);
   var number = new Intl.NumberFormat("vi-VN");
+  // As the pages print them: rates with two decimals ("87,77%"), counts without any ("130").
+  var rate = new Intl.NumberFormat("vi-VN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  var count = new Intl.NumberFormat("vi-VN", { maximumFractionDigits: 0 });
+  function tooltip(format, suffix) {
+    return { callbacks: { label: function (item) {
+      return item.dataset.label + ": " + format.format(item.parsed.y) + (suffix || "");
+    } } };
+  }
   var common = {
     responsive: true,
     maintainAspectRatio: true,
@@ -29,7 +37,10 @@
   if (adm.pace) {
     admSets.push({ label: "Tiến độ cần đạt (chỉ tiêu " + number.format(adm.target) + ")", data: adm.pace, borderColor: "#6c757d", borderDash: [6, 4], pointRadius: 0 });
   }
-  draw("chart-admissions", { type: "line", data: { labels: adm.labels, datasets: admSets }, options: Object.assign({}, common, { scales: { y: { beginAtZero: true } } }) });
+  draw("chart-admissions", { type: "line", data: { labels: adm.labels, datasets: admSets }, options: Object.assign({}, common, {
+    scales: { y: { beginAtZero: true } },
+    plugins: Object.assign({}, common.plugins, { tooltip: tooltip(count) })
+  }) });
 
   var study = data.study;
   draw("chart-study", {
@@ -38,7 +49,10 @@
       { label: "Đảng viên", data: study.members, backgroundColor: "#b3141b" },
       { label: "Quần chúng", data: study.masses, backgroundColor: "#f0ad4e" }
     ] },
-    options: Object.assign({}, common, { scales: { y: { beginAtZero: true, max: 100 } } })
+    options: Object.assign({}, common, {
+      scales: { y: { beginAtZero: true, max: 100 } },
+      plugins: Object.assign({}, common.plugins, { tooltip: tooltip(rate, "%") })
+    })
   });
 
   var ratings = data.ratings;

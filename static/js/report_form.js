@@ -1,5 +1,7 @@
 // The report form: keep the session alive, autosave the draft, and keep a copy of what was typed in
-// localStorage so nothing is lost if the session expires or the browser closes. No inline script (CSP).
+// localStorage so nothing is lost if the session expires or the browser closes; say "có thay đổi chưa lưu"
+// between saves, ask before leaving the page with unsaved changes, and save the draft before a file upload
+// reloads the page. No inline script (CSP).
 (function () {
   "use strict";
   var form = document.getElementById("report-form");
@@ -12,7 +14,9 @@
   var revisionInput = form.querySelector("input[name=revision]");
   var dirty = false;
   var stopped = false;
+  var leaving = false;  // the form itself is being sent: no "leave the page?" question
   var lastSaved = serialize();
+  var UNSAVED = "Có thay đổi chưa lưu.";
 
   function say(text) {
     if (statusBox) statusBox.textContent = text;
@@ -55,10 +59,13 @@
   // --- restore what the browser kept ---------------------------------------------------------------------
   var kept = readStash();
   var pageRevision = parseInt(form.dataset.revision, 10);
-  if (kept) {
+  if (form.dataset.bound === "1") {
+    // A form sent back with errors shows what was typed, but nothing of it is saved: keep the copy.
+    stash(false);
+  } else if (kept) {
     var sameAsPage = JSON.stringify(kept.values) === serialize();
     var savedSince = kept.submitted && pageRevision > kept.revision;
-    if (form.dataset.bound === "1" || sameAsPage || savedSince) {
+    if (sameAsPage || savedSince) {
       clearStash();
     } else {
       var banner = document.getElementById("restore-banner");
@@ -72,7 +79,7 @@
         });
         banner.classList.add("d-none");
         dirty = true;
-        say("Đã khôi phục dữ liệu; hãy bấm “Lưu nháp” để lưu lên máy chủ.");
+        say("Đã khôi phục dữ liệu; hãy bấm “Lưu nháp” để lưu lên máy chủ. " + UNSAVED);
       });
       document.getElementById("restore-dismiss").addEventListener("click", function () {
         clearStash();
@@ -81,17 +88,47 @@
     }
   }
 
-  form.addEventListener("input", function () {
+  if (form.dataset.bound === "1") {
+    // Sent back with errors (or a conflict): what is on the page is not saved yet.
     dirty = true;
+    say(UNSAVED);
+  }
+
+  function changed() {
+    dirty = serialize() !== lastSaved || form.dataset.bound === "1";
     stash(false);
-  });
-  form.addEventListener("change", function () {
-    dirty = true;
-    stash(false);
-  });
+    if (dirty && !stopped) say(UNSAVED);
+  }
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
   form.addEventListener("submit", function () {
+    leaving = true;
     stash(true);
   });
+
+  // --- leaving with unsaved changes asks first ---------------------------------------------------------
+  window.addEventListener("beforeunload", function (event) {
+    if (leaving || !dirty) return;
+    event.preventDefault();
+    event.returnValue = "";  // older browsers need a value to show their question
+  });
+
+  // --- a file upload reloads the page: save the draft first -----------------------------------------------
+  var upload = document.getElementById("attachment-upload");
+  if (upload) {
+    upload.addEventListener("submit", function (event) {
+      if (!dirty || stopped) {
+        leaving = true;
+        return;
+      }
+      event.preventDefault();
+      say("Đang lưu nháp trước khi tải tệp lên…");
+      autosave().then(function () {
+        leaving = true;  // saved, or kept on this device (the copy in localStorage) if it could not be
+        upload.submit();
+      });
+    });
+  }
 
   // --- keep the session alive while the page is open ------------------------------------------------------
   window.setInterval(function () {
@@ -100,11 +137,11 @@
 
   // --- autosave the draft --------------------------------------------------------------------------------
   function autosave() {
-    if (stopped || !dirty || serialize() === lastSaved) return;
+    if (stopped || !dirty || serialize() === lastSaved) return Promise.resolve();
     var body = new FormData(form);
     body.set("action", "autosave");
     var snapshot = serialize();
-    fetch(form.dataset.autosaveUrl, {
+    return fetch(form.dataset.autosaveUrl, {
       method: "POST",
       body: body,
       credentials: "same-origin",
@@ -120,9 +157,15 @@
           revisionInput.value = data.revision;
           form.dataset.revision = data.revision;
           lastSaved = snapshot;
+          form.dataset.bound = "0";
           dirty = serialize() !== snapshot;
-          stash(false);
-          say("Đã tự lưu nháp lúc " + data.saved_at + ".");
+          if (dirty) {
+            stash(false);
+            say(UNSAVED);
+          } else {
+            clearStash();
+            say("Đã tự lưu nháp lúc " + data.saved_at + ".");
+          }
         } else if (data.conflict) {
           stopped = true;
           say(data.message);

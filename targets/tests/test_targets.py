@@ -39,6 +39,7 @@ def test_staff_lists_a_years_targets(client_for, staff):
     assert page.status_code == 200
     assert "Kết nạp 120 đảng viên trở lên" in body
     assert "&gt; 90%" in body and "≥ 120" in body and "= HTXSNV" in body
+    assert "<code" not in body and "members_studied" not in body, "no indicator codes (English) on the page"
     assert client_for(staff).get(reverse("targets:target_list"), {"year": "abc"}).status_code == 200
 
 
@@ -62,6 +63,39 @@ def test_staff_creates_and_edits_a_target(client_for, staff):
     target.refresh_from_db()
     assert target.value == Decimal("140")
     assert target.history.first().history_user == staff
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("90,5", Decimal("90.5")),
+        ("90.5", Decimal("90.5")),
+        ("1.234,5", Decimal("1234.5")),
+        ("1.234", Decimal("1234")),
+    ],
+)
+def test_decimals_are_typed_the_vietnamese_way(client_for, staff, typed, stored):
+    """ "90,5" is 90,5 — never 905 (a number box in an English browser drops the comma); the dot of "90.5" is a
+    decimal point too, and "1.234" groups thousands as Vietnamese writes them."""
+    data = {
+        "year": 2022,
+        "indicator": "admissions",
+        "comparator": "gte",
+        "value": typed,
+        "wording": "x",
+        "order": 1,
+    }
+    assert _post(client_for(staff), "targets:target_create", data).status_code == 302
+    target = Target.objects.get(year=2022)
+    assert target.value == stored
+    form = client_for(staff).get(reverse("targets:target_update", args=[target.pk])).content.decode()
+    shown = f"{stored:.2f}".replace(".", ",")
+    shown = shown if stored < 1000 else "1.234,50" if stored == Decimal("1234.5") else "1.234,00"
+    assert (
+        f'value="{shown}"' in form
+        and 'inputmode="decimal"' in form
+        and 'type="number" name="value"' not in form
+    )
 
 
 @pytest.mark.parametrize(

@@ -94,6 +94,7 @@ def test_a_cell_secretary_records_a_meeting_on_a_phone(journey_factory, world):
     secretary = journey_factory("bithu01", PHONE)
     secretary.login("bithu01")
     spage = secretary.page
+    secretary.goto(f"/organizations/{world.org1.pk}/")  # their home is their work; the flag is on this page
     spage.locator("#org-meetings").get_by_text(ABSENTEE).wait_for()
     secretary.shot("organisation-flag")
     period = ReportingPeriod.objects.get(kind="month", year=day.year, number=day.month)

@@ -60,7 +60,8 @@ def test_login_page_is_vietnamese_labelled_and_keyboard_usable(bpage, world):
     assert page.evaluate("document.activeElement.textContent.trim()") == "Đăng nhập"
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert f"/organizations/{world.org1.pk}/" in page.url, page.url
+    assert bpage.path() == "/", page.url
+    page.get_by_role("heading", name=world.org1.name).wait_for()
     bpage.shot("home-after-keyboard-login")
 
 
@@ -99,18 +100,17 @@ def test_report_form_is_labelled_and_its_submit_reachable_by_keyboard(bpage, wor
     page = bpage.page
     bpage.login("bithu01")
     bpage.goto("/reports/")
-    due = world.due_period
-    open_period(page, page.locator("section[aria-labelledby=h-due]").get_by_role("link", name=due.label))
-    page.get_by_role("button", name="Nộp báo cáo").wait_for()
+    open_period(page, page.locator("main").get_by_role("link", name=world.last_month.label, exact=True).first)
+    page.get_by_role("button", name="Xem lại và nộp báo cáo").wait_for()
     assert_page_is_sound(bpage, "report form")
     bpage.shot("report-form")
-    # From the top of the page, Tab alone reaches "Lưu nháp" and then "Nộp báo cáo".
+    # From the top of the page, Tab alone reaches "Lưu nháp" and then "Xem lại và nộp báo cáo".
     assert tab_until(
         page, "el => el.tagName === 'BUTTON' && el.textContent.trim() === 'Lưu nháp'", limit=200
     ), "Tab never reaches the report form's save button"
     assert tab_until(
-        page, "el => el.tagName === 'BUTTON' && el.textContent.trim() === 'Nộp báo cáo'", limit=2
-    ), "Tab from 'Lưu nháp' does not reach 'Nộp báo cáo'"
+        page, "el => el.tagName === 'BUTTON' && el.textContent.trim() === 'Xem lại và nộp báo cáo'", limit=2
+    ), "Tab from 'Lưu nháp' does not reach 'Xem lại và nộp báo cáo'"
     bpage.shot("report-submit-focused")
     with page.expect_navigation():
         page.keyboard.press("Enter")

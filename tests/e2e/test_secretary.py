@@ -74,15 +74,35 @@ def return_as_staff(journey_factory, report_pk: int, viewport):
     staff.shot("staff-returned")
 
 
+def fill_report(page, *, members: int, masses: int):
+    """Everything a submission needs on the report form (the registry's figures are prefilled)."""
+    page.get_by_label("Kết quả", exact=True).fill(RESULTS)
+    page.get_by_label("Hạn chế", exact=True).fill("Một chi bộ sinh hoạt chưa đúng kỳ.")
+    page.get_by_label("Phương hướng", exact=True).fill("Tiếp tục học tập nghị quyết.")
+    for n in (1, 2):
+        page.get_by_label(f"NQ {n}: đảng viên đã học").fill(str(members))
+        page.get_by_label(f"NQ {n}: quần chúng đã học").fill(str(masses))
+
+
+def review_and_submit(journey):
+    """ "Xem lại và nộp báo cáo", read what will be sent, "Nộp báo cáo"."""
+    page = journey.page
+    click_and_wait(page, page.get_by_role("button", name="Xem lại và nộp báo cáo"))
+    page.get_by_role("heading", name=re.compile("Xem lại trước khi nộp báo cáo")).wait_for()
+    journey.shot("report-confirm")
+    click_and_wait(page, page.get_by_role("button", name="Nộp báo cáo", exact=True))
+    page.get_by_text("Đã nộp báo cáo.").wait_for()
+
+
 def test_secretary_journey(journey_factory, world, viewport):
     journey = journey_factory("bithu01")
     page = journey.page
     journey.login("bithu01", shot=True)
 
-    # Their organisation's page.
-    assert journey.path() == f"/organizations/{world.org1.pk}/", page.url
+    # Their home: their organisation's work.
+    assert journey.path() == "/", page.url
     page.get_by_role("heading", name=world.org1.name).wait_for()
-    journey.shot("organisation")
+    journey.shot("home")
 
     # Another organisation's member is simply not there.
     journey.goto(f"/members/{world.other_member.pk}/", expect_status=404)
@@ -103,7 +123,10 @@ def test_secretary_journey(journey_factory, world, viewport):
     open_period(page, due_section.get_by_role("link", name=due.label))
 
     # The report form: a wrong figure gives the Vietnamese error and keeps everything typed.
-    page.get_by_role("heading", name=f"Báo cáo {due.label}").wait_for()
+    page.get_by_role("heading", name=f"Báo cáo {due.label_in_sentence}").wait_for()
+    if world.today < due.ends_on:  # the month is not over: it may be typed and saved, not submitted
+        page.get_by_role("button", name=f"Nộp được từ ngày {due.ends_on:%d/%m/%Y}").wait_for()
+        assert page.get_by_role("button", name="Xem lại và nộp báo cáo").count() == 0
     page.get_by_label("Kết quả", exact=True).fill(RESULTS)
     total = int(page.get_by_label("NQ 1: tổng số đảng viên").input_value())
     assert total == len(world.members1), "the study line is prefilled with the roll at the period's end"
@@ -122,7 +145,7 @@ def test_secretary_journey(journey_factory, world, viewport):
     assert report.results_text == "", "an invalid form saves nothing"
     journey.shot("report-error")
 
-    # Correct it, save a draft, submit.
+    # Correct it and save a draft.
     page.get_by_label("NQ 1: đảng viên đã học").fill(str(total - 1))
     click_and_wait(page, page.get_by_role("button", name="Lưu nháp"))
     page.get_by_text(re.compile(r"Đã lưu nháp lúc")).wait_for()
@@ -130,26 +153,29 @@ def test_secretary_journey(journey_factory, world, viewport):
     assert report.status == ReportStatus.DRAFT
     assert report.results_text == RESULTS
     journey.shot("report-draft-saved")
-    click_and_wait(page, page.get_by_role("button", name="Nộp báo cáo"))
-    page.get_by_text("Đã nộp báo cáo.").wait_for()
-    report.refresh_from_db()
+
+    # Last month is over: its report is filled in, reviewed and submitted.
+    nav(journey, "Báo cáo")
+    open_period(page, page.locator("main").get_by_role("link", name=world.last_month.label, exact=True).first)
+    page.get_by_role("heading", name=f"Báo cáo {world.last_month.label_in_sentence}").wait_for()
+    fill_report(page, members=total - 1, masses=20)
+    review_and_submit(journey)
+    report = PeriodicReport.objects.get(organization=world.org1, period=world.last_month)
     assert report.status == ReportStatus.SUBMITTED
     journey.shot("report-submitted")
 
     # Staff return it; the secretary sees why, fixes it and submits again.
     return_as_staff(journey_factory, report.pk, viewport)
     nav(journey, "Báo cáo")
-    click_and_wait(page, page.locator("section[aria-labelledby=h-filed]").get_by_role("link", name=due.label))
-    reason_box = page.get_by_role("status").filter(has_text=RETURN_REASON)
-    assert reason_box.inner_text().startswith("Lý do trả lại:")
+    returned = page.locator("section[aria-labelledby=h-returned]")
+    returned.get_by_text(RETURN_REASON).wait_for()
     journey.shot("report-returned")
-    click_and_wait(page, page.get_by_role("link", name="Sửa báo cáo"))
+    click_and_wait(page, returned.get_by_role("link", name=world.last_month.label))
     page.get_by_role("status").filter(has_text="Văn phòng trả lại báo cáo").filter(
         has_text=RETURN_REASON
     ).wait_for()
     page.get_by_label("NQ 1: đảng viên đã học").fill(str(total))
-    click_and_wait(page, page.get_by_role("button", name="Nộp báo cáo"))
-    page.get_by_text("Đã nộp báo cáo.").wait_for()
+    review_and_submit(journey)
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
     assert report.versions.count() == 2

@@ -1,13 +1,17 @@
 """Committee staff (vanphong) review reports, import members, download the summaries."""
 
+import datetime as dt
+from decimal import Decimal
 from io import BytesIO
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from members.models import Member
 from reports import services
 from reports.models import PeriodicReport, ReportStatus
+from targets.models import Target
 
 from .steps import click_and_wait, control, need
 from .world import report_with_study
@@ -18,10 +22,15 @@ RETURN_REASON = "Đề nghị bổ sung kết quả học tập Nghị quyết s
 
 
 def stage_submitted_report(world) -> PeriodicReport:
-    """Organisation 01's report for the due period, submitted once by its secretary (version 1)."""
-    return report_with_study(
-        world, org=world.org1, period=world.due_period, by=world.secretary1, studied=[3, 2]
+    """Organisation 01's report for last month (ended: it may be submitted), submitted once by its secretary
+    (version 1) on the month's last day (on time, whatever today is)."""
+    report = report_with_study(
+        world, org=world.org1, period=world.last_month, by=world.secretary1, studied=[3, 2]
     )
+    on_time = timezone.make_aware(dt.datetime.combine(world.last_month.ends_on, dt.time(16)))
+    PeriodicReport.objects.filter(pk=report.pk).update(first_submitted_at=on_time, submitted_at=on_time)
+    report.refresh_from_db()
+    return report
 
 
 def download(journey, locator) -> openpyxl.Workbook:
@@ -42,6 +51,8 @@ def test_staff_reviews_a_report_in_the_matrix(bpage, world):
     )
     click_and_wait(page, nav_link)
     assert bpage.path().startswith("/reports/matrix/")
+    if world.last_month.year != world.year:  # January: last month is in last year's matrix
+        bpage.goto(f"/reports/matrix/?year={world.last_month.year}")
     row = page.locator("table.matrix tbody tr", has_text=world.org1.name)
     cell = row.locator(f"a[href$='/reports/{report.pk}/']")
     assert cell.inner_text() == "Đúng hạn", "submitted before its due date"
@@ -74,7 +85,9 @@ def test_staff_reviews_a_report_in_the_matrix(bpage, world):
     # Compare the two versions: the changed figure is highlighted.
     bpage.goto(f"/reports/{report.pk}/")
     click_and_wait(page, page.get_by_role("link", name="So sánh các lần nộp"))
-    page.get_by_role("heading", name=f"So sánh các lần nộp báo cáo {world.due_period.label}").wait_for()
+    page.get_by_role(
+        "heading", name=f"So sánh các lần nộp báo cáo {world.last_month.label_in_sentence}"
+    ).wait_for()
     changed = page.locator("tr.changed")
     assert changed.count() >= 1
     assert any("4" in text and "2" in text for text in changed.all_inner_texts()), changed.all_inner_texts()
@@ -146,8 +159,26 @@ def test_staff_downloads_dashboard_and_period_summary(bpage, world):
     assert study["NQ 2"][1:3] == (4, 5), study
     org_rows = [row for row in cells if row and row[0] == world.org1.code]
     assert org_rows and org_rows[0][2] == "Đã duyệt", org_rows
-    # Not sent: "chưa nộp (quá hạn)" once due, "chưa đến hạn nộp" before (issue 14).
+    # Not sent: "chưa nộp (quá hạn)" once due, "chưa đến hạn nộp" before.
     assert any(
         row and row[0] == world.org2.code and row[2].startswith(("Chưa nộp", "Chưa đến hạn nộp"))
         for row in cells
     )
+
+
+def test_staff_type_a_rate_with_the_vietnamese_comma(bpage, world):
+    """ "90,5" is 90,5 — in a browser of any language (a number box of an English Chrome reads it as 905)."""
+    page = bpage.page
+    bpage.login("vanphong")
+    bpage.goto(f"/targets/new/?year={world.year + 1}")
+    page.get_by_label("Chỉ số").select_option(label="Quần chúng được học tập, quán triệt nghị quyết")
+    page.get_by_label("So sánh").select_option(value="gt")
+    value = page.get_by_label("Giá trị")
+    assert value.get_attribute("inputmode") == "decimal"
+    value.fill("90,5")
+    page.get_by_label("Nguyên văn nghị quyết").fill("Trên 90,5% quần chúng được học tập nghị quyết")
+    click_and_wait(page, page.get_by_role("button", name="Lưu"))
+    target = Target.objects.get(year=world.year + 1, indicator="masses_studied")
+    assert target.value == Decimal("90.50")
+    page.get_by_text("> 90,50%").first.wait_for()
+    bpage.shot("target-saved")

@@ -42,6 +42,14 @@ DEMO_PASSWORD = "demo-khoi-2021"
 PROBATIONER = "Trần Thị Dự Bị"
 OTHER_ORG_MEMBER = "Lê Văn Đơn Vị Khác"
 NEWCOMER = "Võ Thị Mới Kết Nạp"
+#: Each organisation's Chỉ thị 05 theme of a year (OrganizationYear), which the yearly report starts from.
+THEME = "Năm {year}: siết chặt kỷ luật, kỷ cương; nêu gương học tập và làm theo Bác"
+#: What a submitted report may not leave blank (reports.services.missing_on_submit), for staged submissions.
+NARRATIVE = {
+    "results_text": "Hoàn thành kế hoạch học tập nghị quyết.",
+    "shortcomings_text": "Một chi bộ sinh hoạt chưa đúng kỳ.",
+    "directions_text": "Tiếp tục học tập, quán triệt nghị quyết.",
+}
 
 
 @dataclass
@@ -65,6 +73,14 @@ class World:
         """Last month's period: ended, so its figures count on the dashboard (now overdue if not sent)."""
         ended = [p for p in self.periods if p.kind == ReportKind.MONTH and p.ends_on < self.today]
         return max(ended, key=lambda p: p.ends_on)
+
+    @property
+    def next_month(self) -> ReportingPeriod:
+        """Next month's period: not over, so its report may be saved but not submitted."""
+        return min(
+            (p for p in self.periods if p.kind == ReportKind.MONTH and p.starts_on > self.today),
+            key=lambda p: p.starts_on,
+        )
 
     @property
     def due_period(self) -> ReportingPeriod:
@@ -119,9 +135,9 @@ def _member(org, name, *, ceremony_on, full_on=None, cell=None, by=None):
 
 
 def _ensure_periods(year: int) -> list[ReportingPeriod]:
-    periods_create(year=year - 1)
-    periods_create(year=year)
-    return list(ReportingPeriod.objects.filter(year__in=(year - 1, year)))
+    for y in (year - 1, year, year + 1):  # next year's too: in December, next month is next year's
+        periods_create(year=y)
+    return list(ReportingPeriod.objects.filter(year__in=(year - 1, year, year + 1)))
 
 
 def build_world() -> World:
@@ -153,12 +169,23 @@ def build_world() -> World:
         Congress.objects.create(organization=org, term_start=2020, held_on=congress)
     cells = [Cell.objects.create(organization=org1, name=n) for n in ("Chi bộ Văn phòng", "Chi bộ Thanh tra")]
     for org, headcount in ((org1, 40), (org2, 25)):
-        OrganizationYear.objects.create(organization=org, year=year, non_member_headcount=headcount)
+        for y in (year - 1, year):  # last year too: in January, last month's report is last year's
+            OrganizationYear.objects.create(
+                organization=org,
+                year=y,
+                non_member_headcount=headcount,
+                theme_text=THEME.format(year=y),
+                theme_doc_no=f"01-KH/{org.code}",
+                theme_issued_on=dt.date(y, 1, 8),
+            )
 
     staff = _user("vanphong", access.STAFF, "Văn phòng", "")
     leader = _user("lanhdao", access.LEADERSHIP, "Lãnh đạo", "")
     secretary1 = _user("bithu01", access.SECRETARY, "Bí thư", "01")
     secretary2 = _user("bithu02", access.SECRETARY, "Bí thư", "02")
+    for user in (staff, secretary1, secretary2):  # mails: a returned report, a resubmission, reminders
+        user.email = f"{user.username}@example.vn"
+        user.save(update_fields=["email"])
     Officer.objects.create(user=secretary1, organization=org1, title="bi_thu")
     Officer.objects.create(user=secretary2, organization=org2, title="bi_thu")
 
@@ -191,6 +218,14 @@ def build_world() -> World:
         )
         for n in (1, 2)
     ]
+    for n in (1, 2):  # last year's (in January, last month's report studies them)
+        Resolution.objects.create(
+            year=year - 1,
+            title=f"Nghị quyết số {n} của Trung ương",
+            short_title=f"NQ {n}",
+            required=True,
+            order=n,
+        )
     for order, (code, comparator, value) in enumerate(
         (
             ("admissions", Comparator.GTE, Decimal("10")),
@@ -240,9 +275,7 @@ def report_with_study(
         line.resolution_id: {"members_studied": done, "masses_studied": min(20, line.masses_total)}
         for line, done in zip(report.study_lines.order_by("resolution__order"), studied, strict=False)
     }
-    report = services.report_submit(
-        report=report, by=by, data={"results_text": "Hoàn thành kế hoạch học tập nghị quyết."}, lines=lines
-    )
+    report = services.report_submit(report=report, by=by, data=NARRATIVE, lines=lines)
     if accepted_by is not None:
         report = services.report_accept(report=report, by=accepted_by)
     return report

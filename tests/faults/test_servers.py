@@ -85,10 +85,20 @@ def test_parallel_submissions_record_one(served):
         timeout=60,
     )
     assert opened.status_code == 200 and 'name="action"' in opened.text, opened.status_code
-    data = form_data(opened.text) | {"action": "submit"}
+    # The form saved as complete leads to the confirmation step; "Nộp báo cáo" there, pressed 20 times at once.
+    saved = secretary.post(
+        opened.url,
+        form_data(opened.text) | {"action": "submit", "csrfmiddlewaretoken": secretary.csrf},
+        timeout=60,
+    )
+    assert "/submit/" in saved.url, re.findall(
+        r'class="invalid-feedback[^"]*"[^>]*>(.*?)</div>', saved.text
+    )[:5]
+    revision = re.search(r'name="revision" value="(\d+)"', saved.text).group(1)
     clients = [served.server.session(served.sessions["secretary"]) for _ in range(PARALLEL)]
     answers = _at_once(
-        [lambda c=c: c.post(opened.url, data | {"csrfmiddlewaretoken": c.csrf}, allow_redirects=False, timeout=60)
+        [lambda c=c: c.post(saved.url, {"revision": revision, "csrfmiddlewaretoken": c.csrf},
+                            allow_redirects=False, timeout=60)
          for c in clients]
     )  # fmt: skip
     _assert_no_server_error(answers, served, "parallel submissions")

@@ -1,0 +1,70 @@
+"""``{% load portal %}``: small template helpers shared by every app.
+
+- ``dict|get_item:key`` — a dictionary's value (None when absent);
+- ``value|rate`` — a percentage with two decimals and the Vietnamese comma ("87,77%"; "—" when there is none),
+  the same everywhere (pages, dashboard, period summary, documents: ``core.documents.model.vn_percent``);
+- ``value|count`` — a count without decimals and with Vietnamese grouping ("1.234", never "130,0");
+- ``{% nav_current request "/reports/" exclude="/reports/review/" %}`` — marks the current item of the main
+  menu (``aria-current="page"``).
+"""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping, key):
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+def _number(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _group(digits: str) -> str:
+    return f"{int(digits):,}".replace(",", ".")
+
+
+@register.filter
+def rate(value) -> str:
+    """87.7666 → "87,77%"; None → "—"."""
+    number = _number(value)
+    if number is None:
+        return "—"
+    rounded = number.quantize(Decimal("0.01"), ROUND_HALF_UP)  # as the documents round (vn_decimal)
+    whole, _, fraction = f"{abs(rounded):f}".partition(".")
+    sign = "-" if rounded < 0 else ""
+    return f"{sign}{_group(whole)},{(fraction + '00')[:2]}%"
+
+
+@register.filter
+def count(value) -> str:
+    """130.0 → "130"; 1234 → "1.234"; None → "—"."""
+    number = _number(value)
+    if number is None:
+        return "—"
+    rounded = int(number.quantize(Decimal("1"), ROUND_HALF_UP))
+    return ("-" if rounded < 0 else "") + _group(str(abs(rounded)))
+
+
+@register.simple_tag
+def nav_current(request, *prefixes: str, exclude: str = ""):
+    """`` class="nav-link active" aria-current="page"`` when the request's path starts with one of `prefixes`
+    and with none of `exclude` (comma-separated: a more specific menu item's paths), else `` class="nav-link"``."""
+    path = getattr(request, "path", "") or ""
+    excluded = [p for p in exclude.split(",") if p]
+    if any(path.startswith(p) for p in prefixes) and not any(path.startswith(p) for p in excluded):
+        return mark_safe(' class="nav-link active" aria-current="page"')
+    return mark_safe(' class="nav-link"')

@@ -1,0 +1,32 @@
+"""The template helpers every page shares (``{% load portal %}``): rates always with two decimals and the
+Vietnamese comma, counts never with a decimal, the current menu item marked."""
+
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+
+from core.templatetags.portal import count, get_item, nav_current, rate
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(87.7666, "87,77%"), (50.0, "50,00%"), (Decimal("99.165"), "99,17%"), (100, "100,00%"), (0, "0,00%"),
+     (None, "—"), ("", "—"), (12345.678, "12.345,68%")],
+)  # fmt: skip
+def test_a_rate_has_two_decimals_rounded_half_up_like_the_documents(value, text):
+    assert rate(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(130.0, "130"), (Decimal("130.0"), "130"), (1234, "1.234"), (None, "—"), (2.5, "3")]
+)
+def test_a_count_never_shows_a_decimal(value, text):
+    assert count(value) == text
+
+
+def test_the_current_menu_item_is_marked_for_assistive_technology():
+    request = SimpleNamespace(path="/members/candidates/3/")
+    assert "aria-current" not in nav_current(request, "/members/", exclude="/members/candidates/")
+    assert 'aria-current="page"' in nav_current(request, "/members/candidates/")
+    assert get_item({1: "a"}, 1) == "a" and get_item(None, 1) is None
