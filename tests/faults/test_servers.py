@@ -91,9 +91,9 @@ def test_parallel_submissions_record_one(served):
         form_data(opened.text) | {"action": "submit", "csrfmiddlewaretoken": secretary.csrf},
         timeout=60,
     )
-    assert "/submit/" in saved.url, re.findall(
-        r'class="invalid-feedback[^"]*"[^>]*>(.*?)</div>', saved.text
-    )[:5]
+    assert "/submit/" in saved.url, re.findall(r'class="invalid-feedback[^"]*"[^>]*>(.*?)</div>', saved.text)[
+        :5
+    ]
     revision = re.search(r'name="revision" value="(\d+)"', saved.text).group(1)
     clients = [served.server.session(served.sessions["secretary"]) for _ in range(PARALLEL)]
     answers = _at_once(
