@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "khoi_portal",
     "organizations",
     "members",
+    "discipline",
     "reports",
     "targets",
     "demo",

@@ -6,8 +6,11 @@ from organizations import access
 
 @require_GET
 def home(request):
-    """Staff and leadership go to the dashboard; a secretary to their own organisation."""
+    """Staff and leadership go to the dashboard, the Inspection Commission to the discipline register; a
+    secretary to their own organisation."""
     role = access.role_of(request.user)
+    if role == access.INSPECTION:
+        return redirect("discipline:discipline_list")
     if role in (access.STAFF, access.LEADERSHIP):
         return redirect("dashboard:dashboard")
     org = access.organization_of(request.user)

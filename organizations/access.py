@@ -3,7 +3,9 @@
 Roles are Django groups (created by a data migration):
 - ``van_phong``  committee staff: everything;
 - ``lanh_dao``   leadership: reads everything, changes nothing;
-- ``bi_thu``     an organisation's secretary: only their own organisation, linked through an active Officer.
+- ``bi_thu``     an organisation's secretary: only their own organisation, linked through an active Officer;
+- ``kiem_tra``   the Bloc's Inspection Commission (Ủy ban Kiểm tra Đảng ủy Khối): records disciplines, appeals and
+  inspection programmes; reads everything else, changes nothing else.
 
 An object outside the user's scope answers 404 (its existence is not revealed); a page the role may not use
 at all answers 403. Every selector in the project starts from ``organizations_for_user`` so scoping is
@@ -24,11 +26,13 @@ from .models import Officer, Organization
 STAFF = "van_phong"
 LEADERSHIP = "lanh_dao"
 SECRETARY = "bi_thu"
-ROLES = (STAFF, LEADERSHIP, SECRETARY)
+INSPECTION = "kiem_tra"
+ROLES = (STAFF, LEADERSHIP, SECRETARY, INSPECTION)
 ROLE_LABELS = {
     STAFF: "Văn phòng Đảng ủy Khối",
     LEADERSHIP: "Lãnh đạo Đảng ủy Khối",
     SECRETARY: "Bí thư cơ sở",
+    INSPECTION: "Ủy ban Kiểm tra Đảng ủy Khối",
 }
 
 
@@ -75,8 +79,13 @@ def is_secretary(user) -> bool:
     return role_of(user) == SECRETARY
 
 
+def is_inspection(user) -> bool:
+    return role_of(user) == INSPECTION
+
+
 def reads_everything(user) -> bool:
-    return role_of(user) in (STAFF, LEADERSHIP)
+    """Staff, leadership and the Inspection Commission read every organisation's records."""
+    return role_of(user) in (STAFF, LEADERSHIP, INSPECTION)
 
 
 # --- scoping --------------------------------------------------------------------------------------------
@@ -144,6 +153,28 @@ def check_can_work_in(user, org) -> None:
         raise PermissionDenied("Vai trò của bạn chỉ được xem, không được thay đổi.")
 
 
+# --- the discipline and inspection registers (Điều lệ Đảng, chapters VII–VIII) ------------------------------
+
+
+def can_record_discipline(user) -> bool:
+    """Recording disciplines, appeals, inspection and supervision programmes: the Inspection Commission only.
+    Staff and leadership read the registers; a TCCSĐ's secretary reads their own organisation's entries."""
+    return is_inspection(user)
+
+
+def discipline_scope(queryset: QuerySet, user, field: str = "organization") -> QuerySet:
+    """Restrict a discipline or inspection queryset to what the user may read: everything for staff,
+    leadership and the Inspection Commission; a secretary only their own organisation's entries (another
+    organisation's answers 404, through the view's ``get_object_or_404`` on this queryset)."""
+    return scope_by_organization(queryset, user, field)
+
+
+def check_can_record_discipline(user) -> None:
+    """403 unless the user records the discipline and inspection registers."""
+    if not can_record_discipline(user):
+        raise PermissionDenied("Chỉ Ủy ban Kiểm tra Đảng ủy Khối ghi sổ kỷ luật, kiểm tra, giám sát.")
+
+
 def role_required(*roles: str):
     """View decorator: 403 unless the user has one of `roles` (staff always passes)."""
 
@@ -161,4 +192,5 @@ def role_required(*roles: str):
 
 
 staff_required = role_required(STAFF)
-readers_required = role_required(STAFF, LEADERSHIP)
+#: Pages that read across organisations: staff, leadership and the Inspection Commission.
+readers_required = role_required(STAFF, LEADERSHIP, INSPECTION)
