@@ -239,14 +239,17 @@ class BulkRatingForm(forms.Form):
 
     BLANK = [("", "— chưa xếp loại —")]
 
-    def __init__(self, *args, members, grades, **kwargs):
+    def __init__(self, *args, members, grades, disciplined=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.members = members
+        self.disciplined = disciplined or {}
         choices = self.BLANK + list(Rating.choices)
         for member in members:
+            # HD 21-HD/BTCTW 2019 §II.B: disciplined in the year → KHTNV only (the service refuses the rest).
+            own = self.BLANK + [(Rating.KHTNV, Rating.KHTNV.label)] if member.pk in self.disciplined else choices
             self.fields[f"m{member.pk}"] = forms.ChoiceField(
                 label=member.full_name,
-                choices=choices,
+                choices=own,
                 required=False,
                 initial=grades.get(member.pk, ""),
                 widget=forms.Select(
@@ -255,8 +258,8 @@ class BulkRatingForm(forms.Form):
             )
 
     def rows(self):
-        """(member, bound field) in the order of the roll."""
-        return [(member, self[f"m{member.pk}"]) for member in self.members]
+        """(member, bound field, discipline counting in the year or None) in the order of the roll."""
+        return [(member, self[f"m{member.pk}"], self.disciplined.get(member.pk)) for member in self.members]
 
     def chosen(self) -> dict:
         """{member: grade} for every member given a grade (a blank leaves the member as they were)."""

@@ -27,6 +27,7 @@ from organizations.access import (
     staff_required,
 )
 from organizations.models import GOOD_RATINGS, Rating
+from organizations.rating_rules import disciplined_member_ids
 
 from . import forms, lifecycle, selectors, services, spreadsheets, workdays
 from .filters import CandidateFilter, MemberFilter
@@ -37,6 +38,7 @@ from .models import (
     Candidate,
     EventKind,
     ExtraDayOff,
+    Member,
     MemberStatus,
     TransferScope,
 )
@@ -509,7 +511,8 @@ def rating_bulk(request, organization):
     check_can_work_in(request.user, org)
     year = _rating_year(request.GET.get("year"))
     members, grades = selectors.rating_roll(org, year)
-    form = forms.BulkRatingForm(request.POST or None, members=members, grades=grades)
+    disciplined = disciplined_member_ids(Member, [m.pk for m in members], year)
+    form = forms.BulkRatingForm(request.POST or None, members=members, grades=grades, disciplined=disciplined)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.member_ratings_save(
