@@ -37,7 +37,9 @@ class DisciplineRecordForm(forms.Form):
         required=False,
         help_text="Tính vào xếp loại của tổ chức (HD 21-HD/BTCTW mục II.B; QĐ 366-QĐ/TW Điều 11.1).",
     )
-    cell = forms.ModelChoiceField(label="Chi bộ, đảng bộ bộ phận", queryset=Cell.objects.none(), required=False)
+    cell = forms.ModelChoiceField(
+        label="Chi bộ, đảng bộ bộ phận", queryset=Cell.objects.none(), required=False
+    )
     form = forms.ChoiceField(label="Hình thức kỷ luật", choices=DisciplineForm.choices)
     deciding_body = forms.ChoiceField(label="Cấp quyết định", choices=DecidingBody.choices)
     decision_no = forms.CharField(label="Số quyết định", max_length=50)
@@ -70,7 +72,8 @@ class AppealForm(forms.Form):
 
 class AppealSettleForm(forms.Form):
     outcome = forms.ChoiceField(
-        label="Kết quả giải quyết", choices=[c for c in AppealOutcome.choices if c[0] != AppealOutcome.PENDING]
+        label="Kết quả giải quyết",
+        choices=[c for c in AppealOutcome.choices if c[0] != AppealOutcome.PENDING],
     )
     new_form = forms.ChoiceField(
         label="Hình thức kỷ luật mới",
@@ -86,7 +89,9 @@ class ProgrammeForm(forms.Form):
     year = forms.IntegerField(label="Năm kế hoạch", min_value=1930, max_value=2100)
     kind = forms.ChoiceField(label="Loại", choices=ProgrammeKind.choices)
     title = forms.CharField(label="Nội dung kiểm tra, giám sát", max_length=300)
-    in_plan = forms.BooleanField(label="Trong chương trình kiểm tra, giám sát năm", required=False, initial=True)
+    in_plan = forms.BooleanField(
+        label="Trong chương trình kiểm tra, giám sát năm", required=False, initial=True
+    )
     decision_no = forms.CharField(label="Số quyết định", max_length=50, required=False)
     starts_on = _date("Bắt đầu")
     ends_on = _date("Kết thúc (dự kiến)")

@@ -105,13 +105,23 @@ class Discipline(models.Model):
 
     subject = models.CharField("đối tượng", max_length=15, choices=Subject.choices)
     member = models.ForeignKey(
-        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="disciplines", verbose_name="đảng viên"
+        Member,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disciplines",
+        verbose_name="đảng viên",
     )
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="disciplines", verbose_name="tổ chức cơ sở đảng"
     )
     cell = models.ForeignKey(
-        Cell, on_delete=models.PROTECT, null=True, blank=True, related_name="disciplines", verbose_name="chi bộ"
+        Cell,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disciplines",
+        verbose_name="chi bộ",
     )
     form = models.CharField("hình thức kỷ luật", max_length=15, choices=DisciplineForm.choices)
     #: A member of the organisation's leadership (cấp ủy viên) at the time: QĐ 366-QĐ/TW Art. 11.1 and

@@ -74,7 +74,9 @@ def discipline_record(
                 {"member": f"Đảng viên đang “{member.get_status_display()}”: không còn trong danh sách."}
             )
         if form not in MEMBER_FORMS:
-            raise ValidationError({"form": "Đảng viên bị kỷ luật khiển trách, cảnh cáo, cách chức hoặc khai trừ."})
+            raise ValidationError(
+                {"form": "Đảng viên bị kỷ luật khiển trách, cảnh cáo, cách chức hoặc khai trừ."}
+            )
         cell = None
     else:
         member, is_leadership = None, False
@@ -120,9 +122,7 @@ def discipline_record(
 
 
 @transaction.atomic
-def appeal_lodge(
-    *, discipline: Discipline, lodged_on: dt.date, summary: str, by: AbstractBaseUser
-) -> Appeal:
+def appeal_lodge(*, discipline: Discipline, lodged_on: dt.date, summary: str, by: AbstractBaseUser) -> Appeal:
     """Record a complaint against a discipline (Điều lệ Đảng Art. 37)."""
     check_can_record_discipline(by)
     _not_future(lodged_on, "Ngày nhận đơn", "lodged_on")
@@ -164,7 +164,9 @@ def appeal_settle(
         raise ValidationError({"outcome_decision_no": "Thay đổi hoặc xóa kỷ luật cần số quyết định."})
     if outcome != AppealOutcome.UPHELD and discipline.form == DisciplineForm.KHAI_TRU:
         raise ValidationError(
-            {"outcome": "Thay đổi, xóa kỷ luật khai trừ cần ghi việc phục hồi đảng tịch: chưa hỗ trợ trên hệ thống."}
+            {
+                "outcome": "Thay đổi, xóa kỷ luật khai trừ cần ghi việc phục hồi đảng tịch: chưa hỗ trợ trên hệ thống."
+            }
         )
     if outcome == AppealOutcome.CHANGED:
         allowed = MEMBER_FORMS if discipline.subject == Subject.MEMBER else ORGANIZATION_FORMS
@@ -264,7 +266,9 @@ def remedy_add(
     """A remedy the conclusion requires of one of the inspected organisations, with its deadline."""
     check_can_record_discipline(by)
     if not programme.organizations.filter(pk=organization.pk).exists():
-        raise ValidationError({"organization": "Tổ chức này không thuộc diện kiểm tra, giám sát của cuộc này."})
+        raise ValidationError(
+            {"organization": "Tổ chức này không thuộc diện kiểm tra, giám sát của cuộc này."}
+        )
     if deadline < programme.starts_on:
         raise ValidationError({"deadline": "Thời hạn khắc phục không được trước khi bắt đầu kiểm tra."})
     remedy = Remedy(

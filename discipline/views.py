@@ -173,7 +173,9 @@ def programme_edit(request, pk=None):
         initial["organizations"] = list(programme.organizations.values_list("pk", flat=True))
     form = forms.ProgrammeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        saved = _save(form, services.programme_save, programme=programme, by=request.user, **form.cleaned_data)
+        saved = _save(
+            form, services.programme_save, programme=programme, by=request.user, **form.cleaned_data
+        )
         if saved is not None:
             messages.success(request, "Đã lưu cuộc kiểm tra, giám sát.")
             return redirect("discipline:programme_detail", pk=saved.pk)
@@ -204,10 +206,13 @@ def programme_conclude(request, pk):
     programme = selectors.programme_get_for_user(request.user, pk)
     check_can_record_discipline(request.user)
     form = forms.ConcludeForm(
-        request.POST or None, initial={"conclusion": programme.conclusion, "concluded_on": programme.concluded_on}
+        request.POST or None,
+        initial={"conclusion": programme.conclusion, "concluded_on": programme.concluded_on},
     )
     if request.method == "POST" and form.is_valid():
-        if _save(form, services.programme_conclude, programme=programme, by=request.user, **form.cleaned_data):
+        if _save(
+            form, services.programme_conclude, programme=programme, by=request.user, **form.cleaned_data
+        ):
             messages.success(request, "Đã ghi kết luận.")
             return redirect("discipline:programme_detail", pk=programme.pk)
     return _form_page(request, form, "Kết luận kiểm tra, giám sát", programme, programme=programme)
@@ -235,6 +240,3 @@ def remedy_done(request, pk):
             messages.success(request, "Đã ghi hoàn thành khắc phục.")
             return redirect("discipline:programme_detail", pk=remedy.programme_id)
     return _form_page(request, form, "Hoàn thành khắc phục", remedy.programme, remedy=remedy)
-
-
-

@@ -59,7 +59,7 @@ def months_of(year: int, until: dt.date | None = None) -> list[dt.date]:
 
 
 def parse_month(raw: str | None) -> dt.date | None:
-    """"2021-03" → 01/03/2021; anything else → None."""
+    """ "2021-03" → 01/03/2021; anything else → None."""
     try:
         year, month = (int(part) for part in (raw or "").split("-"))
         return dt.date(year, month, 1) if 1930 <= year <= 2100 else None
@@ -244,7 +244,12 @@ def remittance_periods(year: int) -> list[RemittancePeriod]:
 
 
 ON_TIME, LATE, MISSING, NOT_YET = "on_time", "late", "missing", "not_yet"
-REMITTANCE_LABELS = {ON_TIME: "Đúng hạn", LATE: "Muộn", MISSING: "Chưa nộp (quá hạn)", NOT_YET: "Chưa đến hạn"}
+REMITTANCE_LABELS = {
+    ON_TIME: "Đúng hạn",
+    LATE: "Muộn",
+    MISSING: "Chưa nộp (quá hạn)",
+    NOT_YET: "Chưa đến hạn",
+}
 
 
 def remittance_status(period: RemittancePeriod, remittance: DuesRemittance | None, as_of: dt.date) -> str:
@@ -267,9 +272,7 @@ def remittance_table(year: int, as_of: dt.date, organizations=None) -> dict[int,
     periods = remittance_periods(year)
     recorded = {
         (r.organization_id, r.period_start): r
-        for r in DuesRemittance.objects.filter(
-            organization__in=orgs, period_start__year=year
-        )
+        for r in DuesRemittance.objects.filter(organization__in=orgs, period_start__year=year)
     }
     table = {}
     for org in orgs:

@@ -1059,7 +1059,9 @@ def dues_month_save(
     sheet = {row.member.pk: row for row in dues.month_sheet(organization, month)}
     existing = {
         line.member_id: line
-        for line in DuesLine.objects.filter(member__in=[m.pk for m in entries], month=month).select_for_update()
+        for line in DuesLine.objects.filter(
+            member__in=[m.pk for m in entries], month=month
+        ).select_for_update()
     }
     written = []
     for member, (status, amount, reason) in entries.items():
@@ -1077,7 +1079,9 @@ def dues_month_save(
             amount = amount if amount is not None else row.due
             if not amount or amount <= 0:
                 raise ValidationError(
-                    {"__all__": f"{member.full_name}: chưa có thu nhập tính đảng phí — hãy ghi số tiền đã đóng."}
+                    {
+                        "__all__": f"{member.full_name}: chưa có thu nhập tính đảng phí — hãy ghi số tiền đã đóng."
+                    }
                 )
         else:
             amount = 0

@@ -120,7 +120,9 @@ def discipline_evidence(organization: Organization, year: int, decisions=None) -
     found = []
     for d in decisions:
         if d.subject == "cell":
-            found.append(f"Chi bộ trực thuộc {d.cell.name} bị kỷ luật {_decision(d)} (Quy định 366-QĐ/TW, Điều 11.1).")
+            found.append(
+                f"Chi bộ trực thuộc {d.cell.name} bị kỷ luật {_decision(d)} (Quy định 366-QĐ/TW, Điều 11.1)."
+            )
         elif d.subject == "member" and d.is_leadership:
             found.append(
                 f"Cấp ủy viên {d.member.full_name} bị kỷ luật {_decision(d)} (Quy định 366-QĐ/TW, Điều 11.1)."
