@@ -155,8 +155,8 @@ def dues_remittances(request, organization):
     )
 
 
-@readers_required
 @require_GET
+@readers_required
 def dues_report(request):
     """The Bloc's yearly dues report by organisation: XLSX, or DOCX / PDF in the official format."""
     today = timezone.localdate()

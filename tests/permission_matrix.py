@@ -7,7 +7,9 @@ organisation A ("own") and of organisation B ("other") and which answer each rol
 - ``own``    — the secretary of A, on A's object (or on a page without an object);
 - ``other``  — the secretary of A, on B's object: 404, and nothing changes in the database;
 - ``leader`` — leadership: reads, never changes (every POST refused, nothing changes);
-- ``staff``  — committee staff: everything.
+- ``staff``  — committee staff: everything;
+- ``inspector`` — the Bloc's Inspection Commission (``kiem_tra``): records the discipline and inspection
+  registers, reads everything else like leadership (its answer is leadership's unless a line says otherwise).
 
 An expected answer is a set of status codes. ``OK`` means the page works (200, or 302 after a POST that did
 something, or a download); refusals are exact (403, 404, 405). Adding a URL means adding its line here: the
@@ -22,10 +24,18 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 
 from core.documents import DEFAULT_TEMPLATE
+from discipline import services as discipline_services
+from discipline.models import DecidingBody, Violation
 from members.models import Candidate
 from members.tests import factories as member_factories
 from organizations.models import BlocYear, Cell, DocumentTemplate, Officer, OfficerTitle, OrganizationYear
-from organizations.tests.factories import OrganizationFactory, leader_user, secretary_user, staff_user
+from organizations.tests.factories import (
+    OrganizationFactory,
+    inspection_user,
+    leader_user,
+    secretary_user,
+    staff_user,
+)
 from reports.models import PeriodicReport, ReportAttachment, ReportingPeriod, Resolution
 from reports.periods import periods_create
 from targets.models import Target
@@ -35,7 +45,7 @@ FORBIDDEN = frozenset({403})
 NOT_FOUND = frozenset({404})
 NOT_ALLOWED = frozenset({405})
 LOGIN = frozenset({302})
-ROLES = ("own", "other", "leader", "staff")
+ROLES = ("own", "other", "leader", "staff", "inspector")
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,11 @@ def rule(kind: str, kwargs=None, query="", **overrides) -> Rule:
     - ``work``: a page that changes an object of an organisation: staff and the organisation's secretary.
     - ``staff``: staff only (registry-wide changes).
     - ``post_work`` / ``post_staff``: like work / staff, but POST only (GET answers 405).
+    - ``inspect``: a page of the discipline and inspection registers that records: the Inspection Commission
+      only (a secretary on their own organisation's entry 403, on another's 404).
+
+    The Inspection Commission (``inspector``) gets leadership's answer unless ``get_inspector`` /
+    ``post_inspector`` say otherwise.
     """
     scoped = kwargs is not None
     other_refusal = NOT_FOUND if scoped else None
@@ -86,12 +101,21 @@ def rule(kind: str, kwargs=None, query="", **overrides) -> Rule:
             dict.fromkeys(ROLES, NOT_ALLOWED),
             {"own": FORBIDDEN, "other": FORBIDDEN, "leader": FORBIDDEN, "staff": OK},
         ),
+        "inspect": (
+            {"own": FORBIDDEN, "other": other_refusal or FORBIDDEN, "leader": FORBIDDEN, "staff": FORBIDDEN,
+             "inspector": OK},
+            {"own": FORBIDDEN, "other": other_refusal or FORBIDDEN, "leader": FORBIDDEN, "staff": FORBIDDEN,
+             "inspector": OK},
+        ),  # fmt: skip
     }
     get, post = shapes[kind]
     get, post = dict(get), dict(post)
     for key, value in overrides.items():
         method, role = key.split("_", 1)
         (get if method == "get" else post)[role] = frozenset(value)
+    for method, answers in (("get", get), ("post", post)):
+        if kind != "inspect" and f"{method}_inspector" not in overrides:
+            answers["inspector"] = answers["leader"]
     return Rule(get=get, post=post, kwargs=kwargs, query=query)
 
 
@@ -112,6 +136,7 @@ def build_world():
     period = ReportingPeriod.objects.filter(year=year - 1, kind="month").order_by("number").first()
     staff = staff_user("vp_matrix")
     leader = leader_user("ld_matrix")
+    inspector = inspection_user("kt_matrix")
     sides = {}
     for side, code in (("own", "A1"), ("other", "B1")):
         org = OrganizationFactory(code=code, name=f"Đảng bộ {code}", joined_on=dt.date(2000, 1, 1))
@@ -132,7 +157,46 @@ def build_world():
             size=15,
             uploaded_by=secretary,
         )
+        discipline = discipline_services.discipline_record(
+            subject="member",
+            member=member,
+            organization=org,
+            form="khien_trach",
+            deciding_body=DecidingBody.CHI_BO,
+            decision_no=f"01-QĐ/{code}",
+            decided_on=dt.date(year - 1, 6, 1),
+            effective_on=dt.date(year - 1, 6, 1),
+            violation=Violation.SINH_HOAT,
+            summary="Không đóng đảng phí nhiều tháng.",
+            by=inspector,
+        )
+        appeal = discipline_services.appeal_lodge(
+            discipline=discipline, lodged_on=dt.date(year - 1, 6, 10), summary="Xin xem xét lại.", by=inspector
+        )
+        programme = discipline_services.programme_save(
+            programme=None,
+            year=year - 1,
+            kind="kiem_tra",
+            title=f"Kiểm tra thu nộp đảng phí {code}",
+            in_plan=True,
+            decision_no="",
+            starts_on=dt.date(year - 1, 3, 1),
+            ends_on=dt.date(year - 1, 3, 31),
+            organizations=[org],
+            by=inspector,
+        )
+        remedy = discipline_services.remedy_add(
+            programme=programme,
+            organization=org,
+            requirement="Thu đủ đảng phí.",
+            deadline=dt.date(year - 1, 5, 1),
+            by=inspector,
+        )
         sides[side] = {
+            "discipline": discipline,
+            "appeal": appeal,
+            "programme": programme,
+            "remedy": remedy,
             "organization": org,
             "cell": cell,
             "secretary": secretary,
@@ -155,6 +219,7 @@ def build_world():
         other=sides["other"],
         staff=staff,
         leader=leader,
+        inspector=inspector,
         secretary=sides["own"]["secretary"],
         period=period,
         year=year,
@@ -287,4 +352,30 @@ MATRIX: dict[str, Rule] = {
     "dashboard:brief_issue": rule("staff"),
     "dashboard:indicator_records": rule("readers", query="code=admissions"),
     "dashboard:organization": rule("read", _pk("organization")),
+    # Party dues: everyone reads their scope; staff and the organisation's secretary record (leadership and the
+    # Inspection Commission read the month's sheet and the remittances); the yearly report is for the readers.
+    "members:dues_overview": rule("read"),
+    "members:dues_report": rule("readers", query=lambda w: f"year={w.year - 1}&format=xlsx"),
+    "members:dues_settings": rule("staff"),
+    "members:dues_month": rule(
+        "work", lambda w, s: {"organization": w.__dict__[s]["organization"].pk}, get_leader=OK, get_inspector=OK
+    ),
+    "members:dues_remittances": rule(
+        "work", lambda w, s: {"organization": w.__dict__[s]["organization"].pk}, get_leader=OK, get_inspector=OK
+    ),
+    "members:member_dues": rule("work", _pk("member")),
+    # Discipline and inspection: the Inspection Commission records; staff and leadership read; a secretary
+    # reads their own organisation's entries (another organisation's answers 404).
+    "discipline:discipline_list": rule("read"),
+    "discipline:discipline_create": rule("inspect"),
+    "discipline:discipline_detail": rule("read", _pk("discipline")),
+    "discipline:appeal_create": rule("inspect", _pk("discipline")),
+    "discipline:appeal_settle": rule("inspect", _pk("appeal")),
+    "discipline:programme_list": rule("read"),
+    "discipline:programme_create": rule("inspect"),
+    "discipline:programme_detail": rule("read", _pk("programme")),
+    "discipline:programme_edit": rule("inspect", _pk("programme")),
+    "discipline:programme_conclude": rule("inspect", _pk("programme")),
+    "discipline:remedy_create": rule("inspect", _pk("programme")),
+    "discipline:remedy_done": rule("inspect", _pk("remedy")),
 }

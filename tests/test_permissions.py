@@ -24,9 +24,9 @@ from tests.urlwalk import all_routes
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ("organizations", "members", "reports", "targets", "auth")
+PROJECT_APPS = ("organizations", "members", "discipline", "reports", "targets", "auth")
 REFUSALS = {403, 404, 405}
-ROLES = ("anon", "own", "other", "leader", "staff")
+ROLES = ("anon", "own", "other", "leader", "staff", "inspector")
 METHODS = ("GET", "POST")
 
 
@@ -76,7 +76,12 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         w = build_world()
         # One session per role, made once: each test only sends its cookie.
         w.sessions = {}
-        for role, user in (("own", w.secretary), ("leader", w.leader), ("staff", w.staff)):
+        for role, user in (
+            ("own", w.secretary),
+            ("leader", w.leader),
+            ("staff", w.staff),
+            ("inspector", w.inspector),
+        ):
             client = Client()
             client.force_login(user)
             w.sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
