@@ -102,10 +102,20 @@ def rule(kind: str, kwargs=None, query="", **overrides) -> Rule:
             {"own": FORBIDDEN, "other": FORBIDDEN, "leader": FORBIDDEN, "staff": OK},
         ),
         "inspect": (
-            {"own": FORBIDDEN, "other": other_refusal or FORBIDDEN, "leader": FORBIDDEN, "staff": FORBIDDEN,
-             "inspector": OK},
-            {"own": FORBIDDEN, "other": other_refusal or FORBIDDEN, "leader": FORBIDDEN, "staff": FORBIDDEN,
-             "inspector": OK},
+            {
+                "own": FORBIDDEN,
+                "other": other_refusal or FORBIDDEN,
+                "leader": FORBIDDEN,
+                "staff": FORBIDDEN,
+                "inspector": OK,
+            },
+            {
+                "own": FORBIDDEN,
+                "other": other_refusal or FORBIDDEN,
+                "leader": FORBIDDEN,
+                "staff": FORBIDDEN,
+                "inspector": OK,
+            },
         ),  # fmt: skip
     }
     get, post = shapes[kind]
@@ -171,7 +181,10 @@ def build_world():
             by=inspector,
         )
         appeal = discipline_services.appeal_lodge(
-            discipline=discipline, lodged_on=dt.date(year - 1, 6, 10), summary="Xin xem xét lại.", by=inspector
+            discipline=discipline,
+            lodged_on=dt.date(year - 1, 6, 10),
+            summary="Xin xem xét lại.",
+            by=inspector,
         )
         programme = discipline_services.programme_save(
             programme=None,
@@ -358,10 +371,16 @@ MATRIX: dict[str, Rule] = {
     "members:dues_report": rule("readers", query=lambda w: f"year={w.year - 1}&format=xlsx"),
     "members:dues_settings": rule("staff"),
     "members:dues_month": rule(
-        "work", lambda w, s: {"organization": w.__dict__[s]["organization"].pk}, get_leader=OK, get_inspector=OK
+        "work",
+        lambda w, s: {"organization": w.__dict__[s]["organization"].pk},
+        get_leader=OK,
+        get_inspector=OK,
     ),
     "members:dues_remittances": rule(
-        "work", lambda w, s: {"organization": w.__dict__[s]["organization"].pk}, get_leader=OK, get_inspector=OK
+        "work",
+        lambda w, s: {"organization": w.__dict__[s]["organization"].pk},
+        get_leader=OK,
+        get_inspector=OK,
     ),
     "members:member_dues": rule("work", _pk("member")),
     # Discipline and inspection: the Inspection Commission records; staff and leadership read; a secretary

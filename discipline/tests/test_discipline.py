@@ -88,7 +88,9 @@ def test_the_bulk_rating_page_offers_only_khtnv_and_says_why(client_for, secreta
 def test_an_annulled_discipline_no_longer_caps_and_a_changed_one_still_counts_once(org_a, inspector):
     member = f.member(org_a, ceremony_on=dt.date(2015, 3, 1), full=True)
     d = discipline(member, by=inspector, form="canh_cao")
-    appeal = services.appeal_lodge(discipline=d, lodged_on=dt.date(2021, 6, 1), summary="Xin xem xét.", by=inspector)
+    appeal = services.appeal_lodge(
+        discipline=d, lodged_on=dt.date(2021, 6, 1), summary="Xin xem xét.", by=inspector
+    )
     services.appeal_settle(
         appeal=appeal, outcome="changed", new_form="khien_trach", outcome_decision_no="9-QĐ/UBKT",
         settled_on=dt.date(2021, 7, 1), by=inspector,
@@ -97,9 +99,15 @@ def test_an_annulled_discipline_no_longer_caps_and_a_changed_one_still_counts_on
     assert d.status == DisciplineStatus.CHANGED
     assert list(member.disciplines.counting_in(2021).values_list("form", flat=True)) == ["khien_trach"]
     replacement = member.disciplines.get(form="khien_trach")
-    appeal = services.appeal_lodge(discipline=replacement, lodged_on=dt.date(2021, 8, 1), summary="Lần 2.", by=inspector)
+    appeal = services.appeal_lodge(
+        discipline=replacement, lodged_on=dt.date(2021, 8, 1), summary="Lần 2.", by=inspector
+    )
     services.appeal_settle(
-        appeal=appeal, outcome="annulled", outcome_decision_no="12-QĐ/UBKT", settled_on=dt.date(2021, 9, 1), by=inspector
+        appeal=appeal,
+        outcome="annulled",
+        outcome_decision_no="12-QĐ/UBKT",
+        settled_on=dt.date(2021, 9, 1),
+        by=inspector,
     )
     member_services.member_rate(member=member, year=2021, grade=Rating.HTTNV)
 
@@ -111,7 +119,11 @@ def test_an_expulsion_writes_the_members_exit_event_with_the_decision(org_a, ins
     member.refresh_from_db()
     assert member.status == MemberStatus.KHAI_TRU
     event = d.exit_event
-    assert (event.kind, event.decision_no, event.decided_on) == (EventKind.EXPELLED, "45-QĐ/ĐUK", dt.date(2025, 11, 3))
+    assert (event.kind, event.decision_no, event.decided_on) == (
+        EventKind.EXPELLED,
+        "45-QĐ/ĐUK",
+        dt.date(2025, 11, 3),
+    )
     with pytest.raises(ValidationError, match="không còn trong danh sách"):
         discipline(member, by=inspector, on=dt.date(2025, 12, 1))
 
@@ -138,7 +150,9 @@ def test_bithu05_cannot_see_organisation_06s_disciplines(client_for, inspector):
     o5, o6 = OrganizationFactory(code="05"), OrganizationFactory(code="06")
     bithu05 = secretary_user(o5, username="bithu05")
     own = discipline(f.member(o5, ceremony_on=dt.date(2015, 3, 1), full=True), by=inspector)
-    theirs = discipline(f.member(o6, ceremony_on=dt.date(2015, 3, 1), full=True), by=inspector, decision_no="2")
+    theirs = discipline(
+        f.member(o6, ceremony_on=dt.date(2015, 3, 1), full=True), by=inspector, decision_no="2"
+    )
     programme = services.programme_save(
         programme=None, year=2021, kind="kiem_tra", title="Kiểm tra 06", in_plan=True, decision_no="",
         starts_on=dt.date(2021, 3, 1), ends_on=dt.date(2021, 3, 30), organizations=[o6], by=inspector,
@@ -168,7 +182,9 @@ def test_remedies_are_overdue_the_day_after_their_deadline(org_a, inspector):
 
 
 def _org_year(org, year, grade):
-    return org_services.organization_year_save(record=OrganizationYear(organization=org, year=year, party_rating=grade))
+    return org_services.organization_year_save(
+        record=OrganizationYear(organization=org, year=year, party_rating=grade)
+    )
 
 
 def test_a_leadership_member_warned_caps_the_organisation_a_reprimand_does_not(org_a, inspector):

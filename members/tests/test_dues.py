@@ -51,7 +51,9 @@ def test_a_newer_rule_is_data_and_ends_the_previous_one_the_day_before(staff):
         category="hoc_sinh", label="Học sinh, sinh viên", valid_from=dt.date(2027, 1, 1), fixed_amount=7000,
         source="Quy định giả định 99-QĐ/TW", by=staff,
     )  # fmt: skip
-    assert DuesRate.objects.get(category="hoc_sinh", valid_from=dt.date(2026, 2, 1)).valid_to == dt.date(2026, 12, 31)
+    assert DuesRate.objects.get(category="hoc_sinh", valid_from=dt.date(2026, 2, 1)).valid_to == dt.date(
+        2026, 12, 31
+    )
     assert dues.rate_for("hoc_sinh", dt.date(2026, 12, 1)).fixed_amount == 5000
     assert dues.rate_for("hoc_sinh", dt.date(2027, 1, 1)).fixed_amount == 7000
     with pytest.raises(ValidationError):
@@ -82,9 +84,13 @@ def test_the_month_sheet_lists_every_member_on_the_roll_and_writes_what_they_owe
 def test_a_member_not_on_the_roll_that_month_is_refused(org_a, org_b):
     member = _with_base(f.member(org_b, ceremony_on=dt.date(2015, 3, 1), full=True))
     with pytest.raises(ValidationError, match="không có trong danh sách"):
-        services.dues_month_save(organization=org_a, month=dt.date(2026, 3, 1), entries={member: (PAID, None, "")})
+        services.dues_month_save(
+            organization=org_a, month=dt.date(2026, 3, 1), entries={member: (PAID, None, "")}
+        )
     with pytest.raises(ValidationError, match="Chưa tới tháng"):
-        services.dues_month_save(organization=org_b, month=dt.date(2026, 7, 1), entries={member: (PAID, None, "")})
+        services.dues_month_save(
+            organization=org_b, month=dt.date(2026, 7, 1), entries={member: (PAID, None, "")}
+        )
 
 
 def test_three_unpaid_months_flag_a_member_two_do_not_and_exemptions_never_count(org_a):
@@ -92,11 +98,14 @@ def test_three_unpaid_months_flag_a_member_two_do_not_and_exemptions_never_count
     a = _with_base(f.member(org_a, ceremony_on=dt.date(2015, 3, 1), full=True))
     b = _with_base(f.member(org_a, ceremony_on=dt.date(2015, 3, 1), full=True))
     for month, (sa, sb) in zip(
-        dues.months_of(2026)[:4], [(UNPAID, UNPAID), (UNPAID, EXEMPT), (PAID, EXEMPT), (UNPAID, UNPAID)],
+        dues.months_of(2026)[:4],
+        [(UNPAID, UNPAID), (UNPAID, EXEMPT), (PAID, EXEMPT), (UNPAID, UNPAID)],
         strict=True,
     ):
         reason = "Ốm đau dài ngày"
-        services.dues_month_save(organization=org_a, month=month, entries={a: (sa, None, reason), b: (sb, None, reason)})
+        services.dues_month_save(
+            organization=org_a, month=month, entries={a: (sa, None, reason), b: (sb, None, reason)}
+        )
     flags = dues.flagged_members(2026)
     assert [flag.member_id for flag in flags] == [a.pk]  # a: 3 unpaid; b: 2 unpaid and 2 exempt
     assert flags[0].months == [dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 4, 1)]
@@ -116,7 +125,9 @@ def test_a_remittance_on_its_due_day_is_on_time_the_next_day_late_none_after_it_
     on_time.remitted_on = q1.due + dt.timedelta(days=1)
     assert dues.remittance_status(q1, on_time, dt.date(2026, 6, 1)) == dues.LATE
     with pytest.raises(ValidationError, match="Kỳ nộp không đúng"):
-        services.dues_remittance_record(organization=org_a, period_start=dt.date(2026, 2, 1), amount=1, remitted_on=q1.due)
+        services.dues_remittance_record(
+            organization=org_a, period_start=dt.date(2026, 2, 1), amount=1, remitted_on=q1.due
+        )
 
 
 def test_the_yearly_reports_totals_equal_the_sum_of_the_monthly_lines(org_a, org_b):
@@ -140,7 +151,9 @@ def test_the_yearly_reports_totals_equal_the_sum_of_the_monthly_lines(org_a, org
     assert report.total.due == sum(line.amount_due or 0 for line in lines if line.status != EXEMPT)
     assert report.total.lines == lines.count() == 30
     assert (report.total.paid, report.total.unpaid, report.total.exempt) == (
-        lines.filter(status=PAID).count(), lines.filter(status=UNPAID).count(), lines.filter(status=EXEMPT).count()
+        lines.filter(status=PAID).count(),
+        lines.filter(status=UNPAID).count(),
+        lines.filter(status=EXEMPT).count(),
     )
     assert report.total.member_months == 6 * 6 and report.total.not_recorded == 6  # June not yet recorded
     assert report.total.kept == sum(r.kept for r in report.rows)

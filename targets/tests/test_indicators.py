@@ -29,6 +29,11 @@ def test_registry_has_every_contract_code():
         "theme_adopted",
         "bloc_rating",
         "reports_on_time",
+        "dues_on_time",
+        "disciplined_members",
+        "disciplined_organizations",
+        "inspections_done",
+        "remedies_overdue",
     }
 
 
