@@ -388,3 +388,46 @@ def test_overdue_probations_are_split_by_who_is_late(today):
     assert 1 <= len(split["cell"]) <= 8
     assert all(row.resolution_on for row in split["committee"])
     assert not any(row.member.full_resolution_on for row in split["cell"])
+
+
+# --- dues, discipline and inspection (issue 19) ---------------------------------------------------------------
+
+
+def test_a_year_of_dues_for_every_organisation_with_two_members_flagged_and_a_few_late_remittances(today):
+    """Every organisation of the Bloc has its twelve months of last year; Điều lệ Art. 8.1 flags exactly two
+    members; a few remittances were late and one is missing; the report's totals are the lines'."""
+    from members import dues
+    from members.models import DuesLine
+
+    year = today.year - 1
+    lines = DuesLine.objects.filter(month__year=year)
+    months = dict(
+        lines.values("organization_id")
+        .annotate(n=Count("month", distinct=True))
+        .values_list("organization_id", "n")
+    )
+    owing = dues.owing_organizations(year, today)
+    assert len(owing) == 76 and all(months.get(o.pk) == 12 for o in owing)
+    assert len(dues.flagged_members(year)) == 2
+    report = dues.year_report(year, today)
+    assert 3 <= report.total.late <= 8
+    assert report.total.collected == sum(lines.values_list("amount_paid", flat=True))
+    assert report.total.not_recorded == 0 and report.total.member_months == report.total.lines  # the roll, exactly
+    # Two organisations have not recorded last month yet: their members show as "chưa thu", not absent.
+    assert today.month == 1 or dues.year_report(today.year, today).total.not_recorded > 0
+
+
+def test_a_handful_of_disciplines_every_expulsion_with_its_decision_and_one_inspection_programme():
+    from discipline.models import Discipline, InspectionProgramme, Remedy
+
+    expelled = MemberEvent.objects.filter(kind=EventKind.EXPELLED)
+    assert expelled.exists() and all(hasattr(e, "discipline") for e in expelled)
+    assert 5 <= Discipline.objects.count() <= 20
+    assert (
+        Discipline.objects.filter(
+            subject="member", form__in=["khien_trach", "canh_cao"], decided_on__year=2021
+        ).count()
+        == 3
+    )
+    assert InspectionProgramme.objects.count() == 1
+    assert Remedy.objects.overdue_on(timezone.localdate()).count() == 1

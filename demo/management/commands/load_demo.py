@@ -11,6 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from demo import discipline as discipline_demo
+from demo import dues as dues_demo
 from demo import members as member_demo
 from demo import organizations as org_demo
 from demo import reports as report_demo
@@ -80,6 +82,10 @@ class Command(BaseCommand):
             rng, orgs, world, staff=users["staff"], secretaries=users["secretaries"], today=today
         )
         step("báo cáo")
+        dues = dues_demo.build_dues(rng, orgs, world, staff=users["staff"], today=today)
+        step("đảng phí")
+        discipline = discipline_demo.build_discipline(rng, world, inspector=users["inspector"], today=today)
+        step("kỷ luật, kiểm tra")
         admitted = Counter(
             ev.decided_on.year for _p, ev in world.events() if ev.kind == member_demo.EventKind.ADMITTED
         )
@@ -94,7 +100,11 @@ class Command(BaseCommand):
             f"Kết nạp theo năm: {', '.join(f'{y}: {admitted[y]}' for y in years)}.\n"
             f"Công nhận chính thức: {', '.join(f'{y}: {full[y]}' for y in years)}.\n"
             f"{counts['periods']} kỳ báo cáo, {counts['reports']} báo cáo, {counts['resolutions']} nghị quyết, "
-            f"{counts['targets']} chỉ tiêu. Thời gian: {'; '.join(steps)}."
+            f"{counts['targets']} chỉ tiêu.\n"
+            f"Đảng phí: {dues['lines']} dòng thu, {dues['remittances']} lần nộp lên Khối; không đóng 3 tháng: "
+            f"{', '.join(dues['flagged'])}. Kỷ luật: {discipline['disciplines']} quyết định; "
+            f"{discipline['programmes']} cuộc kiểm tra, {discipline['remedies']} yêu cầu khắc phục.\n"
+            f"Thời gian: {'; '.join(steps)}."
         )
 
     def print_accounts(self):
@@ -102,5 +112,6 @@ class Command(BaseCommand):
             "Tài khoản mẫu (mật khẩu demo-khoi-2021):\n"
             "  vanphong            Văn phòng Đảng ủy Khối (toàn quyền)\n"
             "  lanhdao             Lãnh đạo Đảng ủy Khối (chỉ xem)\n"
+            "  kiemtra             Ủy ban Kiểm tra Đảng ủy Khối (sổ kỷ luật, kiểm tra, giám sát)\n"
             "  bithu01 … bithu76   Bí thư tổ chức cơ sở đảng 01 … 76"
         )
