@@ -24,11 +24,13 @@ def _year(raw) -> int | None:
     return year if 1930 <= year <= 2100 else None
 
 
-def _save(form, service, **kwargs):
+def _save(bound, service, /, **kwargs):
+    """Run `service`; put its errors beside the fields of the `bound` form. The service's result, or None.
+    (Positional-only: a discipline's field is called ``form``.)"""
     try:
         return service(**kwargs)
     except ValidationError as error:
-        add_service_errors(form, error)
+        add_service_errors(bound, error)
         return None
 
 

@@ -358,6 +358,7 @@ class DuesMonthForm(forms.Form):
                     attrs={
                         "class": "form-select dues-status",
                         "aria-label": f"Tình trạng — {row.member.full_name}",
+                        "data-due": row.due if row.due is not None else "",
                     }
                 ),
             )

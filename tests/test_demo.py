@@ -412,7 +412,9 @@ def test_a_year_of_dues_for_every_organisation_with_two_members_flagged_and_a_fe
     report = dues.year_report(year, today)
     assert 3 <= report.total.late <= 8
     assert report.total.collected == sum(lines.values_list("amount_paid", flat=True))
-    assert report.total.not_recorded == 0 and report.total.member_months == report.total.lines  # the roll, exactly
+    assert (
+        report.total.not_recorded == 0 and report.total.member_months == report.total.lines
+    )  # the roll, exactly
     # Two organisations have not recorded last month yet: their members show as "chưa thu", not absent.
     assert today.month == 1 or dues.year_report(today.year, today).total.not_recorded > 0
 

@@ -214,3 +214,20 @@ def test_from_2025_a_disciplined_cell_forbids_htxsnv(org_a, inspector):
     evidence = rating_evidence(org_a, 2025)
     assert evidence.discipline_checked and any("Điều 11.1" in p for p in evidence.problems)
     assert "Chi bộ Văn phòng" in evidence.disciplines[0]
+
+
+def test_the_commission_records_a_discipline_through_its_page(client_for, org_a, inspector, staff):
+    member = f.member(org_a, ceremony_on=dt.date(2015, 3, 1), full=True)
+    url = reverse("discipline:discipline_create") + f"?organization={org_a.pk}"
+    data = {
+        "organization": org_a.pk, "subject": "member", "member": member.pk, "form": "canh_cao",
+        "deciding_body": DecidingBody.UBKT_DANG_UY_KHOI, "decision_no": "3-QĐ/UBKT", "decided_on": "04/03/2026",
+        "effective_on": "04/03/2026", "violation": Violation.KHAC, "summary": "Vi phạm.",
+    }  # fmt: skip
+    assert client_for(staff).post(url, data).status_code == 403  # staff read the register, never write it
+    response = client_for(inspector).post(url, data)
+    d = Discipline.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "discipline:discipline_detail", args=[d.pk]
+    )
+    assert (d.member, d.form, d.decided_on) == (member, "canh_cao", dt.date(2026, 3, 4))
