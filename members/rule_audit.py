@@ -12,8 +12,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from organizations import rating_rules, structure_rules
-from organizations.rating_rules import disciplined_member_ids, member_discipline_problem
 from organizations.models import GOOD_RATINGS, Organization, OrganizationYear, Rating
+from organizations.rating_rules import disciplined_member_ids, member_discipline_problem
 
 from .lifecycle import is_of_admission_age, status_from_events
 from .models import EventKind, Member, MemberEvent, MemberRating
