@@ -1,7 +1,8 @@
 """Caching that stays correct: everything cached here is keyed by the data's version.
 
 ``data_version()`` is a fingerprint of the registry and the reports, read in one cheap query: the highest
-primary key of every table of organizations, members and reports, and of Django's admin log. Rows are never
+primary key of every table of organizations, members (dues included), discipline and reports, and of Django's
+admin log. Rows are never
 deleted; inserts (bulk ones included) raise the highest id, and every in-place change of a model that carries
 figures writes a history row (django-simple-history), which raises the history table's highest id. Events,
 versions and transitions are append-only. A change made in the Django admin writes an admin log row. So any write
@@ -29,10 +30,10 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 CACHE_SECONDS = 15 * 60
-APPS = ("organizations", "members", "reports")
+APPS = ("organizations", "members", "discipline", "reports")
 #: Tables whose rows never change a figure or a list (see above for a report's history).
 NOT_FIGURES = {"reports_reminderlog", "reports_reportattachment", "reports_historicalperiodicreport"}
-#: Tables outside the three apps whose rows mean a change: the admin's log of every change made there.
+#: Tables outside these apps whose rows mean a change: the admin's log of every change made there.
 ALSO = ("django_admin_log",)
 
 

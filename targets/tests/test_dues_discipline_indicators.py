@@ -99,3 +99,24 @@ def test_discipline_and_inspection_indicators_and_their_drill_down(client_for, s
         reverse("dashboard:indicator_records"), {"code": "remedies_overdue", "year": 2021}
     )
     assert page.status_code == 200 and "1 yêu cầu quá hạn" in page.content.decode()
+
+
+def test_a_discipline_recorded_shows_at_once_on_the_cached_dashboard(client_for, staff):
+    """The dashboard is cached under the data's version (core/datacache.py): the discipline register is part
+    of it, so a new decision changes the figure at once."""
+    inspector = inspection_user()
+    org = OrganizationFactory(code="A")
+    member = mf.member(org, ceremony_on=dt.date(2015, 3, 1), full=True)
+    client = client_for(staff)
+
+    def figure():
+        data = client.get(reverse("dashboard:data_json"), {"year": 2026}).json()
+        return next(i["value"] for i in data["indicators"] if i["code"] == "disciplined_members")
+
+    assert figure() == 0
+    discipline_services.discipline_record(
+        subject="member", member=member, organization=org, form="khien_trach", decision_no="7",
+        decided_on=dt.date(2026, 2, 2), effective_on=dt.date(2026, 2, 2), deciding_body=DecidingBody.CHI_BO,
+        violation=Violation.KHAC, summary="x", by=inspector,
+    )  # fmt: skip
+    assert figure() == 1
