@@ -231,3 +231,30 @@ def test_the_commission_records_a_discipline_through_its_page(client_for, org_a,
         "discipline:discipline_detail", args=[d.pk]
     )
     assert (d.member, d.form, d.decided_on) == (member, "canh_cao", dt.date(2026, 3, 4))
+
+
+def test_the_registers_read_the_same_number_of_queries_for_2_or_12_entries(client_for, org_a, inspector):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(inspector)
+
+    def queries(name):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse(name)).status_code == 200
+        return len(ctx.captured_queries)
+
+    def add(n):
+        for i in range(n):
+            member = f.member(org_a, ceremony_on=dt.date(2015, 3, 1), full=True)
+            discipline(member, by=inspector, decision_no=f"{i}-{n}")
+            services.programme_save(
+                programme=None, year=2021, kind="kiem_tra", title=f"Kiểm tra {i}-{n}", in_plan=True,
+                decision_no="", starts_on=dt.date(2021, 3, 1), ends_on=dt.date(2021, 3, 30), organizations=[org_a],
+                by=inspector,
+            )  # fmt: skip
+
+    add(2)
+    few = (queries("discipline:discipline_list"), queries("discipline:programme_list"))
+    add(10)
+    assert (queries("discipline:discipline_list"), queries("discipline:programme_list")) == few

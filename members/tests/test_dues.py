@@ -189,3 +189,23 @@ def test_the_secretary_records_a_month_on_one_page(client_for, secretary_a, org_
     response = client.post(url, {f"s{a.pk}": PAID, f"s{b.pk}": UNPAID, f"a{b.pk}": "", f"r{b.pk}": ""})
     assert response.status_code == 302
     assert {line.member_id: line.status for line in DuesLine.objects.all()} == {a.pk: PAID, b.pk: UNPAID}
+
+
+def test_the_month_sheet_reads_the_same_number_of_queries_for_3_or_20_members(client_for, secretary_a, org_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(secretary_a)
+    url = reverse("members:dues_month", kwargs={"organization": org_a.pk}) + "?month=2026-05"
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    for _ in range(3):
+        _with_base(f.member(org_a, ceremony_on=dt.date(2015, 3, 1), full=True))
+    few = queries()
+    for _ in range(17):
+        _with_base(f.member(org_a, ceremony_on=dt.date(2015, 3, 1), full=True))
+    assert queries() == few
