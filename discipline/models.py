@@ -93,7 +93,9 @@ class DisciplineQuerySet(models.QuerySet):
         """Disciplines that count in the ratings of `year`: decided in that year and still in force (HD 21-HD/
         BTCTW 2019 §II.B: "bị thi hành kỷ luật trong năm — một vi phạm bị xử lý kỷ luật chỉ tính một lần khi
         xếp loại": the decision's year is the one rating that counts it; an annulled discipline counts in
-        none). The one home of "disciplined in year Y"."""
+        none). The one home of "disciplined in year Y". A year no date can have (a form's garbage) has none."""
+        if not isinstance(year, int) or not 1 <= year <= 9998:
+            return self.none()
         return self.in_force().filter(decided_on__year=year)
 
 

@@ -342,11 +342,15 @@ def _roll_counts(day: dt.date, org_ids) -> dict[int, int]:
     return {r["organization_id"]: max(r["ins"] - r["outs"], 0) for r in rows}
 
 
-def year_report(year: int, as_of: dt.date) -> YearReport:
+def year_report(year: int, as_of: dt.date, organizations=None) -> YearReport:
     """The Bloc's yearly dues report by organisation: members, member-months, lines by status, amount due,
     collected, kept (the TCCSĐ's share of what was collected, ``DuesPolicy``), remitted, remittances late or
-    missing. Totals are the sums of the rows, and the rows the sums of the monthly lines (a test proves it)."""
+    missing. Totals are the sums of the rows, and the rows the sums of the monthly lines (a test proves it).
+    `organizations` (a queryset) limits the rows to those (a secretary's own)."""
     orgs = owing_organizations(year, as_of)
+    if organizations is not None:
+        visible = set(organizations.values_list("pk", flat=True))
+        orgs = [o for o in orgs if o.pk in visible]
     ids = [o.pk for o in orgs]
     policy = policy_on(dt.date(year, 1, 1))
     keeps = policy.organization_keeps_percent if policy else Decimal("70")
