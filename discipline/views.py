@@ -109,8 +109,8 @@ def _form_page(request, form, title, back, **context):
 
 @require_http_methods(["GET", "POST"])
 def appeal_create(request, pk):
+    check_can_record_discipline(request.user)  # a page the role may not use at all: 403 before any lookup
     discipline = selectors.discipline_get_for_user(request.user, pk)
-    check_can_record_discipline(request.user)
     form = forms.AppealForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if _save(form, services.appeal_lodge, discipline=discipline, by=request.user, **form.cleaned_data):
@@ -121,9 +121,9 @@ def appeal_create(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def appeal_settle(request, pk):
+    check_can_record_discipline(request.user)
     scoped = selectors.disciplines_for_user(request.user)
     appeal = get_object_or_404(Appeal.objects.filter(discipline__in=scoped), pk=pk)
-    check_can_record_discipline(request.user)
     form = forms.AppealSettleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if _save(form, services.appeal_settle, appeal=appeal, by=request.user, **form.cleaned_data):
@@ -164,8 +164,8 @@ def programme_list(request):
 
 @require_http_methods(["GET", "POST"])
 def programme_edit(request, pk=None):
-    programme = selectors.programme_get_for_user(request.user, pk) if pk else None
     check_can_record_discipline(request.user)
+    programme = selectors.programme_get_for_user(request.user, pk) if pk else None
     initial = {}
     if programme is not None:
         initial = {
@@ -205,8 +205,8 @@ def programme_detail(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def programme_conclude(request, pk):
-    programme = selectors.programme_get_for_user(request.user, pk)
     check_can_record_discipline(request.user)
+    programme = selectors.programme_get_for_user(request.user, pk)
     form = forms.ConcludeForm(
         request.POST or None,
         initial={"conclusion": programme.conclusion, "concluded_on": programme.concluded_on},
@@ -222,8 +222,8 @@ def programme_conclude(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def remedy_create(request, pk):
-    programme = selectors.programme_get_for_user(request.user, pk)
     check_can_record_discipline(request.user)
+    programme = selectors.programme_get_for_user(request.user, pk)
     form = forms.RemedyForm(request.POST or None, programme=programme)
     if request.method == "POST" and form.is_valid():
         if _save(form, services.remedy_add, programme=programme, by=request.user, **form.cleaned_data):
@@ -234,8 +234,8 @@ def remedy_create(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def remedy_done(request, pk):
-    remedy = get_object_or_404(selectors.remedies_for_user(request.user), pk=pk)
     check_can_record_discipline(request.user)
+    remedy = get_object_or_404(selectors.remedies_for_user(request.user), pk=pk)
     form = forms.RemedyDoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if _save(form, services.remedy_done, remedy=remedy, by=request.user, **form.cleaned_data):

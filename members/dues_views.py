@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,6 +14,8 @@ from core.spreadsheets import xlsx_response
 from organizations.access import (
     can_work_in_organization,
     check_can_work_in,
+    is_secretary,
+    is_staff_role,
     organizations_for_user,
     readers_required,
     reads_everything,
@@ -30,6 +32,13 @@ def _year(raw, default: int) -> int:
     except (TypeError, ValueError):
         return default
     return year if 2000 <= year <= timezone.localdate().year else default
+
+
+def _recorders_only(request) -> None:
+    """A POST from a role that never records dues (leadership, the Inspection Commission) answers 403 before
+    any lookup; staff and secretaries go on to the organisation's scope (404 for another's)."""
+    if request.method == "POST" and not (is_staff_role(request.user) or is_secretary(request.user)):
+        raise PermissionDenied("Vai trò của bạn chỉ được xem, không được thay đổi.")
 
 
 def _last_month(today: dt.date) -> dt.date:
@@ -71,6 +80,7 @@ def dues_overview(request):
 def dues_month(request, organization):
     """A month's collection for one organisation on one page (a phone's width): every member on the roll at the
     month's end, what they owe under the month's rule, and their status."""
+    _recorders_only(request)
     org = get_object_or_404(organizations_for_user(request.user), pk=organization)
     today = timezone.localdate()
     month = dues.parse_month(request.GET.get("month")) or dues.month_start(today)
@@ -124,6 +134,7 @@ def dues_month(request, organization):
 @require_http_methods(["GET", "POST"])
 def dues_remittances(request, organization):
     """One organisation's remittances to the Bloc for a year, and the form to record one."""
+    _recorders_only(request)
     org = get_object_or_404(organizations_for_user(request.user), pk=organization)
     today = timezone.localdate()
     year = _year(request.GET.get("year"), today.year)

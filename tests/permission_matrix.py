@@ -69,7 +69,7 @@ def rule(kind: str, kwargs=None, query="", **overrides) -> Rule:
     - ``staff``: staff only (registry-wide changes).
     - ``post_work`` / ``post_staff``: like work / staff, but POST only (GET answers 405).
     - ``inspect``: a page of the discipline and inspection registers that records: the Inspection Commission
-      only (a secretary on their own organisation's entry 403, on another's 404).
+      only; every other role gets 403 before any object is looked up (a page the role may not use at all).
 
     The Inspection Commission (``inspector``) gets leadership's answer unless ``get_inspector`` /
     ``post_inspector`` say otherwise.
@@ -104,14 +104,14 @@ def rule(kind: str, kwargs=None, query="", **overrides) -> Rule:
         "inspect": (
             {
                 "own": FORBIDDEN,
-                "other": other_refusal or FORBIDDEN,
+                "other": FORBIDDEN,
                 "leader": FORBIDDEN,
                 "staff": FORBIDDEN,
                 "inspector": OK,
             },
             {
                 "own": FORBIDDEN,
-                "other": other_refusal or FORBIDDEN,
+                "other": FORBIDDEN,
                 "leader": FORBIDDEN,
                 "staff": FORBIDDEN,
                 "inspector": OK,
@@ -383,8 +383,8 @@ MATRIX: dict[str, Rule] = {
         get_inspector=OK,
     ),
     "members:member_dues": rule("work", _pk("member")),
-    # Discipline and inspection: the Inspection Commission records; staff and leadership read; a secretary
-    # reads their own organisation's entries (another organisation's answers 404).
+    # Discipline and inspection: the Inspection Commission records (everyone else 403 on those pages); staff and
+    # leadership read; a secretary reads their own organisation's entries (another organisation's answers 404).
     "discipline:discipline_list": rule("read"),
     "discipline:discipline_create": rule("inspect"),
     "discipline:discipline_detail": rule("read", _pk("discipline")),

@@ -56,3 +56,13 @@ def import_sheet(rows, name: str = "dang-vien.xlsx") -> io.BytesIO:
     out.seek(0)
     out.name = name
     return out
+
+
+def dues_settings():
+    """The dues rules (rates, shares) as the data migration seeds them — again, idempotently: a transactional
+    test's flush elsewhere in the run removes migration data."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("members.migrations.0005_dues_settings").seed(apps, None)

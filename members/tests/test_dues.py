@@ -21,6 +21,11 @@ PAID, UNPAID, EXEMPT = DuesStatus.PAID, DuesStatus.UNPAID, DuesStatus.EXEMPT
 
 
 @pytest.fixture(autouse=True)
+def _rules():
+    f.dues_settings()
+
+
+@pytest.fixture(autouse=True)
 def today(monkeypatch):
     day = dt.date(2026, 6, 15)
     monkeypatch.setattr(services, "_today", lambda: day)

@@ -9,6 +9,7 @@ import pytest
 from discipline.models import Discipline
 from members import services as member_services
 from members.models import DuesLine
+from members.tests import factories as member_factories
 from organizations import access
 
 from .conftest import PHONE
@@ -34,6 +35,7 @@ def _nav(page, name: str):
 def test_secretary_records_a_months_dues_on_a_phone(world, bpage):
     """QĐ 01-QĐ/TW 2026 / QĐ 342-QĐ/TW: what each owes is shown; "chưa thu" until recorded; Điều lệ Art. 8.1
     counts the unpaid month."""
+    member_factories.dues_settings()  # data a transactional test's flush may have removed
     an, binh, cuong = (
         m for m in world.members1 if m.full_name in ("Nguyễn Văn An", "Phạm Thị Bình", "Hoàng Văn Cường")
     )
