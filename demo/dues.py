@@ -1,6 +1,7 @@
-"""Demo dues: every member's category and income base, a year of monthly lines for every organisation (the
-last complete year, and the current year up to last month), quarterly remittances to the Bloc with a few late
-and one missing, and two members flagged for three unpaid months (Điều lệ Art. 8.1).
+"""Demo dues: every member's category and income base, a year of monthly lines for every organisation — the
+twelve months up to last month, so this year's report is complete to date and both rules show (January 2026 under
+QĐ 342-QĐ/TW, February on under QĐ 01-QĐ/TW 2026); earlier months are not in the portal — quarterly remittances
+to the Bloc with a few late and one missing, and two members flagged for three unpaid months (Điều lệ Art. 8.1).
 
 Simulated in Python from the member simulation (who is on which roll at each month's end), written with a few
 ``bulk_create`` calls without history rows (tens of thousands of lines, never edited in the demo). The amounts
@@ -20,9 +21,10 @@ from organizations.models import Organization
 from .members import ACTIVE, MemberWorld
 
 EXEMPT_REASONS = ["Ốm đau dài ngày, có xác nhận", "Đi học tập trung dài hạn", "Hoàn cảnh đặc biệt khó khăn"]
-#: (organisation code, remittance period index) remitted late, by how many days; and one never remitted.
-LATE = {("07", 1): 9, ("23", 2): 21, ("41", 1): 4, ("58", 3): 12}
-MISSING = {("64", 3)}
+#: Organisations that remitted late (by how many days) the first remittance due in the demo's year, and the one
+#: that has not remitted the last one due.
+LATE = {"07": 9, "23": 21, "41": 4, "58": 12}
+MISSING = "64"
 #: Organisations that have not yet recorded the last month (its lines are "chưa thu").
 NOT_YET_RECORDED = ("12", "49")
 
@@ -36,8 +38,10 @@ def build_dues(
     rng: random.Random, orgs: list[Organization], world: MemberWorld, *, staff, today: dt.date
 ) -> dict:
     last_month = dues.month_start(dues.month_start(today) - dt.timedelta(days=1))
-    years = [today.year - 1, today.year]
-    months = [m for y in years for m in dues.months_of(y, until=last_month)]
+    months = [last_month]
+    while len(months) < 12:
+        months.insert(0, dues.month_start(months[0] - dt.timedelta(days=1)))
+    years = sorted({m.year for m in months})
     rates = {m: dues.rates_on(m) for m in months}
     # Categories and bases: pensioners (60 or more) pay on their pension; the rest as their unit.
     profiles, by_person = [], {}
@@ -72,7 +76,7 @@ def build_dues(
             org, status = p.org_and_status_on(dues.month_end(month))
             if org is None or status not in ACTIVE:
                 continue
-            if month == last_month and month.year == today.year and org.code in NOT_YET_RECORDED:
+            if month == last_month and org.code in NOT_YET_RECORDED:
                 continue
             due = dues.amount_due(rates[month].get(category), base)
             state, reason = DuesStatus.PAID, ""
@@ -93,32 +97,34 @@ def build_dues(
             collected[(org.pk, period_of[month])] += paid
     DuesLine.objects.bulk_create(lines, batch_size=5000)
     remittances = []
-    for year in years:
-        policy = dues.policy_on(dt.date(year, 1, 1))
-        for index, period in enumerate(dues.remittance_periods(year)):
-            if period.due >= today:
+    due = [
+        period
+        for year in years
+        for period in dues.remittance_periods(year)
+        if period.due < today and period.end >= months[0]
+    ]
+    this_year = [period for period in due if period.start.year == last_month.year] or due
+    for period in due:
+        policy = dues.policy_on(period.start)
+        for org in orgs:
+            if not org.belongs_during(period.start, period.end):
                 continue
-            for org in orgs:
-                if (
-                    not org.belongs_during(period.start, period.end)
-                    or (org.code, index) in MISSING
-                    and year < today.year
-                ):
-                    continue
-                amount = collected.get((org.pk, period.start), 0)
-                if not amount:
-                    continue
-                late = LATE.get((org.code, index)) if year == today.year - 1 else None
-                remitted = (
-                    period.due + dt.timedelta(days=late)
-                    if late
-                    else period.due - dt.timedelta(days=rng.randint(0, 12))
+            if org.code == MISSING and period == due[-1]:
+                continue
+            amount = collected.get((org.pk, period.start), 0)
+            if not amount:
+                continue
+            late = LATE.get(org.code) if period == this_year[0] else None
+            remitted = (
+                min(period.due + dt.timedelta(days=late), today - dt.timedelta(days=1))
+                if late
+                else period.due - dt.timedelta(days=rng.randint(0, 12))
+            )
+            remittances.append(
+                DuesRemittance(
+                    organization=org, period_start=period.start, period_end=period.end, remitted_on=remitted,
+                    amount=amount - dues.kept_share(amount, policy.organization_keeps_percent), recorded_by=staff,
                 )
-                remittances.append(
-                    DuesRemittance(
-                        organization=org, period_start=period.start, period_end=period.end, remitted_on=remitted,
-                        amount=amount - dues.kept_share(amount, policy.organization_keeps_percent), recorded_by=staff,
-                    )
-                )  # fmt: skip
+            )  # fmt: skip
     DuesRemittance.objects.bulk_create(remittances, batch_size=2000)
     return {"lines": len(lines), "remittances": len(remittances), "flagged": [p.full_name for p in flagged]}
