@@ -55,14 +55,19 @@ def build_dues(
         profiles.append(profile)
         by_person[id(p)] = profile
     MemberDues.objects.bulk_create(profiles, batch_size=2000)
-    # Who is on which roll at each month's end, and what they owe.
-    first, last_of_year = dt.date(years[0], 1, 31), dt.date(years[0], 12, 31)
+    # Two members unpaid three months of one calendar year (last month's, or last year's early in a year), on
+    # that roll throughout.
+    same_year = [m for m in months if m.year == last_month.year]
+    if len(same_year) < 3:
+        same_year = [m for m in months if m.year == last_month.year - 1]
+    first, last = dues.month_end(same_year[0]), dues.month_end(same_year[-1])
     candidates = [
         p for p in world.persons
-        if p.status in ACTIVE and p.org_and_status_on(first)[0] is p.org and p.org_and_status_on(last_of_year)[0] is p.org
+        if p.status in ACTIVE and p.org_and_status_on(first)[0] is p.org and p.org_and_status_on(last)[0] is p.org
     ]  # fmt: skip
     flagged = rng.sample(candidates, 2)
-    flagged_months = {id(p): set(rng.sample(months[:12], 3)) for p in flagged}
+    flagged_months = {id(p): set(rng.sample(same_year, 3)) for p in flagged}
+    # Who is on which roll at each month's end, and what they owe.
     period_of = {m: period.start for y in years for period in dues.remittance_periods(y) for m in months
                  if period.start <= m <= period.end}  # fmt: skip
     lines, collected = [], defaultdict(int)
