@@ -136,8 +136,16 @@ def build_users(orgs: list[Organization]) -> dict:
         password=password,
         email="lanhdao@example.vn",
     )
+    inspector = User.objects.create(
+        username="kiemtra",
+        first_name="Ủy ban Kiểm tra",
+        last_name="Đảng ủy Khối",
+        password=password,
+        email="kiemtra@example.vn",
+    )
     staff.groups.add(groups[access.STAFF])
     leader.groups.add(groups[access.LEADERSHIP])
+    inspector.groups.add(groups[access.INSPECTION])
     secretaries = User.objects.bulk_create(
         [
             User(
@@ -158,7 +166,7 @@ def build_users(orgs: list[Organization]) -> dict:
             for user, org in zip(secretaries, orgs, strict=True)
         ]
     )
-    return {"staff": staff, "leader": leader, "secretaries": secretaries}
+    return {"staff": staff, "leader": leader, "inspector": inspector, "secretaries": secretaries}
 
 
 # --- yearly records and the Bloc's rating ----------------------------------------------------------------

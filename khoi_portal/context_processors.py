@@ -17,7 +17,8 @@ def portal(request):
         "portal_role": role,
         "portal_role_label": access.ROLE_LABELS.get(role, ""),
         "portal_is_staff": role == access.STAFF,
-        "portal_reads_all": role in (access.STAFF, access.LEADERSHIP),
+        "portal_reads_all": access.reads_everything(user) if user is not None else False,
+        "portal_records_discipline": access.can_record_discipline(user) if user is not None else False,
         "portal_my_org": access.organization_of(user) if role == access.SECRETARY else None,
         "portal_my_cell": access.cell_of(user) if role == access.CELL_SECRETARY else None,
         # The menu's "Chờ duyệt" count (staff only; read when the menu is drawn).

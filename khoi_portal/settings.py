@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "khoi_portal",
     "organizations",
     "members",
+    "discipline",
     "reports",
     "targets",
     "demo",
@@ -122,7 +123,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 #: write makes a new key), the apps whose tables make the version, and tables whose rows change no figure (a
 #: report's draft history, reminders sent, attachments).
 PORTAL_CACHE_SECONDS = env.int("PORTAL_CACHE_SECONDS", default=15 * 60)
-PORTAL_DATA_APPS = ("organizations", "members", "reports", "targets")
+PORTAL_DATA_APPS = ("organizations", "members", "discipline", "reports", "targets")
 PORTAL_DATA_IGNORED_TABLES = (
     "reports_reminderlog",
     "reports_reportattachment",

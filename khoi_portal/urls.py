@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/lockouts/reset/", security.lockout_reset, name="lockout_reset"),
     path("organizations/", include("organizations.urls")),
     path("members/", include("members.urls")),
+    path("discipline/", include("discipline.urls")),
     path("reports/", include("reports.urls")),
     path("dashboard/", include(target_urls.dashboard_patterns)),
     path("targets/", include(target_urls.target_patterns)),

@@ -27,12 +27,14 @@ def _overdue_probation_count(user, scope, today) -> int:
 
 @require_safe
 def home(request):
-    """Staff: their work inbox. Leadership: the dashboard. A secretary: what they must do first — a returned
-    report, then overdue and due reports — then their organisation's summary. A cell secretary: their cell's
-    meetings."""
+    """Staff: their work inbox. Leadership: the dashboard. The Inspection Commission: the discipline register. A
+    secretary: what they must do first — a returned report, then overdue and due reports — then their
+    organisation's summary. A cell secretary: their cell's meetings."""
     role = access.role_of(request.user)
     if role == access.STAFF:
         return staff_home(request)
+    if role == access.INSPECTION:
+        return redirect("discipline:discipline_list")
     if role == access.LEADERSHIP:
         return redirect("dashboard:dashboard")
     org = access.organization_of(request.user)

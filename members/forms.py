@@ -14,6 +14,7 @@ from organizations.models import Cell, Organization, Rating
 from .lifecycle import BADGE_MILESTONES
 from .models import (
     BadgeStatus,
+    DuesStatus,
     EventKind,
     Gender,
     MeetingCriterion,
@@ -247,14 +248,21 @@ class BulkRatingForm(forms.Form):
 
     BLANK = [("", "— chưa xếp loại —")]
 
-    def __init__(self, *args, members, grades, **kwargs):
+    def __init__(self, *args, members, grades, disciplined=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.members = members
+        self.disciplined = disciplined or {}
         choices = self.BLANK + list(Rating.choices)
         for member in members:
+            # HD 21-HD/BTCTW 2019 §II.B: disciplined in the year → KHTNV only (the service refuses the rest).
+            own = (
+                self.BLANK + [(Rating.KHTNV, Rating.KHTNV.label)]
+                if member.pk in self.disciplined
+                else choices
+            )
             self.fields[f"m{member.pk}"] = forms.ChoiceField(
                 label=member.full_name,
-                choices=choices,
+                choices=own,
                 required=False,
                 initial=grades.get(member.pk, ""),
                 widget=forms.Select(
@@ -263,8 +271,8 @@ class BulkRatingForm(forms.Form):
             )
 
     def rows(self):
-        """(member, bound field) in the order of the roll."""
-        return [(member, self[f"m{member.pk}"]) for member in self.members]
+        """(member, bound field, discipline counting in the year or None) in the order of the roll."""
+        return [(member, self[f"m{member.pk}"], self.disciplined.get(member.pk)) for member in self.members]
 
     def chosen(self) -> dict:
         """{member: grade} for every member given a grade (a blank leaves the member as they were)."""
@@ -397,3 +405,125 @@ class MeetingCriterionForm(forms.ModelForm):
     class Meta:
         model = MeetingCriterion
         fields = ["text", "regulation", "order", "is_active"]
+
+
+# --- Party dues -----------------------------------------------------------------------------------------------
+
+
+class DuesMonthForm(forms.Form):
+    """A month's collection for every member on the roll: status, amount (blank: what they owe), reason.
+    A status left blank leaves the member as recorded (or "chưa thu")."""
+
+    BLANK = [("", "— chưa thu —")]
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sheet = rows
+        choices = self.BLANK + list(DuesStatus.choices)
+        for row in rows:
+            pk = row.member.pk
+            line = row.line
+            self.fields[f"s{pk}"] = forms.ChoiceField(
+                label=f"Tình trạng — {row.member.full_name}",
+                choices=choices,
+                required=False,
+                initial=line.status if line else "",
+                widget=forms.Select(
+                    attrs={
+                        "class": "form-select dues-status",
+                        "aria-label": f"Tình trạng — {row.member.full_name}",
+                        "data-due": row.due if row.due is not None else "",
+                    }
+                ),
+            )
+            self.fields[f"a{pk}"] = forms.IntegerField(
+                label=f"Số tiền — {row.member.full_name}",
+                required=False,
+                min_value=1,
+                max_value=10**10,
+                initial=line.amount_paid if line and line.amount_paid else None,
+                widget=forms.NumberInput(
+                    attrs={"class": "form-control", "inputmode": "numeric", "placeholder": str(row.due or ""),
+                           "aria-label": f"Số tiền — {row.member.full_name}"}
+                ),
+            )  # fmt: skip
+            self.fields[f"r{pk}"] = forms.CharField(
+                label=f"Lý do — {row.member.full_name}",
+                required=False,
+                max_length=200,
+                initial=line.reason if line else "",
+                widget=forms.TextInput(
+                    attrs={
+                        "class": "form-control",
+                        "placeholder": "Lý do (miễn, chưa đóng)",
+                        "aria-label": f"Lý do — {row.member.full_name}",
+                    }
+                ),
+            )
+
+    def rows(self):
+        return [
+            (r, self[f"s{r.member.pk}"], self[f"a{r.member.pk}"], self[f"r{r.member.pk}"]) for r in self.sheet
+        ]
+
+    def entries(self) -> dict:
+        """{member: (status, amount or None, reason)} for every member given a status."""
+        found = {}
+        for row in self.sheet:
+            pk = row.member.pk
+            status = self.cleaned_data.get(f"s{pk}")
+            if status:
+                found[row.member] = (
+                    status,
+                    self.cleaned_data.get(f"a{pk}"),
+                    self.cleaned_data.get(f"r{pk}") or "",
+                )
+        return found
+
+
+class MemberDuesForm(forms.Form):
+    category = forms.ChoiceField(label="Đối tượng đóng đảng phí", choices=())
+    income_base = forms.IntegerField(
+        label="Thu nhập tính đảng phí (đồng/tháng)",
+        required=False,
+        min_value=0,
+        max_value=10**11,
+        help_text="Tiền lương, phụ cấp (hoặc lương hưu) làm căn cứ; để trống với đối tượng đóng mức cố định.",
+    )
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = categories
+        self.fields["income_base"].localize = False
+        self.fields["income_base"].widget.is_localized = False
+
+
+class RemittanceForm(forms.Form):
+    period_start = forms.TypedChoiceField(label="Kỳ nộp", choices=(), coerce=lambda v: v)
+    amount = forms.IntegerField(label="Số tiền nộp (đồng)", min_value=1, max_value=10**12)
+    remitted_on = _date("Ngày nộp")
+    note = forms.CharField(label="Ghi chú", max_length=300, required=False)
+
+    def __init__(self, *args, periods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.periods = {p.start.isoformat(): p for p in periods}
+        self.fields["period_start"].choices = [(k, p.label) for k, p in self.periods.items()]
+        self.fields["amount"].localize = False
+        self.fields["amount"].widget.is_localized = False
+
+    def clean_period_start(self):
+        return self.periods[self.cleaned_data["period_start"]].start
+
+
+class DuesRateForm(forms.Form):
+    category = forms.CharField(label="Mã đối tượng", max_length=30, help_text="Ví dụ: hanh_chinh, huu_tri.")
+    label = forms.CharField(label="Đối tượng đảng viên", max_length=200)
+    valid_from = _date("Áp dụng từ (ngày đầu tháng)")
+    percent = forms.DecimalField(
+        label="Tỷ lệ (%)", required=False, min_value=0, max_value=100, decimal_places=2
+    )
+    fixed_amount = forms.IntegerField(
+        label="Hoặc mức cố định (đồng/tháng)", required=False, min_value=0, max_value=10**9
+    )
+    base_label = forms.CharField(label="Căn cứ tính", max_length=200, required=False)
+    source = forms.CharField(label="Văn bản quy định (số, ngày, điều khoản)", max_length=300)

@@ -599,3 +599,231 @@ class MeetingAttendance(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Điểm danh không được xóa.")
+
+
+# --- Party dues (đảng phí) -------------------------------------------------------------------------------------
+
+
+class DuesRate(models.Model):
+    """What a member of one category owes a month, from a date: a rate of an income base, or a fixed amount.
+
+    A staff-editable setting with its source cited, so the next change of the rules is data, not code: the
+    month's date chooses the row (``members.dues.rate_for``). Seeded by a data migration with Quyết định
+    342-QĐ/TW 2010 (to 31/01/2026) and Quy định 01-QĐ/TW 2026 (from 01/02/2026)."""
+
+    category = models.CharField("mã đối tượng", max_length=30)
+    label = models.CharField("đối tượng đảng viên", max_length=200)
+    valid_from = models.DateField("áp dụng từ")
+    valid_to = models.DateField("áp dụng đến hết", null=True, blank=True)
+    percent = models.DecimalField("tỷ lệ (%)", max_digits=5, decimal_places=2, null=True, blank=True)
+    fixed_amount = models.PositiveIntegerField("mức cố định (đồng/tháng)", null=True, blank=True)
+    base_label = models.CharField("căn cứ tính", max_length=200, blank=True)
+    source = models.CharField("văn bản quy định", max_length=300)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "mức đóng đảng phí"
+        verbose_name_plural = "mức đóng đảng phí"
+        ordering = ["category", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "valid_from"],
+                name="dues_rate_unique_start",
+                violation_error_message="Đối tượng này đã có mức đóng áp dụng từ ngày đó.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(percent__isnull=False) & Q(fixed_amount__isnull=True))
+                | (Q(percent__isnull=True) & Q(fixed_amount__isnull=False)),
+                name="dues_rate_percent_or_fixed",
+                violation_error_message="Ghi tỷ lệ phần trăm hoặc mức cố định (một trong hai).",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="dues_rate_range",
+                violation_error_message="Ngày hết áp dụng không được trước ngày bắt đầu.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label} · từ {self.valid_from:%d/%m/%Y}"
+
+    @property
+    def wording(self) -> str:
+        if self.percent is not None:
+            return f"{self.percent.normalize():n}% {self.base_label}".replace(".", ",").strip()
+        return f"{self.fixed_amount:,} đồng/tháng".replace(",", ".")
+
+
+class DuesPolicy(models.Model):
+    """The share of the dues each level keeps and how often a TCCSĐ remits to the Bloc, from a date (a setting).
+
+    QĐ 342-QĐ/TW 2010, Art. 4: a chi bộ trực thuộc đảng bộ cơ sở keeps 30–50% and passes the rest up; a TCCSĐ
+    (of agencies and enterprises) keeps 70% and remits 30%; each level above keeps 50%. The Bloc chooses the
+    cell's share within its range and whether TCCSĐ remit monthly or quarterly."""
+
+    valid_from = models.DateField("áp dụng từ", unique=True)
+    cell_keeps_percent = models.DecimalField("chi bộ trực thuộc giữ lại (%)", max_digits=5, decimal_places=2)
+    organization_keeps_percent = models.DecimalField(
+        "tổ chức cơ sở đảng giữ lại (%)", max_digits=5, decimal_places=2
+    )
+    remit_every_months = models.PositiveSmallIntegerField(
+        "kỳ nộp lên Đảng ủy Khối", choices=[(1, "Hằng tháng"), (3, "Hằng quý")], default=3
+    )
+    remit_due_days = models.PositiveSmallIntegerField(
+        "hạn nộp (số ngày sau khi hết kỳ)", default=15, help_text="Quá hạn này là nộp muộn."
+    )
+    source = models.CharField("văn bản quy định", max_length=300)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "tỷ lệ trích giữ, kỳ nộp đảng phí"
+        verbose_name_plural = "tỷ lệ trích giữ, kỳ nộp đảng phí"
+        ordering = ["-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cell_keeps_percent__gte=0)
+                & Q(cell_keeps_percent__lte=100)
+                & Q(organization_keeps_percent__gte=0)
+                & Q(organization_keeps_percent__lte=100),
+                name="dues_policy_percent_range",
+                violation_error_message="Tỷ lệ trích giữ phải từ 0 đến 100%.",
+            ),
+            models.CheckConstraint(
+                condition=Q(remit_every_months__in=[1, 3]),
+                name="dues_policy_every_month_or_quarter",
+                violation_error_message="Nộp hằng tháng hoặc hằng quý.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Trích giữ đảng phí · từ {self.valid_from:%d/%m/%Y}"
+
+
+class MemberDues(models.Model):
+    """A member's dues category and income base (the salary, pension… the rate applies to), kept by their
+    organisation; its history is the history of the base."""
+
+    member = models.OneToOneField(Member, on_delete=models.PROTECT, related_name="dues_profile")
+    category = models.CharField("đối tượng đóng đảng phí", max_length=30)
+    income_base = models.PositiveBigIntegerField("thu nhập tính đảng phí (đồng/tháng)", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "căn cứ đóng đảng phí"
+        verbose_name_plural = "căn cứ đóng đảng phí"
+
+    def __str__(self):
+        return f"{self.member} · {self.category}"
+
+
+class DuesStatus(models.TextChoices):
+    PAID = "paid", "Đã đóng"
+    UNPAID = "unpaid", "Chưa đóng"
+    EXEMPT = "exempt", "Miễn, có lý do"
+
+
+class DuesLine(models.Model):
+    """One member's dues for one month, as the cell or TCCSĐ secretary recorded it. A member on the roll with
+    no line for a month is "chưa thu" (never silently absent: ``members.dues``)."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_lines")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="dues_lines")
+    cell = models.ForeignKey(Cell, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    month = models.DateField("tháng")  # the first day of the month
+    status = models.CharField("tình trạng", max_length=10, choices=DuesStatus.choices)
+    amount_due = models.PositiveBigIntegerField("phải đóng (đồng)", null=True, blank=True)
+    amount_paid = models.PositiveBigIntegerField("đã đóng (đồng)", default=0)
+    reason = models.CharField("lý do", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField("ghi nhận lúc", auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "thu đảng phí"
+        verbose_name_plural = "sổ thu đảng phí"
+        ordering = ["month", "member__full_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "month"],
+                name="dues_line_unique_month",
+                violation_error_message="Đảng viên này đã có dòng đảng phí của tháng này.",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1),
+                name="dues_line_first_of_month",
+                violation_error_message="Tháng ghi bằng ngày đầu tháng.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="paid") & Q(amount_paid__gt=0))
+                | (Q(status__in=["unpaid", "exempt"]) & Q(amount_paid=0)),
+                name="dues_line_amount_matches_status",
+                violation_error_message="Đã đóng thì có số tiền; chưa đóng hoặc miễn thì không.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="exempt") | ~Q(reason=""),
+                name="dues_line_exempt_has_reason",
+                violation_error_message="Miễn đóng đảng phí phải ghi lý do.",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "month", "status"], name="dues_org_month_idx")]
+
+    def __str__(self):
+        return f"{self.member} · {self.month:%m/%Y} · {self.get_status_display()}"
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Sổ thu đảng phí không được xóa: hãy sửa tình trạng của tháng.")
+
+
+class DuesRemittance(models.Model):
+    """A TCCSĐ's remittance of the Bloc's share of its dues for one period (a month or a quarter)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="dues_remittances")
+    period_start = models.DateField("kỳ từ")
+    period_end = models.DateField("kỳ đến hết")
+    amount = models.PositiveBigIntegerField("số tiền nộp (đồng)")
+    remitted_on = models.DateField("ngày nộp")
+    note = models.CharField("ghi chú", max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField("ghi nhận lúc", auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "nộp đảng phí lên Đảng ủy Khối"
+        verbose_name_plural = "sổ nộp đảng phí lên Đảng ủy Khối"
+        ordering = ["-period_start", "organization__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "period_start"],
+                name="dues_remittance_unique_period",
+                violation_error_message="Tổ chức này đã ghi nộp đảng phí cho kỳ này.",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="dues_remittance_period_order",
+                violation_error_message="Kỳ nộp không hợp lệ.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization.code} · {self.period_start:%m/%Y}–{self.period_end:%m/%Y}"
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Sổ nộp đảng phí không được xóa.")

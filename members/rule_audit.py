@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from organizations import rating_rules, structure_rules
 from organizations.models import GOOD_RATINGS, Organization, OrganizationYear, Rating
+from organizations.rating_rules import disciplined_member_ids, member_discipline_problem
 
 from .lifecycle import is_of_admission_age, status_from_events
 from .models import EventKind, Member, MemberEvent, MemberRating
@@ -41,12 +42,29 @@ def excellent_cap_violations() -> list[str]:
 
 
 def organization_rating_violations() -> list[str]:
-    """HD 21-HD/BTCTW 2019 §II.B.1.3: an organisation rated HTXSNV has the ratings beneath it to match."""
+    """HD 21-HD/BTCTW 2019 §II.B.1.3: an organisation rated HTXSNV has the ratings beneath it to match; and
+    every rating respects the discipline of the year (HD 21 §II.B; QĐ 366-QĐ/TW Art. 11.1)."""
     found = []
-    records = OrganizationYear.objects.filter(party_rating=Rating.HTXSNV).select_related("organization")
+    records = OrganizationYear.objects.exclude(party_rating="").select_related("organization")
     for record in records.order_by("organization__code", "year"):
         for problem in rating_rules.party_rating_problems(record):
-            found.append(f"{record.organization.code} {record.year}: {problem} — HD 21 §II.B.1.3")
+            found.append(f"{record.organization.code} {record.year}: {problem}")
+    return found
+
+
+def discipline_rating_violations() -> list[str]:
+    """HD 21-HD/BTCTW 2019 §II.B: a member disciplined in the year is rated KHTNV (``member_discipline_problem``)."""
+    found = []
+    for year in MemberRating.objects.values_list("year", flat=True).distinct().order_by("year"):
+        ratings = MemberRating.objects.filter(year=year).exclude(grade=Rating.KHTNV).select_related("member")
+        ids = list(ratings.values_list("member_id", flat=True))
+        disciplined = disciplined_member_ids(Member, ids, year)
+        for rating in ratings.filter(member_id__in=list(disciplined)):
+            problem = member_discipline_problem(
+                rating.member, year, rating.grade, disciplined[rating.member_id]
+            )
+            if problem:
+                found.append(f"#{rating.member_id} {year}: {problem}")
     return found
 
 
@@ -112,6 +130,7 @@ def audit(today: dt.date | None = None) -> dict[str, list[str]]:
     return {
         "excellent_cap": excellent_cap_violations(),
         "organization_rating": organization_rating_violations(),
+        "discipline_rating": discipline_rating_violations(),
         "structure": structure_violations(today),
         "admission_age": admission_age_violations(),
         "temporary_transfer": temporary_transfer_violations(),

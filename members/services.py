@@ -17,7 +17,9 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from organizations import access
 from organizations.models import GOOD_RATINGS, Cell, Organization, Rating
+from organizations.rating_rules import disciplined_member_ids, member_discipline_problem
 
+from . import dues
 from . import meetings as meeting_rules
 from .lifecycle import (
     BADGE_MILESTONES,
@@ -36,12 +38,17 @@ from .models import (
     BadgeStatus,
     Candidate,
     CellMeeting,
+    DuesLine,
+    DuesRate,
+    DuesRemittance,
+    DuesStatus,
     EventKind,
     ExtraDayOff,
     MeetingAttendance,
     MeetingCriterion,
     MeetingStatus,
     Member,
+    MemberDues,
     MemberEvent,
     MemberRating,
     MemberStatus,
@@ -764,8 +771,10 @@ def member_end(
     note: str = "",
     by: AbstractBaseUser | None = None,
 ) -> MemberEvent:
-    """Miễn sinh hoạt, xóa tên, khai trừ, ra khỏi Đảng, từ trần."""
-    access.require_worker(by, member.organization)
+    """Miễn sinh hoạt, xóa tên, khai trừ, ra khỏi Đảng, từ trần. An expulsion is also the Inspection
+    Commission's to record (it writes the exit with the discipline decision: ``discipline.services``)."""
+    if not (kind == EventKind.EXPELLED and access.can_record_discipline(by)):
+        access.require_worker(by, member.organization)
     if kind not in ENDING_KINDS:
         raise ValidationError("Loại sự kiện không hợp lệ.")
     member = Member.objects.select_for_update().get(pk=member.pk)
@@ -947,6 +956,9 @@ def member_rate(*, member: Member, year: int, grade: str, by: AbstractBaseUser |
     _check_rating_year(member, year)
     if grade not in Rating.values:
         raise ValidationError({"grade": "Mức xếp loại không hợp lệ."})
+    problem = member_discipline_problem(member, year, grade)
+    if problem:
+        raise ValidationError({"grade": problem})
     # Lock the organisation's row so two raters cannot both slip under the cap.
     Organization.objects.select_for_update().get(pk=member.organization_id)
     rating, _ = MemberRating.objects.update_or_create(
@@ -990,6 +1002,16 @@ def member_ratings_save(
             _check_rating_year(member, year)
         except ValidationError as error:
             raise ValidationError({"__all__": error.message_dict["year"]}) from error
+    # HD 21-HD/BTCTW 2019 §II.B: a member disciplined in the year is rated KHTNV (one query for the form).
+    disciplined = disciplined_member_ids(Member, [m.pk for m in grades], year)
+    refused = [
+        problem
+        for member, grade in grades.items()
+        if member.pk in disciplined
+        and (problem := member_discipline_problem(member, year, grade, disciplined[member.pk]))
+    ]
+    if refused:
+        raise ValidationError({"__all__": refused})
     existing = {
         r.member_id: r
         for r in MemberRating.objects.filter(year=year, member__in=[m.pk for m in grades]).select_for_update()
@@ -1170,3 +1192,184 @@ def meeting_criterion_save(*, criterion: MeetingCriterion, by: AbstractBaseUser)
     criterion.full_clean()
     criterion.save()
     return criterion
+
+
+# --- Party dues ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def member_dues_save(
+    *,
+    member: Member,
+    category: str,
+    income_base: int | None,
+    by: AbstractBaseUser | None = None,
+) -> MemberDues:
+    """Record a member's dues category and income base (the history keeps the earlier ones). A rate-based
+    category needs the base; a fixed amount does not."""
+    access.require_worker(by, member.organization)
+    known = dict(dues.categories())
+    if category not in known:
+        raise ValidationError({"category": "Đối tượng đóng đảng phí không có trong danh mục."})
+    if income_base is not None and income_base < 0:
+        raise ValidationError({"income_base": "Thu nhập không hợp lệ."})
+    profile, _ = MemberDues.objects.get_or_create(member=member, defaults={"category": category})
+    profile.category, profile.income_base, profile.recorded_by = category, income_base, by
+    profile.full_clean(exclude=["member"])
+    profile.save()
+    return profile
+
+
+@transaction.atomic
+def dues_month_save(
+    *,
+    organization: Organization,
+    month: dt.date,
+    entries: Mapping[Member, tuple[str, int | None, str]],
+    cell: Cell | None = None,
+    by: AbstractBaseUser | None = None,
+) -> int:
+    """Record a month's collection for many members at once — all or nothing. `entries` maps a member to
+    (status, amount paid or None for "what they owe", reason). Each member must be on `organization`'s roll at
+    the month's end (``dues.roll_ids``); the amount due is written from their category and base under the rule
+    in force that month (``dues.rate_for``: QĐ 342-QĐ/TW 2010 until 01/2026, QĐ 01-QĐ/TW 2026 after). Exempt
+    needs a reason; paid needs an amount (typed, or what they owe). With `cell`, only that cell's members (its
+    secretary may record them: ``access.can_record_dues``). Returns the number of lines written."""
+    if by is not None and not access.can_record_dues(by, organization, cell):
+        raise PermissionDenied(
+            "Chỉ bí thư của tổ chức (hoặc của chi bộ) và Văn phòng Đảng ủy Khối ghi thu đảng phí."
+        )
+    month = dues.month_start(month)
+    if month > dues.month_start(_today()):
+        raise ValidationError({"__all__": "Chưa tới tháng này: không ghi thu đảng phí trước."})
+    Organization.objects.select_for_update().get(pk=organization.pk)
+    sheet = {row.member.pk: row for row in dues.month_sheet(organization, month, cell)}
+    existing = {
+        line.member_id: line
+        for line in DuesLine.objects.filter(
+            member__in=[m.pk for m in entries], month=month
+        ).select_for_update()
+    }
+    written = []
+    for member, (status, amount, reason) in entries.items():
+        row = sheet.get(member.pk)
+        if row is None:
+            raise ValidationError(
+                {
+                    "__all__": f"{member.full_name} không có trong danh sách của "
+                    f"{'chi bộ' if cell else 'tổ chức'} tháng {month:%m/%Y}."
+                }
+            )
+        if status not in DuesStatus.values:
+            raise ValidationError({"__all__": f"{member.full_name}: tình trạng không hợp lệ."})
+        reason = (reason or "").strip()
+        if status == DuesStatus.EXEMPT and not reason:
+            raise ValidationError({"__all__": f"{member.full_name}: miễn đóng đảng phí phải ghi lý do."})
+        if status == DuesStatus.PAID:
+            amount = amount if amount is not None else row.due
+            if not amount or amount <= 0:
+                raise ValidationError(
+                    {
+                        "__all__": f"{member.full_name}: chưa có thu nhập tính đảng phí — hãy ghi số tiền đã đóng."
+                    }
+                )
+        else:
+            amount = 0
+        line = existing.get(member.pk) or DuesLine(member=member, month=month)
+        if line.pk and line.organization_id != organization.pk:
+            raise ValidationError(
+                {"__all__": f"{member.full_name}: tháng {month:%m/%Y} đã được ghi ở tổ chức khác."}
+            )
+        line.organization, line.cell = organization, member.cell if member.cell_id else None
+        line.status, line.amount_paid, line.reason = status, amount, reason
+        line.amount_due = 0 if status == DuesStatus.EXEMPT else row.due
+        line.recorded_by = by
+        line.full_clean(exclude=["member", "organization", "cell"], validate_unique=False)
+        line.save()
+        written.append(line)
+    return len(written)
+
+
+@transaction.atomic
+def dues_remittance_record(
+    *,
+    organization: Organization,
+    period_start: dt.date,
+    amount: int,
+    remitted_on: dt.date,
+    note: str = "",
+    by: AbstractBaseUser | None = None,
+) -> DuesRemittance:
+    """Record a TCCSĐ's remittance to the Bloc for one period of the policy (a month or a quarter). Whether it
+    was on time is read from the dates (``dues.remittance_status``), never typed."""
+    access.require_worker(by, organization)
+    _not_future(remitted_on, "Ngày nộp", "remitted_on")
+    periods = {p.start: p for p in dues.remittance_periods(period_start.year)}
+    period = periods.get(period_start)
+    if period is None:
+        raise ValidationError({"period_start": "Kỳ nộp không đúng với kỳ Đảng ủy Khối quy định."})
+    if remitted_on < period.start:
+        raise ValidationError({"remitted_on": "Ngày nộp không được trước kỳ nộp."})
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": "Số tiền nộp phải lớn hơn 0."})
+    if DuesRemittance.objects.filter(organization=organization, period_start=period.start).exists():
+        raise ValidationError({"period_start": "Kỳ này đã ghi nộp đảng phí."})
+    remittance = DuesRemittance(
+        organization=organization,
+        period_start=period.start,
+        period_end=period.end,
+        amount=amount,
+        remitted_on=remitted_on,
+        note=note.strip(),
+        recorded_by=by,
+    )
+    remittance.full_clean()
+    remittance.save()
+    return remittance
+
+
+@transaction.atomic
+def dues_rate_add(
+    *,
+    category: str,
+    label: str,
+    valid_from: dt.date,
+    percent=None,
+    fixed_amount: int | None = None,
+    base_label: str = "",
+    source: str,
+    by: AbstractBaseUser | None = None,
+) -> DuesRate:
+    """A new rule for a category from `valid_from` (a newer regulation): the rule in force before it ends the
+    day before. Earlier months keep their rule (the month's date chooses)."""
+    access.require_staff(by)
+    if not source.strip():
+        raise ValidationError({"source": "Hãy ghi văn bản quy định (số, ngày, điều khoản)."})
+    if valid_from.day != 1:
+        raise ValidationError({"valid_from": "Mức mới áp dụng từ ngày đầu một tháng."})
+    if (percent is None) == (fixed_amount is None):
+        raise ValidationError({"percent": "Ghi tỷ lệ phần trăm hoặc mức cố định (một trong hai)."})
+    previous = (
+        DuesRate.objects.select_for_update()
+        .filter(category=category, valid_from__lt=valid_from)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from))
+        .first()
+    )
+    if DuesRate.objects.filter(category=category, valid_from__gte=valid_from).exists():
+        raise ValidationError({"valid_from": "Đã có mức áp dụng từ ngày này hoặc sau đó cho đối tượng này."})
+    if previous is not None:
+        previous.valid_to = valid_from - dt.timedelta(days=1)
+        previous.save(update_fields=["valid_to"])
+    rate = DuesRate(
+        category=category.strip(),
+        label=label.strip(),
+        valid_from=valid_from,
+        percent=percent,
+        fixed_amount=fixed_amount,
+        base_label=base_label.strip(),
+        source=source.strip(),
+        recorded_by=by,
+    )
+    rate.full_clean()
+    rate.save()
+    return rate

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import meeting_views, views
+from . import dues_views, meeting_views, views
 
 app_name = "members"
 
@@ -12,6 +12,13 @@ urlpatterns = [
     path("badges/", views.badge_round_list, name="badge_round_list"),
     path("days-off/", views.day_off_list, name="day_off_list"),
     path("ratings/<int:organization>/", views.rating_bulk, name="rating_bulk"),
+    path("dues/", dues_views.dues_overview, name="dues_overview"),
+    path("dues/report/", dues_views.dues_report, name="dues_report"),
+    path("dues/settings/", dues_views.dues_settings, name="dues_settings"),
+    path("dues/<int:organization>/", dues_views.dues_month, name="dues_month"),
+    path("dues/<int:organization>/cells/<int:cell>/", dues_views.dues_month, name="dues_cell"),
+    path("dues/<int:organization>/remittances/", dues_views.dues_remittances, name="dues_remittances"),
+    path("<int:pk>/dues/", dues_views.member_dues, name="member_dues"),
     path("<int:pk>/", views.member_detail, name="member_detail"),
     path("<int:pk>/edit/", views.member_edit, name="member_edit"),
     path("<int:pk>/rating/", views.member_rating, name="member_rating"),

@@ -27,6 +27,7 @@ from organizations.access import (
 )
 from organizations.forms import ClosedYearReasonForm
 from organizations.models import GOOD_RATINGS, Organization, Rating
+from organizations.rating_rules import disciplined_member_ids
 
 from . import forms, lifecycle, selectors, services, spreadsheets, workdays
 from . import meetings as meeting_rules
@@ -559,7 +560,8 @@ def rating_bulk(request, organization):
         return _ratings_state((f"m{m.pk}", m.full_name, now.get(m.pk, "")) for m in roll)
 
     guard = EditGuard(request, state, lock=_lock_organization(org.pk))
-    form = forms.BulkRatingForm(request.POST or None, members=members, grades=grades)
+    disciplined = disciplined_member_ids(Member, [m.pk for m in members], year)
+    form = forms.BulkRatingForm(request.POST or None, members=members, grades=grades, disciplined=disciplined)
     guard.attach(form)
     if request.method == "POST" and form.is_valid():
         try:

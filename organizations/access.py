@@ -6,7 +6,10 @@ Roles are Django groups (created by a data migration):
 - ``bi_thu``     an organisation's secretary: only their own organisation, linked through an active Officer;
                  they also act for every cell of their organisation (a chi bộ cơ sở is its own cell);
 - ``bi_thu_chi_bo`` a cell's secretary (bí thư chi bộ trực thuộc): linked through an active Officer with a cell;
-                 sees that cell's members and records its meetings, nothing else (``CELL_SECRETARY_PAGES``).
+                 sees that cell's members and records its meetings and monthly dues, nothing else
+                 (``CELL_SECRETARY_PAGES``).
+- ``kiem_tra``   the Bloc's Inspection Commission (Ủy ban Kiểm tra Đảng ủy Khối): records disciplines, appeals and
+  inspection programmes; reads everything else, changes nothing else.
 
 An object outside the user's scope answers 404 (its existence is not revealed); a page the role may not use
 at all answers 403. Every selector in the project starts from ``organizations_for_user`` so scoping is
@@ -28,12 +31,14 @@ STAFF = "van_phong"
 LEADERSHIP = "lanh_dao"
 SECRETARY = "bi_thu"
 CELL_SECRETARY = "bi_thu_chi_bo"
-ROLES = (STAFF, LEADERSHIP, SECRETARY, CELL_SECRETARY)
+INSPECTION = "kiem_tra"
+ROLES = (STAFF, LEADERSHIP, SECRETARY, CELL_SECRETARY, INSPECTION)
 ROLE_LABELS = {
     STAFF: "Văn phòng Đảng ủy Khối",
     LEADERSHIP: "Lãnh đạo Đảng ủy Khối",
     SECRETARY: "Bí thư cơ sở",
     CELL_SECRETARY: "Bí thư chi bộ",
+    INSPECTION: "Ủy ban Kiểm tra Đảng ủy Khối",
 }
 
 
@@ -103,8 +108,13 @@ def is_cell_secretary(user) -> bool:
     return role_of(user) == CELL_SECRETARY
 
 
+def is_inspection(user) -> bool:
+    return role_of(user) == INSPECTION
+
+
 def reads_everything(user) -> bool:
-    return role_of(user) in (STAFF, LEADERSHIP)
+    """Staff, leadership and the Inspection Commission read every organisation's records."""
+    return role_of(user) in (STAFF, LEADERSHIP, INSPECTION)
 
 
 # --- scoping --------------------------------------------------------------------------------------------
@@ -170,10 +180,10 @@ def can_see_cell(user, organization: Organization, cell: Cell | None) -> bool:
 
 def can_record_meetings(user, organization: Organization, cell: Cell | None) -> bool:
     """Recording a cell's meetings: staff, the organisation's secretary (for all its cells — and for the chi bộ
-    cơ sở that is its own cell), or that cell's secretary. Leadership reads only."""
+    cơ sở that is its own cell), or that cell's secretary. Leadership and the Inspection Commission read only."""
     if is_staff_role(user):
         return True
-    return not is_leadership(user) and can_see_cell(user, organization, cell)
+    return not reads_everything(user) and can_see_cell(user, organization, cell)
 
 
 def check_can_record_meetings(user, organization: Organization, cell: Cell | None) -> None:
@@ -182,6 +192,26 @@ def check_can_record_meetings(user, organization: Organization, cell: Cell | Non
         raise Http404("Không tìm thấy.")
     if not can_record_meetings(user, organization, cell):
         raise PermissionDenied("Vai trò của bạn chỉ được xem, không được thay đổi.")
+
+
+def can_record_dues(user, organization: Organization, cell: Cell | None = None) -> bool:
+    """Recording a month's dues: for a whole organisation, staff or its secretary; for one of its cells, also
+    that cell's secretary (the chi bộ collects: QĐ 342-QĐ/TW 2010, Art. 3). Leadership and the Inspection
+    Commission read only."""
+    if cell is None:
+        return can_work_in_organization(user, organization)
+    return can_record_meetings(user, organization, cell)
+
+
+def check_can_record_dues(user, organization: Organization, cell: Cell | None = None) -> None:
+    """404 when the organisation or cell is outside the user's scope, 403 when they see it but may not record."""
+    seen = (
+        can_see_cell(user, organization, cell) if cell is not None else organization_of(user) == organization
+    )
+    if not (seen or reads_everything(user)):
+        raise Http404("Không tìm thấy.")
+    if not can_record_dues(user, organization, cell):
+        raise PermissionDenied("Vai trò của bạn chỉ được xem, không được ghi thu đảng phí.")
 
 
 def holds_own_meetings(organization: Organization) -> bool:
@@ -205,6 +235,7 @@ CELL_SECRETARY_PAGES = frozenset(
         "members:meeting_create",
         "members:meeting_detail",
         "members:meeting_edit",
+        "members:dues_cell",
     }
 )
 
@@ -293,6 +324,34 @@ def require_worker(
         raise PermissionDenied(message)
 
 
+# --- the discipline and inspection registers (Điều lệ Đảng, chapters VII–VIII) ------------------------------
+
+
+def can_record_discipline(user) -> bool:
+    """Recording disciplines, appeals, inspection and supervision programmes: the Inspection Commission only.
+    Staff and leadership read the registers; a TCCSĐ's secretary reads their own organisation's entries."""
+    return is_inspection(user)
+
+
+def discipline_scope(queryset: QuerySet, user, field: str = "organization") -> QuerySet:
+    """Restrict a discipline or inspection queryset to what the user may read: everything for staff,
+    leadership and the Inspection Commission; a secretary only their own organisation's entries (another
+    organisation's answers 404, through the view's ``get_object_or_404`` on this queryset). `field` is the
+    organisation's foreign key or many-to-many field ("organizations" for a programme's inspected ones)."""
+    if reads_everything(user):
+        return queryset
+    org = organization_of(user)
+    if org is None:
+        return queryset.none()
+    return queryset.filter(**{field: org.pk}).distinct()
+
+
+def check_can_record_discipline(user) -> None:
+    """403 unless the user records the discipline and inspection registers."""
+    if not can_record_discipline(user):
+        raise PermissionDenied("Chỉ Ủy ban Kiểm tra Đảng ủy Khối ghi sổ kỷ luật, kiểm tra, giám sát.")
+
+
 def role_required(*roles: str):
     """View decorator: 403 unless the user has one of `roles` (staff always passes)."""
 
@@ -310,4 +369,5 @@ def role_required(*roles: str):
 
 
 staff_required = role_required(STAFF)
-readers_required = role_required(STAFF, LEADERSHIP)
+#: Pages that read across organisations: staff, leadership and the Inspection Commission.
+readers_required = role_required(STAFF, LEADERSHIP, INSPECTION)

@@ -5,10 +5,17 @@ members rated HTNV or better, of whom at least 80% HTTNV or better; a đảng b�
 party organisations (chi bộ trực thuộc, đảng bộ bộ phận). The year of the rating chooses the text
 (docs/party-rules.md): 2019–2022 HD 21; from 2023 QĐ 124-QĐ/TW, whose guidance text we could not read — the
 same thresholds are kept; from 2025 QĐ 366-QĐ/TW Art. 11.1 adds "no subordinate unit or member of the leadership
-disciplined", which needs the discipline register (``discipline_evidence``: not yet recorded anywhere).
+disciplined" (``discipline_evidence``).
 
-The member ratings are read through the reverse relation ``organization.member_ratings`` (the members app owns
-the model; this layer must not import it).
+Discipline caps every rating (``member_discipline_problem``, ``organization_discipline_problems``): HD 21-HD/BTCTW
+2019 §II.B rates "Không hoàn thành nhiệm vụ" a member disciplined in the year (one violation counted once) and a
+collective one of whose leadership was disciplined at cảnh cáo or above. The same caps are kept for the ratings of
+2023 on (QĐ 124, QĐ 366: their member clauses were not read — docs/party-rules.md).
+
+The member ratings and the disciplines are read through the reverse relations ``organization.member_ratings``,
+``organization.disciplines`` and ``member.disciplines`` (the members and discipline apps own the models; this
+layer must not import them). "Disciplined in year Y" is the discipline register's one rule,
+``DisciplineQuerySet.counting_in(year)``, asked through those relations.
 """
 
 from dataclasses import dataclass, field
@@ -32,6 +39,8 @@ class RatingEvidence:
     good: int = 0  # HTTNV or better
     unrated: int = 0  # subordinate organisations without a rating (đảng bộ only)
     discipline_checked: bool = False
+    #: The disciplines of the organisation, its cells and members counting in the year (shown beside the form).
+    disciplines: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     #: What could not be checked (nothing recorded to compare with): shown, not blocking.
     notes: list[str] = field(default_factory=list)
@@ -41,11 +50,84 @@ class RatingEvidence:
         return self.good / self.rated if self.rated else None
 
 
-def discipline_evidence(organization: Organization, year: int) -> list[str] | None:
+#: "Từ cảnh cáo trở lên" (HD 21-HD/BTCTW 2019 §II.B): the forms at least as heavy as a warning.
+WARNING_OR_ABOVE = ("canh_cao", "cach_chuc", "khai_tru", "giai_tan")
+
+
+def _decision(d) -> str:
+    return f"{d.get_form_display().lower()} (Quyết định {d.decision_no}, ngày {d.decided_on:%d/%m/%Y})"
+
+
+def disciplines_counting_in(owner, year: int):
+    """`owner`'s disciplines (a member or an organisation, through the reverse relation ``disciplines``) that
+    count in the ratings of `year` — the discipline register's rule ``counting_in``."""
+    return owner.disciplines.counting_in(year).select_related("member", "cell")
+
+
+def disciplined_member_ids(member_model, ids, year: int) -> dict[int, object]:
+    """{member id: a discipline counting in `year`} among `ids`, in one query (for the bulk rating form)."""
+    disciplines = member_model._meta.get_field("disciplines").related_model._default_manager
+    return {d.member_id: d for d in disciplines.counting_in(year).filter(member_id__in=list(ids))}
+
+
+def member_discipline_problem(member, year: int, grade: str, discipline=None) -> str | None:
+    """HD 21-HD/BTCTW 2019 §II.B ("Không hoàn thành nhiệm vụ": "đảng viên bị thi hành kỷ luật trong năm — một vi
+    phạm bị xử lý kỷ luật chỉ tính một lần khi xếp loại"): a member disciplined in `year` is rated KHTNV and
+    nothing above. Returns why `grade` is refused, or None. `discipline` may be given (bulk form: one query)."""
+    if grade == Rating.KHTNV:
+        return None
+    if discipline is None:
+        discipline = disciplines_counting_in(member, year).first()
+    if discipline is None:
+        return None
+    return (
+        f"{member.full_name} bị kỷ luật {_decision(discipline)} trong năm {year}: chỉ được xếp loại "
+        "“Không hoàn thành nhiệm vụ” (Hướng dẫn 21-HD/BTCTW 2019, Mục II.B)."
+    )
+
+
+def organization_discipline_problems(organization: Organization, year: int, grade: str) -> list[str]:
+    """Why `organization`'s party rating `grade` for `year` cannot stand because of discipline (empty when it
+    can):
+
+    - HD 21-HD/BTCTW 2019 §II.B (collective "Không hoàn thành nhiệm vụ"): a member of its leadership (cấp ủy
+      viên) disciplined at cảnh cáo or above in the year; the organisation itself disciplined in the year is
+      treated the same (the collective disciplined: inferred, the clause read names the leadership member);
+    QĐ 366-QĐ/TW 2025 Art. 11.1 (HTXSNV from 2025) is part of the HTXSNV evidence (``rating_evidence``).
+    """
+    if not grade or grade == Rating.KHTNV:
+        return []
+    problems = []
+    decisions = list(disciplines_counting_in(organization, year))
+    for d in decisions:
+        if d.subject == "organization":
+            problems.append(
+                f"Tổ chức bị kỷ luật {_decision(d)} trong năm {year}: chỉ được xếp loại “Không hoàn thành nhiệm vụ”."
+            )
+        elif d.subject == "member" and d.is_leadership and d.form in WARNING_OR_ABOVE:
+            problems.append(
+                f"Cấp ủy viên {d.member.full_name} bị kỷ luật {_decision(d)} trong năm {year}: tập thể chỉ được xếp "
+                "loại “Không hoàn thành nhiệm vụ” (Hướng dẫn 21-HD/BTCTW 2019, Mục II.B)."
+            )
+    return problems
+
+
+def discipline_evidence(organization: Organization, year: int, decisions=None) -> list[str]:
     """QĐ 366-QĐ/TW 2025 Art. 11.1 (a collective rated HTXSNV: no subordinate unit or member of its leadership
-    disciplined). Awaits the discipline register: returns None ("not checked") until disciplines are recorded;
-    then it returns the list of disciplines that forbid HTXSNV."""
-    return None
+    disciplined): the disciplines in the register that forbid HTXSNV (empty when none)."""
+    if decisions is None:
+        decisions = list(disciplines_counting_in(organization, year))
+    found = []
+    for d in decisions:
+        if d.subject == "cell":
+            found.append(
+                f"Chi bộ trực thuộc {d.cell.name} bị kỷ luật {_decision(d)} (Quy định 366-QĐ/TW, Điều 11.1)."
+            )
+        elif d.subject == "member" and d.is_leadership:
+            found.append(
+                f"Cấp ủy viên {d.member.full_name} bị kỷ luật {_decision(d)} (Quy định 366-QĐ/TW, Điều 11.1)."
+            )
+    return found
 
 
 def rating_evidence(organization: Organization, year: int) -> RatingEvidence:
@@ -83,15 +165,24 @@ def rating_evidence(organization: Organization, year: int) -> RatingEvidence:
             )
     if evidence.unrated:
         evidence.problems.append(f"{evidence.unrated} chi bộ trực thuộc chưa được xếp loại năm {year}.")
+    # The discipline register is consulted for every year (HD 21 §II.B; from 2025 also QĐ 366 Art. 11.1).
+    evidence.discipline_checked = True
+    evidence.disciplines = [
+        f"{d.subject_name}: {_decision(d)}" for d in disciplines_counting_in(organization, year)
+    ]
     if year >= DISCIPLINE_RULE_FROM:
-        disciplined = discipline_evidence(organization, year)
-        evidence.discipline_checked = disciplined is not None
-        evidence.problems.extend(disciplined or [])
+        evidence.problems.extend(discipline_evidence(organization, year))
     return evidence
 
 
 def party_rating_problems(record: OrganizationYear) -> list[str]:
-    """Why `record.party_rating` cannot stand (empty when it can). Only HTXSNV has conditions here."""
-    if record.party_rating != Rating.HTXSNV:
+    """Why `record.party_rating` cannot stand (empty when it can): HTXSNV rests on the ratings beneath it
+    (``rating_evidence``); every grade above KHTNV is capped by discipline in the year
+    (``organization_discipline_problems``)."""
+    if not record.party_rating:
         return []
-    return rating_evidence(record.organization, record.year).problems
+    problems = []
+    if record.party_rating == Rating.HTXSNV:
+        problems.extend(rating_evidence(record.organization, record.year).problems)
+    problems.extend(organization_discipline_problems(record.organization, record.year, record.party_rating))
+    return problems

@@ -323,7 +323,12 @@ def organization_year_save(
     problems = party_rating_problems(record)
     if problems:
         raise ValidationError(
-            {"party_rating": ["Chưa đủ điều kiện xếp loại “Hoàn thành xuất sắc nhiệm vụ”:", *problems]}
+            {
+                "party_rating": [
+                    f"Chưa đủ điều kiện xếp loại “{record.get_party_rating_display()}”:",
+                    *problems,
+                ]
+            }
         )
     record.full_clean()
     record.save()

@@ -33,7 +33,8 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractMonth, Trim
 
-from members import meetings
+from discipline.models import Discipline, InspectionProgramme, ProgrammeStatus, Remedy, Subject
+from members import dues, meetings
 from members.models import EventKind, MemberEvent
 from organizations.models import (
     GOOD_RATINGS,
@@ -776,3 +777,129 @@ def higher_committee_attended(year: int, as_of: dt.date) -> IndicatorResult:
         lambda r, n, d: f"{n}/{d} buổi có cấp ủy cấp trên dự",
         "Chưa có buổi sinh hoạt nào được ghi",
     )
+
+
+# --- party dues, discipline and inspection (issue 19) ------------------------------------------------------------
+
+
+def _year_end(year: int, as_of: dt.date) -> dt.date:
+    return min(dt.date(year, 12, 31), as_of)
+
+
+@indicator("dues_on_time", label="TCCSĐ nộp đảng phí đúng hạn", unit=PERCENT)
+def dues_on_time(year: int, as_of: dt.date) -> IndicatorResult:
+    """TCCSĐ whose every remittance of the year due by `as_of` reached the Bloc on time, over those that owed
+    at least one — by the one rule ``members.dues.remittance_status`` (a missing one is not on time)."""
+    owing = dues.owing_organizations(year, as_of)
+    table = dues.remittance_table(year, as_of, owing)
+    orgs = {o.pk: o for o in owing}
+    rows = []
+    for org_id, periods in table.items():
+        due = [status for _p, _r, status in periods if status != dues.NOT_YET]
+        on_time = sum(1 for s in due if s == dues.ON_TIME)
+        org = orgs[org_id]
+        rows.append(
+            OrgRow(
+                org.pk, org.code, org.name,
+                numerator=1 if due and on_time == len(due) else 0,
+                denominator=1 if due else 0,
+                counted=(on_time == len(due)) if due else None,
+                detail=f"{on_time}/{len(due)} kỳ đúng hạn" if due else "Chưa có kỳ nộp đến hạn",
+            )
+        )  # fmt: skip
+    numerator = sum(r.numerator for r in rows)
+    denominator = sum(r.denominator for r in rows)
+    note = "" if denominator else "Chưa có kỳ nộp đảng phí nào đến hạn"
+    return IndicatorResult(percent(numerator, denominator), numerator, denominator, rows, note=note)
+
+
+def _discipline_rows(queryset, year: int, as_of: dt.date) -> tuple[int, list[OrgRow]]:
+    per_org = dict(
+        queryset.counting_in(year)
+        .filter(decided_on__lte=as_of)
+        .values("organization_id")
+        .annotate(n=Count("pk"))
+        .values_list("organization_id", "n")
+        .order_by()
+    )
+    orgs = Organization.objects.filter(pk__in=per_org).values_list("pk", "code", "name").order_by("code")
+    rows = [
+        OrgRow(
+            pk, code, name, numerator=per_org[pk], counted=True, detail=f"{per_org[pk]} quyết định kỷ luật"
+        )
+        for pk, code, name in orgs
+    ]
+    return sum(per_org.values()), rows
+
+
+@indicator("disciplined_members", label="Đảng viên bị kỷ luật trong năm", unit=COUNT)
+def disciplined_members(year: int, as_of: dt.date) -> IndicatorResult:
+    """Disciplines of members decided in the year by `as_of` and still in force (``counting_in``: a discipline
+    changed on appeal counts once, an annulled one not at all)."""
+    total, rows = _discipline_rows(Discipline.objects.filter(subject=Subject.MEMBER), year, as_of)
+    return IndicatorResult(total, total, None, rows)
+
+
+@indicator("disciplined_organizations", label="Tổ chức đảng bị kỷ luật trong năm", unit=COUNT)
+def disciplined_organizations(year: int, as_of: dt.date) -> IndicatorResult:
+    """Disciplines of TCCSĐ and their subordinate organisations decided in the year by `as_of`, in force."""
+    total, rows = _discipline_rows(Discipline.objects.exclude(subject=Subject.MEMBER), year, as_of)
+    return IndicatorResult(total, total, None, rows)
+
+
+@indicator("inspections_done", label="Cuộc kiểm tra, giám sát theo chương trình đã kết luận", unit=PERCENT)
+def inspections_done(year: int, as_of: dt.date) -> IndicatorResult:
+    """Programmes of the year's plan concluded by `as_of`, over those planned; per organisation, the
+    programmes that cover it."""
+    planned = InspectionProgramme.objects.filter(year=year, in_plan=True)
+    total = planned.count()
+    finished = planned.filter(status=ProgrammeStatus.CONCLUDED, concluded_on__lte=as_of).count()
+    per_org = (
+        Organization.objects.filter(inspection_programmes__in=planned)
+        .annotate(
+            programmes=Count(
+                "inspection_programmes", filter=Q(inspection_programmes__in=planned), distinct=True
+            ),
+        )
+        .values_list("pk", "code", "name", "programmes")
+        .order_by("code")
+    )
+    concluded = dict(
+        Organization.objects.filter(
+            inspection_programmes__in=planned.filter(
+                status=ProgrammeStatus.CONCLUDED, concluded_on__lte=as_of
+            )
+        )
+        .annotate(n=Count("inspection_programmes", distinct=True))
+        .values_list("pk", "n")
+        .order_by()
+    )
+    rows = [
+        OrgRow(pk, code, name, numerator=concluded.get(pk, 0), denominator=n, counted=concluded.get(pk, 0) == n,
+               detail=f"{concluded.get(pk, 0)}/{n} cuộc đã kết luận")
+        for pk, code, name, n in per_org
+    ]  # fmt: skip
+    note = "" if total else "Chưa có chương trình kiểm tra, giám sát trong năm"
+    return IndicatorResult(percent(finished, total), finished, total, rows, note=note)
+
+
+@indicator("remedies_overdue", label="Yêu cầu khắc phục sau kiểm tra, giám sát quá hạn", unit=COUNT)
+def remedies_overdue(year: int, as_of: dt.date) -> IndicatorResult:
+    """Remedies not done whose deadline passed by the year's end (or `as_of` in the current year):
+    ``Remedy.objects.overdue_on``, the register's one rule."""
+    day = _year_end(year, as_of)
+    per_org = dict(
+        Remedy.objects.overdue_on(day)
+        .filter(deadline__year__lte=year)
+        .values("organization_id")
+        .annotate(n=Count("pk"))
+        .values_list("organization_id", "n")
+        .order_by()
+    )
+    orgs = Organization.objects.filter(pk__in=per_org).values_list("pk", "code", "name").order_by("code")
+    rows = [
+        OrgRow(pk, code, name, numerator=per_org[pk], counted=False, detail=f"{per_org[pk]} yêu cầu quá hạn")
+        for pk, code, name in orgs
+    ]
+    total = sum(per_org.values())
+    return IndicatorResult(total, total, None, rows)

@@ -11,6 +11,8 @@ organisation A ("own") and of organisation B ("other") and which answer each rol
 - ``cell``   — the secretary of A's cell (bí thư chi bộ), on A's object: their cell's members and meetings
   only; every other page answers 403 (``access.CellSecretaryGate``), whatever the method;
 - ``cell_other`` — the same cell secretary on B's object: 404 on the pages they may use.
+- ``inspector`` — the Bloc's Inspection Commission (``kiem_tra``): records the discipline and inspection
+  registers, reads everything else like leadership (its answer is leadership's unless a line says otherwise).
 
 An expected answer is a set of status codes. ``OK`` means the page works (200, or 302 after a POST that did
 something, or a download); refusals are exact (403, 404, 405). Adding a URL means adding its line here: the
@@ -25,6 +27,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 
 from core.documents import DEFAULT_TEMPLATE
+from discipline import services as discipline_services
+from discipline.models import DecidingBody, Violation
 from members import services as member_services
 from members.models import Candidate, MeetingCriterion
 from members.tests import factories as member_factories
@@ -32,6 +36,7 @@ from organizations.models import BlocYear, Cell, DocumentTemplate, Officer, Offi
 from organizations.tests.factories import (
     OrganizationFactory,
     cell_secretary_user,
+    inspection_user,
     leader_user,
     secretary_user,
     staff_user,
@@ -45,7 +50,7 @@ FORBIDDEN = frozenset({403})
 NOT_FOUND = frozenset({404})
 NOT_ALLOWED = frozenset({405})
 LOGIN = frozenset({302})
-ROLES = ("own", "other", "leader", "staff", "cell", "cell_other")
+ROLES = ("own", "other", "leader", "staff", "cell", "cell_other", "inspector")
 
 
 @dataclass(frozen=True)
@@ -68,9 +73,14 @@ def rule(kind: str, kwargs=None, query="", *, cell: bool = False, **overrides) -
     - ``work``: a page that changes an object of an organisation: staff and the organisation's secretary.
     - ``staff``: staff only (registry-wide changes).
     - ``post_work`` / ``post_staff``: like work / staff, but POST only (GET answers 405).
+    - ``inspect``: a page of the discipline and inspection registers that records: the Inspection Commission
+      only; every other role gets 403 before any object is looked up (a page the role may not use at all).
 
     The cell secretary gets 403 everywhere, unless `cell`: a page of their cell, where they get what the
     organisation's secretary gets ("cell" like "own", "cell_other" like "other").
+
+    The Inspection Commission (``inspector``) gets leadership's answer unless ``get_inspector`` /
+    ``post_inspector`` say otherwise.
     """
     scoped = kwargs is not None
     other_refusal = NOT_FOUND if scoped else None
@@ -99,6 +109,22 @@ def rule(kind: str, kwargs=None, query="", *, cell: bool = False, **overrides) -
             dict.fromkeys(ROLES, NOT_ALLOWED),
             {"own": FORBIDDEN, "other": FORBIDDEN, "leader": FORBIDDEN, "staff": OK},
         ),
+        "inspect": (
+            {
+                "own": FORBIDDEN,
+                "other": FORBIDDEN,
+                "leader": FORBIDDEN,
+                "staff": FORBIDDEN,
+                "inspector": OK,
+            },
+            {
+                "own": FORBIDDEN,
+                "other": FORBIDDEN,
+                "leader": FORBIDDEN,
+                "staff": FORBIDDEN,
+                "inspector": OK,
+            },
+        ),  # fmt: skip
     }
     get, post = shapes[kind]
     get, post = dict(get), dict(post)
@@ -110,6 +136,9 @@ def rule(kind: str, kwargs=None, query="", *, cell: bool = False, **overrides) -
         if role in ("cell", "cell_other") and not cell:
             continue  # the gate answers 403 before the page's own refusals
         (get if method == "get" else post)[role] = frozenset(value)
+    for method, answers in (("get", get), ("post", post)):
+        if kind != "inspect" and f"{method}_inspector" not in overrides:
+            answers["inspector"] = answers["leader"]
     return Rule(get=get, post=post, kwargs=kwargs, query=query)
 
 
@@ -138,6 +167,7 @@ def build_world():
     period = ReportingPeriod.objects.filter(year=year - 1, kind="month").order_by("number").first()
     staff = staff_user("vp_matrix")
     leader = leader_user("ld_matrix")
+    inspector = inspection_user("kt_matrix")
     sides = {}
     for side, code in (("own", "A1"), ("other", "B1")):
         org = OrganizationFactory(code=code, name=f"Đảng bộ {code}", joined_on=dt.date(2000, 1, 1))
@@ -170,7 +200,52 @@ def build_world():
             size=15,
             uploaded_by=secretary,
         )
+        disciplined = member_factories.member(
+            org, ceremony_on=dt.date(year - 3, 3, 10), name=f"Đảng viên kỷ luật {code}", cell=cell
+        )
+        discipline = discipline_services.discipline_record(
+            subject="member",
+            member=disciplined,
+            organization=org,
+            form="khien_trach",
+            deciding_body=DecidingBody.CHI_BO,
+            decision_no=f"01-QĐ/{code}",
+            decided_on=dt.date(year - 1, 6, 1),
+            effective_on=dt.date(year - 1, 6, 1),
+            violation=Violation.SINH_HOAT,
+            summary="Không đóng đảng phí nhiều tháng.",
+            by=inspector,
+        )
+        appeal = discipline_services.appeal_lodge(
+            discipline=discipline,
+            lodged_on=dt.date(year - 1, 6, 10),
+            summary="Xin xem xét lại.",
+            by=inspector,
+        )
+        programme = discipline_services.programme_save(
+            programme=None,
+            year=year - 1,
+            kind="kiem_tra",
+            title=f"Kiểm tra thu nộp đảng phí {code}",
+            in_plan=True,
+            decision_no="",
+            starts_on=dt.date(year - 1, 3, 1),
+            ends_on=dt.date(year - 1, 3, 31),
+            organizations=[org],
+            by=inspector,
+        )
+        remedy = discipline_services.remedy_add(
+            programme=programme,
+            organization=org,
+            requirement="Thu đủ đảng phí.",
+            deadline=dt.date(year - 1, 5, 1),
+            by=inspector,
+        )
         sides[side] = {
+            "discipline": discipline,
+            "appeal": appeal,
+            "programme": programme,
+            "remedy": remedy,
             "organization": org,
             "cell": cell,
             "secretary": secretary,
@@ -197,6 +272,7 @@ def build_world():
         other=sides["other"],
         staff=staff,
         leader=leader,
+        inspector=inspector,
         secretary=sides["own"]["secretary"],
         cell_secretary=sides["own"]["cell_secretary"],
         criterion=criterion,
@@ -357,4 +433,38 @@ MATRIX: dict[str, Rule] = {
     "targets:rating_evidence": rule(
         "read", lambda w, s: {"pk": w.__dict__[s]["organization"].pk, "year": w.year - 1}
     ),
+    # Party dues: everyone reads their scope; staff and the organisation's secretary record (leadership and the
+    # Inspection Commission read the month's sheet and the remittances); the yearly report is for the readers.
+    "members:dues_overview": rule("read"),
+    "members:dues_report": rule("readers", query=lambda w: f"year={w.year - 1}&format=xlsx"),
+    "members:dues_settings": rule("staff"),
+    "members:dues_month": rule(
+        "work",
+        lambda w, s: {"organization": w.__dict__[s]["organization"].pk},
+        get_leader=OK,
+        get_inspector=OK,
+    ),
+    # One cell's sheet: also that cell's secretary (the chi bộ collects); another cell's answers 404.
+    "members:dues_cell": rule("work", _unit, cell=True, get_leader=OK, get_inspector=OK),
+    "members:dues_remittances": rule(
+        "work",
+        lambda w, s: {"organization": w.__dict__[s]["organization"].pk},
+        get_leader=OK,
+        get_inspector=OK,
+    ),
+    "members:member_dues": rule("work", _pk("member")),
+    # Discipline and inspection: the Inspection Commission records (everyone else 403 on those pages); staff and
+    # leadership read; a secretary reads their own organisation's entries (another organisation's answers 404).
+    "discipline:discipline_list": rule("read"),
+    "discipline:discipline_create": rule("inspect"),
+    "discipline:discipline_detail": rule("read", _pk("discipline")),
+    "discipline:appeal_create": rule("inspect", _pk("discipline")),
+    "discipline:appeal_settle": rule("inspect", _pk("appeal")),
+    "discipline:programme_list": rule("read"),
+    "discipline:programme_create": rule("inspect"),
+    "discipline:programme_detail": rule("read", _pk("programme")),
+    "discipline:programme_edit": rule("inspect", _pk("programme")),
+    "discipline:programme_conclude": rule("inspect", _pk("programme")),
+    "discipline:remedy_create": rule("inspect", _pk("programme")),
+    "discipline:remedy_done": rule("inspect", _pk("remedy")),
 }

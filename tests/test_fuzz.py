@@ -12,7 +12,8 @@ every post runs in a transaction that is undone, so examples do not pile up).
 Query strings get the same treatment on every page: ``year``, ``page``, ``sort``, ``q`` and each filter the
 page offers, with garbage values, answer 400, 404 or a sensible default, never 500.
 
-The world (organisations A and B, their objects, the three roles) is built once for the module, inside a
+The world (organisations A and B, their objects, the roles; the crawl runs as staff, a secretary and the
+Inspection Commission) is built once for the module, inside a
 transaction rolled back at the end. ``FUZZ_EXAMPLES`` sets the number of generated inputs per form.
 """
 
@@ -162,7 +163,12 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         w = build_world()
         start = [_matrix_url(w, name, rule) for name, rule in MATRIX.items()]
         found = {}
-        for role, user in (("staff", w.staff), ("secretary", w.secretary), ("cell", w.cell_secretary)):
+        for role, user in (
+            ("staff", w.staff),
+            ("secretary", w.secretary),
+            ("cell", w.cell_secretary),
+            ("inspector", w.inspector),
+        ):
             client = Client()
             client.force_login(user)
             found[role] = _crawl(client, start)
@@ -171,7 +177,12 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             forms={role: found[role][0] for role in found},
             shown_on={role: found[role][2] for role in found},
             get_params=found["staff"][1],
-            user={"staff": w.staff, "secretary": w.secretary, "cell": w.cell_secretary},
+            user={
+                "staff": w.staff,
+                "secretary": w.secretary,
+                "cell": w.cell_secretary,
+                "inspector": w.inspector,
+            },
         )
         transaction.set_rollback(True)
 
@@ -246,7 +257,7 @@ def _accepts_post(rule, side) -> bool:
 
 FORM_CASES = [
     (name, role)
-    for role, side in (("staff", "staff"), ("secretary", "own"), ("cell", "cell"))
+    for role, side in (("staff", "staff"), ("secretary", "own"), ("cell", "cell"), ("inspector", "inspector"))
     for name, rule in sorted(MATRIX.items())
     if _accepts_post(rule, side) and name not in NOT_FUZZED
 ]
@@ -268,7 +279,7 @@ NOT_SHOWN = {
 
 def test_the_crawl_finds_every_form(world):
     """Every POST endpoint is reached through a form on some page (or is listed in NOT_SHOWN with a reason)."""
-    for role in ("staff", "secretary", "cell"):
+    for role in ("staff", "secretary", "cell", "inspector"):
         missing = {name for name, r in FORM_CASES if r == role and not world.forms[role].get(name)}
         assert missing <= set(NOT_SHOWN), (role, sorted(missing - set(NOT_SHOWN)))
 
@@ -361,6 +372,7 @@ CSRF_CASES = [
     ("logout", "staff"),
     ("logout", "secretary"),
     ("logout", "cell"),
+    ("logout", "inspector"),
 ]
 
 

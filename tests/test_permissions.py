@@ -25,9 +25,9 @@ from tests.urlwalk import all_routes
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ("organizations", "members", "reports", "targets", "auth")
+PROJECT_APPS = ("organizations", "members", "discipline", "reports", "targets", "auth")
 REFUSALS = {403, 404, 405}
-ROLES = ("anon", "own", "other", "leader", "staff", "cell", "cell_other")
+ROLES = ("anon", "own", "other", "leader", "staff", "cell", "cell_other", "inspector")
 #: Roles that are checked on B's objects (the other organisation).
 OTHER_SIDE = ("other", "cell_other")
 METHODS = ("GET", "POST")
@@ -84,6 +84,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             ("leader", w.leader),
             ("staff", w.staff),
             ("cell", w.cell_secretary),
+            ("inspector", w.inspector),
         ):
             client = Client()
             client.force_login(user)

@@ -58,3 +58,59 @@ def test_members_and_reports_of_another_organisation_are_refused(secretary_a, le
     report = ReportFactory(organization=org_b, period=period(2021, "month", 1), status=ReportStatus.SUBMITTED)
     with pytest.raises(PermissionDenied):
         report_services.report_accept(report=report, by=secretary_a)
+
+
+def test_dues_are_recorded_by_the_organisation_and_their_rules_by_staff(
+    leader, secretary_a, staff, org_a, org_b
+):
+    """QĐ 342-QĐ/TW (2010), QĐ 01-QĐ/TW (2026): a TCCSĐ collects and remits its members' dues (its secretary or
+    staff record it, never another organisation or leadership); the rates are staff's to record."""
+    member = member_factories.member(org_b, ceremony_on=dt.date(2015, 3, 10), full=True)
+    for user in (secretary_a, leader):
+        with pytest.raises(PermissionDenied):
+            member_services.member_dues_save(member=member, category="x", income_base=1, by=user)
+        with pytest.raises(PermissionDenied):
+            member_services.dues_month_save(
+                organization=org_b, month=dt.date(2025, 1, 1), entries={}, by=user
+            )
+        with pytest.raises(PermissionDenied):
+            member_services.dues_remittance_record(
+                organization=org_b,
+                period_start=dt.date(2025, 1, 1),
+                amount=1,
+                remitted_on=dt.date(2025, 2, 1),
+                by=user,
+            )
+    for user in (secretary_a, leader):
+        with pytest.raises(PermissionDenied):
+            member_services.dues_rate_add(
+                category="x", label="x", valid_from=dt.date(2030, 1, 1), percent=1, source="QĐ", by=user
+            )
+    assert (
+        member_services.dues_month_save(organization=org_b, month=dt.date(2025, 1, 1), entries={}, by=staff)
+        == 0
+    )
+
+
+def test_the_inspection_commission_reads_the_cells_books_but_keeps_none(org_a):
+    """The Inspection Commission reads everything like leadership; it records the discipline and inspection
+    registers only — not a cell's meetings nor its dues."""
+    from organizations.models import Cell
+    from organizations.tests.factories import inspection_user
+
+    inspector = inspection_user()
+    cell = Cell.objects.create(organization=org_a, name="Chi bộ 1")
+    with pytest.raises(PermissionDenied):
+        member_services.meeting_save(
+            meeting=None,
+            organization=org_a,
+            cell=cell,
+            data={"held_on": dt.date(2025, 3, 5), "kind": "thuong_ky", "topics": "x"},
+            attendance={},
+            complete=False,
+            by=inspector,
+        )
+    with pytest.raises(PermissionDenied):
+        member_services.dues_month_save(
+            organization=org_a, month=dt.date(2025, 1, 1), entries={}, cell=cell, by=inspector
+        )

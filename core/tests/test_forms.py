@@ -123,3 +123,19 @@ def test_a_decimal_field_reads_the_vietnamese_comma():
     assert str(form.cleaned_data["value"]) == "90.5"
     html = render_field(Upload(initial={"value": Decimal("1234.50")})["value"])
     assert 'type="text"' in html and 'inputmode="decimal"' in html and 'value="1.234,50"' in html
+
+
+@pytest.mark.django_db
+def test_a_forged_key_too_large_for_the_database_is_refused_beside_the_field():
+    from django.contrib.auth import get_user_model
+
+    from core.forms import ModelMultipleChoiceField
+
+    class Pick(forms.Form):
+        users = ModelMultipleChoiceField(queryset=get_user_model().objects.all())
+
+    user = get_user_model().objects.create_user("chon")
+    form = Pick({"users": [str(user.pk), str(10**30)]})
+    assert not form.is_valid()
+    assert str(10**30) in str(form.errors["users"])  # the message names the bad key
+    assert Pick({"users": [str(user.pk)]}).is_valid()

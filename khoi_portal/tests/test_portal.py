@@ -214,6 +214,7 @@ def test_load_demo_creates_organizations_and_accounts():
     for username, role in [
         ("vanphong", access.STAFF),
         ("lanhdao", access.LEADERSHIP),
+        ("kiemtra", access.INSPECTION),
         ("bithu76", access.SECRETARY),
     ]:
         user = authenticate(request, username=username, password="demo-khoi-2021")

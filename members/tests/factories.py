@@ -71,3 +71,13 @@ def meeting(
         meeting=None, organization=organization, cell=cell, data=data, attendance=attendance,
         complete=complete, by=by,
     )  # fmt: skip
+
+
+def dues_settings():
+    """The dues rules (rates, shares) as the data migration seeds them — again, idempotently: a transactional
+    test's flush elsewhere in the run removes migration data."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("members.migrations.0007_dues_settings").seed(apps, None)

@@ -244,12 +244,13 @@ def test_a_dang_bo_rated_htxsnv_rests_on_its_chi_bo_ratings(org_a, staff):
     assert CellRating.objects.count() == 5
 
 
-def test_from_2025_the_discipline_condition_awaits_the_discipline_register(chi_bo):
-    """QĐ 366-QĐ/TW 2025 Art. 11.1: no subordinate unit or leader disciplined — not checked until disciplines
-    are recorded (docs/party-rules.md: "awaits the discipline register")."""
+def test_the_discipline_register_is_consulted_for_every_rating_year(chi_bo):
+    """QĐ 366-QĐ/TW 2025 Art. 11.1 (from 2025) and HD 21-HD/BTCTW §II.B: the register is read for every year;
+    with nobody disciplined nothing stands in the way (the refusals: discipline/tests/test_discipline.py)."""
     _rate(chi_bo, [Rating.HTTNV] * 5, year=2025)
-    assert rating_evidence(chi_bo, 2025).discipline_checked is False
-    assert rating_evidence(chi_bo, 2024).discipline_checked is False
+    for year in (2024, 2025):
+        evidence = rating_evidence(chi_bo, year)
+        assert evidence.discipline_checked is True and evidence.disciplines == [] and evidence.problems == []
 
 
 def test_the_rating_page_shows_the_evidence_beside_the_form(client_for, staff, chi_bo):

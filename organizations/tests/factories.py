@@ -66,6 +66,10 @@ def leader_user(username="ld"):
     return UserFactory(username=username, role=access.LEADERSHIP)
 
 
+def inspection_user(username="kt"):
+    return UserFactory(username=username, role=access.INSPECTION)
+
+
 def secretary_user(organization, username=None):
     user = UserFactory(username=username or f"bt{organization.code}", role=access.SECRETARY)
     Officer.objects.create(user=user, organization=organization, title="bi_thu")

@@ -29,11 +29,17 @@ def test_registry_has_every_contract_code():
         "theme_adopted",
         "bloc_rating",
         "reports_on_time",
-        # Issue 18: from the cells' meeting records.
+        # From the cells' meeting records.
         "cells_met_monthly",
         "thematic_quarterly",
         "meeting_attendance",
         "higher_committee_attended",
+        # From the dues and discipline registers.
+        "dues_on_time",
+        "disciplined_members",
+        "disciplined_organizations",
+        "inspections_done",
+        "remedies_overdue",
     }
 
 

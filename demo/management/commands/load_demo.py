@@ -12,6 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from demo import discipline as discipline_demo
+from demo import dues as dues_demo
 from demo import meetings as meeting_demo
 from demo import members as member_demo
 from demo import organizations as org_demo
@@ -92,6 +94,10 @@ class Command(BaseCommand):
             meetings=book,
         )
         step("báo cáo")
+        dues = dues_demo.build_dues(rng, orgs, world, staff=users["staff"], today=today)
+        step("đảng phí")
+        discipline = discipline_demo.build_discipline(rng, world, inspector=users["inspector"], today=today)
+        step("kỷ luật, kiểm tra")
         admitted = Counter(
             ev.decided_on.year for _p, ev in world.events() if ev.kind == member_demo.EventKind.ADMITTED
         )
@@ -106,7 +112,10 @@ class Command(BaseCommand):
             f"Kết nạp theo năm: {', '.join(f'{y}: {admitted[y]}' for y in years)}.\n"
             f"Công nhận chính thức: {', '.join(f'{y}: {full[y]}' for y in years)}.\n"
             f"{counts['periods']} kỳ báo cáo, {counts['reports']} báo cáo, {counts['resolutions']} nghị quyết, "
-            f"{counts['targets']} chỉ tiêu. {meeting_demo.CellMeeting.objects.count()} buổi sinh hoạt chi bộ. "
+            f"{counts['targets']} chỉ tiêu. {meeting_demo.CellMeeting.objects.count()} buổi sinh hoạt chi bộ.\n"
+            f"Đảng phí: {dues['lines']} dòng thu, {dues['remittances']} lần nộp lên Khối; không đóng 3 tháng: "
+            f"{', '.join(dues['flagged'])}. Kỷ luật: {discipline['disciplines']} quyết định; "
+            f"{discipline['programmes']} cuộc kiểm tra, {discipline['remedies']} yêu cầu khắc phục.\n"
             f"Thời gian: {'; '.join(steps)}."
         )
 
@@ -115,6 +124,7 @@ class Command(BaseCommand):
             "Tài khoản mẫu (mật khẩu demo-khoi-2021):\n"
             "  vanphong            Văn phòng Đảng ủy Khối (toàn quyền)\n"
             "  lanhdao             Lãnh đạo Đảng ủy Khối (chỉ xem)\n"
+            "  kiemtra             Ủy ban Kiểm tra Đảng ủy Khối (sổ kỷ luật, kiểm tra, giám sát)\n"
             "  bithu01 … bithu76   Bí thư tổ chức cơ sở đảng 01 … 76\n"
             "  bithu01.cb1 …       Bí thư chi bộ trực thuộc (chi bộ thứ 1, 2… theo tên) của các tổ chức "
             f"{', '.join(meeting_demo.CELL_SECRETARY_ORGS)}: "
