@@ -11,7 +11,7 @@
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -60,11 +60,15 @@ def count(value) -> str:
 
 
 @register.simple_tag
-def nav_current(request, *prefixes: str, exclude: str = ""):
+def nav_current(request, *prefixes: str, exclude: str = "", css: str = "nav-link", group: bool = False):
     """`` class="nav-link active" aria-current="page"`` when the request's path starts with one of `prefixes`
-    and with none of `exclude` (comma-separated: a more specific menu item's paths), else `` class="nav-link"``."""
+    and with none of `exclude` (comma-separated: a more specific menu item's paths), else `` class="nav-link"``.
+    `css` names the element's classes (``dropdown-item`` inside a menu); a menu's toggle (`group`) is marked
+    active without ``aria-current`` (the current page is the item inside it)."""
     path = getattr(request, "path", "") or ""
     excluded = [p for p in exclude.split(",") if p]
     if any(path.startswith(p) for p in prefixes) and not any(path.startswith(p) for p in excluded):
-        return mark_safe(' class="nav-link active" aria-current="page"')
-    return mark_safe(' class="nav-link"')
+        if group:
+            return format_html(' class="{} active"', css)
+        return format_html(' class="{} active" aria-current="page"', css)
+    return format_html(' class="{}"', css)

@@ -29,4 +29,11 @@ def test_the_current_menu_item_is_marked_for_assistive_technology():
     request = SimpleNamespace(path="/members/candidates/3/")
     assert "aria-current" not in nav_current(request, "/members/", exclude="/members/candidates/")
     assert 'aria-current="page"' in nav_current(request, "/members/candidates/")
+    # Inside a menu: the item is current, its toggle only shows it holds the current page.
+    assert nav_current(request, "/members/candidates/", css="dropdown-item") == (
+        ' class="dropdown-item active" aria-current="page"'
+    )
+    assert nav_current(request, "/members/", css="nav-link dropdown-toggle", group=True) == (
+        ' class="nav-link dropdown-toggle active"'
+    )
     assert get_item({1: "a"}, 1) == "a" and get_item(None, 1) is None

@@ -54,3 +54,18 @@ def open_period(page, link):
     start = page.get_by_role("button", name="Bắt đầu nhập báo cáo")
     if start.count():
         click_and_wait(page, start)
+
+
+def nav(page, name: str):
+    """Follow the main navigation's link `name` the way a person does: open the collapsed menu on a phone, then
+    the menu that holds the link (Đảng viên ▾, Sổ sách ▾, Quản trị ▾) when it sits in one."""
+    toggler = page.get_by_role("button", name="Mở menu")
+    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+        toggler.click()
+    bar = page.get_by_role("navigation", name="Điều hướng chính")
+    link = bar.get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        hidden = page.get_by_role("link", name=name, exact=True, include_hidden=True)  # a closed menu's item
+        holder = bar.locator("li.dropdown", has=hidden)
+        holder.locator(".dropdown-toggle").click()
+    click_and_wait(page, link)

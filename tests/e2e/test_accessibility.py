@@ -168,11 +168,14 @@ def test_the_navigation_is_readable_and_marks_where_you_are(journey_factory, wor
     journey.goto("/members/")
     assert contrast(page, ".navbar .nav-link") >= 4.5
     current = page.locator(".navbar [aria-current=page]")
-    assert current.count() == 1 and current.inner_text() == "Đảng viên"
+    assert current.count() == 1 and current.text_content() == "Danh sách đảng viên"
+    # The closed menu holding the current page shows it on its toggle.
+    assert page.locator(".navbar .dropdown-toggle.active").inner_text() == "Đảng viên"
     journey.goto("/members/candidates/")
-    assert page.locator(".navbar [aria-current=page]").inner_text() == "Quần chúng ưu tú"
+    assert page.locator(".navbar [aria-current=page]").text_content() == "Quần chúng ưu tú"
     journey.goto("/")
     assert page.locator(".navbar [aria-current=page]").inner_text() == "Việc cần làm"
+    assert page.locator(".navbar .dropdown-toggle.active").count() == 0
 
 
 def test_keyboard_focus_is_visible(journey_factory, world):

@@ -15,7 +15,7 @@ from organizations.models import Cell
 from organizations.tests.factories import cell_secretary_user
 
 from .conftest import PHONE
-from .steps import click_and_wait
+from .steps import click_and_wait, nav
 from .world import DEMO_PASSWORD, _user
 
 pytestmark = pytest.mark.e2e
@@ -27,11 +27,7 @@ def viewport():
 
 
 def _nav(page, name: str):
-    toggler = page.get_by_role("button", name="Mở menu")
-    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
-        toggler.click()
-    link = page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name=name, exact=True)
-    click_and_wait(page, link)
+    nav(page, name)
 
 
 def test_secretary_records_a_months_dues_on_a_phone(world, bpage):

@@ -14,7 +14,7 @@ from members.models import BadgeAward, Member
 from members.tests import factories as member_factories
 
 from .conftest import PHONE
-from .steps import click_and_wait
+from .steps import click_and_wait, nav
 from .world import PROBATIONER
 
 pytestmark = pytest.mark.e2e
@@ -28,12 +28,7 @@ def viewport():
 
 
 def _nav(journey, name: str):
-    page = journey.page
-    toggler = page.get_by_role("button", name="Mở menu")
-    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
-        toggler.click()
-    link = page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name=name, exact=True)
-    click_and_wait(page, link)
+    nav(journey.page, name)
 
 
 def _fits_the_phone(page):

@@ -8,6 +8,7 @@ from reports.models import PeriodicReport, ReportStatus
 
 from .conftest import DESKTOP, PHONE
 from .steps import click_and_wait, control, field, need, open_period
+from .steps import nav as steps_nav
 from .world import OTHER_ORG_MEMBER, PROBATIONER
 
 pytestmark = pytest.mark.e2e
@@ -22,19 +23,14 @@ def viewport(request):
 
 
 def nav(journey, name: str):
-    """Follow a link of the main navigation (opening the collapsed menu on a phone)."""
-    page = journey.page
-    toggler = page.get_by_role("button", name="Mở menu")
-    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
-        toggler.click()
-    link = page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name=name, exact=True)
-    click_and_wait(page, link)
+    """Follow a link of the main navigation (opening the collapsed menu, and the menu holding it, on a phone)."""
+    steps_nav(journey.page, name)
 
 
 def record_full_membership(journey, world) -> str | None:
     """Open the probationer and record their full membership. Returns what is missing, if anything."""
     page = journey.page
-    nav(journey, "Đảng viên")
+    nav(journey, "Danh sách đảng viên")
     member_link = control(page, re.escape(PROBATIONER))
     if member_link is None:
         return "the member list links each member"
