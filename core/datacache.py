@@ -21,9 +21,10 @@ data_cache_key(...)`` (or ``page_cache_key``). Keys are built here only; the tim
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import time
-from functools import partial
+from functools import lru_cache, partial
 
 from django.apps import apps
 from django.conf import settings
@@ -37,20 +38,61 @@ def cache_seconds() -> int:
     return settings.PORTAL_CACHE_SECONDS
 
 
-def data_version() -> str:
-    """The fingerprint described above (one query)."""
+@lru_cache(maxsize=8)
+def _version_sql(vendor: str, data_apps: tuple, ignored: tuple) -> str:
+    """The fingerprint's query, built once per database vendor and settings (the models do not change while the
+    process runs)."""
     quote = connection.ops.quote_name
     tables = sorted(
         (model._meta.db_table, model._meta.pk.column)
         for model in apps.get_models()
-        if model._meta.app_label in settings.PORTAL_DATA_APPS
-        and model._meta.db_table not in settings.PORTAL_DATA_IGNORED_TABLES
+        if model._meta.app_label in data_apps and model._meta.db_table not in ignored
     )
-    sql = "SELECT " + ", ".join(f"(SELECT MAX({quote(pk)}) FROM {quote(table)})" for table, pk in tables)
+    return "SELECT " + ", ".join(f"(SELECT MAX({quote(pk)}) FROM {quote(table)})" for table, pk in tables)
+
+
+#: The version read once per safe request (see ``ReadOnlyRequestVersion``); None outside such a request.
+_request_version: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "portal_request_version", default=None
+)
+
+
+def data_version() -> str:
+    """The fingerprint described above (one query; once per GET or HEAD request, however many values it keys)."""
+    memo = _request_version.get()
+    if memo is not None and "version" in memo:
+        return memo["version"]
+    sql = _version_sql(
+        connection.vendor,
+        tuple(settings.PORTAL_DATA_APPS),
+        tuple(settings.PORTAL_DATA_IGNORED_TABLES),
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql)
         row = cursor.fetchone()
-    return hashlib.sha1(repr(row).encode()).hexdigest()[:16]
+    version = hashlib.sha1(repr(row).encode()).hexdigest()[:16]
+    if memo is not None:
+        memo["version"] = version
+    return version
+
+
+class ReadOnlyRequestVersion:
+    """Middleware: during a GET or HEAD request the data's version is read once and reused by every cached value
+    and fragment of the page. Such a request writes nothing (``tests/test_permissions.py`` checks that every GET
+    leaves the database as it was), so the version cannot change under it; a POST reads it afresh each time,
+    since it may write and then show what it wrote."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        token = _request_version.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _request_version.reset(token)
 
 
 def data_cache_key(*parts) -> str:

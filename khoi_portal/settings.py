@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "khoi_portal.security.OptionsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.datacache.ReadOnlyRequestVersion",
     "khoi_portal.security.NoStoreMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "organizations.access.CellSecretaryGate",

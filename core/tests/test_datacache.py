@@ -61,3 +61,31 @@ def test_a_cache_that_refuses_everything_does_not_make_anyone_wait(monkeypatch):
     started = time.monotonic()
     assert datacache.cached_under_data_version(("z",), lambda: 3) == 3
     assert time.monotonic() - started < 1
+
+
+def _version_reads(queries) -> int:
+    return sum(1 for q in queries if "SELECT (SELECT MAX(" in q["sql"])
+
+
+def _page(request):
+    from django.http import HttpResponse
+
+    first = datacache.data_version()
+    return HttpResponse(f"{first} {datacache.data_version()}")
+
+
+def test_a_get_reads_the_version_once_and_a_post_reads_it_afresh(db, rf):
+    """The report form keys two cached values and the dashboard several: on a GET (which writes nothing) the
+    version is read once per request; a POST may write between two reads and must see the new version."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    page = datacache.ReadOnlyRequestVersion(_page)
+    with CaptureQueriesContext(connection) as queries:
+        first, second = page(rf.get("/")).content.decode().split()
+    assert first == second and _version_reads(queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        page(rf.post("/"))
+    assert _version_reads(queries) == 2
+    # Outside a request (commands, tests) every call reads the database.
+    assert datacache._request_version.get() is None
