@@ -58,9 +58,10 @@ def summary_entry(period: ReportingPeriod) -> OutgoingDocument | None:
 def summary_document(period: ReportingPeriod, *, today: dt.date) -> OfficialDocument:
     """The summary of `period` with the reports filed by `today`; numbered once issued."""
     entry = summary_entry(period)
-    # The summary counts every report filed by now (reports.summary), so punctuality is counted as of now too:
-    # on time + late = filed, whenever the document is printed.
-    as_of = today
+    # A numbered summary is what was signed: its figures are those known on its issue date, whenever it is
+    # printed again (like the dashboard brief). A draft counts every report filed by `today`. Punctuality is
+    # counted as of the same day, so on time + late = filed.
+    as_of = entry.issued_on if entry else today
     s = period_summary(period, as_of)
     body: list = [
         Heading("I. TÌNH HÌNH NỘP BÁO CÁO"),

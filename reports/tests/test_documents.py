@@ -86,6 +86,7 @@ def test_the_period_summary_is_numbered_then_opens_in_libreoffice(client_for, st
         "Nguyễn Văn Hùng",
         "Thường trực Tỉnh ủy (để báo cáo),",
         "33,33%",  # the study rate, two decimals
+        "Số liệu tính đến ngày 20/01/2022",  # what was known when it was signed, not the day it is reprinted
         "Hoàn thành các nhiệm vụ <b>đề ra</b> & giữ vững đoàn kết.",  # escaped, printed as typed
     ):
         assert line in text, line
