@@ -35,7 +35,7 @@ class DisciplineRecordForm(forms.Form):
     is_leadership = forms.BooleanField(
         label="Là cấp ủy viên của tổ chức",
         required=False,
-        help_text="Tính vào xếp loại của tổ chức (HD 21-HD/BTCTW mục II.B; QĐ 366-QĐ/TW Điều 11.1).",
+        help_text="Tính vào xếp loại của tổ chức (HD 21-HD/BTCTW mục II.B; QĐ 124-QĐ/TW Điều 12; QĐ 366-QĐ/TW Điều 11.1).",
     )
     cell = forms.ModelChoiceField(
         label="Chi bộ, đảng bộ bộ phận", queryset=Cell.objects.none(), required=False

@@ -198,6 +198,47 @@ class DossierForm(_ActionForm):
     training_certificate_on = _date("Ngày cấp giấy chứng nhận lớp bồi dưỡng đảng viên mới", required=False)
 
 
+class ExtensionForm(_ActionForm):
+    """The committee's one extension of its 30 working days to decide full membership (QĐ 24 §4.3.1)."""
+
+    decided_on = _date(
+        "Ngày quyết định gia hạn",
+        help_text="Trong 30 ngày làm việc kể từ ngày nghị quyết chi bộ; chỉ gia hạn một lần, thêm 30 ngày làm việc.",
+    )
+    decided_by = forms.CharField(
+        label="Cấp ủy quyết định, số văn bản",
+        max_length=255,
+        help_text="Ví dụ: Ban Thường vụ Đảng ủy Khối, số 12-TB/ĐUK.",
+    )
+    reason = forms.CharField(label="Lý do gia hạn", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReadmitForm(_ActionForm):
+    """Kết nạp lại (QĐ 24-QĐ/TW §3.5): a new admission decision and ceremony on the same record."""
+
+    organization = forms.ModelChoiceField(
+        label="Kết nạp lại vào tổ chức", queryset=Organization.objects.none()
+    )
+    admission_considered_on = _date("Ngày chi bộ họp xét kết nạp lại", required=False)
+    admission_decided_on = _date(
+        "Ngày quyết định kết nạp lại",
+        help_text="Ít nhất 36 tháng kể từ khi ra khỏi Đảng (Quy định 24-QĐ/TW, mục 3.5.1).",
+    )
+    decision_no = forms.CharField(label="Số quyết định kết nạp lại", max_length=50)
+    ceremony_on = _date(
+        "Ngày lễ kết nạp lại (ngày vào Đảng)", help_text="Phải trải qua thời gian dự bị 12 tháng."
+    )
+    note = forms.CharField(
+        label="Ghi chú", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations_for_user(self.user).order_by("code")
+        self.fields["organization"].initial = self.member.organization_id
+        self.fields["organization"].label_from_instance = lambda o: f"{o.code} · {o.name}"
+
+
 class GapForm(_ActionForm):
     starts_on = _date("Bắt đầu gián đoạn từ ngày")
     ends_on = _date("Sinh hoạt trở lại từ ngày", required=False, help_text="Để trống nếu chưa trở lại.")

@@ -79,22 +79,30 @@ def overdue_party(
     resolution_on: dt.date | None,
     today: dt.date,
     extra_off: Iterable[dt.date] = frozenset(),
+    extended: bool = False,
 ) -> str | None:
     """Who is late with a probationary member's full membership on `today`, if anyone.
 
     QĐ 24-QĐ/TW 2021 §4.2 a and §4.3.1 (QĐ 232-QĐ/TW 2025, same clauses): the cell must resolve within 30
     working days of the end of probation (``CELL_LATE`` after that with no resolution); once it has, the
-    committee must decide within 30 working days of the resolution (``COMMITTEE_LATE`` after that; a special
-    case may extend it once by 30 — the page says so, it does not excuse the delay by itself).
+    committee must decide within 30 working days of the resolution (``COMMITTEE_LATE`` after that), or within
+    30 more when it has `extended` its deadline — once, by a recorded decision (``services.member_extend``).
     """
     if resolution_on is None:
         return CELL_LATE if today > overdue_from(ceremony_on, extra_off) else None
-    due = workdays.add_working_days(resolution_on, COMMITTEE_FULL_WORKING_DAYS, extra_off)
+    due = committee_full_due(resolution_on, extra_off, extended=extended)
     return COMMITTEE_LATE if today > due else None
 
 
-def committee_full_due(resolution_on: dt.date, extra_off: Iterable[dt.date] = frozenset()) -> dt.date:
-    return workdays.add_working_days(resolution_on, COMMITTEE_FULL_WORKING_DAYS, extra_off)
+def committee_full_due(
+    resolution_on: dt.date, extra_off: Iterable[dt.date] = frozenset(), *, extended: bool = False
+) -> dt.date:
+    """The last day the committee above decides full membership on time: 30 working days after the cell's
+    resolution; once extended, 30 working days after that deadline (QĐ 24-QĐ/TW 2021 §4.3.1)."""
+    due = workdays.add_working_days(resolution_on, COMMITTEE_FULL_WORKING_DAYS, extra_off)
+    if extended:
+        due = workdays.add_working_days(due, COMMITTEE_EXTENSION_WORKING_DAYS, extra_off)
+    return due
 
 
 def admission_committee_due(considered_on: dt.date, extra_off: Iterable[dt.date] = frozenset()) -> dt.date:
@@ -138,6 +146,12 @@ OUTSIDE_KINDS = (EventKind.REMOVED, EventKind.EXPELLED, EventKind.LEFT)
 BACK_KINDS = (EventKind.ADMITTED, EventKind.TRANSFER_IN)
 
 
+#: QĐ 24-QĐ/TW 2021 §3.5.1 b: a re-admission at least 36 months after leaving the Party.
+READMISSION_WAIT_MONTHS = 36
+#: The statuses a person may be re-admitted from (left the Party: removed, expelled, left); QĐ 24 §3.5.
+READMISSION_FROM = (MemberStatus.XOA_TEN, MemberStatus.KHAI_TRU, MemberStatus.RA_KHOI_DANG)
+
+
 @dataclass(frozen=True)
 class PartyLife:
     """What party age needs to know about one member.
@@ -146,6 +160,11 @@ class PartyLife:
     party age runs from the date of the admission **decision**, minus the time outside party activity —
     expelled, removed (xóa tên), lost contact, interrupted by a transfer. HD 01-HD/TW 2021: with no decision on
     file, the date on the party card (ngày vào Đảng) stands in. It stops at death or exit.
+
+    Kết nạp lại (QĐ 29-QĐ/TW 2016 §4.5 b, QĐ 24-QĐ/TW 2021 §4.5.2): once the re-admitted member is full again,
+    party age counts from the **first** admission decision (``Member.first_admission_decided_on``), minus the
+    time outside the Party — from the exit (expulsion, removal, leaving) to the re-admission decision; during
+    the new probation it is not counted (the member is not full).
     """
 
     start: dt.date | None
@@ -169,7 +188,12 @@ class PartyLife:
                     open_from = event.effective_on
             elif event.kind == EventKind.GAP_END or (event.kind in BACK_KINDS and open_from is not None):
                 if open_from is not None:
-                    gaps.append((open_from, event.effective_on))
+                    # A re-admission closes the time outside on its decision date (the date party age
+                    # counts from, Art. 5.4); a return or the end of a gap on the day it takes effect.
+                    back_on = event.effective_on
+                    if event.kind == EventKind.ADMITTED:
+                        back_on = getattr(event, "decided_on", None) or event.effective_on
+                    gaps.append((open_from, back_on))
                     open_from = None
             elif event.kind == EventKind.DIED:
                 ends_on = event.effective_on
@@ -180,7 +204,9 @@ class PartyLife:
             else:
                 gaps.append((open_from, None))
         return cls(
-            start=member.admission_decided_on or member.ceremony_on,
+            start=getattr(member, "first_admission_decided_on", None)
+            or member.admission_decided_on
+            or member.ceremony_on,
             full_on=member.full_member_on,
             gaps=tuple(gaps),
             ends_on=ends_on,

@@ -177,6 +177,17 @@ class Member(models.Model):
     full_resolution_on = models.DateField(
         "ngày nghị quyết chi bộ đề nghị công nhận chính thức", null=True, blank=True
     )
+    #: The committee's extension of its own deadline (30 working days after the cell's resolution, extendable
+    #: once by 30: QĐ 24-QĐ/TW 2021 §4.3.1, same in QĐ 232-QĐ/TW 2025). Set once: a second one is refused.
+    full_extension_on = models.DateField(
+        "ngày quyết định gia hạn xét công nhận chính thức", null=True, blank=True
+    )
+    full_extension_by = models.CharField("cấp ủy, số văn bản gia hạn", max_length=255, blank=True)
+    full_extension_reason = models.TextField("lý do gia hạn", blank=True)
+    #: Kết nạp lại (QĐ 24-QĐ/TW 2021 §3.5, §4.5.2): the first admission decision, kept when the member is
+    #: re-admitted — party age counts from it (minus the time outside the Party); the admission fields above
+    #: then describe the re-admission and its new probation. Set once: a person is re-admitted only once.
+    first_admission_decided_on = models.DateField("ngày quyết định kết nạp lần đầu", null=True, blank=True)
     #: Giấy chứng nhận lớp bồi dưỡng đảng viên mới: part of the full-membership dossier (HD 01-HD/TW 2021).
     training_certificate_no = models.CharField(
         "số giấy chứng nhận lớp bồi dưỡng đảng viên mới", max_length=50, blank=True

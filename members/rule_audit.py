@@ -43,7 +43,7 @@ def excellent_cap_violations() -> list[str]:
 
 def organization_rating_violations() -> list[str]:
     """HD 21-HD/BTCTW 2019 §II.B.1.3: an organisation rated HTXSNV has the ratings beneath it to match; and
-    every rating respects the discipline of the year (HD 21 §II.B; QĐ 366-QĐ/TW Art. 11.1)."""
+    every rating respects the discipline of the year (HD 21 §II.B; QĐ 124-QĐ/TW Art. 12; QĐ 366-QĐ/TW Art. 11.1)."""
     found = []
     records = OrganizationYear.objects.exclude(party_rating="").select_related("organization")
     for record in records.order_by("organization__code", "year"):

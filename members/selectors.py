@@ -75,6 +75,7 @@ class OverdueRow:
     anniversary: dt.date
     due: dt.date  # the deadline that was missed
     resolution_on: dt.date | None = None
+    extended_on: dt.date | None = None  # the committee extended its deadline once (decision date)
 
 
 def overdue_probations(user, today: dt.date) -> dict[str, list[OverdueRow]]:
@@ -93,6 +94,7 @@ def overdue_probations(user, today: dt.date) -> dict[str, list[OverdueRow]]:
             resolution_on=member.full_resolution_on,
             today=today,
             extra_off=extra_off,
+            extended=member.full_extension_on is not None,
         )
         if late is None:
             continue
@@ -100,9 +102,13 @@ def overdue_probations(user, today: dt.date) -> dict[str, list[OverdueRow]]:
         due = (
             lifecycle.overdue_from(member.ceremony_on, extra_off)
             if late == CELL_LATE
-            else lifecycle.committee_full_due(member.full_resolution_on, extra_off)
+            else lifecycle.committee_full_due(
+                member.full_resolution_on, extra_off, extended=member.full_extension_on is not None
+            )
         )
-        split[late].append(OverdueRow(member, anniversary, due, member.full_resolution_on))
+        split[late].append(
+            OverdueRow(member, anniversary, due, member.full_resolution_on, member.full_extension_on)
+        )
     return split
 
 

@@ -19,14 +19,19 @@ from organizations import access
 from organizations.models import GOOD_RATINGS, Cell, Organization, Rating
 from organizations.rating_rules import disciplined_member_ids, member_discipline_problem
 
-from . import dues
+from . import dues, workdays
 from . import meetings as meeting_rules
 from .lifecycle import (
     BADGE_MILESTONES,
     FINAL_STATUSES,
     MIN_ADMISSION_AGE,
+    OUTSIDE_KINDS,
+    READMISSION_FROM,
+    READMISSION_WAIT_MONTHS,
     PartyLife,
+    add_months,
     badge_round_on,
+    committee_full_due,
     is_of_admission_age,
     probation_ends_on,
     status_from_events,
@@ -658,10 +663,75 @@ def member_record_dossier(
         raise ValidationError(
             {"training_certificate_no": "Hãy ghi cả số và ngày cấp giấy chứng nhận (hoặc để trống cả hai)."}
         )
+    if member.full_extension_on and full_resolution_on != member.full_resolution_on:
+        raise ValidationError(
+            {
+                "full_resolution_on": "Cấp ủy đã gia hạn thời hạn xét theo nghị quyết này "
+                f"(ngày {member.full_extension_on:%d/%m/%Y}): không sửa ngày nghị quyết."
+            }
+        )
     member.full_resolution_on = full_resolution_on
     member.training_certificate_no = training_certificate_no.strip()
     member.training_certificate_on = training_certificate_on
     member.save(update_fields=["full_resolution_on", "training_certificate_no", "training_certificate_on"])
+    return member
+
+
+@transaction.atomic
+def member_extend_committee_deadline(
+    *,
+    member: Member,
+    decided_on: dt.date,
+    decided_by: str,
+    reason: str,
+    by: AbstractBaseUser | None = None,
+) -> Member:
+    """Record the committee's extension of its deadline on a probationary member's full membership.
+
+    QĐ 24-QĐ/TW 2021 §4.3.1 (same in QĐ 232-QĐ/TW 2025): the committee above decides within 30 working days of
+    the cell's resolution; in a special case it may extend that **once**, by up to 30 working days. So: the
+    cell's resolution must be on file; the extension is decided after it and by the original deadline (after
+    it, the committee is already late); a second extension is refused. The overdue list then counts the
+    committee late only after the extended deadline (``lifecycle.committee_full_due(extended=True)``).
+    """
+    access.require_worker(by, member.organization)
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.status != MemberStatus.DU_BI:
+        raise ValidationError("Chỉ gia hạn xét công nhận chính thức cho đảng viên dự bị.")
+    if member.full_extension_on is not None:
+        raise ValidationError(
+            f"Thời hạn xét đã được gia hạn một lần (ngày {member.full_extension_on:%d/%m/%Y}, "
+            f"{member.full_extension_by}): chỉ được gia hạn một lần (Quy định 24-QĐ/TW, mục 4.3.1)."
+        )
+    if member.full_resolution_on is None:
+        raise ValidationError(
+            "Chưa có ngày nghị quyết chi bộ đề nghị công nhận chính thức: hãy ghi hồ sơ trước khi gia hạn."
+        )
+    _not_future(decided_on, "Ngày quyết định gia hạn", "decided_on")
+    if decided_on < member.full_resolution_on:
+        raise ValidationError(
+            {
+                "decided_on": "Quyết định gia hạn không được trước ngày nghị quyết chi bộ "
+                f"({member.full_resolution_on:%d/%m/%Y})."
+            }
+        )
+    due = committee_full_due(member.full_resolution_on, workdays.extra_days_off())
+    if decided_on > due:
+        raise ValidationError(
+            {
+                "decided_on": f"Hạn 30 ngày làm việc đã hết ngày {due:%d/%m/%Y}: gia hạn phải quyết định "
+                "trong thời hạn đó."
+            }
+        )
+    if not decided_by.strip():
+        raise ValidationError({"decided_by": "Hãy ghi cấp ủy quyết định và số văn bản gia hạn."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Hãy ghi lý do gia hạn (trường hợp đặc biệt)."})
+    member.full_extension_on = decided_on
+    member.full_extension_by = decided_by.strip()
+    member.full_extension_reason = reason.strip()
+    member._history_user = by
+    member.save(update_fields=["full_extension_on", "full_extension_by", "full_extension_reason"])
     return member
 
 
@@ -757,6 +827,107 @@ def member_transfer_back_in(
         by=by,
     )
     member_refresh_status(member)
+    return event
+
+
+@transaction.atomic
+def member_readmit(
+    *,
+    member: Member,
+    organization: Organization,
+    admission_decided_on: dt.date,
+    ceremony_on: dt.date,
+    decision_no: str,
+    admission_considered_on: dt.date | None = None,
+    cell: Cell | None = None,
+    note: str = "",
+    by: AbstractBaseUser | None = None,
+) -> MemberEvent:
+    """Kết nạp lại: a person who left the Party (removed, expelled, left) is admitted again — on the same
+    record, whose history stays (nothing deleted).
+
+    QĐ 24-QĐ/TW 2021 §3.5 (kept by QĐ 232-QĐ/TW 2025): at least 36 months after leaving (§3.5.1 b; the longer
+    waits — 60 months after a criminal record is cleared — and the cases never re-admitted (QĐ 294-QĐ/TW 2025
+    §3.5.2) are for the committee to check: not known here); re-admitted **only once** (§3.5.3); the
+    re-admitted member goes through probation again (§3.5.4): the record's admission dates become the
+    re-admission's, full membership is cleared until recognised anew. Party age (§4.5.2; QĐ 29-QĐ/TW 2016
+    §4.5 b) counts from the first admission decision, kept in ``first_admission_decided_on``, minus the time
+    outside (``lifecycle.PartyLife``).
+    """
+    access.require_worker(by, organization)
+    _check_cell(cell, organization)
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.status not in READMISSION_FROM:
+        raise ValidationError(
+            f"Chỉ kết nạp lại người đã ra khỏi Đảng (xóa tên, khai trừ, ra khỏi Đảng); hiện: "
+            f"“{member.get_status_display()}”."
+        )
+    if member.first_admission_decided_on is not None:
+        raise ValidationError(
+            f"Đã kết nạp lại một lần (lần đầu kết nạp ngày {member.first_admission_decided_on:%d/%m/%Y}): "
+            "chỉ kết nạp lại một lần (Quy định 24-QĐ/TW, mục 3.5.3)."
+        )
+    first_on = member.admission_decided_on or member.ceremony_on
+    if first_on is None:
+        raise ValidationError(
+            "Hồ sơ chưa có ngày quyết định kết nạp lần đầu (hoặc ngày vào Đảng): hãy bổ sung trước khi kết nạp lại."
+        )
+    if not decision_no.strip():
+        raise ValidationError({"decision_no": "Kết nạp lại cần số quyết định."})
+    _check_admission_dates(
+        birth_date=member.birth_date,
+        admission_decided_on=admission_decided_on,
+        ceremony_on=ceremony_on,
+        considered_on=admission_considered_on,
+    )
+    exit_event = member.events.filter(kind__in=OUTSIDE_KINDS).order_by("-effective_on", "-pk").first()
+    if exit_event is not None:
+        earliest = add_months(exit_event.effective_on, READMISSION_WAIT_MONTHS)
+        if admission_decided_on < earliest:
+            raise ValidationError(
+                {
+                    "admission_decided_on": f"Chưa đủ {READMISSION_WAIT_MONTHS} tháng kể từ khi ra khỏi Đảng "
+                    f"({exit_event.get_kind_display().lower()} ngày {exit_event.effective_on:%d/%m/%Y}): "
+                    f"sớm nhất ngày {earliest:%d/%m/%Y} (Quy định 24-QĐ/TW, mục 3.5.1)."
+                }
+            )
+    _check_event_dates(member, effective_on=ceremony_on, decided_on=admission_decided_on, final_allowed=True)
+    event = _event(
+        member,
+        kind=EventKind.ADMITTED,
+        organization=organization,
+        effective_on=ceremony_on,
+        decided_on=admission_decided_on,
+        decision_no=decision_no.strip(),
+        note=("Kết nạp lại. " + note.strip()).strip(),
+        by=by,
+    )
+    member.first_admission_decided_on = first_on
+    member.admission_decided_on = admission_decided_on
+    member.ceremony_on = ceremony_on
+    member.admission_considered_on = admission_considered_on
+    member.full_member_on = None
+    member.full_resolution_on = None
+    member.full_extension_on = None
+    member.full_extension_by = ""
+    member.full_extension_reason = ""
+    member_refresh_status(
+        member,
+        also=(
+            "first_admission_decided_on",
+            "admission_decided_on",
+            "ceremony_on",
+            "admission_considered_on",
+            "full_member_on",
+            "full_resolution_on",
+            "full_extension_on",
+            "full_extension_by",
+            "full_extension_reason",
+        ),
+    )
+    if cell is not None and member.cell_id != cell.pk:
+        member.cell = cell
+        member.save(update_fields=["cell"])
     return event
 
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/", views.member_detail, name="member_detail"),
     path("<int:pk>/edit/", views.member_edit, name="member_edit"),
     path("<int:pk>/rating/", views.member_rating, name="member_rating"),
+    path("<int:pk>/extension/", views.member_extension, name="member_extension"),
     path("<int:pk>/<slug:action>/", views.member_action, name="member_action"),
     path("meetings/grid/", meeting_views.meeting_grid, name="meeting_grid"),
     path("meetings/criteria/", meeting_views.meeting_criteria, name="meeting_criteria"),

@@ -32,7 +32,7 @@ from organizations.rating_rules import disciplined_member_ids
 from . import forms, lifecycle, selectors, services, spreadsheets, workdays
 from . import meetings as meeting_rules
 from .filters import CandidateFilter, MemberFilter
-from .lifecycle import PartyLife, overdue_party, probation_ends_on
+from .lifecycle import READMISSION_FROM, PartyLife, committee_full_due, overdue_party, probation_ends_on
 from .models import (
     ACTIVE_STATUSES,
     BadgeStatus,
@@ -306,6 +306,7 @@ ACTIONS = {
     "temporary-end": Action(
         "temporary-end", "Kết thúc sinh hoạt tạm thời", forms.TemporaryEndForm, ACTIVE_STATUSES
     ),
+    "readmit": Action("readmit", "Kết nạp lại", forms.ReadmitForm, READMISSION_FROM, "btn-outline-primary"),
 }
 END_KINDS = {
     "exempt": EventKind.EXEMPTED,
@@ -335,14 +336,20 @@ def member_detail(request, pk):
             history.append((newer, changes))
     events = list(selectors.member_timeline(member))
     life = PartyLife.of(member, events)
-    overdue = None
+    overdue = committee_due = None
+    extra_off = workdays.extra_days_off()
     if member.status == MemberStatus.DU_BI and member.ceremony_on:
         overdue = overdue_party(
             ceremony_on=member.ceremony_on,
             resolution_on=member.full_resolution_on,
             today=today,
-            extra_off=workdays.extra_days_off(),
+            extra_off=extra_off,
+            extended=member.full_extension_on is not None,
         )
+        if member.full_resolution_on:
+            committee_due = committee_full_due(
+                member.full_resolution_on, extra_off, extended=member.full_extension_on is not None
+            )
     context = {
         "member": member,
         "events": events,
@@ -353,6 +360,11 @@ def member_detail(request, pk):
         "badge": life.next_badge(today),
         "probation_end": probation_ends_on(member.ceremony_on) if member.ceremony_on else None,
         "overdue": overdue,
+        "committee_due": committee_due,
+        "can_extend": can_change
+        and member.status == MemberStatus.DU_BI
+        and member.full_resolution_on is not None
+        and member.full_extension_on is None,
         "dossier_warnings": services.full_membership_warnings(member)
         if member.status == MemberStatus.DU_BI
         else [],
@@ -439,7 +451,7 @@ def member_action(request, pk, action):
     member = selectors.member_get_for_user(request.user, pk)
     check_can_work_in(request.user, member.organization)
     kwargs = {"member": member}
-    if spec.form is forms.TransferInForm:
+    if spec.form in (forms.TransferInForm, forms.ReadmitForm):
         kwargs["user"] = request.user
     initial = {}
     if action == "dossier":
@@ -482,6 +494,9 @@ def member_action(request, pk, action):
             elif action == "transfer-in":
                 check_can_work_in(request.user, data["organization"])
                 services.member_transfer_back_in(member=member, by=request.user, **data)
+            elif action == "readmit":
+                check_can_work_in(request.user, data["organization"])
+                services.member_readmit(member=member, by=request.user, **data)
             else:
                 services.member_end(member=member, kind=END_KINDS[action], by=request.user, **data)
         except ValidationError as error:
@@ -494,6 +509,32 @@ def member_action(request, pk, action):
         context["probation_end"] = probation_ends_on(member.ceremony_on)
     if action == "full":
         context["warnings"] = services.full_membership_warnings(member)
+    return _form_page(request, "members/member_action.html", form, **context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def member_extension(request, pk):
+    """Record the committee's one extension of its deadline on a probationary member's full membership
+    (QĐ 24-QĐ/TW 2021 §4.3.1): staff or the member's TCCSĐ secretary."""
+    member = selectors.member_get_for_user(request.user, pk)
+    check_can_work_in(request.user, member.organization)
+    if member.status != MemberStatus.DU_BI:
+        messages.error(request, "Chỉ gia hạn xét công nhận chính thức cho đảng viên dự bị.")
+        return redirect("members:member_detail", pk=member.pk)
+    form = forms.ExtensionForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_extend_committee_deadline(member=member, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            forms.add_service_errors(form, error)
+        else:
+            messages.success(
+                request, f"Đã ghi nhận quyết định gia hạn xét công nhận chính thức — {member.full_name}."
+            )
+            return redirect("members:member_detail", pk=member.pk)
+    context = {"title": "Gia hạn xét công nhận chính thức", "member": member}
+    if member.ceremony_on:
+        context["probation_end"] = probation_ends_on(member.ceremony_on)
     return _form_page(request, "members/member_action.html", form, **context)
 
 

@@ -3,9 +3,10 @@
 HD 21-HD/BTCTW 2019 §II.B.1.3 (organisation rated "Hoàn thành xuất sắc nhiệm vụ"): a chi bộ needs 100% of its
 members rated HTNV or better, of whom at least 80% HTTNV or better; a đảng bộ, the same over its subordinate
 party organisations (chi bộ trực thuộc, đảng bộ bộ phận). The year of the rating chooses the text
-(docs/party-rules.md): 2019–2022 HD 21; from 2023 QĐ 124-QĐ/TW, whose guidance text we could not read — the
-same thresholds are kept; from 2025 QĐ 366-QĐ/TW Art. 11.1 adds "no subordinate unit or member of the leadership
-disciplined" (``discipline_evidence``).
+(``rating_text``, docs/party-rules.md): 2019–2022 HD 21-HD/BTCTW 2019; 2023–2024 QĐ 124-QĐ/TW 2023 (Art. 12:
+a collective rated HTXSNV has no subordinate organisation and no member of its leadership disciplined; its
+guidance HD 43-HD/BTCTW was not found — the HD 21 thresholds 100% / 80% are kept); from 2025 QĐ 366-QĐ/TW 2025
+(Art. 11.1: the same "no subordinate unit or member of the leadership disciplined", ``discipline_evidence``).
 
 Discipline caps every rating (``member_discipline_problem``, ``organization_discipline_problems``): HD 21-HD/BTCTW
 2019 §II.B rates "Không hoàn thành nhiệm vụ" a member disciplined in the year (one violation counted once) and a
@@ -24,8 +25,25 @@ from .models import GOOD_RATINGS, CellRating, Kind, Organization, OrganizationYe
 
 #: At least this share of the rated members (chi bộ) or subordinate organisations (đảng bộ) HTTNV or better.
 GOOD_SHARE = 0.80
-#: From this rating year on, QĐ 366-QĐ/TW Art. 11.1 also asks that nobody be disciplined.
-DISCIPLINE_RULE_FROM = 2025
+#: From this rating year on, a collective rated HTXSNV has no subordinate unit and no member of its leadership
+#: disciplined: QĐ 124-QĐ/TW 2023 Art. 12 (the ratings of 2023 and 2024), then QĐ 366-QĐ/TW 2025 Art. 11.1.
+DISCIPLINE_RULE_FROM = 2023
+QD_124_FROM = 2023
+QD_366_FROM = 2025
+
+
+def rating_text(year: int) -> str:
+    """The text that governs the party ratings of `year` (the year of the fact chooses the rule)."""
+    if year >= QD_366_FROM:
+        return "Quy định 366-QĐ/TW 2025"
+    if year >= QD_124_FROM:
+        return "Quy định 124-QĐ/TW 2023"
+    return "Hướng dẫn 21-HD/BTCTW 2019"
+
+
+def discipline_clause(year: int) -> str:
+    """The clause "no subordinate unit or member of the leadership disciplined" of `year`'s text."""
+    return "Quy định 366-QĐ/TW, Điều 11.1" if year >= QD_366_FROM else "Quy định 124-QĐ/TW, Điều 12"
 
 
 @dataclass
@@ -44,6 +62,16 @@ class RatingEvidence:
     problems: list[str] = field(default_factory=list)
     #: What could not be checked (nothing recorded to compare with): shown, not blocking.
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The text that governs this year's ratings (``rating_text``)."""
+        return rating_text(self.year)
+
+    @property
+    def discipline_clause(self) -> str | None:
+        """The clause forbidding HTXSNV to a collective with discipline beneath it, from 2023 (None before)."""
+        return discipline_clause(self.year) if self.year >= DISCIPLINE_RULE_FROM else None
 
     @property
     def good_share(self) -> float | None:
@@ -93,7 +121,8 @@ def organization_discipline_problems(organization: Organization, year: int, grad
     - HD 21-HD/BTCTW 2019 §II.B (collective "Không hoàn thành nhiệm vụ"): a member of its leadership (cấp ủy
       viên) disciplined at cảnh cáo or above in the year; the organisation itself disciplined in the year is
       treated the same (the collective disciplined: inferred, the clause read names the leadership member);
-    QĐ 366-QĐ/TW 2025 Art. 11.1 (HTXSNV from 2025) is part of the HTXSNV evidence (``rating_evidence``).
+    QĐ 124-QĐ/TW 2023 Art. 12 / QĐ 366-QĐ/TW 2025 Art. 11.1 (HTXSNV from 2023) is part of the HTXSNV evidence
+    (``rating_evidence``).
     """
     if not grade or grade == Rating.KHTNV:
         return []
@@ -113,20 +142,18 @@ def organization_discipline_problems(organization: Organization, year: int, grad
 
 
 def discipline_evidence(organization: Organization, year: int, decisions=None) -> list[str]:
-    """QĐ 366-QĐ/TW 2025 Art. 11.1 (a collective rated HTXSNV: no subordinate unit or member of its leadership
-    disciplined): the disciplines in the register that forbid HTXSNV (empty when none)."""
+    """QĐ 124-QĐ/TW 2023 Art. 12 (ratings of 2023–2024) and QĐ 366-QĐ/TW 2025 Art. 11.1 (from 2025): a
+    collective rated HTXSNV has no subordinate unit or member of its leadership disciplined — the disciplines
+    in the register that forbid HTXSNV (empty when none)."""
     if decisions is None:
         decisions = list(disciplines_counting_in(organization, year))
+    clause = discipline_clause(year)
     found = []
     for d in decisions:
         if d.subject == "cell":
-            found.append(
-                f"Chi bộ trực thuộc {d.cell.name} bị kỷ luật {_decision(d)} (Quy định 366-QĐ/TW, Điều 11.1)."
-            )
+            found.append(f"Chi bộ trực thuộc {d.cell.name} bị kỷ luật {_decision(d)} ({clause}).")
         elif d.subject == "member" and d.is_leadership:
-            found.append(
-                f"Cấp ủy viên {d.member.full_name} bị kỷ luật {_decision(d)} (Quy định 366-QĐ/TW, Điều 11.1)."
-            )
+            found.append(f"Cấp ủy viên {d.member.full_name} bị kỷ luật {_decision(d)} ({clause}).")
     return found
 
 
@@ -165,7 +192,8 @@ def rating_evidence(organization: Organization, year: int) -> RatingEvidence:
             )
     if evidence.unrated:
         evidence.problems.append(f"{evidence.unrated} chi bộ trực thuộc chưa được xếp loại năm {year}.")
-    # The discipline register is consulted for every year (HD 21 §II.B; from 2025 also QĐ 366 Art. 11.1).
+    # The discipline register is consulted for every year (HD 21 §II.B; from 2023 also QĐ 124 Art. 12, from
+    # 2025 QĐ 366 Art. 11.1).
     evidence.discipline_checked = True
     evidence.disciplines = [
         f"{d.subject_name}: {_decision(d)}" for d in disciplines_counting_in(organization, year)

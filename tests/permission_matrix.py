@@ -344,6 +344,8 @@ MATRIX: dict[str, Rule] = {
     "members:member_edit": rule("work", _pk("member")),
     "members:member_rating": rule("work", _pk("member")),
     "members:member_action": rule("work", lambda w, s: {"pk": w.__dict__[s]["member"].pk, "action": "full"}),
+    # The committee's one extension of its deadline on full membership: staff and the member's TCCSĐ secretary.
+    "members:member_extension": rule("work", _pk("member")),
     "members:member_import": rule("staff"),
     "members:overdue_list": rule("read"),
     # Everyone reads the round list in their scope; staff and a secretary record a dossier status (POST).

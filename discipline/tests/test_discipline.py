@@ -207,13 +207,32 @@ def test_an_organisation_disciplined_in_the_year_is_rated_khtnv(org_a, inspector
 
 
 def test_from_2025_a_disciplined_cell_forbids_htxsnv(org_a, inspector):
-    """QĐ 366-QĐ/TW 2025 Art. 11.1: a collective rated HTXSNV has no subordinate unit disciplined (2025 on);
-    the same cell disciplined in 2024 does not weigh on HTXSNV (HD 21 has no such clause)."""
+    """QĐ 366-QĐ/TW 2025 Art. 11.1: a collective rated HTXSNV has no subordinate unit disciplined (2025 on)."""
     cell = Cell.objects.create(organization=org_a, name="Chi bộ Văn phòng")
     discipline(by=inspector, organization=org_a, subject="cell", cell=cell, on=dt.date(2025, 5, 5))
     evidence = rating_evidence(org_a, 2025)
-    assert evidence.discipline_checked and any("Điều 11.1" in p for p in evidence.problems)
+    assert evidence.discipline_checked and any(
+        "Quy định 366-QĐ/TW, Điều 11.1" in p for p in evidence.problems
+    )
     assert "Chi bộ Văn phòng" in evidence.disciplines[0]
+
+
+def test_the_year_chooses_the_text_a_disciplined_cell_weighs_from_2023_not_in_2022(org_a, inspector):
+    """The year of the rating chooses the text: 2022 HD 21-HD/BTCTW 2019 (no such clause); 2023 and 2024
+    QĐ 124-QĐ/TW 2023 Art. 12 (a collective rated HTXSNV has no subordinate organisation or member of its
+    leadership disciplined); 2025 on QĐ 366-QĐ/TW 2025 Art. 11.1 (the same)."""
+    cell = Cell.objects.create(organization=org_a, name="Chi bộ Kế toán")
+    for year in (2022, 2023, 2024):
+        discipline(by=inspector, organization=org_a, subject="cell", cell=cell, on=dt.date(year, 12, 31))
+    assert rating_evidence(org_a, 2022).problems == []
+    assert rating_evidence(org_a, 2022).text == "Hướng dẫn 21-HD/BTCTW 2019"
+    for year in (2023, 2024):
+        evidence = rating_evidence(org_a, year)
+        assert evidence.text == "Quy định 124-QĐ/TW 2023"
+        assert [p for p in evidence.problems if "Chi bộ Kế toán" in p and "Quy định 124-QĐ/TW, Điều 12" in p]
+    with pytest.raises(ValidationError, match="Quy định 124-QĐ/TW, Điều 12"):
+        _org_year(org_a, 2023, Rating.HTXSNV)
+    _org_year(org_a, 2022, Rating.HTXSNV)  # HD 21: nothing rated beneath it, no discipline clause
 
 
 def test_the_commission_records_a_discipline_through_its_page(client_for, org_a, inspector, staff):

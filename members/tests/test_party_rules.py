@@ -106,6 +106,65 @@ def test_expulsion_then_readmission_is_a_gap_and_an_expulsion_alone_an_exit():
     assert out.ends_on == D(1990, 1, 1) and out.reaches(30) is None
 
 
+def test_a_readmitted_member_counts_party_age_from_the_first_decision_minus_the_time_outside(org_a, today):
+    """QĐ 24-QĐ/TW 2021 §3.5.1 b, §3.5.3, §3.5.4 and §4.5.2 (QĐ 29-QĐ/TW 2016 §4.5 b): re-admitted at least 36
+    months after leaving, only once, through a new probation; once full again, party age runs from the first
+    admission decision minus the time outside (expelled 10/03/2000 → re-admission decision 10/03/2003)."""
+    m = old(org_a, decided=D(1990, 3, 10), ceremony=D(1990, 3, 20))
+    services.member_end(
+        member=m, kind=EventKind.EXPELLED, effective_on=D(2000, 3, 10), decision_no="5-QĐ/UBKT"
+    )
+    readmission = {"organization": org_a, "ceremony_on": D(2003, 3, 20), "decision_no": "7-QĐ/ĐUK"}
+    with pytest.raises(ValidationError, match="Chưa đủ 36 tháng"):
+        services.member_readmit(member=m, admission_decided_on=D(2003, 3, 9), **readmission)
+    services.member_readmit(member=m, admission_decided_on=D(2003, 3, 10), **readmission)
+    m.refresh_from_db()
+    assert m.status == MemberStatus.DU_BI and m.full_member_on is None  # a new probation
+    assert (m.first_admission_decided_on, m.admission_decided_on) == (D(1990, 3, 10), D(2003, 3, 10))
+    assert [e.kind for e in m.events.all()].count(EventKind.ADMITTED) == 2  # the history stays
+    assert PartyLife.of(m).age_on(today) is None  # not counted while probationary
+    services.member_make_full(member=m, decided_on=D(2004, 3, 20))
+    m.refresh_from_db()
+    party = PartyLife.of(m)
+    assert party.start == D(1990, 3, 10) and party.gaps == ((D(2000, 3, 10), D(2003, 3, 10)),)
+    assert party.reaches(30) == D(2023, 3, 10)  # 2020-03-10 pushed 1 095 days
+    assert party.age_on(today) == 33  # 36 calendar years since 1990, three of them outside
+    services.member_end(member=m, kind=EventKind.REMOVED, effective_on=D(2010, 1, 4), decision_no="9-QĐ")
+    with pytest.raises(ValidationError, match="chỉ kết nạp lại một lần"):
+        services.member_readmit(
+            member=m, admission_decided_on=D(2014, 1, 6), **{**readmission, "ceremony_on": D(2014, 1, 10)}
+        )
+
+
+def test_only_a_person_who_left_the_party_is_readmitted_through_the_member_page(
+    client_for, org_a, secretary_a, today
+):
+    """QĐ 24-QĐ/TW §3.5: the member page offers "Kết nạp lại" to a person removed, expelled or who left — not
+    to one who died; the form records it on the same record."""
+    client = client_for(secretary_a)
+    died = old(org_a, decided=D(1990, 3, 10), ceremony=D(1990, 3, 20))
+    services.member_end(member=died, kind=EventKind.DIED, effective_on=D(2020, 1, 6))
+    assert "Kết nạp lại" not in client.get(reverse("members:member_detail", args=[died.pk])).content.decode()
+    with pytest.raises(ValidationError, match="Chỉ kết nạp lại người đã ra khỏi Đảng"):
+        services.member_readmit(
+            member=died, organization=org_a, admission_decided_on=D(2024, 1, 5), ceremony_on=D(2024, 1, 10),
+            decision_no="1-QĐ",
+        )  # fmt: skip
+    m = old(org_a, decided=D(2000, 3, 10), ceremony=D(2000, 3, 20))
+    services.member_end(member=m, kind=EventKind.LEFT, effective_on=D(2015, 6, 1))
+    url = reverse("members:member_action", args=[m.pk, "readmit"])
+    assert url in client.get(reverse("members:member_detail", args=[m.pk])).content.decode()
+    data = {
+        "organization": org_a.pk, "admission_considered_on": "20/05/2025", "admission_decided_on": "01/06/2025",
+        "decision_no": "15-QĐ/ĐUK", "ceremony_on": "10/06/2025", "note": "",
+    }  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    m.refresh_from_db()
+    assert m.status == MemberStatus.DU_BI and m.first_admission_decided_on == D(2000, 3, 10)
+    page = client.get(reverse("members:member_detail", args=[m.pk])).content.decode()
+    assert "Ngày quyết định kết nạp lần đầu" in page and "10/03/2000" in page
+
+
 def test_a_gap_recorded_through_the_service_moves_the_badge_and_not_the_roll(org_a, today):
     """QĐ 24-QĐ/TW §4.5.1: recorded gaps (lost contact) are events; status and roll stay as they were."""
     m = old(org_a, decided=D(1996, 7, 1), ceremony=D(1996, 7, 10))
@@ -314,6 +373,79 @@ def test_overdue_split_cell_then_committee(org_a, secretary_a):
     assert overdue_probations(secretary_a, D(2026, 6, 4))["committee"] == []
     with pytest.raises(ValidationError, match="sau khi đủ 12 tháng"):
         services.member_record_dossier(member=m, full_resolution_on=D(2026, 3, 2))
+
+
+def test_the_committee_has_30_working_days_after_the_resolution_and_once_30_more_counted_past_tet():
+    """QĐ 24-QĐ/TW §4.3.1 (same in QĐ 232-QĐ/TW 2025): the committee decides within 30 working days of the
+    cell's resolution, extendable once by 30. Resolution Friday 06/02/2026; Tết (16–20/02/2026) does not count:
+    the 30th working day is Friday 27/03/2026 (without Tết it would be 20/03), the 31st Monday 30/03. Extended:
+    30 more working days skip 27/04 (Giỗ Tổ, observed), 30/04 and 01/05 — Wednesday 13/05/2026."""
+    resolution = D(2026, 2, 6)
+    assert lifecycle.committee_full_due(resolution) == D(2026, 3, 27)
+    assert lifecycle.committee_full_due(resolution, extended=True) == D(2026, 5, 13)
+    late = {
+        "ceremony_on": D(2025, 1, 20),
+        "resolution_on": resolution,
+    }
+    assert lifecycle.overdue_party(today=D(2026, 3, 27), **late) is None  # day 30: on time
+    assert lifecycle.overdue_party(today=D(2026, 3, 30), **late) == lifecycle.COMMITTEE_LATE  # day 31
+    assert lifecycle.overdue_party(today=D(2026, 3, 30), extended=True, **late) is None
+    assert lifecycle.overdue_party(today=D(2026, 5, 13), extended=True, **late) is None
+    assert lifecycle.overdue_party(today=D(2026, 5, 14), extended=True, **late) == lifecycle.COMMITTEE_LATE
+
+
+def test_the_committee_extends_its_deadline_once_within_it(org_a, secretary_a, today):
+    """QĐ 24-QĐ/TW §4.3.1: the extension is recorded (date, who and number, reason) within the first 30
+    working days (27/03/2026 is the 30th after 06/02/2026, past Tết; 30/03 is too late); a second is refused;
+    the overdue list counts the committee late only after the extended deadline (13/05/2026)."""
+    m = f.member(org_a, ceremony_on=D(2025, 1, 20))
+    extension = {"decided_by": "Ban Thường vụ Đảng ủy Khối, số 12-TB/ĐUK", "reason": "Chờ xác minh lý lịch."}
+    with pytest.raises(ValidationError, match="Chưa có ngày nghị quyết chi bộ"):
+        services.member_extend_committee_deadline(member=m, decided_on=D(2026, 3, 2), **extension)
+    services.member_record_dossier(member=m, full_resolution_on=D(2026, 2, 6))
+    assert [r.member for r in overdue_probations(secretary_a, D(2026, 3, 30))["committee"]] == [m]
+    with pytest.raises(ValidationError, match="đã hết ngày 27/03/2026"):
+        services.member_extend_committee_deadline(member=m, decided_on=D(2026, 3, 30), **extension)
+    with pytest.raises(ValidationError, match="lý do"):
+        services.member_extend_committee_deadline(
+            member=m, decided_on=D(2026, 3, 27), decided_by="Ban Thường vụ", reason=" "
+        )
+    services.member_extend_committee_deadline(
+        member=m, decided_on=D(2026, 3, 27), by=secretary_a, **extension
+    )
+    m.refresh_from_db()
+    assert (m.full_extension_on, m.full_extension_by) == (D(2026, 3, 27), extension["decided_by"])
+    assert overdue_probations(secretary_a, D(2026, 3, 30))["committee"] == []
+    assert overdue_probations(secretary_a, D(2026, 5, 13))["committee"] == []
+    [row] = overdue_probations(secretary_a, D(2026, 5, 14))["committee"]
+    assert (row.member, row.due, row.extended_on) == (m, D(2026, 5, 13), D(2026, 3, 27))
+    with pytest.raises(ValidationError, match="chỉ được gia hạn một lần"):
+        services.member_extend_committee_deadline(member=m, decided_on=D(2026, 3, 27), **extension)
+    with pytest.raises(ValidationError, match="không sửa ngày nghị quyết"):
+        services.member_record_dossier(member=m, full_resolution_on=D(2026, 2, 9))
+
+
+def test_the_extension_is_recorded_from_the_member_page(client_for, org_a, secretary_a, leader, today):
+    """The member page offers the extension once the cell's resolution is on file; the form records it and the
+    page shows it with the new deadline; leadership may not record it."""
+    m = f.member(org_a, ceremony_on=D(2025, 1, 20))
+    client = client_for(secretary_a)
+    detail = reverse("members:member_detail", args=[m.pk])
+    url = reverse("members:member_extension", args=[m.pk])
+    assert url not in client.get(detail).content.decode()  # no resolution yet
+    services.member_record_dossier(member=m, full_resolution_on=D(2026, 2, 6))
+    assert url in client.get(detail).content.decode()
+    response = client.post(
+        url, {"decided_on": "30/03/2026", "decided_by": "BTV ĐUK, số 12", "reason": "Xác minh"}
+    )
+    assert response.status_code == 200 and "đã hết ngày 27/03/2026" in response.content.decode()
+    response = client.post(
+        url, {"decided_on": "27/03/2026", "decided_by": "BTV ĐUK, số 12", "reason": "Xác minh"}
+    )
+    assert response.status_code == 302
+    page = client.get(detail).content.decode()
+    assert "BTV ĐUK, số 12" in page and "hạn cấp ủy quyết định: 13/05/2026" in page and url not in page
+    assert client_for(leader).post(url, {"decided_on": "27/03/2026"}).status_code == 403
 
 
 def test_staff_add_a_day_off_and_the_deadline_moves(client_for, staff, org_a, secretary_a):
