@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.forms import add_service_errors
+from members.models import EventKind
 from organizations.access import can_record_discipline, check_can_record_discipline
 from organizations.models import Organization
 
@@ -111,6 +112,13 @@ def discipline_detail(request, pk):
             "discipline": discipline,
             "appeals": discipline.appeals.select_related("replacement").order_by("-lodged_on", "-pk"),
             "replaces": Appeal.objects.filter(replacement=discipline).select_related("discipline").first(),
+            "reinstated": discipline.member.events.filter(
+                kind=EventKind.REINSTATED, effective_on__gte=discipline.exit_event.effective_on
+            )
+            .order_by("effective_on", "pk")
+            .first()
+            if discipline.exit_event_id
+            else None,
             "can_record": can_record_discipline(request.user),
         },
     )
@@ -151,6 +159,8 @@ def appeal_settle(request, pk):
         appeal.discipline,
         discipline=appeal.discipline,
         pending=appeal.outcome == AppealOutcome.PENDING,
+        reinstates=appeal.outcome == AppealOutcome.PENDING
+        and appeal.discipline.form == DisciplineForm.KHAI_TRU,
     )
 
 
