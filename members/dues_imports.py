@@ -198,6 +198,14 @@ class DuesImportResource(SpreadsheetResource):
             raise ValidationError({"Số tiền đã nộp": ["Chưa nộp hoặc miễn thì không ghi số tiền đã nộp."]})
         if status == DuesStatus.PAID and amount == 0:
             raise ValidationError({"Số tiền đã nộp": ["Đã nộp thì số tiền phải lớn hơn 0."]})
+        if values.get("income_base") is not None and member.organization_id != self.organization.pk:
+            raise ValidationError(
+                {
+                    "Thu nhập làm căn cứ": [
+                        "Đảng viên đã chuyển khỏi tổ chức: không cập nhật thu nhập làm căn cứ."
+                    ]
+                }
+            )
         key = (member.pk, values["month"])
         if key in self._seen:
             raise ValidationError(

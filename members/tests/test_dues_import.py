@@ -187,3 +187,28 @@ def test_the_import_through_a_browser_like_client_with_csrf_enforced(secretary_a
                        follow=True)  # fmt: skip
     assert "Đã nhập 1 dòng đảng phí" in done.content.decode()
     assert DuesLine.objects.get(member=people["an"]).amount_paid == 100_000
+
+
+def test_a_member_since_transferred_out_is_found_for_the_months_they_were_on_the_roll(
+    client_for, secretary_a, org_a, org_b, people
+):
+    """A month belongs to the roll at its end: a member moved to B on 15/04/2026 still owes A's March, not
+    April; their base is no longer A's to change."""
+    services.member_transfer_out(member=people["an"], scope="noi_bo", effective_on=dt.date(2026, 4, 15),
+                                 destination=org_b)  # fmt: skip
+    client = client_for(secretary_a)
+    page = client.post(
+        _url(org_a),
+        {
+            "file": _csv(
+                [
+                    ["0101", "", "", "03/2026", "", "Đã nộp", "", ""],
+                    ["0101", "", "", "04/2026", "", "Đã nộp", "", "100000"],
+                    ["0101", "", "", "02/2026", "9.000.000", "Đã nộp", "", ""],
+                ]
+            )
+        },
+    )
+    problems = {number: " ".join(msgs) for number, _, msgs in page.context["problems"]}
+    assert set(problems) == {3, 4}
+    assert "không có trong danh sách" in problems[3] and "đã chuyển khỏi tổ chức" in problems[4]
