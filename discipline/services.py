@@ -136,6 +136,37 @@ def appeal_lodge(*, discipline: Discipline, lodged_on: dt.date, summary: str, by
     return appeal
 
 
+def _reinstate(discipline: Discipline, *, settled_on: dt.date, decision_no: str, outcome: str, by) -> None:
+    """The member expelled by `discipline` returns to the roll (the appeal overturned the expulsion); the
+    lifecycle's refusals are put beside the settlement's fields."""
+    if discipline.exit_event_id is None:
+        raise ValidationError(
+            {"outcome": "Quyết định khai trừ này không có sự kiện ra khỏi danh sách để phục hồi."}
+        )
+    what = "hủy" if outcome == AppealOutcome.ANNULLED else "thay đổi hình thức"
+    try:
+        member_services.member_reinstate(
+            member=discipline.member,
+            exit_event=discipline.exit_event,
+            effective_on=settled_on,
+            decided_on=settled_on,
+            decision_no=decision_no.strip(),
+            note=f"Giải quyết khiếu nại: {what} quyết định khai trừ {discipline.decision_no}."[:2000],
+            by=by,
+        )
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            fields = {
+                "effective_on": "settled_on",
+                "decided_on": "settled_on",
+                "decision_no": "outcome_decision_no",
+            }
+            raise ValidationError(
+                {fields.get(name, "outcome"): errs for name, errs in error.error_dict.items()}
+            ) from error
+        raise ValidationError({"outcome": error.messages}) from error
+
+
 @transaction.atomic
 def appeal_settle(
     *,
@@ -148,8 +179,8 @@ def appeal_settle(
 ) -> Appeal:
     """Settle a complaint: the discipline stands (giữ nguyên), is changed to another form (the original is kept
     as "changed" and the new decision recorded beside it) or annulled (kept as "annulled": it no longer counts
-    in any rating). An expulsion changed or annulled needs the member's return to the roll, which the registry
-    does not record yet: refused with that reason."""
+    in any rating). An expulsion changed or annulled returns the member to the roll from the settlement's date
+    (``members.services.member_reinstate``: a dated event; the exit event and the history stay)."""
     check_can_record_discipline(by)
     appeal = Appeal.objects.select_for_update().select_related("discipline").get(pk=appeal.pk)
     discipline = appeal.discipline
@@ -162,16 +193,13 @@ def appeal_settle(
         raise ValidationError({"settled_on": "Ngày giải quyết không được trước ngày nhận đơn."})
     if outcome != AppealOutcome.UPHELD and not outcome_decision_no.strip():
         raise ValidationError({"outcome_decision_no": "Thay đổi hoặc xóa kỷ luật cần số quyết định."})
-    if outcome != AppealOutcome.UPHELD and discipline.form == DisciplineForm.KHAI_TRU:
-        raise ValidationError(
-            {
-                "outcome": "Thay đổi, xóa kỷ luật khai trừ cần ghi việc phục hồi đảng tịch: chưa hỗ trợ trên hệ thống."
-            }
-        )
     if outcome == AppealOutcome.CHANGED:
         allowed = MEMBER_FORMS if discipline.subject == Subject.MEMBER else ORGANIZATION_FORMS
         if new_form not in allowed or new_form == discipline.form or new_form == DisciplineForm.KHAI_TRU:
             raise ValidationError({"new_form": "Hãy chọn hình thức kỷ luật mới (khác hình thức cũ)."})
+    if outcome != AppealOutcome.UPHELD and discipline.form == DisciplineForm.KHAI_TRU:
+        _reinstate(discipline, settled_on=settled_on, decision_no=outcome_decision_no, outcome=outcome, by=by)
+    if outcome == AppealOutcome.CHANGED:
         appeal.replacement = Discipline.objects.create(
             subject=discipline.subject,
             member=discipline.member,

@@ -4,15 +4,17 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.forms import add_service_errors
+from members.models import EventKind
 from organizations.access import can_record_discipline, check_can_record_discipline
 from organizations.models import Organization
 
-from . import forms, selectors, services
+from . import exports, forms, selectors, services
 from .models import Appeal, AppealOutcome, DisciplineForm, Subject
 
 
@@ -34,10 +36,20 @@ def _save(bound, service, /, **kwargs):
         return None
 
 
+def _export_format(request) -> str | None:
+    """?format=xlsx or csv: the list as a spreadsheet; anything else is not a format we write (404)."""
+    fmt = request.GET.get("format")
+    if fmt in (None, ""):
+        return None
+    if fmt not in exports.FORMATS:
+        raise Http404("Định dạng không hỗ trợ.")
+    return fmt
+
+
 @require_safe
 def discipline_list(request):
     """The discipline register: the Inspection Commission, staff and leadership see every entry; a secretary
-    their own organisation's."""
+    their own organisation's. ?format=xlsx|csv: the same entries (the filters too) as a spreadsheet."""
     disciplines = selectors.disciplines_for_user(request.user)
     year = _year(request.GET.get("year"))
     if year:
@@ -45,6 +57,10 @@ def discipline_list(request):
     subject = request.GET.get("subject")
     if subject in Subject.values:
         disciplines = disciplines.filter(subject=subject)
+    fmt = _export_format(request)
+    if fmt:
+        name = f"so-ky-luat-{year}" if year else "so-ky-luat"
+        return exports.disciplines_export(disciplines.order_by("-decided_on", "-pk"), fmt, name)
     counts = disciplines.aggregate(
         members=Count("pk", filter=Q(subject=Subject.MEMBER)),
         organizations=Count("pk", filter=~Q(subject=Subject.MEMBER)),
@@ -96,6 +112,13 @@ def discipline_detail(request, pk):
             "discipline": discipline,
             "appeals": discipline.appeals.select_related("replacement").order_by("-lodged_on", "-pk"),
             "replaces": Appeal.objects.filter(replacement=discipline).select_related("discipline").first(),
+            "reinstated": discipline.member.events.filter(
+                kind=EventKind.REINSTATED, effective_on__gte=discipline.exit_event.effective_on
+            )
+            .order_by("effective_on", "pk")
+            .first()
+            if discipline.exit_event_id
+            else None,
             "can_record": can_record_discipline(request.user),
         },
     )
@@ -136,6 +159,8 @@ def appeal_settle(request, pk):
         appeal.discipline,
         discipline=appeal.discipline,
         pending=appeal.outcome == AppealOutcome.PENDING,
+        reinstates=appeal.outcome == AppealOutcome.PENDING
+        and appeal.discipline.form == DisciplineForm.KHAI_TRU,
     )
 
 
@@ -144,10 +169,20 @@ def appeal_settle(request, pk):
 
 @require_safe
 def programme_list(request):
+    """The inspection and supervision programmes the user may see (a secretary: those covering their own
+    organisation), and the remedies overdue. ?format=xlsx|csv: the same programmes as a spreadsheet."""
     programmes = selectors.programmes_for_user(request.user).prefetch_related("organizations")
     year = _year(request.GET.get("year"))
     if year:
         programmes = programmes.filter(year=year)
+    fmt = _export_format(request)
+    if fmt:
+        ordered = programmes.order_by("-year", "starts_on", "pk")
+        remedies = selectors.remedies_for_user(request.user).filter(
+            programme__in=programmes.order_by().values("pk")
+        )
+        name = f"kiem-tra-giam-sat-{year}" if year else "kiem-tra-giam-sat"
+        return exports.programmes_export(ordered, remedies, fmt, name)
     today = timezone.localdate()
     return render(
         request,

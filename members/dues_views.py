@@ -1,16 +1,19 @@
 """Pages of the dues register (thu, nộp đảng phí). Thin: scope, bind the form, call the service, redirect."""
 
 import datetime as dt
+import functools
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.forms import add_service_errors
-from core.spreadsheets import xlsx_response
+from core.imports import ImportWizard
+from core.spreadsheets import CONTENT_TYPE, xlsx_response
 from organizations.access import (
     can_record_dues,
     can_see_cell,
@@ -28,7 +31,7 @@ from organizations.access import (
 )
 from organizations.models import Cell, Organization
 
-from . import dues, dues_documents, forms, selectors, services
+from . import dues, dues_documents, dues_imports, forms, selectors, services
 from .models import DuesPolicy, DuesRate
 
 
@@ -92,6 +95,7 @@ def dues_overview(request):
             "flags": dues.flagged_members(year, orgs),
             "late": late,
             "reads_all": reads_everything(request.user),
+            "can_import": is_staff_role(request.user) or is_secretary(request.user),
             "last_month": _last_month(today),
         },
     )
@@ -159,6 +163,28 @@ def dues_month(request, organization, cell=None):
             "rates": sorted(dues.rates_on(month).values(), key=lambda r: r.label),
         },
     )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def dues_import(request, organization):
+    """A month's (or several months') collection for one organisation from a spreadsheet: upload → preview
+    (every row checked by the month sheet's services, errors by row number) → confirm (all-or-nothing);
+    ?template=1 is the file to fill in. Staff and the organisation's secretary; another organisation 404."""
+    org = get_object_or_404(Organization, pk=organization)
+    check_can_record_dues(request.user, org)
+    if request.GET.get("template") == "1":
+        response = HttpResponse(dues_imports.template_workbook(org), content_type=CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="mau-nhap-dang-phi-{org.code}.xlsx"'
+        return response
+    wizard = ImportWizard(
+        resource=functools.partial(dues_imports.DuesImportResource, organization=org),
+        template="members/dues_import.html",
+        session_key=f"dues_import_{org.pk}",
+        noun="dòng đảng phí",
+        done=reverse("members:dues_month", args=[org.pk]),
+        extra={"organization": org},
+    )
+    return wizard(request)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -121,15 +121,21 @@ def status_from_events(events, full_member_on: dt.date | None = None) -> str | N
     """Replay `events` (objects with ``kind``, in date order): the member's status after them.
 
     A transfer in (from outside the Bloc or from another organisation) puts the member on the new roll as a
-    full member if they have a full-membership date, otherwise as probationary.
+    full member if they have a full-membership date, otherwise as probationary. A reinstatement (an expulsion
+    overturned on appeal) gives back the status the member had before the expulsion.
     """
     status = None
+    before_expulsion = None
     for event in events:
         if event.kind in NEUTRAL_KINDS:
             continue
         if event.kind == EventKind.TRANSFER_IN:
             status = MemberStatus.CHINH_THUC if full_member_on else MemberStatus.DU_BI
+        elif event.kind == EventKind.REINSTATED:
+            status = before_expulsion or (MemberStatus.CHINH_THUC if full_member_on else MemberStatus.DU_BI)
         else:
+            if event.kind == EventKind.EXPELLED:
+                before_expulsion = status
             status = STATUS_AFTER[event.kind]
     return status
 
@@ -181,11 +187,18 @@ class PartyLife:
         )
         gaps: list[tuple[dt.date, dt.date | None]] = []
         open_from: dt.date | None = None
+        opened_by_expulsion = False
         ends_on = None
         for event in events:
             if event.kind == EventKind.GAP_START or event.kind in OUTSIDE_KINDS:
                 if open_from is None:
                     open_from = event.effective_on
+                    opened_by_expulsion = event.kind == EventKind.EXPELLED
+            elif event.kind == EventKind.REINSTATED:
+                # An expulsion overturned on appeal never validly took the member out (QĐ 117-QĐ/TW 2023,
+                # phục hồi đảng tịch): no gap — party age runs on as if it had not happened.
+                if opened_by_expulsion:
+                    open_from, opened_by_expulsion = None, False
             elif event.kind == EventKind.GAP_END or (event.kind in BACK_KINDS and open_from is not None):
                 if open_from is not None:
                     # A re-admission closes the time outside on its decision date (the date party age
@@ -194,7 +207,7 @@ class PartyLife:
                     if event.kind == EventKind.ADMITTED:
                         back_on = getattr(event, "decided_on", None) or event.effective_on
                     gaps.append((open_from, back_on))
-                    open_from = None
+                    open_from, opened_by_expulsion = None, False
             elif event.kind == EventKind.DIED:
                 ends_on = event.effective_on
         if open_from is not None:

@@ -55,6 +55,9 @@ class EventKind(models.TextChoices):
     TEMP_OUT = "temp_out", "Chuyển sinh hoạt tạm thời đi"
     TEMP_IN = "temp_in", "Đến sinh hoạt tạm thời"
     TEMP_END = "temp_end", "Kết thúc sinh hoạt tạm thời"
+    #: An expulsion overturned on appeal (annulled, or changed to a lighter form): the member returns to the roll
+    #: of the organisation that expelled them (QĐ 117-QĐ/TW 2023: phục hồi đảng tịch). The exit event stays.
+    REINSTATED = "reinstated", "Phục hồi đảng tịch (hủy kỷ luật khai trừ)"
 
 
 #: Events that leave the status and the roll as they are.
@@ -68,7 +71,7 @@ NEUTRAL_KINDS = (
 
 
 #: Events that put a member on an organisation's roll, and those that take them off it.
-ROLL_IN_KINDS = (EventKind.ADMITTED, EventKind.TRANSFER_IN)
+ROLL_IN_KINDS = (EventKind.ADMITTED, EventKind.TRANSFER_IN, EventKind.REINSTATED)
 ROLL_OUT_KINDS = (
     EventKind.TRANSFER_OUT,
     EventKind.REMOVED,

@@ -152,6 +152,7 @@ _LIFE_KINDS = (
     EventKind.FULL_MEMBER,
     EventKind.GAP_START,
     EventKind.GAP_END,
+    EventKind.REINSTATED,
 )
 
 

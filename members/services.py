@@ -95,7 +95,7 @@ def member_refresh_status(member: Member, *, also: tuple[str, ...] = ()) -> Memb
     named in `also`, changed by the caller: one save, one history record)."""
     events = list(member.events.order_by("effective_on", "pk"))
     member.status = status_from_events(events, member.full_member_on) or MemberStatus.DU_BI
-    roll_in = [e for e in events if e.kind in (EventKind.ADMITTED, EventKind.TRANSFER_IN)]
+    roll_in = [e for e in events if e.kind in ROLL_IN_KINDS]
     if roll_in and roll_in[-1].organization_id != member.organization_id:
         member.organization_id = roll_in[-1].organization_id
         member.cell = None
@@ -967,6 +967,63 @@ def member_end(
         effective_on=effective_on,
         decided_on=decided_on,
         decision_no=decision_no,
+        note=note,
+        by=by,
+    )
+    member_refresh_status(member)
+    return event
+
+
+@transaction.atomic
+def member_reinstate(
+    *,
+    member: Member,
+    exit_event: MemberEvent,
+    effective_on: dt.date,
+    decided_on: dt.date,
+    decision_no: str,
+    note: str = "",
+    by: AbstractBaseUser | None = None,
+) -> MemberEvent:
+    """An expulsion overturned on appeal (annulled, or changed to a lighter form): the member returns to the roll
+    of the organisation that expelled them, with the status they had before (QĐ 117-QĐ/TW 2023: phục hồi đảng
+    tịch, phục hồi quyền đảng viên; Điều lệ Đảng Art. 9 on appeals). A dated event of its own: the exit event
+    stays — the roll between the two dates is as it was — and party age runs on without a gap
+    (``lifecycle.PartyLife``). Only the Inspection Commission, which settles the appeal, records it."""
+    if not access.can_record_discipline(by):
+        access.require_staff(
+            by, "Chỉ Ủy ban Kiểm tra Đảng ủy Khối ghi phục hồi đảng tịch khi giải quyết khiếu nại."
+        )
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    last = _last_event(member)
+    if (
+        exit_event.member_id != member.pk
+        or exit_event.kind != EventKind.EXPELLED
+        or member.status != MemberStatus.KHAI_TRU
+        or last is None
+        or last.pk != exit_event.pk
+    ):
+        raise ValidationError(
+            "Không phục hồi được: đảng viên không còn ở tình trạng khai trừ theo quyết định này "
+            "(đã có sự kiện khác sau đó)."
+        )
+    if not decision_no.strip():
+        raise ValidationError({"decision_no": "Phục hồi đảng tịch cần số quyết định."})
+    if effective_on < exit_event.effective_on:
+        raise ValidationError(
+            {
+                "effective_on": "Ngày phục hồi không được trước ngày khai trừ có hiệu lực "
+                f"({exit_event.effective_on:%d/%m/%Y})."
+            }
+        )
+    _check_event_dates(member, effective_on=effective_on, decided_on=decided_on, final_allowed=True)
+    event = _event(
+        member,
+        kind=EventKind.REINSTATED,
+        organization=exit_event.organization,
+        effective_on=effective_on,
+        decided_on=decided_on,
+        decision_no=decision_no.strip(),
         note=note,
         by=by,
     )

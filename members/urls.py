@@ -17,6 +17,7 @@ urlpatterns = [
     path("dues/settings/", dues_views.dues_settings, name="dues_settings"),
     path("dues/<int:organization>/", dues_views.dues_month, name="dues_month"),
     path("dues/<int:organization>/cells/<int:cell>/", dues_views.dues_month, name="dues_cell"),
+    path("dues/<int:organization>/import/", dues_views.dues_import, name="dues_import"),
     path("dues/<int:organization>/remittances/", dues_views.dues_remittances, name="dues_remittances"),
     path("<int:pk>/dues/", dues_views.member_dues, name="member_dues"),
     path("<int:pk>/", views.member_detail, name="member_detail"),

@@ -455,6 +455,8 @@ MATRIX: dict[str, Rule] = {
         get_inspector=OK,
     ),
     "members:member_dues": rule("work", _pk("member")),
+    # A month's dues from a spreadsheet: staff and the organisation's secretary (another organisation's 404).
+    "members:dues_import": rule("work", _org("organization")),
     # Discipline and inspection: the Inspection Commission records (everyone else 403 on those pages); staff and
     # leadership read; a secretary reads their own organisation's entries (another organisation's answers 404).
     "discipline:discipline_list": rule("read"),

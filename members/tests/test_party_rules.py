@@ -165,6 +165,26 @@ def test_only_a_person_who_left_the_party_is_readmitted_through_the_member_page(
     assert "Ngày quyết định kết nạp lần đầu" in page and "10/03/2000" in page
 
 
+def test_a_reinstatement_closes_an_expulsion_without_a_gap_and_gives_back_the_status():
+    """QĐ 117-QĐ/TW 2023 (phục hồi đảng tịch): an expulsion overturned on appeal never took the member out — no
+    gap in party age, and the status before it comes back (probationary stays probationary); a gap in activity
+    recorded before the expulsion is still a gap until it ends."""
+    member = SimpleNamespace(admission_decided_on=D(1980, 1, 1), ceremony_on=D(1980, 1, 10),
+                             full_member_on=D(1981, 1, 10))  # fmt: skip
+    ev = lambda kind, day, pk: SimpleNamespace(kind=kind, effective_on=day, pk=pk)  # noqa: E731
+    expelled, back = ev(EventKind.EXPELLED, D(1990, 1, 1), 2), ev(EventKind.REINSTATED, D(1992, 1, 1), 3)
+    life = PartyLife.of(member, [ev(EventKind.ADMITTED, D(1980, 1, 10), 1), expelled, back])
+    assert life.gaps == () and life.ends_on is None and life.reaches(30) == D(2010, 1, 1)
+    full = ev(EventKind.FULL_MEMBER, D(1981, 1, 10), 4)
+    admitted = ev(EventKind.ADMITTED, D(1980, 1, 10), 1)
+    assert lifecycle.status_from_events([admitted, full, expelled, back]) == MemberStatus.CHINH_THUC
+    assert lifecycle.status_from_events([admitted, expelled, back]) == MemberStatus.DU_BI
+    assert lifecycle.status_from_events([admitted, expelled]) == MemberStatus.KHAI_TRU
+    lost = ev(EventKind.GAP_START, D(1989, 1, 1), 5)
+    with_gap = PartyLife.of(member, [admitted, lost, expelled, back, ev(EventKind.GAP_END, D(1993, 1, 1), 6)])
+    assert with_gap.gaps == ((D(1989, 1, 1), D(1993, 1, 1)),)
+
+
 def test_a_gap_recorded_through_the_service_moves_the_badge_and_not_the_roll(org_a, today):
     """QĐ 24-QĐ/TW §4.5.1: recorded gaps (lost contact) are events; status and roll stay as they were."""
     m = old(org_a, decided=D(1996, 7, 1), ceremony=D(1996, 7, 10))
