@@ -258,9 +258,8 @@ AXES_IPWARE_PROXY_TRUSTED_IPS = PORTAL_TRUSTED_PROXIES or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if PORTAL_TRUSTED_PROXIES else ("REMOTE_ADDR",)
 )
-AXES_IPWARE_PROXY_ORDER = (
-    "left-most"  # X-Forwarded-For as every proxy writes it: client first, proxies appended
-)
+# X-Forwarded-For as every proxy writes it: the client first, each proxy appending the address it heard from.
+AXES_IPWARE_PROXY_ORDER = "left-most"
 AXES_IPWARE_PROXY_COUNT = None  # the trusted list already fixes the client's place: just before the proxies
 # Not strict: whatever the client wrote into the header itself (left of what the proxies appended) does not void
 # the chain; strict would judge such a client (a corporate proxy adds the header too) by the proxy's address.
