@@ -36,7 +36,7 @@ from members.models import (
     MemberStatus,
     TransferScope,
 )
-from organizations.models import Cell, Kind, Organization, OrganizationYear, Rating
+from organizations.models import Cell, Kind, Officer, Organization, OrganizationYear, Rating
 
 from .organizations import explicit_timestamps, record_history
 
@@ -608,3 +608,21 @@ def build_ratings(rng: random.Random, world: MemberWorld, years: list[int], *, s
                 )
     MemberRating.objects.bulk_create(rows, batch_size=2000)  # no history rows: 10,000+ of them, never edited
     return len(rows)
+
+
+def link_secretary_accounts(secretaries) -> int:
+    """Each TCCSĐ secretary's account belongs to a member of their organisation (``Member.account``): its
+    longest-standing full member, so the members' rating page shows the secretary's own report duties."""
+    officers = Officer.objects.filter(user__in=secretaries, cell__isnull=True, is_active=True).order_by("pk")
+    linked = []
+    for officer in officers:
+        member = (
+            Member.objects.filter(organization_id=officer.organization_id, status=MemberStatus.CHINH_THUC)
+            .order_by("ceremony_on", "pk")
+            .first()
+        )
+        if member is not None:
+            member.account_id = officer.user_id
+            linked.append(member)
+    Member.objects.bulk_update(linked, ["account"])
+    return len(linked)

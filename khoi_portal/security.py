@@ -4,13 +4,14 @@ request-level guards every page shares (query-string garbage, no caching of auth
 Lockouts themselves are django-axes' (settings: AXES_FAILURE_LIMIT, AXES_COOLOFF_HOURS): a user name is locked
 *from one address* after repeated failures (``AXES_LOCKOUT_PARAMETERS``), until the cool-off time has passed
 since the last counted failure (a refused attempt during the lockout does not count), or until staff lift it
-here. The address is the client's, read by ``client_ip`` (X-Forwarded-For only from a trusted proxy).
+here. The address is the client's, read by django-ipware through django-axes' ``AXES_IPWARE_*`` settings
+(X-Forwarded-For only through the trusted proxies: ``client_ip``).
 """
 
-import ipaddress
 import logging
 import re
 from datetime import timedelta
+from types import SimpleNamespace
 
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
@@ -18,6 +19,7 @@ from axes.utils import reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.checks import Error, Tags, register
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_ipv46_address
 from django.db.models import Max, Sum
@@ -43,49 +45,51 @@ def _clean(value) -> str:
     return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}", text) or "-"
 
 
-def _networks(entries) -> list:
-    networks = []
-    for entry in entries:
-        try:
-            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
-        except ValueError:
-            continue  # a typo in the setting trusts nothing rather than everything
-    return networks
-
-
-def _parse_ip(value: str):
-    value = value.strip().strip('"')
-    if value.startswith("[") and "]" in value:  # [v6]:port
-        value = value[1 : value.index("]")]
-    elif value.count(":") == 1:  # v4:port
-        value = value.split(":", 1)[0]
-    try:
-        return ipaddress.ip_address(value)
-    except ValueError:
-        return None
-
-
 def client_ip(request) -> str | None:
-    """The client's address (``AXES_CLIENT_IP_CALLABLE``, and the security log's ``ip=``).
+    """The client's address (``AXES_CLIENT_IP_CALLABLE``, and the security log's ``ip=``): django-ipware, with
+    django-axes' ``AXES_IPWARE_*`` settings, on the request's ``X-Forwarded-For`` completed with the connecting
+    address (``REMOTE_ADDR``), as the next proxy would append it.
 
-    ``REMOTE_ADDR`` — unless the connection comes from a proxy in ``PORTAL_TRUSTED_PROXIES``: then the
-    ``X-Forwarded-For`` chain is read from the right (each proxy appends the address it received the request
-    from), skipping the trusted proxies; the first other address is the client. Whatever a client writes into
-    the header itself stays to the left of that and is never believed, and a request that does not come from a
-    trusted proxy is judged by its own address whatever header it carries."""
-    remote = request.META.get("REMOTE_ADDR", "")
-    trusted = _networks(settings.PORTAL_TRUSTED_PROXIES)
-    remote_ip = _parse_ip(remote)
-    if remote_ip is None or not any(remote_ip in net for net in trusted):
-        return remote or None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    for hop in reversed(forwarded.split(",")):
-        address = _parse_ip(hop)
-        if address is None:
-            break  # a garbled chain: stop at the last hop we could read
-        if not any(address in net for net in trusted):
-            return str(address)
-    return remote
+    django-ipware checks the trusted proxies (``AXES_IPWARE_PROXY_TRUSTED_IPS``) against the end of the header
+    only, and the last proxy's own address is not in the header but in ``REMOTE_ADDR``: completed, the chain ends
+    in the one address no client can forge, so the header counts only when the request really comes through the
+    trusted proxies (a client talking to the portal directly cannot write its way in). When the chain is not
+    through them, django-ipware finds no address at all (it applies the same check to ``REMOTE_ADDR``); the
+    connecting address is then the client's. With no trusted proxy, the header is not read."""
+    meta = request.META
+    remote = meta.get("REMOTE_ADDR") or None
+    forwarded = meta.get("HTTP_X_FORWARDED_FOR", "").strip()
+    if not settings.AXES_IPWARE_PROXY_TRUSTED_IPS or not forwarded or remote is None:
+        return remote
+    from ipware.ip import get_client_ip  # installed with PORTAL_TRUSTED_PROXIES: check_trusted_proxies
+
+    completed = SimpleNamespace(META={**meta, "HTTP_X_FORWARDED_FOR": f"{forwarded}, {remote}"})
+    address, _routable = get_client_ip(
+        completed,
+        proxy_order=settings.AXES_IPWARE_PROXY_ORDER,
+        proxy_count=settings.AXES_IPWARE_PROXY_COUNT,
+        proxy_trusted_ips=settings.AXES_IPWARE_PROXY_TRUSTED_IPS,
+        request_header_order=settings.AXES_IPWARE_META_PRECEDENCE_ORDER,
+    )
+    return address or remote
+
+
+@register(Tags.security, deploy=False)
+def check_trusted_proxies(app_configs=None, **kwargs):
+    """With trusted proxies configured, django-ipware must be installed (django-axes would silently fall back to
+    the proxy's address: everyone behind it would share one address) and every entry must be one it reads."""
+    if not settings.AXES_IPWARE_PROXY_TRUSTED_IPS:
+        return []
+    try:
+        import ipware.ip  # noqa: F401  (what client_ip asks)
+        from python_ipware import IpWare
+    except ImportError:
+        return [Error("PORTAL_TRUSTED_PROXIES is set but django-ipware is not installed.", id="khoi.E001")]
+    try:
+        IpWare(proxy_list=list(settings.AXES_IPWARE_PROXY_TRUSTED_IPS))
+    except ValueError as error:
+        return [Error(f"PORTAL_TRUSTED_PROXIES: {error}", id="khoi.E002")]
+    return []
 
 
 def _ip(request) -> str:

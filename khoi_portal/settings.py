@@ -248,9 +248,25 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "khoi_portal.security.lockout_response"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# The client's address: X-Forwarded-For is believed only from these proxies (addresses or networks, e.g.
-# 127.0.0.1 for a proxy on the same host); from anyone else the header is ignored (it could be forged).
-PORTAL_TRUSTED_PROXIES = env.list("PORTAL_TRUSTED_PROXIES", default=[])
+# The client's address, read by django-ipware with django-axes' ipware settings. Behind proxies it is the hop of
+# X-Forwarded-For just before the trusted ones: PORTAL_TRUSTED_PROXIES lists one entry per proxy (an address, a
+# network or a prefix), from the outermost to the one that connects to the portal (127.0.0.1 for nginx on the
+# same host). security.client_ip completes the header with the connecting address first, so the last proxy is
+# checked against the socket's address: a client talking to the portal directly is judged by its own address,
+# whatever header it writes. Without trusted proxies the header is not read at all (it could be forged).
+PORTAL_TRUSTED_PROXIES = [p.strip() for p in env.list("PORTAL_TRUSTED_PROXIES", default=[]) if p.strip()]
+AXES_IPWARE_PROXY_TRUSTED_IPS = PORTAL_TRUSTED_PROXIES or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if PORTAL_TRUSTED_PROXIES else ("REMOTE_ADDR",)
+)
+# X-Forwarded-For as every proxy writes it: the client first, each proxy appending the address it heard from.
+AXES_IPWARE_PROXY_ORDER = "left-most"
+AXES_IPWARE_PROXY_COUNT = None  # the trusted list already fixes the client's place: just before the proxies
+# Not strict: whatever the client wrote into the header itself (left of what the proxies appended) does not void
+# the chain; strict would judge such a client (a corporate proxy adds the header too) by the proxy's address.
+IPWARE_STRICT = False
+# django-ipware alone cannot anchor the chain to the connecting address, nor fall back to it (it answers None
+# for a request not through the proxies): client_ip does both around it.
 AXES_CLIENT_IP_CALLABLE = "khoi_portal.security.client_ip"
 AXES_VERBOSE = False
 

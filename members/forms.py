@@ -5,11 +5,14 @@ beside the fields by ``add_service_errors``.
 """
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
 from core.forms import DateInput, add_service_errors  # noqa: F401  (re-exported for the views)
 from organizations.access import is_staff_role, organizations_for_user
 from organizations.models import Cell, Organization, Rating
+from organizations.selectors import officer_accounts
 
 from .lifecycle import BADGE_MILESTONES
 from .models import (
@@ -103,10 +106,28 @@ class MemberEditForm(_CellMixin, forms.Form):
     gender = forms.ChoiceField(label="Giới tính", choices=Gender.choices)
     cell = forms.ModelChoiceField(label="Chi bộ trực thuộc", queryset=Cell.objects.none(), required=False)
     card_number = forms.CharField(label="Số thẻ đảng viên", max_length=30, required=False)
+    account = forms.ModelChoiceField(
+        label="Tài khoản trên cổng (nếu là cán bộ của tổ chức)",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        help_text="Bí thư, phó bí thư, văn phòng cấp ủy: các kỳ báo cáo của tổ chức (đúng hạn, muộn, chưa nộp) "
+        "được ghi bên cạnh xếp loại của đảng viên này.",
+    )
 
     def __init__(self, *args, member, **kwargs):
         super().__init__(*args, **kwargs)
         self.limit_cells(member.organization)
+        # The organisation's officers now, and the account already linked (kept even if its post has ended).
+        self.fields["account"].queryset = (
+            get_user_model()
+            .objects.filter(
+                Q(pk__in=officer_accounts(member.organization).values("pk")) | Q(pk=member.account_id)
+            )
+            .order_by("username")
+        )
+        self.fields["account"].label_from_instance = lambda u: " ".join(
+            part for part in (u.username, "·", u.get_full_name()) if part
+        )
 
 
 class _ActionForm(forms.Form):

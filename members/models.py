@@ -202,6 +202,17 @@ class Member(models.Model):
     candidate = models.OneToOneField(
         Candidate, on_delete=models.PROTECT, null=True, blank=True, related_name="member"
     )
+    #: The member's own account on the portal, when they have one (a TCCSĐ secretary or deputy, the office): the
+    #: officer posts of that account (``organizations.Officer``) are the member's, and their organisation's report
+    #: duties stand beside the member's rating (``targets.evidence``).
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="member_record",
+        verbose_name="tài khoản trên cổng",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     #: ``search_key(full_name, card_number)``, kept by ``save`` and ``bulk_create``; the list's search box.
     search_text = models.CharField(max_length=200, blank=True, editable=False)

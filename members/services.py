@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from organizations import access
 from organizations.models import GOOD_RATINGS, Cell, Organization, Rating
 from organizations.rating_rules import disciplined_member_ids, member_discipline_problem
+from organizations.selectors import officer_accounts
 
 from . import dues, workdays
 from . import meetings as meeting_rules
@@ -327,6 +328,22 @@ def member_create(
     return member
 
 
+_UNCHANGED = object()
+
+
+def _check_account(account, member: Member) -> None:
+    """A member's portal account is one holding an officer post of their organisation, and nobody else's."""
+    if account is None:
+        return
+    if not officer_accounts(member.organization).filter(pk=account.pk).exists():
+        raise ValidationError(
+            {"account": "Tài khoản này không phải cán bộ (bí thư, phó bí thư, văn phòng cấp ủy) của tổ chức."}
+        )
+    other = Member.objects.filter(account=account).exclude(pk=member.pk).first()
+    if other is not None:
+        raise ValidationError({"account": f"Tài khoản này đã gắn với đảng viên {other.full_name}."})
+
+
 @transaction.atomic
 def member_update(
     *,
@@ -336,18 +353,26 @@ def member_update(
     gender: str,
     cell: Cell | None,
     card_number: str,
+    account=_UNCHANGED,
     by: AbstractBaseUser | None = None,
 ) -> Member:
-    """Correct a member's personal details. Dates of the party life change only through events."""
+    """Correct a member's personal details, and which portal account is theirs (`account`, when given: the
+    officer posts it holds are the member's, see ``targets.evidence``). Dates of the party life change only
+    through events."""
     access.require_worker(by, member.organization)
     _check_person(full_name=full_name, birth_date=birth_date)
     _check_cell(cell, member.organization)
+    fields = ["full_name", "birth_date", "gender", "cell", "card_number"]
+    if account is not _UNCHANGED and getattr(account, "pk", None) != member.account_id:
+        _check_account(account, member)
+        member.account = account
+        fields.append("account")
     member.full_name = full_name.strip()
     member.birth_date = birth_date
     member.gender = gender
     member.cell = cell
     member.card_number = card_number.strip()
-    member.save(update_fields=["full_name", "birth_date", "gender", "cell", "card_number"])
+    member.save(update_fields=fields)
     return member
 
 

@@ -29,7 +29,7 @@ from organizations.forms import ClosedYearReasonForm
 from organizations.models import GOOD_RATINGS, Organization, Rating
 from organizations.rating_rules import disciplined_member_ids
 
-from . import forms, lifecycle, selectors, services, spreadsheets, workdays
+from . import forms, lifecycle, rating_evidence, selectors, services, spreadsheets, workdays
 from . import meetings as meeting_rules
 from .filters import CandidateFilter, MemberFilter
 from .lifecycle import READMISSION_FROM, PartyLife, committee_full_due, overdue_party, probation_ends_on
@@ -398,7 +398,7 @@ def _ratings_state(ratings) -> dict:
     return {key: (label, grade, labels.get(grade, text_of(grade)), grade) for key, label, grade in ratings}
 
 
-MEMBER_EDIT_FIELDS = ("full_name", "birth_date", "gender", "cell", "card_number")
+MEMBER_EDIT_FIELDS = ("full_name", "birth_date", "gender", "cell", "card_number", "account")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -628,8 +628,10 @@ def rating_bulk(request, organization):
         "summary": {"rated": len(grades), "excellent": excellent, "good": good, "base": base, "cap": cap},
     }
     attendance = meeting_rules.attendance_by_member(org, year)
+    notes = rating_evidence.notes_for(org, year, form.members, timezone.localdate())
     for member in form.members:
         member.meeting_year = attendance.get(member.pk)
+        member.rating_notes = notes.get(member.pk, [])
     return render(request, "members/rating_bulk.html", context, status=guard.status)
 
 

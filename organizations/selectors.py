@@ -1,9 +1,13 @@
 """Reads for organisations, always scoped through ``organizations.access``."""
 
+import datetime as dt
+from collections import defaultdict
+
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from .access import organizations_for_user
-from .models import DocumentTemplate, Organization, OutgoingDocument
+from .models import DocumentTemplate, Officer, Organization, OutgoingDocument
 
 
 def organization_get_for_user(user, pk) -> Organization:
@@ -54,3 +58,56 @@ def document_template_bytes() -> bytes | None:
         return None
     with template.file.open("rb") as f:
         return f.read()
+
+
+def officer_posts_during(user_ids, starts_on: dt.date, ends_on: dt.date) -> dict[int, list[Officer]]:
+    """{user id: [officer records]}: the TCCSĐ posts (bí thư, phó bí thư, văn phòng cấp ủy; not a cell's) each
+    account held for some part of `starts_on`…`ends_on`, with their organisation.
+
+    Held when the record's history (every change of ``is_active``) shows it active at some moment of the range;
+    a record without history (loaded in bulk) counts as held throughout while it is active."""
+    officers = list(
+        Officer.objects.filter(user_id__in=list(user_ids), cell__isnull=True)
+        .select_related("organization")
+        .order_by("organization__code", "pk")
+    )
+    states = defaultdict(list)
+    for row in (
+        Officer.history.filter(id__in=[o.pk for o in officers])
+        .order_by("history_date", "history_id")
+        .values("id", "history_date", "history_type", "is_active")
+    ):
+        states[row["id"]].append(row)
+    start = timezone.make_aware(dt.datetime.combine(starts_on, dt.time()))
+    end = timezone.make_aware(dt.datetime.combine(ends_on + dt.timedelta(days=1), dt.time()))
+    held = defaultdict(list)
+    for officer in officers:
+        rows = states.get(officer.pk)
+        if not rows:
+            if officer.is_active:
+                held[officer.user_id].append(officer)
+            continue
+        for row, following in zip(rows, [*rows[1:], None], strict=True):
+            until = following["history_date"] if following else None
+            active = row["is_active"] and row["history_type"] != "-"
+            if active and row["history_date"] < end and (until is None or until > start):
+                held[officer.user_id].append(officer)
+                break
+    return dict(held)
+
+
+def officer_accounts(organization: Organization):
+    """The accounts holding a TCCSĐ officer post of `organization` now (bí thư, phó bí thư, văn phòng cấp ủy; not
+    a cell's secretary): the portal accounts a member of it may be linked to (``Member.account``)."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(
+            officer_roles__organization=organization,
+            officer_roles__cell__isnull=True,
+            officer_roles__is_active=True,
+        )
+        .distinct()
+        .order_by("username")
+    )

@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from core.documents import Column, OfficialDocument, Paragraph, Table, vn_int, vn_rate
 from members import meetings
 from members.models import MemberRating
+from members.rating_evidence import Note, member_evidence
 from members.services import excellent_cap
 from organizations import documents as letterheads
 from organizations import rating_rules
 from organizations.models import GOOD_RATINGS, DocumentType, Organization, OrganizationYear, Rating
+from organizations.selectors import officer_posts_during
 from reports import timeliness
 from reports.periods import periods_of_year
 
@@ -88,24 +90,43 @@ def _month_ranges(months: list[int]) -> str:
     return ", ".join(parts)
 
 
-def _reports(organization: Organization, year: int, as_of: dt.date) -> Section:
+@dataclass
+class ReportRecord:
+    """An organisation's periodic reports of a year by the one rule (``reports.timeliness``): counts, and the
+    late and missing ones named with their days, in the order they fell due."""
+
+    counts: timeliness.TimelinessCounts
+    late: list[str]
+    missing: list[str]
+
+    @property
+    def on_time(self) -> str:
+        counts = self.counts
+        return f"{vn_int(counts.on_time)}/{vn_int(counts.due)}" + (
+            f" ({vn_rate(counts.on_time, counts.due)})" if counts.due else ""
+        )
+
+
+def report_record(organization: Organization, year: int, as_of: dt.date) -> ReportRecord:
     """Every period of `year` the organisation owes, by the one rule (``reports.timeliness``)."""
     periods = [p for p in periods_of_year(year) if timeliness.owes_report(organization, p)]
     states = timeliness.cells([organization], periods, as_of)
-    counts = timeliness.TimelinessCounts()
-    late, missing = [], []
+    record = ReportRecord(timeliness.TimelinessCounts(), [], [])
     for period in sorted(periods, key=lambda p: (p.due_on, p.ends_on)):
         cell = states[(organization.pk, period.pk)]
-        counts.add(cell.state)
+        record.counts.add(cell.state)
         if cell.state == timeliness.LATE:
-            late.append(f"{period.label} ({cell.days_late} ngày)")
+            record.late.append(f"{period.label} ({cell.days_late} ngày)")
         elif cell.state == timeliness.MISSING:
-            missing.append(f"{period.label} (quá hạn {cell.days_late} ngày)")
+            record.missing.append(f"{period.label} (quá hạn {cell.days_late} ngày)")
+    return record
+
+
+def _reports(organization: Organization, year: int, as_of: dt.date) -> Section:
+    record = report_record(organization, year, as_of)
+    late, missing = record.late, record.missing
     section = Section("Báo cáo định kỳ")
-    on_time = f"{vn_int(counts.on_time)}/{vn_int(counts.due)}" + (
-        f" ({vn_rate(counts.on_time, counts.due)})" if counts.due else ""
-    )
-    section.lines.append(Line("Nộp đúng hạn / đến hạn", on_time))
+    section.lines.append(Line("Nộp đúng hạn / đến hạn", record.on_time))
     section.lines.append(
         Line("Nộp muộn", f"{len(late)}" + (f": {_listed(late)}" if late else ""), bool(late))
     )
@@ -113,6 +134,40 @@ def _reports(organization: Organization, year: int, as_of: dt.date) -> Section:
         Line("Chưa nộp", f"{len(missing)}" + (f": {_listed(missing)}" if missing else ""), bool(missing))
     )
     return section
+
+
+@member_evidence
+def officer_report_duties(organization: Organization, year: int, members, as_of: dt.date) -> dict[int, list]:
+    """Beside a member's rating, their own report duties if they held a TCCSĐ officer post during `year` (bí
+    thư, phó bí thư, văn phòng cấp ủy: ``Member.account``'s officer records): the reports their organisation
+    owed that year, on time / late / missing, by the one rule (``report_record``)."""
+    by_account = {m.account_id: m for m in members if m.account_id}
+    if not by_account:
+        return {}
+    posts = officer_posts_during(by_account, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    records: dict[int, ReportRecord] = {}
+    out: dict[int, list[Note]] = {}
+    for account_id, officers in posts.items():
+        notes = []
+        for officer in officers:
+            org = officer.organization
+            if org.pk not in records:
+                records[org.pk] = report_record(org, year, as_of)
+            record = records[org.pk]
+            parts = [f"đúng hạn {record.on_time}"]
+            if record.late:
+                parts.append(f"muộn {len(record.late)}: {_listed(record.late)}")
+            if record.missing:
+                parts.append(f"chưa nộp {len(record.missing)}: {_listed(record.missing)}")
+            notes.append(
+                Note(
+                    f"{officer.get_title_display()} {org.code}, báo cáo định kỳ năm {year}",
+                    "; ".join(parts),
+                    bool(record.late or record.missing),
+                )
+            )
+        out[by_account[account_id].pk] = notes
+    return out
 
 
 def _meetings(organization: Organization, year: int, as_of: dt.date) -> Section:

@@ -1,8 +1,9 @@
 """Login throttling that no one can turn against everyone.
 
 Behind the README's proxy every request reaches the portal from the proxy's address. A lockout is for a user name
-from the client's address together, the client's address is read from ``X-Forwarded-For`` only when the
-request comes from a trusted proxy (``PORTAL_TRUSTED_PROXIES``), a refused attempt during a lockout does not
+from the client's address together, the client's address is read from ``X-Forwarded-For`` (by django-ipware,
+through django-axes' ``AXES_IPWARE_*`` settings) only when the request comes through the trusted proxies
+(``PORTAL_TRUSTED_PROXIES``), a refused attempt during a lockout does not
 restart the cool-off, the lockout page says until when, and staff lift one lockout from its own row.
 """
 
@@ -12,6 +13,7 @@ import re
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.core.checks import run_checks
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -24,9 +26,18 @@ PROXY = "127.0.0.1"
 ATTACKER = "203.0.113.5"
 
 
+def _trust(settings, proxies):
+    """PORTAL_TRUSTED_PROXIES=<proxies>, as settings.py turns it into django-axes' ipware settings."""
+    settings.PORTAL_TRUSTED_PROXIES = proxies
+    settings.AXES_IPWARE_PROXY_TRUSTED_IPS = proxies or None
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = (
+        ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if proxies else ("REMOTE_ADDR",)
+    )
+
+
 @pytest.fixture(autouse=True)
 def _behind_the_proxy(settings):
-    settings.PORTAL_TRUSTED_PROXIES = [PROXY]
+    _trust(settings, [PROXY])
 
 
 def _login(username, password, *, client_address, via=PROXY, client=None):
@@ -76,20 +87,37 @@ def test_the_forwarded_header_is_believed_only_from_a_trusted_proxy(secretary_a)
         ("127.0.0.1", "203.0.113.5", ["127.0.0.1"], "203.0.113.5"),
         # the client wrote a header of its own; the proxy appended the real address: the right-most counts
         ("127.0.0.1", "1.1.1.1, 203.0.113.5", ["127.0.0.1"], "203.0.113.5"),
-        # two proxies of ours (a load balancer in 10.1.0.0/16, then nginx on the host)
-        ("127.0.0.1", "203.0.113.5, 10.1.2.3", ["127.0.0.1", "10.1.0.0/16"], "203.0.113.5"),
+        ("127.0.0.1", "garbage, 203.0.113.5", ["127.0.0.1"], "203.0.113.5"),
+        # two proxies of ours, listed from the outermost: a load balancer in 10.1.0.0/16, then nginx on the host
+        ("127.0.0.1", "203.0.113.5, 10.1.2.3", ["10.1.0.0/16", "127.0.0.1"], "203.0.113.5"),
+        # ... a request that reached nginx without the load balancer: its chain is not the configured one, so
+        # nothing in it is believed, not even what the client wrote to look like the balancer
+        ("127.0.0.1", "10.1.2.3, 198.51.100.7", ["10.1.0.0/16", "127.0.0.1"], "127.0.0.1"),
         ("10.0.0.7", "203.0.113.5", ["127.0.0.1"], "10.0.0.7"),  # not a trusted proxy: the header is ignored
+        # a client talking to the portal directly, writing a chain that ends in the proxy's address
+        ("10.0.0.7", "203.0.113.5, 127.0.0.1", ["127.0.0.1"], "10.0.0.7"),
         ("127.0.0.1", "203.0.113.5", [], "127.0.0.1"),  # no trusted proxy configured (the default)
+        ("203.0.113.9", "198.51.100.7", [], "203.0.113.9"),
         ("127.0.0.1", "", ["127.0.0.1"], "127.0.0.1"),
         ("127.0.0.1", "nonsense", ["127.0.0.1"], "127.0.0.1"),
         ("::1", "2001:db8::5", ["::1"], "2001:db8::5"),
         ("127.0.0.1", "203.0.113.5:51000", ["127.0.0.1"], "203.0.113.5"),
+        ("127.0.0.1", "10.20.30.40", ["127.0.0.1"], "10.20.30.40"),  # a client on the agencies' own network
     ],
 )
 def test_client_address(settings, remote, forwarded, trusted, client):
-    settings.PORTAL_TRUSTED_PROXIES = trusted
+    """The address django-axes locks (and the security log names): django-ipware's reading with our settings."""
+    _trust(settings, trusted)
     request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == client
+
+
+def test_trusted_proxies_need_django_ipware_and_valid_entries(settings):
+    """Without django-ipware, django-axes would quietly take the proxy's address for everyone; a typo in the
+    list would fail every login. Both stop the start (``manage.py check``) instead."""
+    assert [e.id for e in run_checks() if e.id.startswith("khoi.")] == []
+    _trust(settings, ["127.0.0.1", "10.0.0.0/33"])
+    assert [e.id for e in run_checks() if e.id.startswith("khoi.")] == ["khoi.E002"]
 
 
 def test_a_refused_attempt_does_not_extend_the_lockout_and_the_page_says_until_when(secretary_a):

@@ -73,6 +73,7 @@ class Command(BaseCommand):
         users = org_demo.build_users(orgs)
         step("tổ chức, tài khoản")
         world = member_demo.build_members(rng, orgs, staff=users["staff"], today=today)
+        member_demo.link_secretary_accounts(users["secretaries"])
         step("đảng viên")
         roll = Counter(p.org.pk for p in world.persons if p.status in member_demo.ACTIVE)
         org_demo.build_years(rng, orgs, roll, today, staff=users["staff"])
