@@ -187,7 +187,7 @@ def dues_remittances(request, organization):
         {
             "organization": org,
             "year": year,
-            "table": [(p, r, dues.REMITTANCE_LABELS[s], s) for p, r, s in table],
+            "table": [(p, r, dues.REMITTANCE_LABELS[s], s, *dues.period_owed(org, p)) for p, r, s in table],
             "form": form,
             "can_change": can_work_in_organization(request.user, org),
             "policy": dues.policy_on(dt.date(year, 1, 1)),
@@ -264,5 +264,38 @@ def dues_settings(request):
             "form": form,
             "rates": DuesRate.objects.order_by("label", "-valid_from"),
             "policies": DuesPolicy.objects.all(),
+        },
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def dues_policy(request):
+    """The shares each level keeps and the remittance period (``DuesPolicy``), beside the rates: a new rule from
+    its date, or the correction of one (its history kept and shown)."""
+    current = dues.policy_on(timezone.localdate())
+    initial = {}
+    if current is not None:
+        initial = {
+            name: getattr(current, name)
+            for name in ("cell_keeps_percent", "organization_keeps_percent", "remit_every_months",
+                         "remit_due_days", "source", "cell_share_override")
+        }  # fmt: skip
+    form = forms.DuesPolicyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dues_policy_set(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Đã lưu tỷ lệ trích giữ, kỳ nộp đảng phí.")
+            return redirect("members:dues_settings")
+    return render(
+        request,
+        "members/dues_policy.html",
+        {
+            "form": form,
+            "policies": DuesPolicy.objects.all(),
+            "changes": DuesPolicy.history.select_related("history_user").order_by("-history_date")[:50],
         },
     )
