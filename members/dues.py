@@ -230,15 +230,22 @@ class RemittancePeriod:
 
 
 def remittance_periods(year: int) -> list[RemittancePeriod]:
-    """`year`'s remittance periods under the policy in force at its start (months or quarters), each due
-    ``remit_due_days`` after it ends."""
-    policy = policy_on(dt.date(year, 1, 1))
-    every = policy.remit_every_months if policy else 3
-    days = policy.remit_due_days if policy else 15
+    """`year`'s remittance periods under the policy in force at its start (months or quarters: a change of the
+    period starts a year, ``services.dues_policy_set``), each due ``remit_due_days`` after it ends under the
+    policy in force when the period starts."""
+    policies = list(DuesPolicy.objects.filter(valid_from__lte=dt.date(year, 12, 31)).order_by("-valid_from"))
+
+    def policy_at(day):
+        return next((p for p in policies if p.valid_from <= day), None)
+
+    first_policy = policy_at(dt.date(year, 1, 1))
+    every = first_policy.remit_every_months if first_policy else 3
     periods = []
     for first in range(1, 13, every):
         start = dt.date(year, first, 1)
         end = month_end(dt.date(year, first + every - 1, 1))
+        policy = policy_at(start)
+        days = policy.remit_due_days if policy else 15
         periods.append(RemittancePeriod(start, end, end + dt.timedelta(days=days)))
     return periods
 

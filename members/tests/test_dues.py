@@ -271,6 +271,7 @@ def test_staff_edit_the_shares_and_the_remittance_reads_them(client_for, staff, 
             "remit_every_months": "3", "remit_due_days": "15", "source": "Quy định giả định 99-QĐ/TW, Điều 4"}  # fmt: skip
     assert client.post(url, form).status_code == 302
     assert dues.period_owed(org_a, q1) == (300_000, 90_000)  # before 01/04: the old shares
+    assert [p.due for p in dues.remittance_periods(2026)[:2]] == [dt.date(2026, 4, 15), dt.date(2026, 7, 15)]
     assert dues.period_owed(org_a, q2) == (300_000, 30_000)  # from 01/04: 10% of 300.000 đ
     assert dues.year_report(2026, dt.date(2026, 6, 30)).rows[0].kept == 210_000 + 270_000
     page = client_for(secretary_a).get(reverse("members:dues_remittances", args=[org_a.pk]), {"year": 2026})
@@ -278,7 +279,11 @@ def test_staff_edit_the_shares_and_the_remittance_reads_them(client_for, staff, 
 
     # a correction of the same date is kept in the history, never overwritten silently
     client = client_for(staff)
-    assert client.post(url, {**form, "organization_keeps_percent": "80"}).status_code == 302
+    assert (
+        client.post(url, {**form, "organization_keeps_percent": "80", "remit_due_days": "20"}).status_code
+        == 302
+    )
+    assert [p.due for p in dues.remittance_periods(2026)[:2]] == [dt.date(2026, 4, 15), dt.date(2026, 7, 20)]
     assert DuesPolicy.objects.get(valid_from=dt.date(2026, 4, 1)).organization_keeps_percent == 80
     assert dues.period_owed(org_a, q2) == (300_000, 60_000)
     assert list(
