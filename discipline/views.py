@@ -9,13 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.concurrency import EditGuard, history_last_change, model_state
 from core.forms import add_service_errors
 from members.models import EventKind
 from organizations.access import can_record_discipline, check_can_record_discipline
 from organizations.models import Organization
 
 from . import exports, forms, selectors, services
-from .models import Appeal, AppealOutcome, DisciplineForm, Subject
+from .models import Appeal, AppealOutcome, DisciplineForm, InspectionProgramme, Subject
 
 
 def _year(raw) -> int | None:
@@ -209,15 +210,52 @@ def programme_edit(request, pk=None):
         }
         initial["organizations"] = list(programme.organizations.values_list("pk", flat=True))
     form = forms.ProgrammeForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        saved = _save(
-            form, services.programme_save, programme=programme, by=request.user, **form.cleaned_data
+    guard = None
+    if programme is not None:
+        guard = EditGuard(
+            request,
+            lambda: _programme_state(programme.pk),
+            lock=lambda: _programme_state(programme.pk, lock=True),
+            last_change=lambda: history_last_change(InspectionProgramme, programme.pk),
+            forms=[form],
         )
-        if saved is not None:
+    if request.method == "POST" and form.is_valid():
+
+        def save():
+            return _save(
+                form, services.programme_save, programme=programme, by=request.user, **form.cleaned_data
+            )
+
+        saved = guard.run(save) if guard is not None else save()
+        if saved:
             messages.success(request, "Đã lưu cuộc kiểm tra, giám sát.")
             return redirect("discipline:programme_detail", pk=saved.pk)
     title = "Sửa cuộc kiểm tra, giám sát" if programme else "Thêm cuộc kiểm tra, giám sát"
-    return _form_page(request, form, title, programme)
+    if guard is None:
+        return _form_page(request, form, title, programme)
+    return render(
+        request,
+        "discipline/form_page.html",
+        {"form": form, "title": title, "back": programme, **guard.context()},
+        status=guard.status,
+    )
+
+
+PROGRAMME_FIELDS = ("year", "kind", "title", "in_plan", "decision_no", "starts_on", "ends_on")
+
+
+def _programme_state(pk, *, lock=False) -> dict:
+    """A programme as its edit form shows it, with the organisations it covers (the row locked with ``lock``)."""
+    state = model_state(InspectionProgramme, pk, PROGRAMME_FIELDS, lock=lock)
+    orgs = list(
+        Organization.objects.filter(inspection_programmes__pk=pk).order_by("code").values_list("pk", "code")
+    )
+    state["organizations"] = (
+        "tổ chức được kiểm tra, giám sát",
+        ",".join(str(org_pk) for org_pk, _code in orgs),
+        ", ".join(code for _pk, code in orgs) or "—",
+    )
+    return state
 
 
 @require_safe

@@ -230,15 +230,22 @@ class RemittancePeriod:
 
 
 def remittance_periods(year: int) -> list[RemittancePeriod]:
-    """`year`'s remittance periods under the policy in force at its start (months or quarters), each due
-    ``remit_due_days`` after it ends."""
-    policy = policy_on(dt.date(year, 1, 1))
-    every = policy.remit_every_months if policy else 3
-    days = policy.remit_due_days if policy else 15
+    """`year`'s remittance periods under the policy in force at its start (months or quarters: a change of the
+    period starts a year, ``services.dues_policy_set``), each due ``remit_due_days`` after it ends under the
+    policy in force when the period starts."""
+    policies = list(DuesPolicy.objects.filter(valid_from__lte=dt.date(year, 12, 31)).order_by("-valid_from"))
+
+    def policy_at(day):
+        return next((p for p in policies if p.valid_from <= day), None)
+
+    first_policy = policy_at(dt.date(year, 1, 1))
+    every = first_policy.remit_every_months if first_policy else 3
     periods = []
     for first in range(1, 13, every):
         start = dt.date(year, first, 1)
         end = month_end(dt.date(year, first + every - 1, 1))
+        policy = policy_at(start)
+        days = policy.remit_due_days if policy else 15
         periods.append(RemittancePeriod(start, end, end + dt.timedelta(days=days)))
     return periods
 
@@ -297,6 +304,38 @@ def kept_share(amount: int, percent: Decimal) -> int:
     return int((Decimal(amount) * percent / 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
+def _keeps_percent(policy: DuesPolicy | None) -> Decimal:
+    return policy.organization_keeps_percent if policy else Decimal("70")
+
+
+def kept_by_policy(collected_by_month: dict[dt.date, int], policies: list[DuesPolicy] | None = None) -> int:
+    """What a TCCSĐ keeps of what it collected, each month under the ``DuesPolicy`` in force that month (the
+    months under one policy summed first, so one policy for the year keeps exactly its share of the total).
+    `policies`: every policy, newest first (read once by a caller that loops)."""
+    if policies is None:
+        policies = list(DuesPolicy.objects.order_by("-valid_from"))
+    by_policy: dict[int | None, list] = {}
+    for month, amount in collected_by_month.items():
+        policy = next((p for p in policies if p.valid_from <= month), None)
+        entry = by_policy.setdefault(policy.pk if policy else None, [policy, 0])
+        entry[1] += amount
+    return sum(kept_share(amount, _keeps_percent(policy)) for policy, amount in by_policy.values())
+
+
+def period_owed(organization: Organization, period: RemittancePeriod) -> tuple[int, int]:
+    """(collected, owed to the Bloc) for a TCCSĐ's remittance period: what its lines record as paid in the
+    period's months, less the share it keeps under the policy of each month (QĐ 342 Art. 4: keeps 70%, remits
+    30% — an edited ``DuesPolicy`` changes it from its date)."""
+    collected = dict(
+        DuesLine.objects.filter(organization=organization, month__gte=period.start, month__lte=period.end)
+        .values_list("month")
+        .annotate(total=Sum("amount_paid"))
+        .order_by()
+    )
+    total = sum(v or 0 for v in collected.values())
+    return total, total - kept_by_policy({m: v or 0 for m, v in collected.items()})
+
+
 # --- the Bloc's yearly report --------------------------------------------------------------------------------
 
 
@@ -351,7 +390,7 @@ def _roll_counts(day: dt.date, org_ids) -> dict[int, int]:
 
 def year_report(year: int, as_of: dt.date, organizations=None) -> YearReport:
     """The Bloc's yearly dues report by organisation: members, member-months, lines by status, amount due,
-    collected, kept (the TCCSĐ's share of what was collected, ``DuesPolicy``), remitted, remittances late or
+    collected, kept (the TCCSĐ's share of what was collected, under the ``DuesPolicy`` of each month), remitted, remittances late or
     missing. Totals are the sums of the rows, and the rows the sums of the monthly lines (a test proves it).
     `organizations` (a queryset) limits the rows to those (a secretary's own)."""
     orgs = owing_organizations(year, as_of)
@@ -382,6 +421,14 @@ def year_report(year: int, as_of: dt.date, organizations=None) -> YearReport:
             collected=Sum("amount_paid"),
         )
     )
+    collected_months: dict[int, dict[dt.date, int]] = defaultdict(dict)
+    for org_id, month, amount in (
+        DuesLine.objects.filter(organization_id__in=ids, month__in=months)
+        .values_list("organization_id", "month")
+        .annotate(total=Sum("amount_paid"))
+        .order_by()
+    ):
+        collected_months[org_id][month] = amount or 0
     for s in sums:
         row = rows[s["organization_id"]]
         row.lines, row.paid, row.unpaid, row.exempt = s["lines"], s["paid"], s["unpaid"], s["exempt"]
@@ -391,8 +438,9 @@ def year_report(year: int, as_of: dt.date, organizations=None) -> YearReport:
         row.periods = sum(1 for _p, _r, status in periods if status != NOT_YET)
         row.remitted = sum(r.amount for _p, r, _s in periods if r is not None and r.remitted_on <= as_of)
         row.late = sum(1 for _p, _r, status in periods if status in (LATE, MISSING))
-    for row in rows.values():
-        row.kept = kept_share(row.collected, keeps)
+    policies = list(DuesPolicy.objects.order_by("-valid_from"))
+    for org_id, row in rows.items():
+        row.kept = kept_by_policy(collected_months.get(org_id, {}), policies)
     report.rows = [rows[o.pk] for o in orgs]
     total = ReportRow(organization=None)
     for name in SUMMED:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.concurrency import EMPTY, EditGuard, history_last_change, text_of
 from core.forms import add_service_errors
 from core.imports import ImportWizard
 from core.spreadsheets import CONTENT_TYPE, xlsx_response
@@ -32,7 +33,7 @@ from organizations.access import (
 from organizations.models import Cell, Organization
 
 from . import dues, dues_documents, dues_imports, forms, selectors, services
-from .models import DuesPolicy, DuesRate
+from .models import DuesPolicy, DuesRate, DuesStatus, Member, MemberDues
 
 
 def _year(raw, default: int) -> int:
@@ -117,16 +118,25 @@ def dues_month(request, organization, cell=None):
         check_can_record_dues(request.user, org, unit)
     rows = dues.month_sheet(org, month, unit)
     form = forms.DuesMonthForm(request.POST or None, rows=rows)
+    guard = EditGuard(
+        request,
+        lambda: _month_state(org, month, unit),
+        lock=lambda: _month_state(org, month, unit, lock=True),
+        forms=[form],
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            written = services.dues_month_save(
-                organization=org, month=month, entries=form.entries(), cell=unit, by=request.user
+            written = guard.run(
+                lambda: services.dues_month_save(
+                    organization=org, month=month, entries=form.entries(), cell=unit, by=request.user
+                )
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Đã ghi đảng phí tháng {month:%m/%Y}: {written} đảng viên.")
-            return redirect(f"{request.path}?month={month:%Y-%m}")
+            if written is not False:
+                messages.success(request, f"Đã ghi đảng phí tháng {month:%m/%Y}: {written} đảng viên.")
+                return redirect(f"{request.path}?month={month:%Y-%m}")
     recorded = [r for r in rows if r.line is not None]
     policy = dues.policy_on(month)
     collected = sum(r.line.amount_paid for r in recorded)
@@ -161,8 +171,33 @@ def dues_month(request, organization, cell=None):
             },
             "policy": policy,
             "rates": sorted(dues.rates_on(month).values(), key=lambda r: r.label),
+            **guard.context(),
         },
+        status=guard.status,
     )
+
+
+def _month_state(organization, month, cell, *, lock=False) -> dict:
+    """A month's sheet as its form shows it: each member's status, amount and reason (``s``, ``a``, ``r`` + the
+    member's key), the lines recorded; with ``lock`` the organisation row is locked first, as the save does."""
+    if lock:
+        Organization.objects.select_for_update().get(pk=organization.pk)
+    labels = dict(DuesStatus.choices)
+    state = {}
+    for row in dues.month_sheet(organization, month, cell):
+        line, name, pk = row.line, row.member.full_name, row.member.pk
+        status = line.status if line else ""
+        amount = line.amount_paid if line and line.amount_paid else None
+        reason = line.reason if line else ""
+        state[f"s{pk}"] = (f"{name} — tình trạng", status, labels.get(status, "chưa thu"), status)
+        state[f"a{pk}"] = (
+            f"{name} — số tiền",
+            "" if amount is None else str(amount),
+            text_of(amount),
+            amount,
+        )
+        state[f"r{pk}"] = (f"{name} — lý do", reason, reason or EMPTY, reason)
+    return state
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -213,7 +248,7 @@ def dues_remittances(request, organization):
         {
             "organization": org,
             "year": year,
-            "table": [(p, r, dues.REMITTANCE_LABELS[s], s) for p, r, s in table],
+            "table": [(p, r, dues.REMITTANCE_LABELS[s], s, *dues.period_owed(org, p)) for p, r, s in table],
             "form": form,
             "can_change": can_work_in_organization(request.user, org),
             "policy": dues.policy_on(dt.date(year, 1, 1)),
@@ -254,19 +289,51 @@ def member_dues(request, pk):
         else {"category": dues.default_category(member.organization)}
     )
     form = forms.MemberDuesForm(request.POST or None, initial=initial, categories=dues.categories())
+    guard = EditGuard(
+        request,
+        lambda: _profile_state(member),
+        lock=lambda: _profile_state(member, lock=True),
+        last_change=lambda: history_last_change(MemberDues, profile.pk) if profile else ("", None),
+        forms=[form],
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.member_dues_save(member=member, by=request.user, **form.cleaned_data)
+            saved = guard.run(
+                lambda: services.member_dues_save(member=member, by=request.user, **form.cleaned_data)
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Đã lưu căn cứ đóng đảng phí.")
-            return redirect("members:member_detail", pk=member.pk)
+            if saved:
+                messages.success(request, "Đã lưu căn cứ đóng đảng phí.")
+                return redirect("members:member_detail", pk=member.pk)
     return render(
         request,
         "members/member_action.html",
-        {"form": form, "title": "Căn cứ đóng đảng phí", "member": member},
+        {"form": form, "title": "Căn cứ đóng đảng phí", "member": member, **guard.context()},
+        status=guard.status,
     )
+
+
+def _profile_state(member, *, lock=False) -> dict:
+    """A member's dues category and income base as the form shows them (none recorded: blank); with ``lock`` the
+    member row is locked first (a profile created meanwhile is caught too)."""
+    if lock:
+        Member.objects.select_for_update().get(pk=member.pk)
+    profile = MemberDues.objects.filter(member=member).first()
+    category = (
+        profile.category if profile else dues.default_category(member.organization)
+    )  # as the form shows
+    base = profile.income_base if profile else None
+    return {
+        "category": (
+            "đối tượng đóng đảng phí",
+            category,
+            dict(dues.categories()).get(category, category) or EMPTY,
+            category,
+        ),
+        "income_base": ("thu nhập tính đảng phí", "" if base is None else str(base), text_of(base), base),
+    }
 
 
 @staff_required
@@ -290,5 +357,38 @@ def dues_settings(request):
             "form": form,
             "rates": DuesRate.objects.order_by("label", "-valid_from"),
             "policies": DuesPolicy.objects.all(),
+        },
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def dues_policy(request):
+    """The shares each level keeps and the remittance period (``DuesPolicy``), beside the rates: a new rule from
+    its date, or the correction of one (its history kept and shown)."""
+    current = dues.policy_on(timezone.localdate())
+    initial = {}
+    if current is not None:
+        initial = {
+            name: getattr(current, name)
+            for name in ("cell_keeps_percent", "organization_keeps_percent", "remit_every_months",
+                         "remit_due_days", "source", "cell_share_override")
+        }  # fmt: skip
+    form = forms.DuesPolicyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dues_policy_set(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Đã lưu tỷ lệ trích giữ, kỳ nộp đảng phí.")
+            return redirect("members:dues_settings")
+    return render(
+        request,
+        "members/dues_policy.html",
+        {
+            "form": form,
+            "policies": DuesPolicy.objects.all(),
+            "changes": DuesPolicy.history.select_related("history_user").order_by("-history_date")[:50],
         },
     )

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
-from core.forms import DateInput, add_service_errors  # noqa: F401  (re-exported for the views)
+from core.forms import DateInput, add_service_errors, localized_decimal  # noqa: F401  (add_service_errors: re-exported for the views)
 from organizations.access import is_staff_role, organizations_for_user
 from organizations.models import Cell, Organization, Rating
 from organizations.selectors import officer_accounts
@@ -589,3 +589,34 @@ class DuesRateForm(forms.Form):
     )
     base_label = forms.CharField(label="Căn cứ tính", max_length=200, required=False)
     source = forms.CharField(label="Văn bản quy định (số, ngày, điều khoản)", max_length=300)
+
+
+class DuesPolicyForm(forms.Form):
+    """The shares each level keeps and the remittance period from a date (``services.dues_policy_set``)."""
+
+    valid_from = _date(
+        "Áp dụng từ (ngày đầu tháng)", help_text="Cùng ngày với một quy định đã có: sửa quy định đó."
+    )
+    cell_keeps_percent = localized_decimal(
+        forms.DecimalField(
+            label="Chi bộ trực thuộc giữ lại (%)", min_value=0, max_value=100, decimal_places=2,
+            help_text="Quyết định 342-QĐ/TW, Điều 4: từ 30% đến 50%, phần còn lại nộp lên đảng ủy cơ sở.",
+        )
+    )  # fmt: skip
+    organization_keeps_percent = localized_decimal(
+        forms.DecimalField(
+            label="Tổ chức cơ sở đảng giữ lại (%)", min_value=0, max_value=100, decimal_places=2,
+            help_text="Phần còn lại nộp lên Đảng ủy Khối (QĐ 342: giữ 70%, nộp 30%).",
+        )
+    )  # fmt: skip
+    remit_every_months = forms.TypedChoiceField(
+        label="Kỳ nộp lên Đảng ủy Khối", choices=[(1, "Hằng tháng"), (3, "Hằng quý")], coerce=int
+    )
+    remit_due_days = forms.IntegerField(label="Hạn nộp (số ngày sau khi hết kỳ)", min_value=0, max_value=120)
+    source = forms.CharField(label="Văn bản quy định (số, ngày, điều khoản)", max_length=300)
+    cell_share_override = forms.CharField(
+        label="Căn cứ cho tỷ lệ chi bộ ngoài khung 30–50%",
+        max_length=300,
+        required=False,
+        help_text="Chỉ ghi khi tỷ lệ chi bộ giữ lại ngoài khung: văn bản cho phép.",
+    )

@@ -12,12 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.concurrency import EMPTY, EditGuard, history_last_change, model_state, object_guard
 from organizations import access
 from organizations.models import Cell, Organization
 
 from . import forms, services
 from . import meetings as rules
-from .models import CellMeeting, MeetingCriterion, MeetingStatus, Presence
+from .models import CellMeeting, MeetingAttendance, MeetingCriterion, MeetingStatus, Presence
 
 MONTHS = list(range(1, 13))
 
@@ -258,14 +259,54 @@ def meeting_edit(request, pk):
         services.meeting_withdraw(meeting=meeting, by=request.user)
         messages.success(request, "Đã hủy buổi sinh hoạt ghi nhầm (vẫn lưu trong sổ).")
         return redirect("members:meeting_unit", organization=org.pk, cell=meeting.cell_id or 0)
+    guard = EditGuard(
+        request,
+        lambda: _meeting_state(meeting.pk),
+        lock=lambda: _meeting_state(meeting.pk, lock=True),
+        last_change=lambda: history_last_change(CellMeeting, meeting.pk),
+    )
     form = _meeting_form(request, org, cell, meeting)
+    guard.attach(form)
     if request.method == "POST" and form.is_valid():
-        done = _save_meeting(request, form, org, cell, meeting)
-        if done is not None:
+        done = guard.run(lambda: _save_meeting(request, form, org, cell, meeting))
+        if done is not None and done is not False:  # None: refused by the rules; False: a conflict
             return done
     return render(
-        request, "members/meeting_form.html", _form_context(org, cell, meeting.cell_id or 0, form, meeting)
+        request,
+        "members/meeting_form.html",
+        {**_form_context(org, cell, meeting.cell_id or 0, form, meeting), **guard.context()},
+        status=guard.status,
     )
+
+
+#: What the meeting form changes (besides the attendance), and its status (a draft completed meanwhile).
+MEETING_FIELDS = ("held_on", "starts_at", "ends_at", "kind", "topics", "resolution", "chair", "recorder",
+                  "higher_attendee", "criteria_met", "status")  # fmt: skip
+
+
+def _meeting_state(pk, *, lock=False) -> dict:
+    """A meeting as its edit form shows it: its fields and each member's presence and reason (the rows locked
+    with ``lock``)."""
+    state = model_state(CellMeeting, pk, MEETING_FIELDS, lock=lock)
+    labels = dict(Presence.choices)
+    rows = MeetingAttendance.objects.filter(meeting_id=pk).select_related("member").order_by("member_id")
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    for row in rows:
+        name = row.member.full_name
+        state[f"presence_{row.member_id}"] = (
+            f"Điểm danh — {name}",
+            row.presence,
+            labels.get(row.presence, row.presence),
+            row.presence,
+        )
+        state[f"reason_{row.member_id}"] = (
+            f"Lý do vắng — {name}",
+            row.reason,
+            row.reason or EMPTY,
+            row.reason,
+        )
+    return state
 
 
 @require_safe
@@ -332,13 +373,23 @@ def meeting_criteria(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def meeting_criterion_edit(request, pk):
     criterion = get_object_or_404(MeetingCriterion, pk=pk)
+    guard = object_guard(request, MeetingCriterion, criterion.pk, forms.MeetingCriterionForm.Meta.fields)
     form = forms.MeetingCriterionForm(request.POST or None, instance=criterion)
+    guard.attach(form)
     if request.method == "POST" and form.is_valid():
         try:
-            services.meeting_criterion_save(criterion=form.instance, by=request.user)
+            saved = guard.run(
+                lambda: services.meeting_criterion_save(criterion=form.instance, by=request.user)
+            )
         except ValidationError as error:
             forms.add_service_errors(form, error)
         else:
-            messages.success(request, "Đã lưu tiêu chí.")
-            return redirect(f"{reverse('members:meeting_criteria')}?year={criterion.year}")
-    return render(request, "members/meeting_criterion_form.html", {"form": form, "criterion": criterion})
+            if saved:
+                messages.success(request, "Đã lưu tiêu chí.")
+                return redirect(f"{reverse('members:meeting_criteria')}?year={criterion.year}")
+    return render(
+        request,
+        "members/meeting_criterion_form.html",
+        {"form": form, "criterion": criterion, **guard.context()},
+        status=guard.status,
+    )

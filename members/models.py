@@ -6,6 +6,7 @@ A member's status is what their events say. ``Member.status`` is a cache written
 """
 
 import unicodedata
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -702,11 +703,20 @@ class DuesPolicy(models.Model):
         "hạn nộp (số ngày sau khi hết kỳ)", default=15, help_text="Quá hạn này là nộp muộn."
     )
     source = models.CharField("văn bản quy định", max_length=300)
+    cell_share_override = models.CharField(
+        "căn cứ cho tỷ lệ chi bộ ngoài khung 30–50%",
+        max_length=300,
+        blank=True,
+        help_text="Chỉ ghi khi tỷ lệ chi bộ trực thuộc giữ lại ngoài khung của QĐ 342: văn bản cho phép.",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     history = HistoricalRecords()
+
+    #: QĐ 342-QĐ/TW 2010, Art. 4: a chi bộ trực thuộc đảng bộ cơ sở keeps 30–50%.
+    CELL_SHARE_RANGE = (Decimal("30"), Decimal("50"))
 
     class Meta:
         verbose_name = "tỷ lệ trích giữ, kỳ nộp đảng phí"

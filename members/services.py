@@ -6,6 +6,7 @@ them after every action. Nothing here deletes anything.
 
 import datetime as dt
 from collections.abc import Mapping
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -45,6 +46,7 @@ from .models import (
     Candidate,
     CellMeeting,
     DuesLine,
+    DuesPolicy,
     DuesRate,
     DuesRemittance,
     DuesStatus,
@@ -1626,3 +1628,69 @@ def dues_rate_add(
     rate.full_clean()
     rate.save()
     return rate
+
+
+@transaction.atomic
+def dues_policy_set(
+    *,
+    valid_from: dt.date,
+    cell_keeps_percent,
+    organization_keeps_percent,
+    remit_every_months: int,
+    remit_due_days: int,
+    source: str,
+    cell_share_override: str = "",
+    by: AbstractBaseUser | None = None,
+) -> DuesPolicy:
+    """The shares each level keeps and the remittance period from `valid_from` (a newer rule, or the Bloc's own
+    choice): a new dated row, the earlier ones kept and still read for their months; a row of the same date is
+    corrected, its history (``DuesPolicy.history``) keeping what it said. QĐ 342-QĐ/TW 2010 Art. 4: a chi bộ
+    trực thuộc keeps 30–50% — outside that range only with the text that allows it (``cell_share_override``).
+    The remittance period is chosen for whole years (``dues.remittance_periods``): a change of it starts on 1
+    January."""
+    access.require_staff(by)
+    errors = {}
+    source, override = (source or "").strip(), (cell_share_override or "").strip()
+    if not source:
+        errors["source"] = "Hãy ghi văn bản quy định (số, ngày, điều khoản)."
+    if valid_from.day != 1:
+        errors["valid_from"] = "Tỷ lệ mới áp dụng từ ngày đầu một tháng."
+    for name, value in (
+        ("cell_keeps_percent", cell_keeps_percent),
+        ("organization_keeps_percent", organization_keeps_percent),
+    ):
+        if value is None or not Decimal(0) <= Decimal(value) <= Decimal(100):
+            errors[name] = "Tỷ lệ trích giữ phải từ 0 đến 100%."
+    low, high = DuesPolicy.CELL_SHARE_RANGE
+    if "cell_keeps_percent" not in errors and not low <= Decimal(cell_keeps_percent) <= high and not override:
+        errors["cell_share_override"] = (
+            "Chi bộ trực thuộc giữ lại từ 30% đến 50% (Quyết định 342-QĐ/TW, Điều 4): ngoài khung này phải ghi "
+            "văn bản cho phép."
+        )
+    if remit_every_months not in (1, 3):
+        errors["remit_every_months"] = "Nộp hằng tháng hoặc hằng quý."
+    before = (
+        DuesPolicy.objects.select_for_update()
+        .filter(valid_from__lt=valid_from)
+        .order_by("-valid_from")
+        .first()
+    )
+    if (
+        before is not None
+        and remit_every_months != before.remit_every_months
+        and (valid_from.month, valid_from.day) != (1, 1)
+    ):
+        errors["remit_every_months"] = "Kỳ nộp (tháng/quý) chỉ đổi từ ngày 01/01 của một năm."
+    if errors:
+        raise ValidationError(errors)
+    policy = DuesPolicy.objects.select_for_update().filter(valid_from=valid_from).first() or DuesPolicy(
+        valid_from=valid_from
+    )
+    policy.cell_keeps_percent = Decimal(cell_keeps_percent)
+    policy.organization_keeps_percent = Decimal(organization_keeps_percent)
+    policy.remit_every_months, policy.remit_due_days = remit_every_months, remit_due_days
+    policy.source, policy.cell_share_override, policy.recorded_by = source, override, by
+    policy._history_user = by
+    policy.full_clean()
+    policy.save()
+    return policy

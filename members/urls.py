@@ -15,6 +15,7 @@ urlpatterns = [
     path("dues/", dues_views.dues_overview, name="dues_overview"),
     path("dues/report/", dues_views.dues_report, name="dues_report"),
     path("dues/settings/", dues_views.dues_settings, name="dues_settings"),
+    path("dues/settings/policy/", dues_views.dues_policy, name="dues_policy"),
     path("dues/<int:organization>/", dues_views.dues_month, name="dues_month"),
     path("dues/<int:organization>/cells/<int:cell>/", dues_views.dues_month, name="dues_cell"),
     path("dues/<int:organization>/import/", dues_views.dues_import, name="dues_import"),

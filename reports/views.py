@@ -21,7 +21,7 @@ from core.concurrency import EditGuard, history_last_change, model_state
 from core.datacache import data_cache_key, lazy_parts, page_number
 from core.dates import parse_year
 from core.spreadsheets import xlsx_response
-from members import meetings
+from members import dues, meetings
 from organizations.access import (
     SECRETARY,
     check_can_work_in,
@@ -152,11 +152,12 @@ def report_list(request):
 @require_safe
 def organization_obligations(request, pk):
     """The live panels of an organisation's page, loaded by the page in one request: its overdue and coming
-    reports, and its cells' meetings flags (``members.meetings.organization_flags``: the organisations app may not
-    read either)."""
+    reports, its cells' meetings flags (``members.meetings.organization_flags``) and its members flagged for three
+    unpaid months of dues (``members.dues.flagged_members``): the organisations app may read none of them."""
     org = get_object_or_404(organizations_for_user(request.user), pk=pk)
     mine = organization_of(request.user)
     flags, gaps = meetings.organization_flags(org, today().year, today())
+    dues_flags = dues.flagged_members(today().year, [org])
     return render(
         request,
         "reports/_obligations_panel.html",
@@ -166,6 +167,7 @@ def organization_obligations(request, pk):
             "is_own_secretary": mine is not None and mine.pk == org.pk,
             "meeting_flags": flags,
             "meeting_gaps": gaps,
+            "dues_flags": dues_flags,
             "year": today().year,
         },
     )

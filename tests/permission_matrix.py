@@ -440,6 +440,7 @@ MATRIX: dict[str, Rule] = {
     "members:dues_overview": rule("read"),
     "members:dues_report": rule("readers", query=lambda w: f"year={w.year - 1}&format=xlsx"),
     "members:dues_settings": rule("staff"),
+    "members:dues_policy": rule("staff"),
     "members:dues_month": rule(
         "work",
         lambda w, s: {"organization": w.__dict__[s]["organization"].pk},

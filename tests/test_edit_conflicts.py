@@ -18,7 +18,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from members.models import MemberRating
+from discipline.models import InspectionProgramme
+from members.models import CellMeeting, DuesLine, MeetingCriterion, MemberDues, MemberRating
+from members.tests.factories import dues_settings
 from organizations.models import BlocYear, Cell, Officer, Organization, OrganizationYear
 from reports.models import ReportingSchedule, Resolution
 from targets.models import Target
@@ -91,7 +93,7 @@ def _open(client, url) -> dict:
 class Case:
     id: str
     url: Callable  # (world) -> str
-    a: str  # the role of who saves first ("staff" or "secretary")
+    a: str  # the role of who saves first ("staff", "secretary" or "inspector")
     b: str
     change_a: Callable  # (world) -> {field: value}
     change_b: Callable
@@ -241,12 +243,63 @@ CASES = [
         lambda w: Resolution.objects.get(pk=w.resolution.pk).short_title == "NQ ĐH XIII",
         "Nghị quyết Đại hội XIII của Đảng",
     ),
+    Case(
+        "cell meeting (a draft both secretaries complete)",
+        lambda w: reverse("members:meeting_edit", args=[w.own["meeting"].pk]),
+        "secretary", "staff",
+        lambda w: {"topics": "Nhiệm vụ tháng 3; thu nộp đảng phí quý I"},
+        lambda w: {"resolution": "Chi bộ thống nhất hoàn thành thu đảng phí trước 15/4"},
+        lambda w: CellMeeting.objects.get(pk=w.own["meeting"].pk).topics == "Nhiệm vụ tháng 3; thu nộp đảng phí quý I",
+        lambda w: CellMeeting.objects.get(pk=w.own["meeting"].pk).resolution.startswith("Chi bộ thống nhất"),
+        "Nhiệm vụ tháng 3; thu nộp đảng phí quý I",
+    ),
+    Case(
+        "cell meeting checklist line",
+        lambda w: reverse("members:meeting_criterion_edit", args=[w.criterion.pk]),
+        "staff", "staff",
+        lambda w: {"text": "Chi bộ sinh hoạt đúng kỳ, đủ nội dung (đã sửa)"},
+        lambda w: {"regulation": "Hướng dẫn 42-HD/BTCTW 2025, mục 2"},
+        lambda w: MeetingCriterion.objects.get(pk=w.criterion.pk).text == "Chi bộ sinh hoạt đúng kỳ, đủ nội dung (đã sửa)",
+        lambda w: MeetingCriterion.objects.get(pk=w.criterion.pk).regulation == "Hướng dẫn 42-HD/BTCTW 2025, mục 2",
+        "Chi bộ sinh hoạt đúng kỳ, đủ nội dung (đã sửa)",
+    ),
+    Case(
+        "inspection programme",
+        lambda w: reverse("discipline:programme_edit", args=[w.own["programme"].pk]),
+        "inspector", "inspector",
+        lambda w: {"title": "Kiểm tra việc thu, nộp, quản lý đảng phí"},
+        lambda w: {"decision_no": "15-QĐ/UBKT"},
+        lambda w: InspectionProgramme.objects.get(pk=w.own["programme"].pk).title == "Kiểm tra việc thu, nộp, quản lý đảng phí",
+        lambda w: InspectionProgramme.objects.get(pk=w.own["programme"].pk).decision_no == "15-QĐ/UBKT",
+        "Kiểm tra việc thu, nộp, quản lý đảng phí",
+    ),
+    Case(
+        "dues month sheet",
+        lambda w: reverse("members:dues_month", kwargs={"organization": w.own["organization"].pk}) + f"?month={w.year - 1}-11",
+        "staff", "secretary",
+        lambda w: {f"s{w.own['member'].pk}": "paid", f"a{w.own['member'].pk}": "50000"},
+        lambda w: {f"s{w.own['discipline'].member_id}": "unpaid"},
+        lambda w: DuesLine.objects.filter(member=w.own["member"], status="paid", amount_paid=50000).exists(),
+        lambda w: DuesLine.objects.filter(member_id=w.own["discipline"].member_id, status="unpaid").exists(),
+        "50.000",
+    ),
+    Case(
+        "member dues base",
+        lambda w: reverse("members:member_dues", args=[w.own["member"].pk]),
+        "staff", "secretary",
+        lambda w: {"income_base": "12000000"},
+        lambda w: {"category": "huu_tri"},
+        lambda w: MemberDues.objects.filter(member=w.own["member"], income_base=12_000_000).exists(),
+        lambda w: MemberDues.objects.filter(member=w.own["member"], category="huu_tri").exists(),
+        "12.000.000",
+    ),
 ]  # fmt: skip
 
 
 @pytest.fixture
 def world(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    dues_settings()  # the rates and shares the migration seeds (a transactional test elsewhere may flush them)
     w = build_world()
     w.newcomer = get_user_model().objects.create_user(username="canbo_moi", password="x")
     return w
@@ -254,7 +307,7 @@ def world(db, settings, tmp_path):
 
 def _client(world, role):
     client = Client()
-    client.force_login(world.staff if role == "staff" else world.secretary)
+    client.force_login({"staff": world.staff, "inspector": world.inspector}.get(role, world.secretary))
     return client
 
 

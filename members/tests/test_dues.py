@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from core.documents import docx_text
 from members import dues, services
-from members.models import DuesLine, DuesRate, DuesStatus
+from members.models import DuesLine, DuesPolicy, DuesRate, DuesStatus
 from members.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -243,3 +243,99 @@ def test_a_cell_secretary_records_their_cells_month_and_only_theirs(client_for, 
     other = reverse("members:dues_cell", kwargs={"organization": org_a.pk, "cell": theirs.pk})
     assert client.get(other).status_code == 404
     assert client.get(reverse("members:dues_month", kwargs={"organization": org_a.pk})).status_code == 403
+
+
+def _policy(**changes):
+    values = {
+        "valid_from": dt.date(2026, 1, 1), "cell_keeps_percent": Decimal("40"),
+        "organization_keeps_percent": Decimal("70"), "remit_every_months": 3, "remit_due_days": 15,
+        "source": "Quyết định 342-QĐ/TW 2010, Điều 4",
+    }  # fmt: skip
+    return {**values, **changes}
+
+
+def test_staff_edit_the_shares_and_the_remittance_reads_them(client_for, staff, secretary_a, org_a):
+    """QĐ 342-QĐ/TW 2010 Art. 4: a TCCSĐ keeps 70% and remits 30%; the Bloc's next rule (here 90/10) is an edited
+    setting from its date — the amount owed to the Bloc and the yearly report's "kept" follow it, the months
+    before keep the old shares, and the earlier values stay in the history."""
+    member = _with_base(f.member(org_a, ceremony_on=dt.date(2015, 3, 1), full=True), base=10_000_000)
+    for month in dues.months_of(2026)[:6]:  # 100.000 đ a month
+        services.dues_month_save(organization=org_a, month=month, entries={member: (PAID, None, "")})
+    q1, q2 = dues.remittance_periods(2026)[:2]
+    assert dues.period_owed(org_a, q1) == (300_000, 90_000)  # 30% of 300.000 đ
+    assert dues.year_report(2026, dt.date(2026, 6, 30)).rows[0].kept == 420_000
+
+    client = client_for(staff)
+    url = reverse("members:dues_policy")
+    form = {"valid_from": "01/04/2026", "cell_keeps_percent": "40", "organization_keeps_percent": "90",
+            "remit_every_months": "3", "remit_due_days": "15", "source": "Quy định giả định 99-QĐ/TW, Điều 4"}  # fmt: skip
+    assert client.post(url, form).status_code == 302
+    assert dues.period_owed(org_a, q1) == (300_000, 90_000)  # before 01/04: the old shares
+    assert [p.due for p in dues.remittance_periods(2026)[:2]] == [dt.date(2026, 4, 15), dt.date(2026, 7, 15)]
+    assert dues.period_owed(org_a, q2) == (300_000, 30_000)  # from 01/04: 10% of 300.000 đ
+    assert dues.year_report(2026, dt.date(2026, 6, 30)).rows[0].kept == 210_000 + 270_000
+    page = client_for(secretary_a).get(reverse("members:dues_remittances", args=[org_a.pk]), {"year": 2026})
+    assert '<td class="text-end owed">30.000</td>' in page.content.decode()
+
+    # a correction of the same date is kept in the history, never overwritten silently
+    client = client_for(staff)
+    assert (
+        client.post(url, {**form, "organization_keeps_percent": "80", "remit_due_days": "20"}).status_code
+        == 302
+    )
+    assert [p.due for p in dues.remittance_periods(2026)[:2]] == [dt.date(2026, 4, 15), dt.date(2026, 7, 20)]
+    assert DuesPolicy.objects.get(valid_from=dt.date(2026, 4, 1)).organization_keeps_percent == 80
+    assert dues.period_owed(org_a, q2) == (300_000, 60_000)
+    assert list(
+        DuesPolicy.history.filter(valid_from=dt.date(2026, 4, 1)).values_list(
+            "organization_keeps_percent", flat=True
+        )
+    ) == [80, 90]
+    history = client.get(url).content.decode()
+    assert "TCCSĐ giữ 90%" in history and "TCCSĐ giữ 80%" in history
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"cell_keeps_percent": "25"}, "cell_share_override", "từ 30% đến 50%"),
+        ({"cell_keeps_percent": "51"}, "cell_share_override", "từ 30% đến 50%"),
+        ({"organization_keeps_percent": "101"}, "organization_keeps_percent", "100"),
+        ({"cell_keeps_percent": "-1"}, "cell_keeps_percent", "0"),
+        ({"valid_from": "15/04/2026"}, "valid_from", "ngày đầu một tháng"),
+        ({"remit_every_months": "1"}, "remit_every_months", "01/01"),
+        ({"source": ""}, "source", ""),
+    ],
+)
+def test_the_shares_form_refuses_what_the_regulation_does_beside_the_field(
+    client_for, staff, changes, field, message
+):
+    """QĐ 342-QĐ/TW 2010 Art. 4: a chi bộ trực thuộc keeps 30–50% (30 and 50 themselves are allowed); shares are
+    0–100%; a monthly/quarterly change starts a year; the source is cited."""
+    form = {"valid_from": "01/04/2026", "cell_keeps_percent": "40", "organization_keeps_percent": "70",
+            "remit_every_months": "3", "remit_due_days": "15", "source": "Quy định giả định"}  # fmt: skip
+    response = client_for(staff).post(reverse("members:dues_policy"), {**form, **changes})
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert list(errors) == [field] and message in " ".join(errors[field])
+    assert not DuesPolicy.objects.filter(valid_from=dt.date(2026, 4, 1)).exists()
+
+
+def test_a_cell_share_outside_the_range_needs_its_documented_override(staff):
+    """QĐ 342-QĐ/TW 2010 Art. 4 (30–50%): the edges pass; outside them only with the text that allows it."""
+    for edge in ("30", "50"):
+        services.dues_policy_set(
+            **_policy(valid_from=dt.date(2026, 5, 1), cell_keeps_percent=Decimal(edge)), by=staff
+        )
+    with pytest.raises(ValidationError, match="30% đến 50%"):
+        services.dues_policy_set(
+            **_policy(valid_from=dt.date(2026, 5, 1), cell_keeps_percent=Decimal("20")), by=staff
+        )
+    policy = services.dues_policy_set(
+        **_policy(valid_from=dt.date(2026, 5, 1), cell_keeps_percent=Decimal("20")),
+        cell_share_override="Công văn giả định 5-CV/ĐUK cho phép chi bộ quân sự",
+        by=staff,
+    )
+    assert policy.cell_keeps_percent == 20 and "5-CV/ĐUK" in policy.cell_share_override
+    assert services.dues_policy_set(**_policy(valid_from=dt.date(2027, 1, 1), remit_every_months=1), by=staff)
+    assert [p.label for p in dues.remittance_periods(2027)][:2] == ["Tháng 1/2027", "Tháng 2/2027"]
