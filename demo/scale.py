@@ -431,6 +431,8 @@ def _report(rng: random.Random, org: Organization, period, roll: _Roll, headcoun
         cells_total=cells,
         cell_meetings_held=cells,
         results_text="Hoàn thành kế hoạch của kỳ.",
+        shortcomings_text="Một số chi bộ sinh hoạt chưa đều.",
+        directions_text="Tiếp tục thực hiện kế hoạch của kỳ sau.",
         first_submitted_at=submitted,
         submitted_at=submitted,
         accepted_at=min(submitted + dt.timedelta(days=2), timezone.now()) if accepted else None,
