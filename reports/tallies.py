@@ -96,7 +96,9 @@ def _write(expected: dict[Key, object], stored: dict[Key, tuple]) -> int:
     if gone:
         ReportTally.objects.filter(pk__in=gone).delete()
     if new:
-        ReportTally.objects.bulk_create(new, batch_size=5000)
+        # Two writers refreshing the same pair at once (a report saved while its organisation's spell changes)
+        # compute the same row: the second one's insert waits for the first and is skipped, not an error.
+        ReportTally.objects.bulk_create(new, batch_size=5000, ignore_conflicts=True)
     if changed:
         ReportTally.objects.bulk_update(changed, ["submitted_on"], batch_size=5000)
     return len(gone) + len(new) + len(changed)
