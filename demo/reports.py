@@ -19,6 +19,7 @@ from django.conf import settings
 
 from members.models import EventKind
 from organizations.models import Kind, Organization, OrganizationYear, Rating
+from reports import tallies
 from reports.models import (
     PeriodicReport,
     ReportingPeriod,
@@ -484,6 +485,8 @@ def build_reports(rng, orgs, world, *, staff, secretaries, today: dt.date, meeti
     builder.meetings = meetings
     builder.build()
     builder.write()
+    # The reports went in with bulk_create (no save, no signal): the punctuality tallies follow them now.
+    tallies.rebuild()
     return {
         "periods": len(periods),
         "resolutions": sum(len(v) for v in resolutions.values()),

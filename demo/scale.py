@@ -38,6 +38,7 @@ from organizations.models import (
     Rating,
     UnitType,
 )
+from reports import tallies
 from reports.models import PeriodicReport, ReportKind, ReportStatus, Resolution, StudyLine
 from reports.periods import periods_create
 from targets.models import Comparator, Target
@@ -374,6 +375,9 @@ def generate(
                 f"tổ chức {first + 1}–{first + len(chunk)}: {summary.members} đảng viên, {summary.events} sự kiện, "
                 f"{summary.reports} báo cáo, {summary.study_lines} dòng học tập"
             )
+    # Everything went in with bulk_create (no save, no signal): the punctuality tallies follow it now.
+    tallies.rebuild()
+    step("số liệu tổng hợp báo cáo")
     summary.seconds = time.monotonic() - started
     return summary
 

@@ -359,3 +359,29 @@ class ReminderLog(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class ReportTally(models.Model):
+    """A maintained figure (issue 20): one row for each (organisation, period) the organisation owes — it
+    belonged to the Bloc for some part of the period (``timeliness.owes_report``) — with the local day its report
+    was first submitted (empty: not yet). Punctuality is then counted from these rows (``timeliness``), not by
+    checking every report against the Bloc's membership spells.
+
+    Derived data: kept by ``reports.tallies`` in the same transaction as every write that can change it (a
+    report saved, a period made, a membership spell changed); ``manage.py tally_check`` recomputes every row from
+    the raw records and reports any difference."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="+")
+    submitted_on = models.DateField("nộp lần đầu ngày", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "số liệu tổng hợp báo cáo"
+        verbose_name_plural = "số liệu tổng hợp báo cáo"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "period"], name="report_tally_org_period"),
+        ]
+        indexes = [models.Index(fields=["period", "submitted_on"], name="report_tally_period_idx")]
+
+    def __str__(self):
+        return f"{self.organization_id} × {self.period_id}: {self.submitted_on or '—'}"

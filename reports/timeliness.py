@@ -21,13 +21,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from core.datacache import cached_under_data_version
 from organizations.models import Organization, in_bloc_during_q
 
-from .models import PeriodicReport, ReportingPeriod
+from .models import PeriodicReport, ReportingPeriod, ReportTally
 from .periods import periods_of_year
 
 ON_TIME = "on_time"
@@ -166,79 +166,94 @@ class TimelinessCounts:
         return round(100 * self.filed / self.due, 2) if self.due else None
 
 
+def _tallies(periods: list[ReportingPeriod]) -> QuerySet:
+    """The maintained rows (``ReportTally``, kept by ``reports.tallies``) of the pairs owed for `periods`."""
+    return ReportTally.objects.filter(period__in=[p.pk for p in periods])
+
+
+def _filed_counts(as_of: dt.date, not_due_ids: list[int] | None = None) -> dict:
+    """The conditional counts of a group of tally rows, as of `as_of`: owed, filed (first submitted by the end of
+    `as_of`), on time (and by the end of the period's due date), and with `not_due_ids`, owed and filed among
+    the periods not due yet."""
+    filed = Q(submitted_on__lte=as_of)
+    counts = {
+        "owed": Count("pk"),
+        "filed": Count("pk", filter=filed),
+        "on_time": Count("pk", filter=filed & Q(submitted_on__lte=F("period__due_on"))),
+    }
+    if not_due_ids is not None:
+        counts["not_due_owed"] = Count("pk", filter=Q(period__in=not_due_ids))
+        counts["early"] = Count("pk", filter=filed & Q(period__in=not_due_ids))
+    return counts
+
+
 def timeliness_counts(
     periods: list[ReportingPeriod], as_of: dt.date, search: Q | None = None
 ) -> tuple[dict[int, TimelinessCounts], TimelinessCounts]:
     """Counts per period (and their total) over every organisation (matching `search`, a filter on
-    organisations), in two aggregate queries with the same results as ``cells``: one row per organisation, one
-    conditional count per period."""
+    organisations), with the same results as ``cells``: one aggregate query over the maintained rows of the pairs
+    owed (``ReportTally``), one row per period."""
     per_period = {p.pk: TimelinessCounts() for p in periods}
     total = TimelinessCounts()
     if not periods:
         return per_period, total
-    orgs = Organization.objects.all() if search is None else Organization.objects.filter(search)
-    owed = orgs.aggregate(**{f"p{p.pk}": Count("pk", filter=owes_q(p)) for p in periods})
-    reports = PeriodicReport.objects.filter(filed_by_q(as_of), period__in=[p.pk for p in periods])
+    rows = _tallies(periods)
     if search is not None:
-        reports = reports.filter(organization__in=orgs.values("pk"))
-    filed = reports.aggregate(
-        **{
-            f"{name}{p.pk}": Count("pk", filter=Q(period=p.pk) & owes_q(p, "organization__") & condition)
-            for p in periods
-            for name, condition in (("filed", Q()), ("on_time", on_time_q(p)))
-        }
-    )
+        rows = rows.filter(organization__in=Organization.objects.filter(search).values("pk"))
+    found = {
+        row["period_id"]: row for row in rows.values("period_id").annotate(**_filed_counts(as_of)).order_by()
+    }
     for p in periods:
+        row = found.get(p.pk, {"owed": 0, "filed": 0, "on_time": 0})
         counts = per_period[p.pk]
-        counts.owed = owed[f"p{p.pk}"]
-        on_time, filed_n = filed[f"on_time{p.pk}"], filed[f"filed{p.pk}"]
-        counts.on_time, counts.late = on_time, filed_n - on_time
+        counts.owed = row["owed"]
+        counts.on_time, counts.late = row["on_time"], row["filed"] - row["on_time"]
         if as_of > p.due_on:
-            counts.missing = counts.owed - filed_n
+            counts.missing = counts.owed - row["filed"]
         else:
-            counts.not_due = counts.owed - filed_n
+            counts.not_due = counts.owed - row["filed"]
         counts.due = counts.owed - counts.not_due
         total.merge(counts)
     return per_period, total
+
+
+#: Above this many organisations, ``counts_by_organization`` counts every owing organisation's rows and keeps
+#: the asked ones (a list of ids that long in the query costs more than the rows it leaves out).
+ORGANIZATION_FILTER_LIMIT = 1000
 
 
 def counts_by_organization(
     periods: list[ReportingPeriod], as_of: dt.date, orgs: list[Organization]
 ) -> dict[int, TimelinessCounts]:
     """Counts per organisation over `periods` (every period owed, whatever its kind), for `orgs`, with the same
-    results as ``cells``: one aggregate query for the reports filed; the periods owed by ``owes_report``."""
-    not_due = [p for p in periods if as_of <= p.due_on]
-    filed: dict[int, dict] = {}
+    results as ``cells``: one aggregate query over the maintained rows of the pairs owed (``ReportTally``)."""
+    not_due_ids = [p.pk for p in periods if as_of <= p.due_on]
+    found: dict[int, dict] = {}
     if periods and orgs:
-        owed_report = Q(pk__in=[])
-        on_time = Q(pk__in=[])
-        for p in periods:
-            owed_report |= Q(period=p.pk) & owes_q(p, "organization__")
-            on_time |= on_time_q(p)
-        rows = (
-            PeriodicReport.objects.filter(
-                filed_by_q(as_of), owed_report, organization__in=[o.pk for o in orgs]
-            )
-            .values("organization_id")
-            .annotate(
-                filed=Count("pk"),
-                on_time=Count("pk", filter=on_time),
-                early=Count("pk", filter=Q(period__in=[p.pk for p in not_due])),
-            )
-            .order_by()
-        )
-        filed = {row["organization_id"]: row for row in rows}
+        rows = _tallies(periods)
+        if len(orgs) <= ORGANIZATION_FILTER_LIMIT:
+            rows = rows.filter(organization__in=[o.pk for o in orgs])
+        found = {
+            row["organization_id"]: row
+            for row in rows.values("organization_id").annotate(**_filed_counts(as_of, not_due_ids)).order_by()
+        }
     out = {}
+    none = {"owed": 0, "filed": 0, "on_time": 0, "not_due_owed": 0, "early": 0}
     for org in orgs:
+        row = found.get(org.pk, none)
         counts = TimelinessCounts()
-        counts.owed = sum(1 for p in periods if owes_report(org, p))
-        done = filed.get(org.pk, {"filed": 0, "on_time": 0, "early": 0})
-        counts.not_due = sum(1 for p in not_due if owes_report(org, p)) - done["early"]
+        counts.owed = row["owed"]
+        counts.not_due = row["not_due_owed"] - row["early"]
         counts.due = counts.owed - counts.not_due
-        counts.on_time, counts.late = done["on_time"], done["filed"] - done["on_time"]
-        counts.missing = counts.due - done["filed"]
+        counts.on_time, counts.late = row["on_time"], row["filed"] - row["on_time"]
+        counts.missing = counts.due - row["filed"]
         out[org.pk] = counts
     return out
+
+
+def owing_organizations(periods: list[ReportingPeriod]) -> QuerySet[Organization]:
+    """Organisations that owe at least one of `periods` (read from the maintained rows), in code order."""
+    return Organization.objects.filter(pk__in=_tallies(periods).values("organization_id")).order_by("code")
 
 
 # --- the completeness matrix -------------------------------------------------------------------------------

@@ -616,7 +616,7 @@ def reports_on_time(year: int, as_of: dt.date) -> IndicatorResult:
     """On-time reports over reports due, every kind together, by the one rule of ``reports.timeliness``: an
     organisation owes a period's report if it belonged to the Bloc for any part of the period."""
     periods = due_periods(year, as_of)
-    orgs = owing_organizations(periods)
+    orgs = list(timeliness.owing_organizations(periods).only("pk", "code", "name"))
     per_org = timeliness.counts_by_organization(periods, as_of, orgs)
     per_period, total = timeliness.timeliness_counts(periods, as_of)
     rows = [

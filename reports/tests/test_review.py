@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from organizations.models import Organization
 from organizations.tests.factories import OrganizationFactory, secretary_user
-from reports import reminders, services
+from reports import reminders, services, tallies
 from reports.models import ReminderKind, ReminderLog, ReportStatus
 
 from .factories import period
@@ -31,6 +31,7 @@ def submit(org, number, by, at):
     report = services.report_start(organization=org, period=period(2021, "month", number), by=by)
     report = services.report_submit(report=report, by=by, data=NARRATIVE)
     type(report).objects.filter(pk=report.pk).update(submitted_at=at, first_submitted_at=at)
+    tallies.refresh([report.period], report.organization)  # an update() bypasses the tally's signal
     report.refresh_from_db()
     return report
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from members.models import Member
-from reports import services
+from reports import services, tallies
 from reports.models import PeriodicReport, ReportStatus
 from targets.models import Target
 
@@ -29,6 +29,7 @@ def stage_submitted_report(world) -> PeriodicReport:
     )
     on_time = timezone.make_aware(dt.datetime.combine(world.last_month.ends_on, dt.time(16)))
     PeriodicReport.objects.filter(pk=report.pk).update(first_submitted_at=on_time, submitted_at=on_time)
+    tallies.refresh([report.period], report.organization)  # an update() bypasses the tally's signal
     report.refresh_from_db()
     return report
 
