@@ -7,7 +7,7 @@ beside the fields by ``add_service_errors``.
 from django import forms
 from django.utils import timezone
 
-from core.forms import DateInput, add_service_errors  # noqa: F401  (re-exported for the views)
+from core.forms import DateInput, add_service_errors, change_reason_of  # noqa: F401  (re-exported for the views)
 from organizations.access import is_staff_role, organizations_for_user
 from organizations.models import Cell, Organization, Rating
 

@@ -169,7 +169,9 @@ class MemberImportResource(SpreadsheetResource):
 
     def save_values(self, instance, values):
         organization = values.pop("org")
-        member = services.member_create(organization=organization, by=self.user, **values)
+        member = services.member_create(
+            organization=organization, by=self.user, closed_years_logged_by_caller=True, **values
+        )
         instance.pk = member.pk
         for key in ("admission_decided_on", "ceremony_on", "full_member_decided_on", "arrived_on"):
             if values.get(key):
