@@ -9,9 +9,11 @@ dashboard's JSON carries what its HTML shows of a closed year's adjusted figures
 """
 
 import datetime as dt
+import io
 import json
 from types import SimpleNamespace
 
+import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -26,6 +28,7 @@ from organizations.models import (
     BlocYear,
     ClosedYear,
     ClosedYearChange,
+    Organization,
     OrganizationYear,
     Rating,
 )
@@ -547,3 +550,30 @@ def test_the_json_of_a_closed_year_carries_the_adjusted_figures_before_after_and
 def test_the_json_of_an_open_year_says_nothing_of_closing(w, client_for):
     data = json.loads(client_for(w.staff).get(reverse("dashboard:data_json"), {"year": CLOSED}).content)
     assert "closing" not in data
+
+
+def test_the_organisation_import_touching_a_closed_year_asks_why_in_its_preview(w, client_for):
+    """An organisation imported as in the Bloc from 01/07/2021 after 2021 is closed: the preview says the file
+    touches 2021; the confirmation without a reason imports nothing and puts the error beside the reason; with
+    one the organisation is added and the change logged."""
+    book = openpyxl.Workbook()
+    book.active.append(["Mã", "Tên tổ chức", "Loại hình", "Loại đơn vị", "Ngày trực thuộc"])
+    book.active.append(
+        ["80", "Chi bộ Công ty Mới", "Chi bộ cơ sở", "Doanh nghiệp ngoài nhà nước", "01/07/2021"]
+    )
+    upload = io.BytesIO()
+    book.save(upload)
+    upload.seek(0)
+    upload.name = "ds.xlsx"
+    _close(w)
+    client = client_for(w.staff)
+    url = reverse("organizations:organization_import")
+    preview = client.post(url, {"file": upload})
+    assert "chạm đến số liệu năm đã chốt: 2021" in preview.content.decode()
+    token = preview.context["token"]
+    refused = client.post(url, {"confirm": "1", "token": token})
+    assert refused.status_code == 200 and "hãy ghi lý do điều chỉnh" in refused.content.decode()
+    assert not Organization.objects.filter(code="80").exists()
+    assert client.post(url, {"confirm": "1", "token": token, "change_reason": REASON}).status_code == 302
+    assert Organization.objects.filter(code="80").exists()
+    assert ClosedYearChange.objects.filter(year=CLOSED, reason=REASON).exists()
