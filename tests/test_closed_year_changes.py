@@ -577,3 +577,24 @@ def test_the_organisation_import_touching_a_closed_year_asks_why_in_its_preview(
     assert client.post(url, {"confirm": "1", "token": token, "change_reason": REASON}).status_code == 302
     assert Organization.objects.filter(code="80").exists()
     assert ClosedYearChange.objects.filter(year=CLOSED, reason=REASON).exists()
+
+
+def test_the_organisation_form_shows_the_reason_only_when_a_date_moves_across_a_closed_year(w, client_for):
+    """The organisation's edit form no longer carries an empty reason box: renaming it asks nothing; moving its
+    join date into 2021 after 2021 is closed brings the field with the error beside it; with a reason it saves."""
+    _close(w)
+    client = client_for(w.staff)
+    url = reverse("organizations:organization_edit", args=[w.org.pk])
+    assert 'name="change_reason"' not in client.get(url).content.decode()
+    data = {"code": w.org.code, "name": "Đảng bộ đổi tên", "kind": w.org.kind, "unit_type": w.org.unit_type}
+    assert client.post(url, {**data, "joined_on": "01/01/2000"}).status_code == 302
+    asked = client.post(url, {**data, "joined_on": "01/03/2021"})
+    assert asked.status_code == 200 and 'name="change_reason"' in asked.content.decode()
+    assert "hãy ghi lý do điều chỉnh" in asked.context["form"].errors["change_reason"][0]
+    w.org.refresh_from_db()
+    assert w.org.joined_on == dt.date(2000, 1, 1)
+    assert client.post(url, {**data, "joined_on": "01/03/2021", "change_reason": REASON}).status_code == 302
+    w.org.refresh_from_db()
+    assert w.org.joined_on == dt.date(2021, 3, 1)
+    change = ClosedYearChange.objects.get()
+    assert "01/01/2000" in change.before and "01/03/2021" in change.after and change.reason == REASON
