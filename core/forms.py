@@ -66,9 +66,38 @@ def localized_decimal(field: forms.DecimalField) -> forms.DecimalField:
     return field
 
 
+#: The field a service names when a change touches a closed year and needs a reason (``organizations.closing``).
+CHANGE_REASON = "change_reason"
+
+
+def ask_change_reason(form: forms.Form) -> None:
+    """Give `form` the reason field for a change to a closed year (if it has not got it): it is not shown until
+    a service asks for it, then it stays on the form until the change is saved."""
+    if CHANGE_REASON not in form.fields:
+        form.fields[CHANGE_REASON] = forms.CharField(
+            label="Lý do điều chỉnh số liệu năm đã chốt",
+            required=False,
+            max_length=500,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text="Thay đổi này làm thay đổi số liệu của năm đã chốt: được lưu cùng lý do vào nhật ký.",
+        )
+
+
+def change_reason_of(form: forms.Form) -> str:
+    """The reason typed for a change to a closed year, to pass to the service as ``change_reason``; "" when
+    the form was not asked for one. A form that carries one keeps showing the field."""
+    if not form.is_bound or CHANGE_REASON not in form.data:
+        return ""
+    ask_change_reason(form)
+    return str(form.data.get(CHANGE_REASON) or "").strip()[:500]
+
+
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError beside the fields it names (or at the top of the form)."""
+    """Put a service's ValidationError beside the fields it names (or at the top of the form). A service asking
+    for the reason of a change to a closed year (``change_reason``) makes the field appear, the error beside it."""
     if hasattr(error, "error_dict"):
+        if CHANGE_REASON in error.error_dict:
+            ask_change_reason(form)
         for field, errors in error.error_dict.items():
             for item in errors:
                 for message in item.messages:

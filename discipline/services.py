@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from members import services as member_services
 from members.models import ACTIVE_STATUSES, EventKind, Member
+from organizations import closing
 from organizations.access import check_can_record_discipline
 from organizations.models import Cell, Organization
 
@@ -52,11 +53,13 @@ def discipline_record(
     member: Member | None = None,
     cell: Cell | None = None,
     is_leadership: bool = False,
+    change_reason: str = "",
     by: AbstractBaseUser,
 ) -> Discipline:
     """Record a disciplinary decision (Điều lệ Đảng Art. 35–39): a member (khiển trách, cảnh cáo, cách chức,
     khai trừ), a TCCSĐ or a subordinate organisation (khiển trách, cảnh cáo, giải tán). A member's entry
-    belongs to the organisation whose roll they are on; an expulsion takes them off it (their exit event)."""
+    belongs to the organisation whose roll they are on; an expulsion takes them off it (their exit event). A
+    decision dated in a closed year (it counts in the year decided) needs `change_reason`."""
     check_can_record_discipline(by)
     _not_future(decided_on, "Ngày quyết định", "decided_on")
     if effective_on < decided_on:
@@ -107,6 +110,13 @@ def discipline_record(
         recorded_by=by,
     )
     discipline.full_clean(exclude=["exit_event", "recorded_by"])
+    closing.closed_year_change_record(
+        years=[decided_on.year],
+        what=f"Kỷ luật {discipline.get_form_display().lower()}: {member.full_name if member else (cell.name if cell else organization.name)}",
+        after=f"quyết định {discipline.decision_no} ngày {closing.day_text(decided_on)}",
+        reason=change_reason,
+        by=by,
+    )
     if form == DisciplineForm.KHAI_TRU:
         discipline.exit_event = member_services.member_end(
             member=member,
@@ -115,6 +125,7 @@ def discipline_record(
             decided_on=decided_on,
             decision_no=discipline.decision_no,
             note=f"Kỷ luật khai trừ: {discipline.summary}"[:2000],
+            change_reason=change_reason,
             by=by,
         )
     discipline.save()
@@ -175,12 +186,14 @@ def appeal_settle(
     settled_on: dt.date,
     outcome_decision_no: str = "",
     new_form: str = "",
+    change_reason: str = "",
     by: AbstractBaseUser,
 ) -> Appeal:
     """Settle a complaint: the discipline stands (giữ nguyên), is changed to another form (the original is kept
     as "changed" and the new decision recorded beside it) or annulled (kept as "annulled": it no longer counts
     in any rating). An expulsion changed or annulled returns the member to the roll from the settlement's date
-    (``members.services.member_reinstate``: a dated event; the exit event and the history stay)."""
+    (``members.services.member_reinstate``: a dated event; the exit event and the history stay). Changing or
+    annulling a discipline of a closed year (it counts in the year decided) needs `change_reason`."""
     check_can_record_discipline(by)
     appeal = Appeal.objects.select_for_update().select_related("discipline").get(pk=appeal.pk)
     discipline = appeal.discipline
@@ -193,6 +206,15 @@ def appeal_settle(
         raise ValidationError({"settled_on": "Ngày giải quyết không được trước ngày nhận đơn."})
     if outcome != AppealOutcome.UPHELD and not outcome_decision_no.strip():
         raise ValidationError({"outcome_decision_no": "Thay đổi hoặc xóa kỷ luật cần số quyết định."})
+    if outcome != AppealOutcome.UPHELD:
+        closing.closed_year_change_record(
+            years=[discipline.decided_on.year],
+            what=f"Giải quyết khiếu nại kỷ luật số {discipline.decision_no}",
+            before=discipline.get_form_display(),
+            after=AppealOutcome(outcome).label + (f": {new_form}" if new_form else ""),
+            reason=change_reason,
+            by=by,
+        )
     if outcome == AppealOutcome.CHANGED:
         allowed = MEMBER_FORMS if discipline.subject == Subject.MEMBER else ORGANIZATION_FORMS
         if new_form not in allowed or new_form == discipline.form or new_form == DisciplineForm.KHAI_TRU:
@@ -240,9 +262,11 @@ def programme_save(
     starts_on: dt.date,
     ends_on: dt.date,
     organizations,
+    change_reason: str = "",
     by: AbstractBaseUser,
 ) -> InspectionProgramme:
-    """Plan (or correct) an inspection or supervision programme and the organisations it covers."""
+    """Plan (or correct) an inspection or supervision programme and the organisations it covers. A programme of
+    a closed year's plan added, moved or taken out of the plan needs `change_reason`."""
     check_can_record_discipline(by)
     if not 1930 <= year <= timezone.localdate().year + 1:
         raise ValidationError({"year": "Năm không hợp lệ."})
@@ -250,6 +274,16 @@ def programme_save(
         raise ValidationError({"ends_on": "Ngày kết thúc không được trước ngày bắt đầu."})
     if not organizations:
         raise ValidationError({"organizations": "Hãy chọn ít nhất một tổ chức được kiểm tra, giám sát."})
+    was = (programme.year, programme.in_plan) if programme is not None and programme.pk else None
+    if was != (year, in_plan):
+        closing.closed_year_change_record(
+            years={y for y, planned in (was or (year, False), (year, in_plan)) if planned},
+            what=f"Chương trình kiểm tra, giám sát “{title.strip()}”",
+            before=f"năm {was[0]}, {'trong' if was[1] else 'ngoài'} chương trình" if was else "",
+            after=f"năm {year}, {'trong' if in_plan else 'ngoài'} chương trình",
+            reason=change_reason,
+            by=by,
+        )
     programme = programme or InspectionProgramme(recorded_by=by)
     programme.year, programme.kind, programme.title, programme.in_plan = year, kind, title.strip(), in_plan
     programme.decision_no, programme.starts_on, programme.ends_on = decision_no.strip(), starts_on, ends_on
@@ -263,15 +297,30 @@ def programme_save(
 
 @transaction.atomic
 def programme_conclude(
-    *, programme: InspectionProgramme, concluded_on: dt.date, conclusion: str, by: AbstractBaseUser
+    *,
+    programme: InspectionProgramme,
+    concluded_on: dt.date,
+    conclusion: str,
+    change_reason: str = "",
+    by: AbstractBaseUser,
 ) -> InspectionProgramme:
-    """Record the programme's conclusion (kết luận kiểm tra, giám sát)."""
+    """Record the programme's conclusion (kết luận kiểm tra, giám sát). Concluded within its year, it counts in
+    that year: for a closed year that needs `change_reason`."""
     check_can_record_discipline(by)
     _not_future(concluded_on, "Ngày kết luận", "concluded_on")
     if concluded_on < programme.starts_on:
         raise ValidationError({"concluded_on": "Ngày kết luận không được trước ngày bắt đầu."})
     if not conclusion.strip():
         raise ValidationError({"conclusion": "Hãy ghi nội dung kết luận."})
+    if programme.in_plan and concluded_on.year <= programme.year:
+        closing.closed_year_change_record(
+            years=[programme.year],
+            what=f"Kết luận kiểm tra, giám sát “{programme.title}”",
+            before=programme.get_status_display(),
+            after=f"{ProgrammeStatus.CONCLUDED.label} {closing.day_text(concluded_on)}",
+            reason=change_reason,
+            by=by,
+        )
     programme.status, programme.concluded_on, programme.conclusion = (
         ProgrammeStatus.CONCLUDED,
         concluded_on,
@@ -289,9 +338,11 @@ def remedy_add(
     organization: Organization,
     requirement: str,
     deadline: dt.date,
+    change_reason: str = "",
     by: AbstractBaseUser,
 ) -> Remedy:
-    """A remedy the conclusion requires of one of the inspected organisations, with its deadline."""
+    """A remedy the conclusion requires of one of the inspected organisations, with its deadline. Due in a
+    closed year, it counts as overdue there (and every year after until done): that needs `change_reason`."""
     check_can_record_discipline(by)
     if not programme.organizations.filter(pk=organization.pk).exists():
         raise ValidationError(
@@ -299,6 +350,13 @@ def remedy_add(
         )
     if deadline < programme.starts_on:
         raise ValidationError({"deadline": "Thời hạn khắc phục không được trước khi bắt đầu kiểm tra."})
+    closing.closed_year_change_record(
+        years=range(deadline.year, timezone.localdate().year + 1),
+        what=f"Yêu cầu khắc phục của tổ chức {organization.code} (“{programme.title}”)",
+        after=f"hạn {closing.day_text(deadline)}",
+        reason=change_reason,
+        by=by,
+    )
     remedy = Remedy(
         programme=programme, organization=organization, requirement=requirement.strip(), deadline=deadline,
         recorded_by=by,
@@ -309,12 +367,23 @@ def remedy_add(
 
 
 @transaction.atomic
-def remedy_done(*, remedy: Remedy, done_on: dt.date, note: str = "", by: AbstractBaseUser) -> Remedy:
-    """The organisation has remedied what was required (the date it was verified)."""
+def remedy_done(
+    *, remedy: Remedy, done_on: dt.date, note: str = "", change_reason: str = "", by: AbstractBaseUser
+) -> Remedy:
+    """The organisation has remedied what was required (the date it was verified). Dated back in a closed year
+    in which the remedy read as overdue, it changes that year: that needs `change_reason`."""
     check_can_record_discipline(by)
     _not_future(done_on, "Ngày hoàn thành", "done_on")
     if remedy.done_on is not None:
         raise ValidationError("Yêu cầu này đã được ghi hoàn thành.")
+    closing.closed_year_change_record(
+        years=range(max(done_on.year, remedy.deadline.year), timezone.localdate().year + 1),
+        what=f"Hoàn thành khắc phục của tổ chức {remedy.organization.code}",
+        before="chưa hoàn thành",
+        after=f"hoàn thành {closing.day_text(done_on)}",
+        reason=change_reason,
+        by=by,
+    )
     remedy.done_on, remedy.done_note = done_on, note.strip()
     remedy._history_user = by
     remedy.full_clean(exclude=["recorded_by"])

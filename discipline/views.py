@@ -1,6 +1,8 @@
 """Pages of the discipline and inspection registers. Thin: scope (selectors), check who records
 (``access``), bind the form, call the service, message, redirect."""
 
+import inspect
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -10,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.concurrency import EditGuard, history_last_change, model_state
-from core.forms import add_service_errors
+from core.forms import add_service_errors, change_reason_of
 from members.models import EventKind
 from organizations.access import can_record_discipline, check_can_record_discipline
 from organizations.models import Organization
@@ -29,7 +31,10 @@ def _year(raw) -> int | None:
 
 def _save(bound, service, /, **kwargs):
     """Run `service`; put its errors beside the fields of the `bound` form. The service's result, or None.
-    (Positional-only: a discipline's field is called ``form``.)"""
+    (Positional-only: a discipline's field is called ``form``.) A service that may touch a closed year gets
+    the reason typed once it asked for one (``core.forms.change_reason_of``)."""
+    if "change_reason" in inspect.signature(service).parameters:
+        kwargs["change_reason"] = change_reason_of(bound)
     try:
         return service(**kwargs)
     except ValidationError as error:

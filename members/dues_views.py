@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.concurrency import EMPTY, EditGuard, history_last_change, text_of
-from core.forms import add_service_errors
+from core.forms import add_service_errors, change_reason_of
 from core.imports import ImportWizard
 from core.spreadsheets import CONTENT_TYPE, xlsx_response
 from organizations.access import (
@@ -235,7 +235,12 @@ def dues_remittances(request, organization):
         check_can_work_in(request.user, org)
         if form.is_valid():
             try:
-                services.dues_remittance_record(organization=org, by=request.user, **form.cleaned_data)
+                services.dues_remittance_record(
+                    organization=org,
+                    by=request.user,
+                    change_reason=change_reason_of(form),
+                    **form.cleaned_data,
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:

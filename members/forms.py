@@ -9,7 +9,12 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
-from core.forms import DateInput, add_service_errors, localized_decimal  # noqa: F401  (add_service_errors: re-exported for the views)
+from core.forms import (  # noqa: F401  (add_service_errors, change_reason_of: re-exported for the views)
+    DateInput,
+    add_service_errors,
+    change_reason_of,
+    localized_decimal,
+)
 from organizations.access import is_staff_role, organizations_for_user
 from organizations.models import Cell, Organization, Rating
 from organizations.selectors import officer_accounts

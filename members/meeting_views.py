@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.concurrency import EMPTY, EditGuard, history_last_change, model_state, object_guard
-from organizations import access
+from organizations import access, closing
 from organizations.models import Cell, Organization
 
 from . import forms, services
@@ -130,7 +130,7 @@ def meeting_unit(request, organization, cell):
     )
 
 
-def _meeting_form(request, org, cell, meeting=None):
+def _meeting_form(request, org, cell, meeting=None, *, bound: bool = True):
     held_on = meeting.held_on if meeting else timezone.localdate()
     roll = list(rules.roll_of(org, cell))
     if meeting is not None:  # a member who has left the roll since keeps their line
@@ -161,7 +161,8 @@ def _meeting_form(request, org, cell, meeting=None):
         for row in meeting.attendance.all():
             initial[f"presence_{row.member_id}"] = row.presence
             initial[f"reason_{row.member_id}"] = row.reason
-    return forms.MeetingForm(request.POST or None, initial=initial, roll=roll, criteria=criteria)
+    data = (request.POST or None) if bound else None
+    return forms.MeetingForm(data, initial=initial, roll=roll, criteria=criteria)
 
 
 def _save_meeting(request, form, org, cell, meeting):
@@ -174,6 +175,7 @@ def _save_meeting(request, form, org, cell, meeting):
             data=form.details(),
             attendance=form.attendance(),
             complete=complete,
+            change_reason=forms.change_reason_of(form),
             by=request.user,
         )
     except ValidationError as error:
@@ -255,28 +257,36 @@ def meeting_edit(request, pk):
     access.check_can_record_meetings(request.user, org, cell)
     if meeting.status == MeetingStatus.WITHDRAWN:
         raise PermissionDenied("Buổi sinh hoạt đã hủy, không sửa được.")
+    withdraw_error = ""
     if request.method == "POST" and request.POST.get("action") == "withdraw":
-        services.meeting_withdraw(meeting=meeting, by=request.user)
-        messages.success(request, "Đã hủy buổi sinh hoạt ghi nhầm (vẫn lưu trong sổ).")
-        return redirect("members:meeting_unit", organization=org.pk, cell=meeting.cell_id or 0)
+        try:
+            services.meeting_withdraw(
+                meeting=meeting, change_reason=request.POST.get("change_reason", "").strip(), by=request.user
+            )
+        except ValidationError as error:
+            withdraw_error = " ".join(error.messages)
+        else:
+            messages.success(request, "Đã hủy buổi sinh hoạt ghi nhầm (vẫn lưu trong sổ).")
+            return redirect("members:meeting_unit", organization=org.pk, cell=meeting.cell_id or 0)
     guard = EditGuard(
         request,
         lambda: _meeting_state(meeting.pk),
         lock=lambda: _meeting_state(meeting.pk, lock=True),
         last_change=lambda: history_last_change(CellMeeting, meeting.pk),
     )
-    form = _meeting_form(request, org, cell, meeting)
+    form = _meeting_form(request, org, cell, meeting, bound=not withdraw_error)
     guard.attach(form)
     if request.method == "POST" and form.is_valid():
         done = guard.run(lambda: _save_meeting(request, form, org, cell, meeting))
         if done is not None and done is not False:  # None: refused by the rules; False: a conflict
             return done
-    return render(
-        request,
-        "members/meeting_form.html",
-        {**_form_context(org, cell, meeting.cell_id or 0, form, meeting), **guard.context()},
-        status=guard.status,
+    context = {**_form_context(org, cell, meeting.cell_id or 0, form, meeting), **guard.context()}
+    # Withdrawing a completed meeting of a closed year asks why (organizations.closing).
+    context["withdraw_needs_reason"] = meeting.status == MeetingStatus.COMPLETED and closing.is_year_closed(
+        meeting.held_on.year
     )
+    context["withdraw_error"] = withdraw_error
+    return render(request, "members/meeting_form.html", context, status=guard.status)
 
 
 #: What the meeting form changes (besides the attendance), and its status (a draft completed meanwhile).

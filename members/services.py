@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from organizations import access
+from organizations import access, closing
 from organizations.models import GOOD_RATINGS, Cell, Organization, Rating
 from organizations.rating_rules import disciplined_member_ids, member_discipline_problem
 from organizations.selectors import officer_accounts
@@ -142,6 +142,22 @@ def _event(member: Member, *, kind, organization, effective_on, by, **extra) -> 
     )
 
 
+def _closed_year_event(
+    member: Member, *, kind: str, days: tuple, effective_on: dt.date, change_reason: str, by
+) -> None:
+    """A member event dated in a closed year (an admission, a recognition, a transfer, an exit recorded late)
+    changes that year's figures: allowed only with a reason, logged with the member's state before and the
+    event after (``organizations.closing``)."""
+    closing.closed_year_change_record(
+        years=closing.years_of(*days),
+        what=f"{EventKind(kind).label}: {member.full_name}",
+        before=member.get_status_display() if member.pk else "",
+        after=f"{EventKind(kind).label} {closing.day_text(effective_on)}",
+        reason=change_reason,
+        by=by,
+    )
+
+
 def _check_person(*, full_name: str, birth_date: dt.date) -> None:
     if not (full_name or "").strip():
         raise ValidationError({"full_name": "Hãy nhập họ và tên."})
@@ -212,13 +228,16 @@ def member_create(
     decision_no: str = "",
     origin_text: str = "",
     candidate: Candidate | None = None,
+    change_reason: str = "",
+    closed_years_logged_by_caller: bool = False,
     by: AbstractBaseUser | None = None,
 ) -> Member:
     """Put a member on `organization`'s roll: admitted here (``arrival=admitted``) or transferred in from
     outside the Bloc (``arrival=transfer_in``, with the date they arrived). Their earlier history (admission,
     full membership) is recorded by its dates on the member; only events in this organisation become events.
     A full membership recorded here carries its real decision date (`full_member_decided_on`, default the
-    anniversary), so an imported recognition counts in the year it was decided.
+    anniversary), so an imported recognition counts in the year it was decided. Dated in a closed year, it needs
+    `change_reason` (an import logs once for the file: ``closed_years_logged_by_caller``).
     """
     access.require_worker(by, organization)
     if arrival not in (EventKind.ADMITTED, EventKind.TRANSFER_IN):
@@ -321,6 +340,15 @@ def member_create(
                     **common,
                 )
             )
+    if not closed_years_logged_by_caller:
+        _closed_year_event(
+            member,
+            kind=events[0].kind,
+            days=tuple(d for e in events for d in (e.effective_on, e.decided_on)),
+            effective_on=events[0].effective_on,
+            change_reason=change_reason,
+            by=by,
+        )
     # The status is what the events say; written once, so the history starts with one "created" record.
     member.status = status_from_events(events, full_member_on) or MemberStatus.DU_BI
     member.save()
@@ -396,6 +424,7 @@ def member_make_full(
     decided_on: dt.date,
     decision_no: str = "",
     note: str = "",
+    change_reason: str = "",
     by: AbstractBaseUser | None = None,
 ) -> MemberEvent:
     """Công nhận đảng viên chính thức.
@@ -441,6 +470,14 @@ def member_make_full(
                 "(đã chuyển sinh hoạt đi): hãy kiểm tra lại ngày quyết định."
             }
         )
+    _closed_year_event(
+        member,
+        kind=EventKind.FULL_MEMBER,
+        days=(anniversary, decided_on),
+        effective_on=anniversary,
+        change_reason=change_reason,
+        by=by,
+    )
     event = _event(
         member,
         kind=EventKind.FULL_MEMBER,
@@ -467,6 +504,7 @@ def member_transfer_out(
     destination: Organization | None = None,
     destination_text: str = "",
     note: str = "",
+    change_reason: str = "",
     by: AbstractBaseUser | None = None,
 ) -> MemberEvent:
     """Chuyển sinh hoạt đi. Inside the Bloc (``noi_bo``) the member moves to `destination` and each
@@ -488,6 +526,14 @@ def member_transfer_out(
     source = member.organization
     if scope not in TransferScope.values:
         raise ValidationError({"scope": "Hình thức chuyển không hợp lệ."})
+    _closed_year_event(
+        member,
+        kind=EventKind.TEMP_OUT if scope == TransferScope.TAM_THOI else EventKind.TRANSFER_OUT,
+        days=(effective_on, decided_on),
+        effective_on=effective_on,
+        change_reason=change_reason,
+        by=by,
+    )
     if scope == TransferScope.TAM_THOI:
         return _temporary_transfer_out(
             member,
@@ -584,6 +630,7 @@ def member_temporary_end(
     member: Member,
     effective_on: dt.date,
     note: str = "",
+    change_reason: str = "",
     by: AbstractBaseUser | None = None,
 ) -> MemberEvent:
     """The member comes back from a temporary transfer (QĐ 232-QĐ/TW 2025 §6.3.2): the host's temporary list
@@ -600,6 +647,14 @@ def member_temporary_end(
                 "effective_on": f"Ngày kết thúc không được trước ngày chuyển tạm thời ({away.effective_on:%d/%m/%Y})."
             }
         )
+    _closed_year_event(
+        member,
+        kind=EventKind.TEMP_END,
+        days=(effective_on,),
+        effective_on=effective_on,
+        change_reason=change_reason,
+        by=by,
+    )
     event = _event(
         member,
         kind=EventKind.TEMP_END,
@@ -833,6 +888,7 @@ def member_transfer_back_in(
     decision_no: str = "",
     origin_text: str = "",
     note: str = "",
+    change_reason: str = "",
     by: AbstractBaseUser | None = None,
 ) -> MemberEvent:
     """Chuyển sinh hoạt đến: a member who had moved out of the Bloc comes back to `organization`."""
@@ -841,6 +897,14 @@ def member_transfer_back_in(
     if member.status != MemberStatus.CHUYEN_DI:
         raise ValidationError("Chỉ ghi nhận chuyển đến cho đảng viên đã chuyển sinh hoạt đi.")
     _check_event_dates(member, effective_on=effective_on, decided_on=decided_on)
+    _closed_year_event(
+        member,
+        kind=EventKind.TRANSFER_IN,
+        days=(effective_on, decided_on),
+        effective_on=effective_on,
+        change_reason=change_reason,
+        by=by,
+    )
     event = _event(
         member,
         kind=EventKind.TRANSFER_IN,
@@ -967,6 +1031,7 @@ def member_end(
     decided_on: dt.date | None = None,
     decision_no: str = "",
     note: str = "",
+    change_reason: str = "",
     by: AbstractBaseUser | None = None,
 ) -> MemberEvent:
     """Miễn sinh hoạt, xóa tên, khai trừ, ra khỏi Đảng, từ trần. An expulsion is also the Inspection
@@ -987,6 +1052,14 @@ def member_end(
         raise ValidationError({"decided_on": "Ngày quyết định không được sau ngày hiệu lực."})
     if kind in (EventKind.REMOVED, EventKind.EXPELLED) and not decision_no.strip():
         raise ValidationError({"decision_no": "Xóa tên, khai trừ cần số quyết định."})
+    _closed_year_event(
+        member,
+        kind=kind,
+        days=(effective_on, decided_on),
+        effective_on=effective_on,
+        change_reason=change_reason,
+        by=by,
+    )
     event = _event(
         member,
         kind=kind,
@@ -1112,6 +1185,7 @@ def candidate_admit(
     considered_on: dt.date | None = None,
     decision_no: str = "",
     card_number: str = "",
+    change_reason: str = "",
     by: AbstractBaseUser | None = None,
 ) -> Member:
     """Kết nạp: the candidate becomes a probationary member of their organisation. `considered_on` is the cell
@@ -1142,6 +1216,7 @@ def candidate_admit(
         card_number=card_number,
         decision_no=decision_no,
         candidate=candidate,
+        change_reason=change_reason,
         by=by,
     )
     candidate.status = Candidate.Status.ADMITTED
@@ -1205,8 +1280,11 @@ def _check_rating_year(member: Member, year: int) -> None:
 
 
 @transaction.atomic
-def member_rate(*, member: Member, year: int, grade: str, by: AbstractBaseUser | None = None) -> MemberRating:
-    """Set a member's rating for `year`, within the 20% cap of HTXSNV."""
+def member_rate(
+    *, member: Member, year: int, grade: str, change_reason: str = "", by: AbstractBaseUser | None = None
+) -> MemberRating:
+    """Set a member's rating for `year`, within the 20% cap of HTXSNV; changing a closed year's needs a
+    reason."""
     access.require_worker(by, member.organization)
     _check_rating_year(member, year)
     if grade not in Rating.values:
@@ -1216,6 +1294,16 @@ def member_rate(*, member: Member, year: int, grade: str, by: AbstractBaseUser |
         raise ValidationError({"grade": problem})
     # Lock the organisation's row so two raters cannot both slip under the cap.
     Organization.objects.select_for_update().get(pk=member.organization_id)
+    old = MemberRating.objects.filter(member=member, year=year).values_list("grade", flat=True).first()
+    if old != grade:
+        closing.closed_year_change_record(
+            years=[year],
+            what=f"Xếp loại đảng viên năm {year}: {member.full_name}",
+            before=Rating(old).label if old else "",
+            after=Rating(grade).label,
+            reason=change_reason,
+            by=by,
+        )
     rating, _ = MemberRating.objects.update_or_create(
         member=member,
         year=year,
@@ -1231,9 +1319,11 @@ def member_ratings_save(
     organization: Organization,
     year: int,
     grades: Mapping[Member, str],
+    change_reason: str = "",
     by: AbstractBaseUser | None = None,
 ) -> int:
-    """Rate many members of `organization` for `year` at once (the bulk rating form): all or nothing.
+    """Rate many members of `organization` for `year` at once (the bulk rating form): all or nothing. Ratings
+    of a closed year changed need a reason (logged, each member's grade before and after).
 
     `grades` maps members to a grade; members left out keep what they had. The 20% cap is checked on the
     organisation's whole set once everything is written, so a form that would exceed it saves nothing.
@@ -1281,6 +1371,23 @@ def member_ratings_save(
         elif rating.grade != grade or rating.organization_id != organization.pk:
             rating.grade, rating.organization_id, rating.rated_by = grade, organization.pk, by
             changed.append(rating)
+    # [(name, grade before, grade after)]: the stored grades are read back (``changed`` holds the new ones).
+    stored = dict(
+        MemberRating.objects.filter(pk__in=[r.pk for r in changed]).values_list("member_id", "grade")
+    )
+    moved = [(r.member.full_name, "", r.grade) for r in created] + [
+        (m.full_name, stored[m.pk], g) for m, g in grades.items() if existing.get(m.pk) in changed
+    ]
+    if moved and closing.closed_years_touched(years=[year]):
+        label = lambda code: Rating(code).label if code else "—"  # noqa: E731
+        closing.closed_year_change_record(
+            years=[year],
+            what=f"Xếp loại {len(moved)} đảng viên năm {year} của tổ chức {organization.code}",
+            before="; ".join(f"{name}: {label(old)}" for name, old, _ in moved),
+            after="; ".join(f"{name}: {label(new)}" for name, _, new in moved),
+            reason=change_reason,
+            by=by,
+        )
     if created:
         bulk_create_with_history(created, MemberRating, batch_size=500, default_user=by)
     if changed:
@@ -1331,14 +1438,17 @@ def meeting_save(
     data: Mapping,
     attendance: Mapping[int, tuple[str, str]],
     complete: bool,
+    change_reason: str = "",
     by: AbstractBaseUser,
 ) -> CellMeeting:
     """Record a cell meeting (new, or a draft / completed one corrected): its details, the checklist and the
     attendance of every member of the cell's roll (``meetings.roll_of``: {member id: (presence, reason)}; a
     member not given is present). Saved as a draft unless `complete`; completing needs the times and the
     topics. Staff, the organisation's secretary (any of its cells) or the cell's own secretary
-    (``access.check_can_record_meetings``). Nothing is deleted: a member who left the roll keeps their row."""
+    (``access.check_can_record_meetings``). Nothing is deleted: a member who left the roll keeps their row. A
+    completed meeting of a closed year (recorded late, corrected or moved) needs `change_reason`."""
     access.check_can_record_meetings(by, organization, cell)
+    stored = None
     if meeting is None:
         meeting = CellMeeting(organization=organization, cell=cell)
     else:
@@ -1347,6 +1457,11 @@ def meeting_save(
             raise ValidationError("Buổi sinh hoạt này thuộc chi bộ khác.")
         if meeting.status == MeetingStatus.WITHDRAWN:
             raise ValidationError("Buổi sinh hoạt đã hủy, không sửa được.")
+        stored = (
+            (meeting.held_on, meeting.get_status_display())
+            if meeting.status == MeetingStatus.COMPLETED
+            else None
+        )
     _check_meeting_unit(organization, cell)
     for name in ("held_on", "starts_at", "ends_at", "kind", "topics", "resolution", "higher_attendee"):
         if name in data:
@@ -1383,6 +1498,16 @@ def meeting_save(
         _check_meeting_complete(meeting)
         if meeting.status != MeetingStatus.COMPLETED:
             meeting.status, meeting.completed_at = MeetingStatus.COMPLETED, timezone.now()
+    if stored is not None or meeting.status == MeetingStatus.COMPLETED:
+        # The meeting figures count completed meetings by their day: the years of the day before and after.
+        closing.closed_year_change_record(
+            years=closing.years_of(stored[0] if stored else None, meeting.held_on),
+            what=f"Buổi sinh hoạt của {cell.name if cell else organization.name}",
+            before=f"{closing.day_text(stored[0])}, {stored[1]}" if stored else "",
+            after=f"{closing.day_text(meeting.held_on)}, {meeting.get_status_display()}",
+            reason=change_reason,
+            by=by,
+        )
     meeting.recorded_by = by
     meeting._history_user = by
     meeting.full_clean()
@@ -1404,9 +1529,18 @@ def meeting_save(
 
 
 @transaction.atomic
-def meeting_withdraw(*, meeting: CellMeeting, by: AbstractBaseUser) -> CellMeeting:
-    """A meeting recorded by mistake: kept, counted nowhere."""
+def meeting_withdraw(*, meeting: CellMeeting, change_reason: str = "", by: AbstractBaseUser) -> CellMeeting:
+    """A meeting recorded by mistake: kept, counted nowhere (a completed one of a closed year: with a reason)."""
     access.check_can_record_meetings(by, meeting.organization, meeting.cell)
+    if meeting.status == MeetingStatus.COMPLETED:
+        closing.closed_year_change_record(
+            years=[meeting.held_on.year],
+            what=f"Hủy buổi sinh hoạt {meeting.held_on:%d/%m/%Y} của tổ chức {meeting.organization.code}",
+            before=meeting.get_status_display(),
+            after=MeetingStatus.WITHDRAWN.label,
+            reason=change_reason,
+            by=by,
+        )
     meeting.status = MeetingStatus.WITHDRAWN
     meeting._history_user = by
     meeting.save(update_fields=["status", "updated_at"])
@@ -1553,10 +1687,12 @@ def dues_remittance_record(
     amount: int,
     remitted_on: dt.date,
     note: str = "",
+    change_reason: str = "",
     by: AbstractBaseUser | None = None,
 ) -> DuesRemittance:
     """Record a TCCSĐ's remittance to the Bloc for one period of the policy (a month or a quarter). Whether it
-    was on time is read from the dates (``dues.remittance_status``), never typed."""
+    was on time is read from the dates (``dues.remittance_status``), never typed. A period of a closed year
+    recorded late changes that year's "nộp đảng phí đúng hạn": it needs `change_reason`."""
     access.require_worker(by, organization)
     _not_future(remitted_on, "Ngày nộp", "remitted_on")
     periods = {p.start: p for p in dues.remittance_periods(period_start.year)}
@@ -1569,6 +1705,14 @@ def dues_remittance_record(
         raise ValidationError({"amount": "Số tiền nộp phải lớn hơn 0."})
     if DuesRemittance.objects.filter(organization=organization, period_start=period.start).exists():
         raise ValidationError({"period_start": "Kỳ này đã ghi nộp đảng phí."})
+    closing.closed_year_change_record(
+        years=[period.start.year],
+        what=f"Nộp đảng phí kỳ {period.start:%m/%Y} của tổ chức {organization.code}",
+        before="chưa ghi nộp",
+        after=f"nộp {closing.day_text(remitted_on)}",
+        reason=change_reason,
+        by=by,
+    )
     remittance = DuesRemittance(
         organization=organization,
         period_start=period.start,

@@ -67,6 +67,8 @@ class MemberImportResource(SpreadsheetResource):
         super().__init__(user=user, change_reason=change_reason)
         #: The years of the dates the imported rows write (admission, full membership, arrival).
         self.touched_years: set[int] = set()
+        #: Each row's years and the member as the closed-year log names them ("Tên (dd/mm/yyyy)").
+        self.dated_rows: list[tuple[set[int], str]] = []
         self._orgs = {o.code: o for o in Organization.objects.all()}
         self._cells = {(c.organization_id, c.name.casefold()): c for c in Cell.objects.filter(is_active=True)}
         #: People seen earlier in the same file: (name, birth date) and card numbers, with their row's name.
@@ -169,11 +171,15 @@ class MemberImportResource(SpreadsheetResource):
 
     def save_values(self, instance, values):
         organization = values.pop("org")
-        member = services.member_create(organization=organization, by=self.user, **values)
+        member = services.member_create(
+            organization=organization, by=self.user, closed_years_logged_by_caller=True, **values
+        )
         instance.pk = member.pk
-        for key in ("admission_decided_on", "ceremony_on", "full_member_decided_on", "arrived_on"):
-            if values.get(key):
-                self.touched_years.add(values[key].year)
+        keys = ("admission_decided_on", "ceremony_on", "full_member_decided_on", "arrived_on")
+        years = {values[key].year for key in keys if values.get(key)}
+        self.touched_years |= years
+        day = values.get("arrived_on") or values.get("admission_decided_on") or values.get("ceremony_on")
+        self.dated_rows.append((years, f"{member.full_name} ({closing.day_text(day)})"))
 
     def preview(self):
         return closing.previewing()
@@ -182,9 +188,12 @@ class MemberImportResource(SpreadsheetResource):
         """Rows dated in a closed year (admission, full membership, arrival) change that year's figures: the
         real run needs the reason and logs it once for the import, in the same transaction
         (``organizations.closing``)."""
+        closed = set(closing.closed_years_touched(years=self.touched_years))
         closing.closed_year_change_record(
-            years=self.touched_years,
+            years=closed,
             what=f"Nhập {len(result.rows)} đảng viên từ tệp",
+            before="chưa có trong sổ",
+            after="; ".join(text for years, text in self.dated_rows if years & closed),
             reason=self.change_reason,
             by=self.user,
         )

@@ -410,7 +410,9 @@ def member_create(request):
         data = dict(form.cleaned_data)
         check_can_work_in(request.user, data["organization"])
         try:
-            member = services.member_create(by=request.user, **data)
+            member = services.member_create(
+                by=request.user, change_reason=forms.change_reason_of(form), **data
+            )
         except ValidationError as error:
             forms.add_service_errors(form, error)
         else:
@@ -472,10 +474,11 @@ def member_action(request, pk, action):
         return redirect("members:member_detail", pk=member.pk)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        reason = forms.change_reason_of(form)  # an event dated in a closed year (organizations.closing)
         try:
             if action == "full":
                 warnings = services.full_membership_warnings(member)
-                services.member_make_full(member=member, by=request.user, **data)
+                services.member_make_full(member=member, by=request.user, change_reason=reason, **data)
                 for warning in warnings:
                     messages.warning(request, warning)
             elif action == "dossier":
@@ -483,22 +486,24 @@ def member_action(request, pk, action):
             elif action == "gap":
                 services.member_record_gap(member=member, by=request.user, **data)
             elif action == "temporary-end":
-                services.member_temporary_end(member=member, by=request.user, **data)
+                services.member_temporary_end(member=member, by=request.user, change_reason=reason, **data)
             elif action == "transfer-out":
                 if data["scope"] == TransferScope.NOI_BO and not is_staff_role(request.user):
                     # Moving a member onto another organisation's roll changes that roll too.
                     raise ValidationError(
                         {"scope": "Chuyển sinh hoạt nội bộ trong Khối do Văn phòng Đảng ủy Khối ghi nhận."}
                     )
-                services.member_transfer_out(member=member, by=request.user, **data)
+                services.member_transfer_out(member=member, by=request.user, change_reason=reason, **data)
             elif action == "transfer-in":
                 check_can_work_in(request.user, data["organization"])
-                services.member_transfer_back_in(member=member, by=request.user, **data)
+                services.member_transfer_back_in(member=member, by=request.user, change_reason=reason, **data)
             elif action == "readmit":
                 check_can_work_in(request.user, data["organization"])
                 services.member_readmit(member=member, by=request.user, **data)
             else:
-                services.member_end(member=member, kind=END_KINDS[action], by=request.user, **data)
+                services.member_end(
+                    member=member, kind=END_KINDS[action], by=request.user, change_reason=reason, **data
+                )
         except ValidationError as error:
             forms.add_service_errors(form, error)
         else:
@@ -554,7 +559,12 @@ def member_rating(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             saved = guard.run(
-                lambda: services.member_rate(member=member, by=request.user, **form.cleaned_data)
+                lambda: services.member_rate(
+                    member=member,
+                    by=request.user,
+                    change_reason=forms.change_reason_of(form),
+                    **form.cleaned_data,
+                )
             )
         except ValidationError as error:
             forms.add_service_errors(form, error)
@@ -608,7 +618,11 @@ def rating_bulk(request, organization):
         try:
             saved = guard.run(
                 lambda: services.member_ratings_save(
-                    organization=org, year=year, grades=form.chosen(), by=request.user
+                    organization=org,
+                    year=year,
+                    grades=form.chosen(),
+                    change_reason=forms.change_reason_of(form),
+                    by=request.user,
                 )
             )
         except ValidationError as error:
@@ -706,7 +720,12 @@ def candidate_admit(request, pk):
     form = forms.AdmitForm(request.POST or None, initial={"considered_on": candidate.cell_considered_on})
     if request.method == "POST" and form.is_valid():
         try:
-            member = services.candidate_admit(candidate=candidate, by=request.user, **form.cleaned_data)
+            member = services.candidate_admit(
+                candidate=candidate,
+                by=request.user,
+                change_reason=forms.change_reason_of(form),
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             forms.add_service_errors(form, error)
         else:

@@ -65,11 +65,18 @@ def closed_years_touched(*, days: Iterable[dt.date | None] = (), years: Iterable
 
 
 def closed_year_change_record(
-    *, years: Iterable[int], what: str, reason: str, by, field: str = REASON_FIELD
+    *,
+    years: Iterable[int],
+    what: str,
+    reason: str,
+    by,
+    before: str = "",
+    after: str = "",
+    field: str = REASON_FIELD,
 ) -> list[ClosedYearChange]:
     """Log a change that touches the closed years among `years`; without a reason, refuse it (a Vietnamese
     ValidationError on `field`). Nothing to log when no closed year is touched. Call it inside the change's own
-    transaction, before or after the write."""
+    transaction, before or after the write; `before` / `after` say in words what the record was and became."""
     closed = closed_years_touched(years=years)
     if not closed:
         return []
@@ -85,4 +92,55 @@ def closed_year_change_record(
         )
     if by is None or not getattr(by, "pk", None):
         raise ValidationError(f"Điều chỉnh số liệu năm đã chốt ({listed}) cần người chịu trách nhiệm.")
-    return [ClosedYearChange.objects.create(year=y, what=what[:255], reason=reason, by=by) for y in closed]
+    return [
+        ClosedYearChange.objects.create(
+            year=y, what=what[:255], before=before[:255], after=after[:255], reason=reason, by=by
+        )
+        for y in closed
+    ]
+
+
+def day_text(day: dt.date | None) -> str:
+    """A date as the log writes it (dd/mm/yyyy; "—" for none)."""
+    return f"{day:%d/%m/%Y}" if day else "—"
+
+
+def years_of(*days: dt.date | None) -> set[int]:
+    """The years of the given dates (empty ones skipped)."""
+    return {d.year for d in days if d is not None}
+
+
+def value_text(obj, name: str) -> str:
+    """One field of a record as a person reads it: the choice's label, a date dd/mm/yyyy, "—" when empty."""
+    value = getattr(obj, name)
+    display = getattr(obj, f"get_{name}_display", None)
+    if display is not None and value not in (None, ""):
+        return str(display())
+    if isinstance(value, dt.date):
+        return day_text(value)
+    if value is True:
+        return "có"
+    if value is False:
+        return "không"
+    return "—" if value in (None, "") else str(value)
+
+
+def record_field_changes(*, year: int, old, new, fields: Iterable[str], what: str, reason: str, by) -> None:
+    """A stored record of `year` (a rating, a year's figures) is changed: when the year is closed and one of
+    `fields` differs between `old` (None: a new record) and `new`, a reason is needed and the fields are logged
+    before → after (``closed_year_change_record``)."""
+    fields = list(fields)
+    changed = [f for f in fields if old is None or getattr(old, f) != getattr(new, f)]
+    if old is None:
+        changed = [f for f in changed if getattr(new, f) not in (None, "")]
+    if not changed:
+        return
+    label = {f: new._meta.get_field(f).verbose_name for f in changed}
+    closed_year_change_record(
+        years=[year],
+        what=what,
+        before="; ".join(f"{label[f]}: {value_text(old, f)}" for f in changed) if old is not None else "",
+        after="; ".join(f"{label[f]}: {value_text(new, f)}" for f in changed),
+        reason=reason,
+        by=by,
+    )

@@ -41,13 +41,6 @@ class OrganizationForm(forms.ModelForm):
         }
         error_messages = {"code": {"unique": "Đã có tổ chức với mã này."}}
 
-    change_reason = forms.CharField(
-        label="Lý do điều chỉnh số liệu năm đã chốt",
-        required=False,
-        max_length=500,
-        help_text="Bắt buộc khi đổi ngày trực thuộc làm thay đổi số liệu của năm đã chốt.",
-    )
-
 
 class ContactsForm(forms.ModelForm):
     """What an organisation's own secretary may correct: its contacts."""
@@ -67,12 +60,6 @@ class LeaveForm(forms.Form):
     )
     decision_no = forms.CharField(label="Số quyết định", max_length=50, required=False)
     decision_on = forms.DateField(label="Ngày quyết định", widget=DateInput(), required=False)
-    change_reason = forms.CharField(
-        label="Lý do điều chỉnh số liệu năm đã chốt",
-        required=False,
-        max_length=500,
-        help_text="Bắt buộc khi thay đổi làm thay đổi số liệu của năm đã chốt.",
-    )
 
     def clean_reason(self):
         return self.cleaned_data["reason"] or MembershipReason.CHUYEN_DANG_BO_KHAC
@@ -90,12 +77,6 @@ class ReturnForm(forms.Form):
     )
     decision_no = forms.CharField(label="Số quyết định", max_length=50, required=False)
     decision_on = forms.DateField(label="Ngày quyết định", widget=DateInput(), required=False)
-    change_reason = forms.CharField(
-        label="Lý do điều chỉnh số liệu năm đã chốt",
-        required=False,
-        max_length=500,
-        help_text="Bắt buộc khi thay đổi làm thay đổi số liệu của năm đã chốt.",
-    )
 
     def clean_reason(self):
         return self.cleaned_data["reason"] or MembershipReason.CHUYEN_DEN

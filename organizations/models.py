@@ -617,6 +617,9 @@ class ClosedYearChange(models.Model):
 
     year = models.PositiveSmallIntegerField("năm")
     what = models.CharField("thay đổi", max_length=255)
+    #: The changed record as it was and as it is now, in words ("kết nạp 20/11/2020"); empty for a new record.
+    before = models.CharField("trước", max_length=255, blank=True, default="")
+    after = models.CharField("sau", max_length=255, blank=True, default="")
     reason = models.TextField("lý do")
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="người thay đổi"

@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from . import access
-from .closing import closed_year_change_record, years_between
+from .closing import closed_year_change_record, day_text, record_field_changes, years_between
 from .documents import issuer_symbol
 from .models import (
     JOIN_REASONS,
@@ -122,6 +122,8 @@ def organization_save(*, organization: Organization, change_reason: str = "", by
         closed_year_change_record(
             years=years,
             what=f"Sửa ngày trực thuộc / thôi trực thuộc của tổ chức {organization.code}",
+            before=f"trực thuộc {day_text(before['joined_on'])}, thôi {day_text(before['left_on'])}",
+            after=f"trực thuộc {day_text(organization.joined_on)}, thôi {day_text(organization.left_on)}",
             reason=change_reason,
             by=by,
         )
@@ -129,6 +131,7 @@ def organization_save(*, organization: Organization, change_reason: str = "", by
         closed_year_change_record(
             years=range(organization.joined_on.year, timezone.localdate().year + 1),
             what=f"Thêm tổ chức {organization.code} trực thuộc từ {organization.joined_on:%d/%m/%Y}",
+            after=f"trực thuộc {day_text(organization.joined_on)}, thôi {day_text(organization.left_on)}",
             reason=change_reason,
             by=by,
         )
@@ -162,6 +165,8 @@ def organization_leave(
     closed_year_change_record(
         years=range(left_on.year, timezone.localdate().year + 1),
         what=f"Tổ chức {organization.code} thôi trực thuộc từ {left_on:%d/%m/%Y}",
+        before="đang trực thuộc",
+        after=f"thôi trực thuộc {day_text(left_on)}",
         reason=change_reason,
         by=by,
     )
@@ -199,6 +204,8 @@ def organization_return(
     closed_year_change_record(
         years=range(joined_on.year, timezone.localdate().year + 1),
         what=f"Tổ chức {organization.code} trực thuộc trở lại từ {joined_on:%d/%m/%Y}",
+        before="không trực thuộc",
+        after=f"trực thuộc trở lại {day_text(joined_on)}",
         reason=change_reason,
         by=by,
     )
@@ -244,6 +251,8 @@ def congress_record(
         if old != held_on
         else (),
         what=f"Đại hội nhiệm kỳ {term_label(term_start)} của tổ chức {organization.code}",
+        before=f"đại hội {day_text(old)}" if old else "chưa ghi nhận",
+        after=f"đại hội {day_text(held_on)}",
         reason=change_reason,
         by=by,
     )
@@ -302,13 +311,20 @@ def officer_end(*, officer: Officer, by=None) -> Officer:
 
 @transaction.atomic
 def organization_year_save(
-    *, record: OrganizationYear, cell_grades: dict | None = None, by=None
+    *, record: OrganizationYear, cell_grades: dict | None = None, change_reason: str = "", by=None
 ) -> OrganizationYear:
     """Save an organisation's year; `cell_grades` ({cell: grade}) rates its subordinate organisations first, in
-    the same transaction, since a đảng bộ's HTXSNV rests on them (``rating_rules``). Staff only."""
+    the same transaction, since a đảng bộ's HTXSNV rests on them (``rating_rules``). Staff only. Changing the
+    ratings or the theme of a closed year needs a reason (``closing``)."""
     access.require_staff(by)
     if cell_grades:
-        cell_ratings_save(organization=record.organization, year=record.year, grades=cell_grades, by=by)
+        cell_ratings_save(
+            organization=record.organization,
+            year=record.year,
+            grades=cell_grades,
+            change_reason=change_reason,
+            by=by,
+        )
     if record.year > timezone.localdate().year:
         raise ValidationError({"year": "Không nhập số liệu cho năm chưa tới."})
     if not record.organization.is_enterprise and record.enterprise_effective is not None:
@@ -331,28 +347,66 @@ def organization_year_save(
             }
         )
     record.full_clean()
+    record_field_changes(
+        year=record.year,
+        old=OrganizationYear.objects.filter(pk=record.pk).first() if record.pk else None,
+        new=record,
+        fields=YEAR_FIGURE_FIELDS,
+        what=f"Số liệu năm {record.year} của tổ chức {record.organization.code}",
+        reason=change_reason,
+        by=by,
+    )
     record.save()
     return record
 
 
+#: The fields of an organisation's year the dashboard reads (ratings, the theme, the masses' headcount).
+YEAR_FIGURE_FIELDS = (
+    "non_member_headcount",
+    "party_rating",
+    "professional_rating",
+    "enterprise_effective",
+    "theme_text",
+    "theme_issued_on",
+)
+
+
 @transaction.atomic
-def bloc_year_save(*, record: BlocYear, by=None) -> BlocYear:
+def bloc_year_save(*, record: BlocYear, change_reason: str = "", by=None) -> BlocYear:
+    """The Bloc's own rating of a year; changing it once the year is closed needs a reason."""
     access.require_staff(by)
     if record.year > timezone.localdate().year:
         raise ValidationError({"year": "Không xếp loại cho năm chưa tới."})
     record.full_clean()
+    record_field_changes(
+        year=record.year,
+        old=BlocYear.objects.filter(pk=record.pk).first() if record.pk else None,
+        new=record,
+        fields=["rating"],
+        what=f"Xếp loại Đảng bộ Khối năm {record.year}",
+        reason=change_reason,
+        by=by,
+    )
     record.save()
     return record
 
 
 @transaction.atomic
-def cell_ratings_save(*, organization: Organization, year: int, grades: dict, by=None) -> int:
+def cell_ratings_save(
+    *, organization: Organization, year: int, grades: dict, change_reason: str = "", by=None
+) -> int:
     """Rate a đảng bộ cơ sở's subordinate organisations for `year` ({cell: grade}; a blank grade leaves the
-    cell as it was). The evidence for the đảng bộ's own rating (HD 21-HD/BTCTW 2019 §II.B.1.3)."""
+    cell as it was). The evidence for the đảng bộ's own rating (HD 21-HD/BTCTW 2019 §II.B.1.3); a grade of a
+    closed year changed needs a reason."""
     access.require_staff(by)
     if year > timezone.localdate().year or year < 1930:
         raise ValidationError({"year": "Năm xếp loại không hợp lệ."})
     saved = 0
+    stored = dict(
+        CellRating.objects.filter(cell__organization=organization, year=year).values_list(
+            "cell_id", "party_rating"
+        )
+    )
     for cell, grade in grades.items():
         if not grade:
             continue
@@ -360,6 +414,15 @@ def cell_ratings_save(*, organization: Organization, year: int, grades: dict, by
             raise ValidationError("Chi bộ không thuộc tổ chức này.")
         if grade not in Rating.values:
             raise ValidationError(f"{cell.name}: mức xếp loại không hợp lệ.")
+        if stored.get(cell.pk) != grade:
+            closed_year_change_record(
+                years=[year],
+                what=f"Xếp loại {cell.name} ({organization.code}) năm {year}",
+                before=Rating(stored[cell.pk]).label if stored.get(cell.pk) in Rating.values else "",
+                after=Rating(grade).label,
+                reason=change_reason,
+                by=by,
+            )
         CellRating.objects.update_or_create(
             cell=cell, year=year, defaults={"party_rating": grade, "rated_by": by}
         )

@@ -1,5 +1,7 @@
 """Pages of the organisations registry. Thin: scope, bind the form, call the service, message, redirect."""
 
+import inspect
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -10,7 +12,7 @@ from django_tables2 import RequestConfig
 
 from core.concurrency import EditGuard, object_guard
 from core.datacache import lazy_parts, page_cache_key
-from core.forms import add_service_errors
+from core.forms import add_service_errors, change_reason_of
 from core.imports import ImportWizard
 from core.spreadsheets import Sheet, csv_response, xlsx_response
 
@@ -39,7 +41,10 @@ ACTIVE_MEMBER_STATUSES = ("du_bi", "chinh_thuc", "mien_sinh_hoat")
 
 
 def _save(form, request, service, **kwargs):
-    """Run `service` for a valid form; put its errors beside the fields. True when saved."""
+    """Run `service` for a valid form; put its errors beside the fields. True when saved. A service that may
+    touch a closed year gets the reason typed once it asked for one (``core.forms.change_reason_of``)."""
+    if "change_reason" in inspect.signature(service).parameters:
+        kwargs["change_reason"] = change_reason_of(form)
     try:
         service(by=request.user, **kwargs)
     except ValidationError as error:
@@ -173,14 +178,7 @@ def _officers_state(organization) -> dict:
 def organization_create(request):
     form = forms.OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        reason = form.cleaned_data.get("change_reason", "")
-        if _save(
-            form,
-            request,
-            services.organization_save,
-            organization=form.instance,
-            change_reason=reason,
-        ):
+        if _save(form, request, services.organization_save, organization=form.instance):
             messages.success(request, f"Đã thêm tổ chức {form.instance}.")
             return redirect("organizations:organization_detail", pk=form.instance.pk)
     return _form_page(request, form, "Thêm tổ chức cơ sở đảng")
@@ -195,10 +193,7 @@ def organization_edit(request, pk):
     form = form_class(request.POST or None, instance=organization)
     guard.attach(form)
     if request.method == "POST" and form.is_valid():
-        reason = form.cleaned_data.get("change_reason", "")
-        save = lambda: _save(  # noqa: E731
-            form, request, services.organization_save, organization=form.instance, change_reason=reason
-        )
+        save = lambda: _save(form, request, services.organization_save, organization=form.instance)  # noqa: E731
         if guard.run(save):
             messages.success(request, "Đã lưu thông tin tổ chức.")
             return redirect("organizations:organization_detail", pk=organization.pk)

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from organizations import access
+from organizations import access, closing
 from organizations.models import Organization
 
 from . import notifications
@@ -418,11 +418,13 @@ def report_submit(
     revision: int | None = None,
     data: dict | None = None,
     lines: dict[int, dict] | None = None,
+    change_reason: str = "",
 ) -> PeriodicReport:
     """Submit (or resubmit after a return): keep a version and the transition. With `data`, what was typed
     is saved first in the same transaction. A repeated submission raises ``AlreadySubmitted``; a report that
     is incomplete, unexplained or too early (``submit_problems``) is refused. A resubmission tells staff by
-    e-mail once the transaction commits."""
+    e-mail once the transaction commits. A report of a closed year's period (its punctuality and study
+    figures) needs `change_reason` (``organizations.closing``: a ``ValidationError`` on ``change_reason``)."""
     report = _locked(report)
     _require_worker(by, report)
     if report.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
@@ -441,6 +443,14 @@ def report_submit(
         raise ReportError(" ".join(problems))
     now = timezone.now()
     resubmitted = report.status == ReportStatus.RETURNED
+    closing.closed_year_change_record(
+        years=[report.period.year],
+        what=f"Báo cáo {report.period.label} của tổ chức {report.organization.code}",
+        before=report.get_status_display(),
+        after=f"{ReportStatus.SUBMITTED.label} {timezone.localtime(now):%d/%m/%Y}",
+        reason=change_reason,
+        by=by,
+    )
     _transition(report, ReportStatus.SUBMITTED, by)
     report.submitted_at = now
     report.first_submitted_at = report.first_submitted_at or now
@@ -459,9 +469,12 @@ def report_submit(
 
 
 @transaction.atomic
-def report_return(*, report: PeriodicReport, reason: str, by, revision: int | None = None) -> PeriodicReport:
+def report_return(
+    *, report: PeriodicReport, reason: str, by, revision: int | None = None, change_reason: str = ""
+) -> PeriodicReport:
     """Staff send a submitted report back to the secretary with a reason; the secretary hears by e-mail once
-    the transaction commits."""
+    the transaction commits. A returned report stops counting in its year's study figures: for a closed year
+    that needs `change_reason`."""
     _require_staff(by)
     report = _locked(report)
     reason = (reason or "").strip()
@@ -473,6 +486,14 @@ def report_return(*, report: PeriodicReport, reason: str, by, revision: int | No
         )
     if revision is not None and revision != report.revision:
         raise StaleRevision(report)
+    closing.closed_year_change_record(
+        years=[report.period.year],
+        what=f"Trả lại báo cáo {report.period.label} của tổ chức {report.organization.code}",
+        before=report.get_status_display(),
+        after=ReportStatus.RETURNED.label,
+        reason=change_reason,
+        by=by,
+    )
     _transition(report, ReportStatus.RETURNED, by, reason)
     report.return_reason = reason
     _save(report, by)
@@ -482,7 +503,8 @@ def report_return(*, report: PeriodicReport, reason: str, by, revision: int | No
 
 @transaction.atomic
 def report_accept(*, report: PeriodicReport, by, revision: int | None = None) -> PeriodicReport:
-    """Staff accept a submitted report; it is locked from then on."""
+    """Staff accept a submitted report; it is locked from then on. A submitted report counts already (its
+    punctuality and study figures): accepting it changes no figure, even of a closed year."""
     _require_staff(by)
     report = _locked(report)
     if report.status != ReportStatus.SUBMITTED:
@@ -539,8 +561,26 @@ def attachment_remove(*, attachment: ReportAttachment, by) -> ReportAttachment:
 
 
 @transaction.atomic
-def resolution_save(*, resolution: Resolution, by) -> Resolution:
+def resolution_save(*, resolution: Resolution, change_reason: str = "", by) -> Resolution:
+    """Add or change a resolution to study. Which resolutions of a year are required is the study figures'
+    denominator: a change of that in a closed year needs `change_reason`."""
     access.require_staff(by)
+    stored = (
+        Resolution.objects.filter(pk=resolution.pk).values("year", "required").first()
+        if resolution.pk
+        else None
+    )
+    was = (stored["year"], stored["required"]) if stored else None
+    now = (resolution.year, resolution.required)
+    if was != now and (resolution.required or (was and was[1])):
+        closing.closed_year_change_record(
+            years={y for y, required in (was, now) if y and required} if was else {resolution.year},
+            what=f"Nghị quyết học tập “{resolution.short_title}”",
+            before=f"năm {was[0]}, {'bắt buộc' if was[1] else 'không bắt buộc'}" if was else "",
+            after=f"năm {now[0]}, {'bắt buộc' if now[1] else 'không bắt buộc'}",
+            reason=change_reason,
+            by=by,
+        )
     resolution._history_user = by
     resolution.full_clean()
     resolution.save()

@@ -20,8 +20,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from core.concurrency import EditGuard, history_last_change, model_state
 from core.datacache import data_cache_key, lazy_parts, page_number
 from core.dates import parse_year
+from core.forms import add_service_errors, ask_change_reason, change_reason_of
 from core.spreadsheets import xlsx_response
 from members import dues, meetings
+from organizations import closing
 from organizations.access import (
     SECRETARY,
     check_can_work_in,
@@ -365,13 +367,23 @@ def report_confirm(request, pk):
         else:
             messages.error(request, f"Báo cáo {report.get_status_display().lower()}: không nộp được nữa.")
         return redirect("reports:report_detail", pk=report.pk)
+    # A report of a closed year's period changes that year's figures: the page asks why (organizations.closing).
+    closed_year = closing.is_year_closed(report.period.year)
+    reason_error = ""
     if request.method == "POST":
         try:
             revision = int(request.POST.get("revision", ""))
         except ValueError:
             revision = -1
         try:
-            services.report_submit(report=report, by=request.user, revision=revision)
+            services.report_submit(
+                report=report,
+                by=request.user,
+                revision=revision,
+                change_reason=request.POST.get("change_reason", "").strip()[:500],
+            )
+        except ValidationError as error:
+            reason_error = " ".join(error.messages)
         except services.StaleRevision as error:
             messages.error(request, str(error))
             return redirect("reports:report_edit", pk=report.pk)
@@ -381,8 +393,9 @@ def report_confirm(request, pk):
         except services.ReportError as error:
             messages.error(request, str(error))
             return redirect("reports:report_confirm", pk=report.pk)
-        messages.success(request, "Đã nộp báo cáo. Văn phòng Đảng ủy Khối sẽ xem xét.")
-        return redirect("reports:report_detail", pk=report.pk)
+        else:
+            messages.success(request, "Đã nộp báo cáo. Văn phòng Đảng ủy Khối sẽ xem xét.")
+            return redirect("reports:report_detail", pk=report.pk)
     lines = _lines(report)
     attachments = list(report.attachments.filter(is_removed=False))
     context = {
@@ -410,6 +423,9 @@ def report_confirm(request, pk):
         ],
         "attachments": attachments,
         "is_year": report.period.kind == ReportKind.YEAR,
+        "closed_year": closed_year,
+        "reason_error": reason_error,
+        "change_reason": request.POST.get("change_reason", "") if request.method == "POST" else "",
     }
     return render(request, "reports/report_confirm.html", context)
 
@@ -470,6 +486,8 @@ def keepalive(request):
 def report_return(request, pk):
     report = _report_or_404(request, pk)
     form = ReturnForm(request.POST or None, initial={"revision": report.revision})
+    if closing.is_year_closed(report.period.year):
+        ask_change_reason(form)  # returning it takes it out of a closed year's study figures
     if request.method == "POST" and form.is_valid():
         try:
             services.report_return(
@@ -477,12 +495,16 @@ def report_return(request, pk):
                 reason=form.cleaned_data["reason"],
                 by=request.user,
                 revision=form.cleaned_data["revision"],
+                change_reason=change_reason_of(form),
             )
+        except ValidationError as error:
+            add_service_errors(form, error)  # a closed year's report: the reason field appears
         except services.ReportError as error:
             messages.error(request, str(error))
+            return redirect("reports:report_detail", pk=report.pk)
         else:
             messages.success(request, "Đã trả lại báo cáo cho bí thư cơ sở.")
-        return redirect("reports:report_detail", pk=report.pk)
+            return redirect("reports:report_detail", pk=report.pk)
     if report.status != ReportStatus.SUBMITTED:
         messages.error(
             request, f"Chỉ trả lại được báo cáo đã nộp (báo cáo đang: {report.get_status_display()})."
@@ -884,8 +906,14 @@ def _resolution_form(request, resolution: Resolution | None):
     if guard:
         guard.attach(form)
     if request.method == "POST" and form.is_valid():
-        save = lambda: services.resolution_save(resolution=form.save(commit=False), by=request.user)  # noqa: E731
-        saved = guard.run(save) if guard else save()
+        save = lambda: services.resolution_save(  # noqa: E731
+            resolution=form.save(commit=False), change_reason=change_reason_of(form), by=request.user
+        )
+        try:
+            saved = guard.run(save) if guard else save()
+        except ValidationError as error:
+            add_service_errors(form, error)  # a closed year's required resolutions: the reason field appears
+            saved = None
         if saved:
             messages.success(request, f"Đã lưu nghị quyết {saved.short_title}.")
             return redirect(f"{reverse('reports:resolution_list')}?year={saved.year}")

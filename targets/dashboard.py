@@ -298,6 +298,10 @@ def json_number(value):
 # --- the dashboard ------------------------------------------------------------------------------------------
 
 
+#: How a closed year's figure changed since closing is marked (the page and the JSON).
+ADJUSTED_LABEL = "đã điều chỉnh sau khi chốt"
+
+
 @dataclass
 class Card:
     code: str
@@ -365,6 +369,27 @@ class Card:
             "target": json_number(self.target_value),
             "comparator": self.comparator,
             "status": self.status,
+            **self.adjusted_json(),
+        }
+
+    def adjusted_json(self) -> dict:
+        """A closed year's figure changed since closing: what the HTML shows beside it ("đã điều chỉnh sau khi
+        chốt", the value at closing → the value now)."""
+        if not self.adjusted:
+            return {}
+        before = self.closed_value
+        return {
+            "adjusted": True,
+            "adjusted_label": ADJUSTED_LABEL,
+            "closed_value": {
+                "value": before["value"],
+                "value_text": before.get("value_text"),
+                "numerator": before["numerator"],
+                "denominator": before["denominator"],
+                "status": before.get("status"),
+            },
+            "value_text": self.value_text,
+            "adjusted_text": f"khi chốt: {before.get('value_text')} → nay: {self.value_text}",
         }
 
 
@@ -413,11 +438,34 @@ class Dashboard:
         return [(s, STATUS_LABELS[s], STATUS_CSS[s], STATUS_MEANINGS[s]) for s in shown]
 
     def as_json(self) -> dict:
-        return {
+        out = {
             "year": self.year,
             "as_of": self.as_of.isoformat(),
             "indicators": [c.as_json() for c in self.target_cards + self.other_cards],
         }
+        if self.snapshot is not None:
+            # A closed year: when and by whom, the figures adjusted since and the logged changes with reasons.
+            taken_by = self.snapshot.taken_by
+            out["closing"] = {
+                "closed": True,
+                "closed_at": self.snapshot.taken_at.isoformat(),
+                "closed_by": (taken_by.get_full_name() or taken_by.username) if taken_by else None,
+                "snapshot_as_of": self.snapshot.as_of.isoformat(),
+                "adjusted": [c.code for c in self.adjusted_cards],
+                "adjusted_label": ADJUSTED_LABEL,
+                "changes": [
+                    {
+                        "at": ch.at.isoformat(),
+                        "by": ch.by.get_full_name() or ch.by.username,
+                        "what": ch.what,
+                        "before": ch.before,
+                        "after": ch.after,
+                        "reason": ch.reason,
+                    }
+                    for ch in self.changes
+                ],
+            }
+        return out
 
     def org_table(self) -> list[dict]:
         """One row per organisation: its contribution to each indicator."""

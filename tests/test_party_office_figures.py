@@ -323,6 +323,7 @@ def test_after_closing_2020_an_import_dated_2020_needs_a_reason_and_shows_as_adj
     assert MemberEvent.objects.filter(kind=EventKind.ADMITTED, decided_on__year=2020).count() == 148
     change = ClosedYearChange.objects.get(year=2020)
     assert change.reason == "Bổ sung hồ sơ kết nạp năm 2020 bị sót" and change.by == staff
+    assert change.after == "Lê Văn Bổ Sung (10/11/2020)"  # the log names who was added, and when
 
     d = dash.build_dashboard(2020, on=today)
     card = d.card("admissions")
