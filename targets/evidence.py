@@ -247,6 +247,11 @@ def dues_section(organization: Organization, year: int, as_of: dt.date) -> Secti
         section.lines.append(Line("Thu, nộp đảng phí", f"Không thuộc Đảng bộ Khối trong năm {year}"))
         return section
     row = report.rows[0]
+    periods = dues.remittance_table(year, as_of, list(orgs))[organization.pk]
+    if not row.lines and not any(remittance for _p, remittance, _s in periods):
+        # Nothing of the year in the register (kept on paper before the portal): no figure to hold against it.
+        section.lines.append(Line("Sổ đảng phí", f"Chưa ghi sổ năm {year} trong hệ thống: đối chiếu sổ giấy"))
+        return section
     flags = dues.flagged_members(year, orgs)
     section.lines.append(
         Line(
@@ -262,7 +267,7 @@ def dues_section(organization: Organization, year: int, as_of: dt.date) -> Secti
         )
     )
     late, missing, on_time, due = [], [], 0, 0
-    for period, remittance, status in dues.remittance_table(year, as_of, list(orgs))[organization.pk]:
+    for period, remittance, status in periods:
         if status == dues.NOT_YET:
             continue
         due += 1

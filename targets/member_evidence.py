@@ -64,6 +64,9 @@ def _meetings(member: Member, year: int) -> Section:
 def _dues(member: Member, year: int) -> Section:
     record = dues.member_year(member, year)
     section = Section("Đảng phí")
+    if not any(record[status] for status in DuesStatus.values):
+        section.lines.append(Line("Sổ đảng phí", f"Chưa ghi sổ năm {year} trong hệ thống: đối chiếu sổ giấy"))
+        return section
     section.lines.append(Line("Tháng đã đóng", _months(record[DuesStatus.PAID])))
     section.lines.append(
         Line(

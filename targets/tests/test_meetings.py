@@ -205,9 +205,12 @@ def test_the_evidence_pack_shows_dues_and_discipline_of_the_year(w):
     assert disciplined.value == "0 / 1: Chi bộ 1 người 1 — khiển trách (01/06/2021)" and disciplined.warn
     inspected = lines["Kiểm tra, giám sát đã kết luận; khắc phục quá hạn"]
     assert inspected.value == "1/1 cuộc; 1 yêu cầu quá hạn: hạn 01/09/2021" and inspected.warn
-    # 2020's pack counts the 2020 decision only, and had no remittance due yet that was missed.
+    # 2020's pack counts the 2020 decision only; its dues were never entered in the portal: no figures held
+    # against the organisation, the pack sends the rater to the paper book.
     before = evidence.rating_pack(w["org"], 2020, today=dt.date(2022, 3, 1))
     lines = {line.label: line for section in before.sections for line in section.lines}
+    assert lines["Sổ đảng phí"].value == "Chưa ghi sổ năm 2020 trong hệ thống: đối chiếu sổ giấy"
+    assert "Nộp Đảng ủy Khối (đúng hạn / đến hạn)" not in lines
     assert lines["Bị kỷ luật trong năm (tổ chức, chi bộ / đảng viên)"].value == (
         "0 / 1: Chi bộ 1 người 1 — khiển trách (01/06/2020)"
     )
