@@ -209,6 +209,20 @@ def flagged_members(year: int, organizations=None) -> list[Flag]:
     )
 
 
+def member_year(member: Member, year: int) -> dict:
+    """One member's months of `year` by what was recorded: {status: [months]} for paid, unpaid and exempt, and
+    whether the unpaid ones reach the Art. 8.1 flag (the evidence beside their rating). One query."""
+    out: dict = {status: [] for status in DuesStatus.values}
+    for month, status in (
+        DuesLine.objects.filter(member=member, month__year=year)
+        .order_by("month")
+        .values_list("month", "status")
+    ):
+        out[status].append(month.month)
+    out["flagged"] = len(out[DuesStatus.UNPAID]) >= UNPAID_MONTHS_FLAG
+    return out
+
+
 # --- remittances ----------------------------------------------------------------------------------------------
 
 

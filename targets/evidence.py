@@ -2,7 +2,7 @@
 evidence computed from the records — reports on time / late / missing with days (``reports.timeliness``), the
 cells' meetings held against those due, thematic meetings, attendance (``members.meetings``), the members'
 ratings and the 20% rule (``members.services.excellent_cap``), the targets it contributed to (the dashboard's
-per-organisation rows) — and, once their registers exist, dues and discipline (``EVIDENCE_SECTIONS``, the hook).
+per-organisation rows) — and dues and discipline, registered through the hook (``EVIDENCE_SECTIONS``).
 
 The pack is evidence, not a verdict: the rater still decides. It lives here because it reads every layer below
 (organizations and members may not import reports). One click prints it as a one-page official document.
@@ -16,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from core.documents import Column, OfficialDocument, Paragraph, Table, vn_int, vn_rate
-from members import meetings
+from discipline.models import Discipline, ProgrammeStatus, Remedy, Subject
+from members import dues, meetings
 from members.models import MemberRating
 from members.rating_evidence import Note, member_evidence
 from members.services import excellent_cap
@@ -57,9 +58,9 @@ class RatingPack:
         return f"Hồ sơ đánh giá, xếp loại năm {self.year}"
 
 
-#: The hook for the registers that come later (the dues and discipline issue): each function
-#: ``(organization, year, as_of) -> Section | None`` adds its section to every pack. Register with
-#: ``@evidence_section``. While none is registered, the pack says that dues and discipline are not recorded.
+#: The hook for the registers beside the reports and meetings (dues, discipline: below): each function
+#: ``(organization, year, as_of) -> Section | None`` adds its section to every pack, in the order registered.
+#: Register with ``@evidence_section``.
 EVIDENCE_SECTIONS: list[Callable[[Organization, int, dt.date], Section | None]] = []
 
 
@@ -287,6 +288,108 @@ def _contributions(organization: Organization, year: int, today: dt.date) -> Sec
     return section
 
 
+# --- the dues and discipline registers (issue 19), through the hook --------------------------------------------
+
+
+@evidence_section
+def dues_section(organization: Organization, year: int, as_of: dt.date) -> Section:
+    """Dues collected against the member-months on the roll, remittances to the Bloc on time / late / missing
+    with days (``members.dues``: ``year_report``, ``remittance_table``, ``flagged_members``, the one rules)."""
+    orgs = Organization.objects.filter(pk=organization.pk)
+    report = dues.year_report(year, as_of, orgs)
+    section = Section("Đảng phí")
+    if not report.rows:
+        section.lines.append(Line("Thu, nộp đảng phí", f"Không thuộc Đảng bộ Khối trong năm {year}"))
+        return section
+    row = report.rows[0]
+    periods = dues.remittance_table(year, as_of, list(orgs))[organization.pk]
+    if not row.lines and not any(remittance for _p, remittance, _s in periods):
+        # Nothing of the year in the register (kept on paper before the portal): no figure to hold against it.
+        section.lines.append(Line("Sổ đảng phí", f"Chưa ghi sổ năm {year} trong hệ thống: đối chiếu sổ giấy"))
+        return section
+    flags = dues.flagged_members(year, orgs)
+    section.lines.append(
+        Line(
+            "Thu (tháng-đảng viên đã thu / phải thu)",
+            f"{vn_int(row.paid)}/{vn_int(row.member_months - row.exempt)}; chưa đóng {vn_int(row.unpaid)}; "
+            f"chưa ghi sổ {vn_int(row.not_recorded)}"
+            + (
+                f"; chưa đóng 3 tháng (Điều lệ, Đ. 8.1): {_listed([f.full_name for f in flags])}"
+                if flags
+                else ""
+            ),
+            bool(row.unpaid or row.not_recorded),
+        )
+    )
+    late, missing, on_time, due = [], [], 0, 0
+    for period, remittance, status in periods:
+        if status == dues.NOT_YET:
+            continue
+        due += 1
+        if status == dues.ON_TIME:
+            on_time += 1
+        elif status == dues.LATE:
+            late.append(f"{period.label} ({(remittance.remitted_on - period.due).days} ngày)")
+        else:
+            missing.append(f"{period.label} (quá hạn {(as_of - period.due).days} ngày)")
+    section.lines.append(
+        Line(
+            "Nộp Đảng ủy Khối (đúng hạn / đến hạn)",
+            f"{on_time}/{due}"
+            + (f"; muộn {len(late)}: {_listed(late)}" if late else "")
+            + (f"; chưa nộp {len(missing)}: {_listed(missing)}" if missing else ""),
+            bool(late or missing),
+        )
+    )
+    return section
+
+
+@evidence_section
+def discipline_section(organization: Organization, year: int, as_of: dt.date) -> Section:
+    """Disciplines counting in `year` (``DisciplineQuerySet.counting_in``: decided in the year, still in
+    force) of the organisation and its cells and of its members; the year's inspections and the remedies overdue
+    at the year's end (``RemedyQuerySet.overdue_on``) — as the dashboard's indicators count them."""
+    day = min(dt.date(year, 12, 31), as_of)
+    decisions = list(
+        Discipline.objects.filter(organization=organization, decided_on__lte=day)
+        .counting_in(year)
+        .select_related("member", "cell", "organization")
+        .order_by("decided_on", "pk")
+    )
+    own = [d for d in decisions if d.subject != Subject.MEMBER]
+    of_members = [d for d in decisions if d.subject == Subject.MEMBER]
+    named = _listed(
+        [
+            f"{d.subject_name} — {d.get_form_display().lower()} ({d.decided_on:%d/%m/%Y})"
+            for d in own + of_members
+        ]
+    )
+    section = Section("Kỷ luật, kiểm tra, giám sát")
+    section.lines.append(
+        Line(
+            "Bị kỷ luật trong năm (tổ chức, chi bộ / đảng viên)",
+            f"{len(own)} / {len(of_members)}" + (f": {named}" if decisions else ""),
+            bool(decisions),
+        )
+    )
+    programmes = organization.inspection_programmes.filter(year=year)
+    concluded = programmes.filter(status=ProgrammeStatus.CONCLUDED, concluded_on__lte=day).count()
+    overdue = list(
+        Remedy.objects.filter(organization=organization, deadline__year__lte=year)
+        .overdue_on(day)
+        .order_by("deadline", "pk")
+    )
+    section.lines.append(
+        Line(
+            "Kiểm tra, giám sát đã kết luận; khắc phục quá hạn",
+            f"{concluded}/{programmes.count()} cuộc; {len(overdue)} yêu cầu quá hạn"
+            + (": " + _listed([f"hạn {r.deadline:%d/%m/%Y}" for r in overdue]) if overdue else ""),
+            bool(overdue),
+        )
+    )
+    return section
+
+
 def rating_pack(organization: Organization, year: int, *, today: dt.date) -> RatingPack:
     """The evidence for `organization`'s rating of `year`, as of `today` (reports still missing count their
     days up to today)."""
@@ -297,16 +400,7 @@ def rating_pack(organization: Organization, year: int, *, today: dt.date) -> Rat
         _ratings(organization, year),
         _contributions(organization, year, today),
     ]
-    extra = [s for s in (func(organization, year, today) for func in EVIDENCE_SECTIONS) if s is not None]
-    if extra:
-        sections += extra
-    else:
-        sections.append(
-            Section(
-                "Đảng phí và kỷ luật",
-                [Line("Sổ đảng phí, sổ kỷ luật", "Chưa ghi trong hệ thống: đối chiếu hồ sơ giấy")],
-            )
-        )
+    sections += [s for s in (func(organization, year, today) for func in EVIDENCE_SECTIONS) if s is not None]
     return RatingPack(organization=organization, year=year, as_of=today, record=record, sections=sections)
 
 
@@ -327,7 +421,7 @@ def rating_pack_document(pack: RatingPack) -> OfficialDocument:
             + (f"; xếp loại đã ghi: {rated}" if rated else "")
             + ". Hồ sơ là căn cứ tham khảo, không thay ý kiến của cấp có thẩm quyền đánh giá, xếp loại."
         ),
-        Table(columns=[Column("Nội dung", 72), Column("Kết quả", 98)], rows=rows, font_pt=10, bold_rows=bold),
+        Table(columns=[Column("Nội dung", 72), Column("Kết quả", 98)], rows=rows, font_pt=9, bold_rows=bold),
     ]
     return OfficialDocument(
         letterhead=letterheads.letterhead(None, doc_type=DocumentType.BC, entry=None, year=pack.as_of.year),

@@ -26,6 +26,11 @@ target_patterns = (
         path("<int:pk>/edit/", views.target_update, name="target_update"),
         path("copy/", views.target_copy, name="target_copy"),
         path("evidence/<int:pk>/<int:year>/", views.rating_evidence, name="rating_evidence"),
+        path(
+            "evidence/member/<int:pk>/<int:year>/",
+            views.member_rating_evidence,
+            name="member_rating_evidence",
+        ),
     ],
     "targets",
 )

@@ -15,6 +15,7 @@ from core.concurrency import EditGuard, history_last_change, model_state
 from core.datacache import page_number
 from core.errors import bad_request
 from core.spreadsheets import xlsx_response
+from members.selectors import member_get_for_user
 from organizations.access import (
     SECRETARY,
     is_staff_role,
@@ -29,7 +30,7 @@ from reports.document_views import document_format, document_response, issue_pag
 from reports.periods import year_range
 
 from . import dashboard as dash
-from . import documents, evidence, indicators, services
+from . import documents, evidence, indicators, member_evidence, services
 from .dashboard import target_text, today
 from .forms import TargetCopyForm, TargetForm
 from .indicators import REGISTRY
@@ -329,3 +330,14 @@ def rating_evidence(request, pk, year):
         "targets/rating_evidence.html",
         {"pack": pack, "organization": org, "year": year, "can_rate": is_staff_role(request.user)},
     )
+
+
+@require_safe
+def member_rating_evidence(request, pk, year):
+    """The evidence beside a member's rating, printed in one click: PDF (default) or ?format=docx, "Hồ sơ đánh
+    giá, xếp loại đảng viên năm …" (whoever sees the member; a cell secretary is kept to their cell's pages)."""
+    member = member_get_for_user(request.user, pk)
+    if not 2000 <= year <= today().year:
+        raise Http404("Không có năm này.")
+    pack = member_evidence.member_pack(member, year, today=today())
+    return document_response(member_evidence.member_pack_document(pack), document_format(request))

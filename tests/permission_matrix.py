@@ -435,6 +435,10 @@ MATRIX: dict[str, Rule] = {
     "targets:rating_evidence": rule(
         "read", lambda w, s: {"pk": w.__dict__[s]["organization"].pk, "year": w.year - 1}
     ),
+    # The evidence beside a member's rating, printed (PDF by default, ?format=docx): whoever sees the member.
+    "targets:member_rating_evidence": rule(
+        "read", lambda w, s: {"pk": w.__dict__[s]["member"].pk, "year": w.year - 1}, query="format=docx"
+    ),
     # Party dues: everyone reads their scope; staff and the organisation's secretary record (leadership and the
     # Inspection Commission read the month's sheet and the remittances); the yearly report is for the readers.
     "members:dues_overview": rule("read"),

@@ -445,3 +445,34 @@ def test_a_handful_of_disciplines_every_expulsion_with_its_decision_and_one_insp
     )
     assert InspectionProgramme.objects.count() == 1
     assert Remedy.objects.overdue_on(timezone.localdate()).count() == 1
+
+
+def test_meetings_of_2021_and_this_year_for_every_cell_mostly_regular_with_a_few_truants(today):
+    """The demo's cell meetings (demo/meetings.py): every cell that meets (a chi bộ trực thuộc, or a chi bộ cơ
+    sở as its own cell) of every organisation in the Bloc has completed meetings in 2021 and in the current
+    year; most met every month (Điều lệ Đảng Art. 24), some missed a month; a few members were absent without
+    reason in three months or more of a year and are flagged (Art. 8.1) — in organisation 05, one every third month."""
+    from members import meetings
+    from members.models import CellMeeting, MeetingStatus
+
+    completed = CellMeeting.objects.filter(status=MeetingStatus.COMPLETED)
+    for year, as_of in ((2021, dt.date(2022, 1, 1)), (today.year, today.replace(day=1))):
+        in_bloc = Organization.objects.in_bloc_during(dt.date(year, 1, 1), min(today, dt.date(year, 12, 31)))
+        units = meetings.units_of(in_bloc)
+        held = set(
+            completed.filter(held_on__year=year, held_on__lt=today).values_list("organization_id", "cell_id")
+        )
+        assert len(units) > 76, "the đảng bộ cơ sở's cells and the chi bộ cơ sở"
+        without = [u.key for u in units if u.key not in held and u.in_bloc_during(as_of, as_of)]
+        if year == 2021 or today.month > 1:
+            assert without == [], f"cells with no meeting in {year}"
+        if year == today.year and today.month == 1:
+            continue  # no month of the year has ended yet
+        years = meetings.unit_years(units, year, as_of).values()
+        regular = sum(1 for y in years if y.met_every_month)
+        assert 0.7 * len(units) <= regular < len(units), f"{year}: {regular} of {len(units)} met every month"
+    flags = meetings.absence_flags(2021)
+    assert 3 <= len(flags) <= 30, [(f.code, f.full_name) for f in flags]
+    (org05,) = [f for f in flags if f.code == "05"]  # every third month, those the cell met
+    assert len(org05.months) >= 3 and set(org05.months) <= {3, 6, 9, 12}
+    assert meetings.absence_flags(today.year)

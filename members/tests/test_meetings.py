@@ -6,9 +6,11 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 
 from members import meetings
-from members.models import CellMeeting, MeetingStatus
+from members.models import CellMeeting, MeetingCriterion, MeetingStatus
 from members.tests import factories as f
 from organizations.models import Cell, Kind
 from organizations.tests.factories import (
@@ -133,3 +135,59 @@ def test_the_reports_cell_figures_come_from_the_meetings(w):
     january = meetings.report_figures(org, dt.date(2021, 1, 1), dt.date(2021, 1, 31))
     assert quarter == {"cells_total": 2, "cell_meetings_held": 1}
     assert january == {"cells_total": 2, "cell_meetings_held": 2}
+
+
+def test_staff_edit_the_years_checklist_and_the_next_meeting_form_shows_it(w, client_for):
+    """The quality checklist of a cell meeting is kept per year by staff (Hướng dẫn 12-HD/BTCTW 2018, then
+    42-HD/BTCTW 2025, as data): a line staff reword, one they retire and one they add show on the next meeting
+    form of that year; the TCCSĐ secretary and the cell secretary may not change the list."""
+    year = timezone.localdate().year
+    criteria_url = reverse("members:meeting_criteria") + f"?year={year}"
+    staff = client_for(w["staff"])
+    assert staff.post(criteria_url, {"action": "defaults"}).status_code == 302
+    first, second, *_ = MeetingCriterion.objects.filter(year=year).order_by("order", "pk")
+    staff.post(
+        reverse("members:meeting_criterion_edit", kwargs={"pk": first.pk}),
+        {"text": "Đảng viên dự đủ, đúng giờ, phát biểu xây dựng", "regulation": "Quy định riêng của Khối",
+         "order": first.order, "is_active": "on"},
+    )  # fmt: skip
+    staff.post(
+        reverse("members:meeting_criterion_edit", kwargs={"pk": second.pk}),
+        {"text": second.text, "regulation": second.regulation, "order": second.order},  # unticked: retired
+    )
+    added = staff.post(
+        criteria_url,
+        {
+            "action": "add",
+            "text": "Có ghi biên bản đầy đủ",
+            "regulation": "HD 42",
+            "order": 9,
+            "is_active": "on",
+        },
+    )
+    assert added.status_code == 302, added.content.decode()[-3000:]
+    retired_text = second.text
+
+    form = client_for(w["cell_sec"]).get(
+        reverse("members:meeting_create", kwargs={"organization": w["org"].pk, "cell": w["cb1"].pk})
+    )
+    page = form.content.decode()
+    assert form.status_code == 200
+    assert "Đảng viên dự đủ, đúng giờ, phát biểu xây dựng (Quy định riêng của Khối)" in page
+    assert "Có ghi biên bản đầy đủ (HD 42)" in page
+    assert retired_text not in page and first.text not in page
+
+    for user in (w["secretary"], w["cell_sec"]):
+        client = client_for(user)
+        edit = client.post(
+            reverse("members:meeting_criterion_edit", kwargs={"pk": first.pk}),
+            {"text": "Sửa trộm", "regulation": "", "order": 1, "is_active": "on"},
+        )
+        assert edit.status_code in (403, 404)
+        added = client.post(
+            criteria_url, {"action": "add", "text": "Thêm trộm", "regulation": "", "order": 1}
+        )
+        assert added.status_code in (403, 404)
+    first.refresh_from_db()
+    assert first.text == "Đảng viên dự đủ, đúng giờ, phát biểu xây dựng"
+    assert not MeetingCriterion.objects.filter(text__in=["Sửa trộm", "Thêm trộm"]).exists()

@@ -8,10 +8,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from members.models import MemberRating
+from discipline import services as discipline_services
+from discipline.models import DecidingBody, Violation
+from members import dues
+from members import services as member_services
+from members.models import DuesStatus, Member, MemberRating
 from members.tests import factories as mf
 from organizations.models import Cell, Kind
-from organizations.tests.factories import OrganizationFactory, leader_user, staff_user
+from organizations.tests.factories import OrganizationFactory, inspection_user, leader_user, staff_user
 from reports.periods import periods_create
 from targets import dashboard as dash
 from targets import evidence
@@ -104,7 +108,8 @@ def test_the_grid_reads_a_fixed_number_of_queries(w, client):
 
 
 def test_the_evidence_pack_shows_the_records_of_the_year(w):
-    """Reports (HD timeliness rule), meetings held vs due, the 20% rule of HD 21-HD/BTCTW §2.3, the hook."""
+    """Reports (HD timeliness rule), meetings held vs due, the 20% rule of HD 21-HD/BTCTW §2.3; dues and
+    discipline through the hook."""
     periods_create(year=2021)
     org = w["org"]
     for i, member in enumerate(w["m1"]):
@@ -119,18 +124,101 @@ def test_the_evidence_pack_shows_the_records_of_the_year(w):
     assert regular.value.startswith("23/24; 1/2 chi bộ đủ các tháng") and regular.warn
     cap = lines["HTXSNV ≤ 20% (HD 21-HD/BTCTW, mục 2.3)"]
     assert cap.warn and cap.value.startswith("2/tối đa 0")
-    assert pack.sections[-1].title == "Đảng phí và kỷ luật"
+    assert [s.title for s in pack.sections][-2:] == ["Đảng phí", "Kỷ luật, kiểm tra, giám sát"]
 
-    # The dues and discipline registers add their own section through the hook.
-    def dues(organization, year, as_of):
-        return evidence.Section("Đảng phí", [evidence.Line("Nộp đảng phí đúng hạn", "12/12 tháng")])
+    # The hook still takes a further register's section, after those.
+    def extra(organization, year, as_of):
+        return evidence.Section("Thi đua", [evidence.Line("Khen thưởng", "1")])
 
-    evidence.EVIDENCE_SECTIONS.append(dues)
+    evidence.EVIDENCE_SECTIONS.append(extra)
     try:
         titles = [s.title for s in evidence.rating_pack(org, 2021, today=dt.date(2022, 3, 1)).sections]
     finally:
-        evidence.EVIDENCE_SECTIONS.remove(dues)
-    assert titles[-1] == "Đảng phí" and "Đảng phí và kỷ luật" not in titles
+        evidence.EVIDENCE_SECTIONS.remove(extra)
+    assert titles[-1] == "Thi đua" and "Đảng phí" in titles
+
+
+def _dues_and_discipline(w):
+    """Organisation 05's 2021 registers: January collected from all five, one member unpaid February to April;
+    Q1 remitted on time, Q2 five days late, Q3 never, Q4 on time; one member reprimanded in June 2021 (and one
+    in 2020, which counts in 2020's rating only); an inspection concluded with a remedy left undone."""
+    mf.dues_settings()
+    org, m1 = w["org"], w["m1"]
+    inspector = inspection_user()
+    everyone = Member.objects.filter(organization=org)
+    member_services.dues_month_save(
+        organization=org,
+        month=dt.date(2021, 1, 1),
+        entries={m: (DuesStatus.PAID, 50000, "") for m in everyone},
+    )
+    for month in (2, 3, 4):
+        member_services.dues_month_save(
+            organization=org, month=dt.date(2021, month, 1), entries={m1[0]: (DuesStatus.UNPAID, None, "")}
+        )
+    periods = dues.remittance_periods(2021)
+    for period, delay in zip(periods, (-5, 5, None, 0), strict=True):
+        if delay is not None:
+            member_services.dues_remittance_record(
+                organization=org, period_start=period.start, amount=100000,
+                remitted_on=period.due + dt.timedelta(days=delay),
+            )  # fmt: skip
+    common = {
+        "deciding_body": DecidingBody.CHI_BO,
+        "violation": Violation.SINH_HOAT,
+        "summary": "x",
+        "by": inspector,
+    }
+    for no, day in (("1", dt.date(2021, 6, 1)), ("2", dt.date(2020, 6, 1))):
+        discipline_services.discipline_record(
+            subject="member", member=m1[1], organization=org, form="khien_trach", decision_no=no,
+            decided_on=day, effective_on=day, **common,
+        )  # fmt: skip
+    programme = discipline_services.programme_save(
+        programme=None, year=2021, kind="kiem_tra", title="Kiểm tra 05", in_plan=True, decision_no="",
+        starts_on=dt.date(2021, 3, 1), ends_on=dt.date(2021, 4, 1), organizations=[org], by=inspector,
+    )  # fmt: skip
+    discipline_services.programme_conclude(
+        programme=programme, concluded_on=dt.date(2021, 5, 1), conclusion="Còn thiếu sót.", by=inspector
+    )
+    discipline_services.remedy_add(
+        programme=programme, organization=org, requirement="Bổ sung sổ.", deadline=dt.date(2021, 9, 1),
+        by=inspector,
+    )  # fmt: skip
+
+
+def test_the_evidence_pack_shows_dues_and_discipline_of_the_year(w):
+    """Dues (QĐ 342-QĐ/TW: collected by the month, remitted by the period's due date; Điều lệ Art. 8.1: three
+    unpaid months) and discipline counting in the year (HD 21-HD/BTCTW §II.B: the decision's year), as the
+    registers say."""
+    _dues_and_discipline(w)
+    pack = evidence.rating_pack(w["org"], 2021, today=dt.date(2022, 3, 1))
+    lines = {line.label: line for section in pack.sections for line in section.lines}
+    collected = lines["Thu (tháng-đảng viên đã thu / phải thu)"]
+    # 5 members × 12 months on the roll; 5 paid in January, 3 unpaid (one member, Art. 8.1), 52 never recorded.
+    assert collected.warn and collected.value == (
+        "5/60; chưa đóng 3; chưa ghi sổ 52; chưa đóng 3 tháng (Điều lệ, Đ. 8.1): Chi bộ 1 người 0"
+    )
+    remitted = lines["Nộp Đảng ủy Khối (đúng hạn / đến hạn)"]
+    assert remitted.warn
+    assert remitted.value == "2/4; muộn 1: Quý 2/2021 (5 ngày); chưa nộp 1: Quý 3/2021 (quá hạn 137 ngày)"
+    disciplined = lines["Bị kỷ luật trong năm (tổ chức, chi bộ / đảng viên)"]
+    assert disciplined.value == "0 / 1: Chi bộ 1 người 1 — khiển trách (01/06/2021)" and disciplined.warn
+    inspected = lines["Kiểm tra, giám sát đã kết luận; khắc phục quá hạn"]
+    assert inspected.value == "1/1 cuộc; 1 yêu cầu quá hạn: hạn 01/09/2021" and inspected.warn
+    # 2020's pack counts the 2020 decision only; its dues were never entered in the portal: no figures held
+    # against the organisation, the pack sends the rater to the paper book.
+    before = evidence.rating_pack(w["org"], 2020, today=dt.date(2022, 3, 1))
+    lines = {line.label: line for section in before.sections for line in section.lines}
+    assert lines["Sổ đảng phí"].value == "Chưa ghi sổ năm 2020 trong hệ thống: đối chiếu sổ giấy"
+    assert "Nộp Đảng ủy Khối (đúng hạn / đến hạn)" not in lines
+    assert lines["Bị kỷ luật trong năm (tổ chức, chi bộ / đảng viên)"].value == (
+        "0 / 1: Chi bộ 1 người 1 — khiển trách (01/06/2020)"
+    )
+    # As of August 2021 the Q3 remittance was not yet due and the remedy not yet overdue.
+    early = evidence.rating_pack(w["org"], 2021, today=dt.date(2021, 8, 1))
+    lines = {line.label: line for section in early.sections for line in section.lines}
+    assert lines["Nộp Đảng ủy Khối (đúng hạn / đến hạn)"].value == "1/2; muộn 1: Quý 2/2021 (5 ngày)"
+    assert lines["Kiểm tra, giám sát đã kết luận; khắc phục quá hạn"].value == "1/1 cuộc; 0 yêu cầu quá hạn"
 
 
 def test_the_evidence_pack_page_and_its_document(w, client):

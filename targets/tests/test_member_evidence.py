@@ -80,6 +80,14 @@ def test_the_secretary_member_carries_the_reports_of_the_organisation(demo):
     # Nobody else on 05's page carries them: they are the officer's own.
     others = [text for name, text in rows.items() if name != member.full_name]
     assert len(others) >= 5 and not any("báo cáo định kỳ năm" in text for text in others)
+    # The member's printable pack carries the same duties; another member's carries none.
+    from targets.member_evidence import member_pack
+
+    titles = {s.title: s for s in member_pack(member, YEAR, today=today).sections}
+    duties = titles["Trách nhiệm báo cáo (cán bộ cấp ủy)"].lines[0]
+    assert f"đúng hạn {on_time}/{due}" in duties.value and duties.warn
+    other = Member.objects.filter(organization=org).exclude(pk=member.pk).first()
+    assert not any(s.title.startswith("Trách nhiệm") for s in member_pack(other, YEAR, today=today).sections)
 
 
 def test_a_post_left_before_the_year_brings_no_duties(demo):

@@ -9,10 +9,13 @@ import time
 
 import pytest
 
+from discipline import services as discipline_services
+from discipline.models import DecidingBody, Violation
+from members import dues
 from members import services as member_services
 from members.models import CellMeeting, MeetingStatus, MemberRating
 from organizations.models import Cell, OrganizationYear
-from organizations.tests.factories import cell_secretary_user
+from organizations.tests.factories import cell_secretary_user, inspection_user
 from reports.models import ReportingPeriod
 from reports.periods import periods_create
 
@@ -122,6 +125,19 @@ def test_staff_open_a_rating_and_print_its_evidence_pack(bpage, world, tmp_path)
         )  # fmt: skip
     for member in world.members1[1:4]:  # the three full members admitted long before 2021
         MemberRating.objects.create(member=member, organization=world.org1, year=2021, grade="HTTNV")
+    q2 = dues.remittance_periods(2021)[1]
+    member_services.dues_remittance_record(
+        organization=world.org1,
+        period_start=q2.start,
+        amount=500000,
+        remitted_on=q2.due + dt.timedelta(days=3),
+    )
+    disciplined = world.members1[1]
+    discipline_services.discipline_record(
+        subject="member", member=disciplined, organization=world.org1, form="khien_trach", decision_no="12-QĐ/ĐUK",
+        decided_on=dt.date(2021, 7, 5), effective_on=dt.date(2021, 7, 5), deciding_body=DecidingBody.UBKT_DANG_UY_KHOI,
+        violation=Violation.SINH_HOAT, summary="Không dự sinh hoạt chi bộ.", by=inspection_user(),
+    )  # fmt: skip
 
     page = bpage.page
     bpage.login("vanphong")
@@ -132,12 +148,15 @@ def test_staff_open_a_rating_and_print_its_evidence_pack(bpage, world, tmp_path)
         "Báo cáo định kỳ",
         "Sinh hoạt chi bộ",
         "Xếp loại chất lượng đảng viên",
-        "Đảng phí và kỷ luật",
+        "Đảng phí",
+        "Kỷ luật, kiểm tra, giám sát",
     ):
         page.get_by_role("heading", name=section).wait_for()
     body = page.locator("main").inner_text() if page.locator("main").count() else page.content()
     assert "3/24" in body, "months held over months due: 2 cells × 12 months, 3 held"
     assert "HTTNV 3" in body
+    assert "muộn 1: Quý 2/2021 (3 ngày)" in body, "the late remittance with its days"
+    assert f"0 / 1: {disciplined.full_name} — khiển trách (05/07/2021)" in body
     bpage.shot("evidence-pack")
     with page.expect_download() as info:
         page.get_by_role("link", name="In hồ sơ (PDF)").click()
@@ -149,3 +168,4 @@ def test_staff_open_a_rating_and_print_its_evidence_pack(bpage, world, tmp_path)
     assert re.search(r"^Pages:\s+1$", pages, re.M), "the pack prints on one page"
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "HỒ SƠ ĐÁNH GIÁ, XẾP LOẠI NĂM 2021" in text and "Sinh hoạt chi bộ".upper() in text
+    assert "KỶ LUẬT, KIỂM TRA, GIÁM SÁT" in text and "Quý 2/2021 (3 ngày)" in text
