@@ -382,6 +382,11 @@ class YearReport:
     rows: list[ReportRow] = field(default_factory=list)
     total: ReportRow | None = None
     keeps_percent: Decimal = Decimal("70")
+    #: Of what the TCCSĐ remitted in the year: what the Bloc keeps and what it passes to the Tỉnh ủy, each
+    #: remittance under the policy in force when its period starts (``DuesPolicy.bloc_keeps_percent``).
+    bloc_kept: int = 0
+    to_province: int = 0
+    bloc_keeps_percent: Decimal = Decimal("50")
 
 
 SUMMED = ("members", "member_months", "lines", "paid", "unpaid", "exempt", "due", "collected", "kept",
@@ -414,7 +419,12 @@ def year_report(year: int, as_of: dt.date, organizations=None) -> YearReport:
     ids = [o.pk for o in orgs]
     policy = policy_on(dt.date(year, 1, 1))
     keeps = policy.organization_keeps_percent if policy else Decimal("70")
-    report = YearReport(year=year, as_of=as_of, keeps_percent=keeps)
+    report = YearReport(
+        year=year,
+        as_of=as_of,
+        keeps_percent=keeps,
+        bloc_keeps_percent=policy.bloc_keeps_percent if policy else Decimal("50"),
+    )
     rows = {o.pk: ReportRow(organization=o) for o in orgs}
     months = months_of(year, until=as_of)
     for month in months:
@@ -447,12 +457,19 @@ def year_report(year: int, as_of: dt.date, organizations=None) -> YearReport:
         row = rows[s["organization_id"]]
         row.lines, row.paid, row.unpaid, row.exempt = s["lines"], s["paid"], s["unpaid"], s["exempt"]
         row.due, row.collected = s["due"] or 0, s["collected"] or 0
+    policies = list(DuesPolicy.objects.order_by("-valid_from"))
     for org_id, periods in remittance_table(year, as_of, orgs).items():
         row = rows[org_id]
         row.periods = sum(1 for _p, _r, status in periods if status != NOT_YET)
         row.remitted = sum(r.amount for _p, r, _s in periods if r is not None and r.remitted_on <= as_of)
         row.late = sum(1 for _p, _r, status in periods if status in (LATE, MISSING))
-    policies = list(DuesPolicy.objects.order_by("-valid_from"))
+        for period, remittance, _s in periods:
+            if remittance is not None and remittance.remitted_on <= as_of:
+                in_force = next((p for p in policies if p.valid_from <= period.start), None)
+                share = in_force.bloc_keeps_percent if in_force else Decimal("50")
+                kept = kept_share(remittance.amount, share)
+                report.bloc_kept += kept
+                report.to_province += remittance.amount - kept
     for org_id, row in rows.items():
         row.kept = kept_by_policy(collected_months.get(org_id, {}), policies)
     report.rows = [rows[o.pk] for o in orgs]

@@ -41,6 +41,9 @@ def _cells(row) -> list:
 def report_sheet(report: YearReport) -> Sheet:
     rows = [[r.organization.code, r.organization.name, *_cells(r)] for r in report.rows]
     rows.append(Bold(["", "Tổng cộng", *_cells(report.total)]))
+    rows.append(["", f"Đảng ủy Khối giữ lại (của số đã nộp lên, {report.bloc_keeps_percent.normalize()}%)",
+                 *[""] * 9, report.bloc_kept])  # fmt: skip
+    rows.append(["", "Đảng ủy Khối nộp lên Tỉnh ủy", *[""] * 9, report.to_province])
     return Sheet(
         f"Đảng phí {report.year}",
         rows,
@@ -60,7 +63,9 @@ def report_document(report: YearReport, *, today: dt.date) -> OfficialDocument:
             f"chưa đóng {vn_int(t.unpaid)} lượt, miễn {vn_int(t.exempt)} lượt, chưa ghi sổ {vn_int(t.not_recorded)} lượt. "
             f"Số phải thu {vn_int(t.due)} đồng, đã thu {vn_int(t.collected)} đồng; các tổ chức cơ sở đảng trích giữ lại "
             f"{vn_int(t.kept)} đồng ({vn_int(report.keeps_percent.normalize())}%), đã nộp lên Đảng ủy Khối "
-            f"{vn_int(t.remitted)} đồng; {vn_int(t.late)} kỳ nộp muộn hoặc chưa nộp. Số liệu đến ngày "
+            f"{vn_int(t.remitted)} đồng; {vn_int(t.late)} kỳ nộp muộn hoặc chưa nộp. Của số đã nộp lên, Đảng ủy Khối "
+            f"giữ lại {vn_int(report.bloc_kept)} đồng ({vn_int(report.bloc_keeps_percent.normalize())}%) và nộp lên "
+            f"Tỉnh ủy {vn_int(report.to_province)} đồng. Số liệu đến ngày "
             f"{min(report.as_of, dt.date(report.year, 12, 31)):%d/%m/%Y}."
         ),
         Heading("II. SỐ LIỆU THEO TỔ CHỨC CƠ SỞ ĐẢNG"),

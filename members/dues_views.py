@@ -376,7 +376,7 @@ def dues_policy(request):
     if current is not None:
         initial = {
             name: getattr(current, name)
-            for name in ("cell_keeps_percent", "organization_keeps_percent", "remit_every_months",
+            for name in ("cell_keeps_percent", "organization_keeps_percent", "bloc_keeps_percent", "remit_every_months",
                          "remit_due_days", "source", "cell_share_override")
         }  # fmt: skip
     form = forms.DuesPolicyForm(request.POST or None, initial=initial)

@@ -614,6 +614,13 @@ class DuesPolicyForm(forms.Form):
             help_text="Phần còn lại nộp lên Đảng ủy Khối (QĐ 342: giữ 70%, nộp 30%).",
         )
     )  # fmt: skip
+    bloc_keeps_percent = localized_decimal(
+        forms.DecimalField(
+            label="Đảng ủy Khối giữ lại (%)", min_value=0, max_value=100, decimal_places=2, initial=50,
+            help_text="Của phần các tổ chức cơ sở đảng nộp lên; phần còn lại nộp Tỉnh ủy (QĐ 342: mỗi cấp trên "
+            "cơ sở giữ 50%).",
+        )
+    )  # fmt: skip
     remit_every_months = forms.TypedChoiceField(
         label="Kỳ nộp lên Đảng ủy Khối", choices=[(1, "Hằng tháng"), (3, "Hằng quý")], coerce=int
     )

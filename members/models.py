@@ -696,6 +696,13 @@ class DuesPolicy(models.Model):
     organization_keeps_percent = models.DecimalField(
         "tổ chức cơ sở đảng giữ lại (%)", max_digits=5, decimal_places=2
     )
+    bloc_keeps_percent = models.DecimalField(
+        "Đảng ủy Khối giữ lại (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("50"),
+        help_text="Mỗi cấp trên cơ sở giữ lại 50%, nộp lên cấp trên 50% (QĐ 342-QĐ/TW, Điều 4).",
+    )
     remit_every_months = models.PositiveSmallIntegerField(
         "kỳ nộp lên Đảng ủy Khối", choices=[(1, "Hằng tháng"), (3, "Hằng quý")], default=3
     )
@@ -727,7 +734,9 @@ class DuesPolicy(models.Model):
                 condition=Q(cell_keeps_percent__gte=0)
                 & Q(cell_keeps_percent__lte=100)
                 & Q(organization_keeps_percent__gte=0)
-                & Q(organization_keeps_percent__lte=100),
+                & Q(organization_keeps_percent__lte=100)
+                & Q(bloc_keeps_percent__gte=0)
+                & Q(bloc_keeps_percent__lte=100),
                 name="dues_policy_percent_range",
                 violation_error_message="Tỷ lệ trích giữ phải từ 0 đến 100%.",
             ),

@@ -1781,6 +1781,7 @@ def dues_policy_set(
     cell_keeps_percent,
     organization_keeps_percent,
     remit_every_months: int,
+    bloc_keeps_percent=Decimal("50"),
     remit_due_days: int,
     source: str,
     cell_share_override: str = "",
@@ -1802,6 +1803,7 @@ def dues_policy_set(
     for name, value in (
         ("cell_keeps_percent", cell_keeps_percent),
         ("organization_keeps_percent", organization_keeps_percent),
+        ("bloc_keeps_percent", bloc_keeps_percent),
     ):
         if value is None or not Decimal(0) <= Decimal(value) <= Decimal(100):
             errors[name] = "Tỷ lệ trích giữ phải từ 0 đến 100%."
@@ -1832,6 +1834,7 @@ def dues_policy_set(
     )
     policy.cell_keeps_percent = Decimal(cell_keeps_percent)
     policy.organization_keeps_percent = Decimal(organization_keeps_percent)
+    policy.bloc_keeps_percent = Decimal(bloc_keeps_percent)
     policy.remit_every_months, policy.remit_due_days = remit_every_months, remit_due_days
     policy.source, policy.cell_share_override, policy.recorded_by = source, override, by
     policy._history_user = by

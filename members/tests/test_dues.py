@@ -166,6 +166,36 @@ def test_the_yearly_reports_totals_equal_the_sum_of_the_monthly_lines(org_a, org
     # A remitted Q1 five days late; B never did (missing); Q2 is not due before 15/07.
     assert (report.rows[0].remitted, report.rows[0].late) == (55_000, 1)
     assert report.rows[1].late == 1
+    # QĐ 342-QĐ/TW Art. 4: each level above the grassroots keeps 50 % of what reaches it and passes 50 % up.
+    assert (report.bloc_kept, report.to_province) == (27_500, 27_500)
+
+
+def test_the_blocs_share_is_a_setting_read_by_the_period_it_applies_to(staff, org_a):
+    """QĐ 342-QĐ/TW Art. 4 ("each level above keeps 50 %"), editable like the other shares: a Bloc share of 60 %
+    from Q2 keeps 60 % of Q2's remittance and leaves Q1's at 50 %."""
+    services.dues_remittance_record(
+        organization=org_a, period_start=dt.date(2025, 1, 1), amount=10_000, remitted_on=dt.date(2025, 4, 10)
+    )
+    services.dues_remittance_record(
+        organization=org_a, period_start=dt.date(2025, 4, 1), amount=20_000, remitted_on=dt.date(2025, 7, 10)
+    )
+    current = dues.policy_on(dt.date(2025, 1, 1))
+    services.dues_policy_set(
+        valid_from=dt.date(2025, 4, 1), cell_keeps_percent=current.cell_keeps_percent,
+        organization_keeps_percent=current.organization_keeps_percent, bloc_keeps_percent=Decimal("60"),
+        remit_every_months=current.remit_every_months, remit_due_days=current.remit_due_days,
+        source="Thông báo của Tỉnh ủy (thử)", by=staff,
+    )  # fmt: skip
+    report = dues.year_report(2025, dt.date(2025, 12, 31))
+    assert (report.bloc_kept, report.to_province) == (5_000 + 12_000, 5_000 + 8_000)
+    with pytest.raises(ValidationError) as refused:
+        services.dues_policy_set(
+            valid_from=dt.date(2025, 5, 1), cell_keeps_percent=current.cell_keeps_percent,
+            organization_keeps_percent=current.organization_keeps_percent, bloc_keeps_percent=Decimal("101"),
+            remit_every_months=current.remit_every_months, remit_due_days=current.remit_due_days,
+            source="x", by=staff,
+        )  # fmt: skip
+    assert "bloc_keeps_percent" in refused.value.message_dict
 
 
 def test_the_yearly_report_downloads_as_xlsx_docx_and_pdf_with_the_same_totals(client_for, staff, org_a):
@@ -176,8 +206,12 @@ def test_the_yearly_report_downloads_as_xlsx_docx_and_pdf_with_the_same_totals(c
     url = reverse("members:dues_report")
     response = client.get(url, {"year": 2026, "format": "xlsx"})
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    last = [c.value for c in list(sheet.iter_rows())[-1]]
-    assert last[1] == "Tổng cộng" and last[9] == 270_000  # "Đã thu (đồng)"
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    total, bloc_kept, to_province = rows[-3:]
+    assert total[1] == "Tổng cộng" and total[9] == 270_000  # "Đã thu (đồng)"
+    assert (
+        bloc_kept[1].startswith("Đảng ủy Khối giữ lại") and to_province[1] == "Đảng ủy Khối nộp lên Tỉnh ủy"
+    )
     docx = client.get(url, {"year": 2026, "format": "docx"})
     text = docx_text(docx.content)
     assert "BÁO CÁO" in text and "thu, nộp đảng phí năm 2026" in text and "270.000" in text
@@ -267,7 +301,7 @@ def test_staff_edit_the_shares_and_the_remittance_reads_them(client_for, staff, 
 
     client = client_for(staff)
     url = reverse("members:dues_policy")
-    form = {"valid_from": "01/04/2026", "cell_keeps_percent": "40", "organization_keeps_percent": "90",
+    form = {"valid_from": "01/04/2026", "cell_keeps_percent": "40", "organization_keeps_percent": "90", "bloc_keeps_percent": "50",
             "remit_every_months": "3", "remit_due_days": "15", "source": "Quy định giả định 99-QĐ/TW, Điều 4"}  # fmt: skip
     assert client.post(url, form).status_code == 302
     assert dues.period_owed(org_a, q1) == (300_000, 90_000)  # before 01/04: the old shares
@@ -312,7 +346,7 @@ def test_the_shares_form_refuses_what_the_regulation_does_beside_the_field(
 ):
     """QĐ 342-QĐ/TW 2010 Art. 4: a chi bộ trực thuộc keeps 30–50% (30 and 50 themselves are allowed); shares are
     0–100%; a monthly/quarterly change starts a year; the source is cited."""
-    form = {"valid_from": "01/04/2026", "cell_keeps_percent": "40", "organization_keeps_percent": "70",
+    form = {"valid_from": "01/04/2026", "cell_keeps_percent": "40", "organization_keeps_percent": "70", "bloc_keeps_percent": "50",
             "remit_every_months": "3", "remit_due_days": "15", "source": "Quy định giả định"}  # fmt: skip
     response = client_for(staff).post(reverse("members:dues_policy"), {**form, **changes})
     assert response.status_code == 200
