@@ -84,3 +84,45 @@ def test_the_timeliness_rule_lives_in_exactly_one_module():
         if TIMELINESS_MARKS.search(path.read_text())
     )
     assert homes == ["reports/timeliness.py"]
+
+
+# --- one way to type a decimal --------------------------------------------------------------------------------
+
+
+def _product_form_classes():
+    import importlib
+    import inspect
+
+    from django import forms
+
+    for path in _product_sources():
+        text = path.read_text()
+        if "forms.Form" not in text and "forms.ModelForm" not in text:
+            continue
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        module = importlib.import_module(name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, forms.BaseForm) and cls.__module__ == name:
+                yield cls
+
+
+def test_every_decimal_field_of_every_form_takes_the_vietnamese_comma():
+    """Issue 12: "90,5" is 90,5 in every decimal field, never 905 or "Nhập một số." — each decimal (or float)
+    field a product form declares goes through ``core.forms.localized_decimal`` where the class is defined, so
+    a new field typed as a bare ``forms.DecimalField`` fails here."""
+    from django import forms
+
+    from core.forms import DecimalInput
+
+    seen, bare = [], []
+    for cls in _product_form_classes():
+        for name, field in cls.base_fields.items():
+            if isinstance(field, forms.DecimalField | forms.FloatField):
+                seen.append(f"{cls.__name__}.{name}")
+                comma = (
+                    field.localize and isinstance(field.widget, DecimalInput) and field.clean("1,5") == 1.5
+                )
+                if not comma:
+                    bare.append(f"{cls.__module__}.{cls.__name__}.{name}")
+    assert {"TargetForm.value", "DuesRateForm.percent"} <= set(seen), seen
+    assert bare == []
