@@ -176,3 +176,10 @@ def test_the_role_check_finds_a_literal():
     """The check above can fail: a role compared as a string is found, a choices value is not."""
     assert _role_literals('if role_of(user) in ("van_phong", "bi_thu"):\n    pass\n') == [1, 1]
     assert _role_literals('class T(models.TextChoices):\n    BI_THU = "bi_thu", "Bí thư"\n') == []
+
+
+def test_dates_typed_by_people_are_parsed_in_one_module():
+    """Issue 13: one date parser (``core.dates``, which follows the forms' input formats): a second
+    ``strptime`` elsewhere knew only dd/mm/yyyy and read "08-01-2021" as no date at all."""
+    homes = sorted(str(p.relative_to(ROOT)) for p in _product_sources() if "strptime(" in p.read_text())
+    assert homes == ["core/dates.py"]
