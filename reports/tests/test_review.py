@@ -90,8 +90,8 @@ def test_bulk_accept_accepts_each_selected_report_through_its_own_checks(client_
 
 def test_the_staff_home_counts_what_waits_and_links_to_it(client_for, staff, queue, secretary_a, monkeypatch):
     """Each count on the inbox is the number a user would find by following its link, on 10/03/2021: two
-    reports wait, one is returned, one account is locked; three monthly reports are overdue (Quy định
-    29-QĐ/TW's reporting calendar, as the matrix reads it: C owes January and February, B owes February); two
+    reports wait, one is returned, one account is locked; three monthly reports are overdue (the
+    portal's reporting schedule, as the matrix reads it: C owes January and February, B owes February); two
     probationary members are late (QĐ 24-QĐ/TW §4.2 a, §4.3.1: one cell past its 30 working days to resolve,
     one committee past its 30 working days to decide), while one still within them and one full member are
     not counted."""
