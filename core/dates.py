@@ -1,12 +1,12 @@
-"""The one date parser for what people type or import: dd/mm/yyyy first (Vietnamese order), then dd-mm-yyyy and
-ISO (yyyy-mm-dd), and the dates spreadsheets already hold. Forms read dates through the project's format module
+"""The one date parser for what people type or import: dd/mm/yyyy first (Vietnamese order), then dd-mm-yyyy,
+dd.mm.yyyy and ISO (yyyy-mm-dd), and the dates spreadsheets already hold. Forms read dates through the project's format module
 (khoi_portal/formats/vi: the same orders); imports and query strings through here."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d")
+FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")  # DATE_INPUT_FORMATS of khoi_portal/formats/vi
 
 
 def parse_date(value) -> dt.date | None:

@@ -19,6 +19,7 @@ from organizations.models import (
     CongressKind,
     Kind,
     Officer,
+    OfficerTitle,
     Organization,
     OrganizationYear,
     Rating,
@@ -162,7 +163,7 @@ def build_users(orgs: list[Organization]) -> dict:
     groups[access.SECRETARY].user_set.add(*secretaries)
     Officer.objects.bulk_create(
         [
-            Officer(user=user, organization=org, title="bi_thu")
+            Officer(user=user, organization=org, title=OfficerTitle.BI_THU)
             for user, org in zip(secretaries, orgs, strict=True)
         ]
     )

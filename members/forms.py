@@ -586,8 +586,8 @@ class DuesRateForm(forms.Form):
     category = forms.CharField(label="Mã đối tượng", max_length=30, help_text="Ví dụ: hanh_chinh, huu_tri.")
     label = forms.CharField(label="Đối tượng đảng viên", max_length=200)
     valid_from = _date("Áp dụng từ (ngày đầu tháng)")
-    percent = forms.DecimalField(
-        label="Tỷ lệ (%)", required=False, min_value=0, max_value=100, decimal_places=2
+    percent = localized_decimal(  # "0,5" is half a percent, never 5
+        forms.DecimalField(label="Tỷ lệ (%)", required=False, min_value=0, max_value=100, decimal_places=2)
     )
     fixed_amount = forms.IntegerField(
         label="Hoặc mức cố định (đồng/tháng)", required=False, min_value=0, max_value=10**9

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.concurrency import EMPTY, EditGuard, history_last_change, model_state, object_guard
+from core.dates import parse_date
 from organizations import access, closing
 from organizations.models import Cell, Organization
 
@@ -137,9 +138,9 @@ def _meeting_form(request, org, cell, meeting=None, *, bound: bool = True):
         roll_ids = {m.pk for m in roll}
         roll += [a.member for a in meeting.attendance.select_related("member") if a.member_id not in roll_ids]
     year = held_on.year
-    if request.method == "POST":
+    if request.method == "POST":  # the checklist of the year typed (the form says if the date is wrong)
         try:
-            year = dt.datetime.strptime(request.POST.get("held_on", ""), "%d/%m/%Y").year
+            year = (parse_date(request.POST.get("held_on")) or held_on).year
         except ValueError:
             pass
     criteria = rules.criteria_of(year)

@@ -22,7 +22,6 @@ from organizations.access import (
     is_staff_role,
     organization_of,
     organizations_for_user,
-    role_of,
     staff_required,
 )
 from organizations.forms import ClosedYearReasonForm
@@ -93,7 +92,7 @@ def member_list(request):
             "cache_key": page_cache_key(request, "member-list", access.role_of(request.user)),
             **lazy_parts(compute, "filter", "table"),
             "query": query.urlencode(),
-            "can_add": role_of(request.user) in ("van_phong", "bi_thu"),
+            "can_add": access.changes_records(request.user),
             "can_import": is_staff_role(request.user),
             "rating_organization": _rating_organization(request),
         },
@@ -103,11 +102,10 @@ def member_list(request):
 def _rating_organization(request) -> int | None:
     """The organisation whose bulk rating page the list links to: the secretary's own, or (staff) the one the
     list is filtered on."""
-    role = role_of(request.user)
-    if role == "bi_thu":
+    if access.is_secretary(request.user):
         own = organization_of(request.user)
         return own.pk if own else None
-    if role == "van_phong":
+    if access.is_staff_role(request.user):
         try:
             pk = int(request.GET.get("organization") or "")
         except ValueError:
@@ -152,7 +150,7 @@ def badge_round_list(request):
     today = timezone.localdate()
     round_on = _round_from(request.GET.get("round"), today)
     if request.method == "POST":
-        if role_of(request.user) not in ("van_phong", "bi_thu"):
+        if not access.changes_records(request.user):
             raise PermissionDenied("Vai trò của bạn chỉ được xem, không được thay đổi.")
         form = forms.BadgeStatusForm(request.POST)
         if form.is_valid():
@@ -202,7 +200,7 @@ def badge_round_list(request):
         "rounds": rounds,
         "years": [round_on.year - 1, round_on.year + 1],
         "statuses": BadgeStatus.choices,
-        "can_record": role_of(request.user) in ("van_phong", "bi_thu"),
+        "can_record": access.changes_records(request.user),
         "can_award": round_on <= today,
         "by_milestone": sorted(Counter(r.milestone for r in rows).items(), reverse=True),
     }
@@ -263,7 +261,7 @@ def candidate_list(request):
             "filter": candidate_filter,
             "table": table,
             "query": query.urlencode(),
-            "can_add": role_of(request.user) in ("van_phong", "bi_thu"),
+            "can_add": access.changes_records(request.user),
         },
     )
 
@@ -403,7 +401,7 @@ MEMBER_EDIT_FIELDS = ("full_name", "birth_date", "gender", "cell", "card_number"
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def member_create(request):
-    if role_of(request.user) not in ("van_phong", "bi_thu"):
+    if not access.changes_records(request.user):
         raise PermissionDenied("Vai trò của bạn chỉ được xem, không được thay đổi.")
     form = forms.MemberCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -599,7 +597,7 @@ def _rating_year(raw) -> int:
 @require_http_methods(["GET", "HEAD", "POST"])
 def rating_bulk(request, organization):
     """Rate an organisation's members for a year on one page; the 20% cap is checked on the whole set."""
-    if role_of(request.user) not in ("van_phong", "bi_thu"):  # leadership: a page it may not use at all
+    if not access.changes_records(request.user):  # leadership: a page it may not use at all
         raise PermissionDenied("Vai trò của bạn chỉ được xem, không được thay đổi.")
     org = get_object_or_404(organizations_for_user(request.user), pk=organization)
     check_can_work_in(request.user, org)
@@ -690,7 +688,7 @@ def candidate_edit(request, pk=None):
     candidate = selectors.candidate_get_for_user(request.user, pk) if pk else None
     if candidate is not None:
         check_can_work_in(request.user, candidate.organization)
-    elif role_of(request.user) not in ("van_phong", "bi_thu"):
+    elif not access.changes_records(request.user):
         raise PermissionDenied("Vai trò của bạn chỉ được xem, không được thay đổi.")
     initial = _candidate_initial(candidate) if candidate else {}
     guard = object_guard(request, Candidate, candidate.pk, CANDIDATE_FIELDS) if candidate else None

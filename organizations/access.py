@@ -112,6 +112,12 @@ def is_inspection(user) -> bool:
     return role_of(user) == INSPECTION
 
 
+def changes_records(user) -> bool:
+    """Staff or an organisation's secretary: the roles that add and change members, candidates, ratings and
+    badges (within their scope, which ``check_can_work_in`` checks on the object); everyone else reads."""
+    return role_of(user) in (STAFF, SECRETARY)
+
+
 def reads_everything(user) -> bool:
     """Staff, leadership and the Inspection Commission read every organisation's records."""
     return role_of(user) in (STAFF, LEADERSHIP, INSPECTION)

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from core.forms import localized_decimal
+from core.forms import DecimalInput
 from organizations.models import Rating
 
 from . import indicators
@@ -15,7 +15,8 @@ class TargetForm(forms.ModelForm):
     class Meta:
         model = Target
         fields = ["year", "indicator", "comparator", "value", "rating", "wording", "order"]
-        widgets = {"wording": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"wording": forms.Textarea(attrs={"rows": 3}), "value": DecimalInput}  # "90,5" is 90,5
+        localized_fields = ["value"]
         help_texts = {
             "comparator": "“trên 90%” là > 90; “90% trở lên” là ≥ 90.",
             "value": "Số lượng hoặc tỷ lệ phần trăm (bỏ trống ý nghĩa với chỉ tiêu xếp loại).",
@@ -28,7 +29,6 @@ class TargetForm(forms.ModelForm):
         self.fields["year"].localize = False
         self.fields["year"].widget = forms.NumberInput(attrs={"min": 1930, "max": 2100})
         self.fields["value"].required = False
-        localized_decimal(self.fields["value"])  # "90,5" is 90,5, never 905
 
     def clean(self):
         data = super().clean()

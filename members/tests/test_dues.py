@@ -65,6 +65,26 @@ def test_a_newer_rule_is_data_and_ends_the_previous_one_the_day_before(staff):
         services.dues_rate_add(category="x", label="x", valid_from=dt.date(2027, 1, 1), source="", by=staff)
 
 
+def test_a_rate_typed_with_the_vietnamese_comma_is_half_a_percent_not_five(client_for, staff):
+    """Issue 12: "0,5" in "Tỷ lệ (%)" is 0,5% (QĐ 342-QĐ/TW Art. 2: half a percent of the pension), not refused
+    with "Nhập một số." and not 5%; the box is a text box with the decimal keypad, never ``type="number"``
+    (an English Chrome reads "0,5" there as 5)."""
+    client = client_for(staff)
+    url = reverse("members:dues_settings")
+    page = client.get(url).content.decode()
+    assert 'name="percent"' in page and 'inputmode="decimal"' in page
+    assert 'type="number" name="percent"' not in page
+    data = {
+        "category": "huu_tri_moi", "label": "Hưu trí (mức mới)", "valid_from": "01/01/2027", "percent": "0,5",
+        "source": "Quy định giả định 99-QĐ/TW",
+    }  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert DuesRate.objects.get(category="huu_tri_moi").percent == Decimal("0.5")
+    again = client.post(url, {**data, "category": "x", "source": ""}).content.decode()
+    assert 'value="0,5"' in again and "Nhập một số" not in again  # a refused form gives the comma back
+
+
 def test_the_month_sheet_lists_every_member_on_the_roll_and_writes_what_they_owe(org_a):
     """A member on the roll with no line is "chưa thu", never silently absent; the amount due is written from
     the category and base under the month's rule."""

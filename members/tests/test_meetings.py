@@ -191,3 +191,27 @@ def test_staff_edit_the_years_checklist_and_the_next_meeting_form_shows_it(w, cl
     first.refresh_from_db()
     assert first.text == "Đảng viên dự đủ, đúng giờ, phát biểu xây dựng"
     assert not MeetingCriterion.objects.filter(text__in=["Sửa trộm", "Thêm trộm"]).exists()
+
+
+@pytest.mark.parametrize("typed", ["08/01/2021", "08-01-2021", "08.01.2021", "2021-01-08"])
+def test_the_checklist_is_the_year_of_the_date_as_typed_in_any_accepted_form(w, client, typed):
+    """HD 12-HD/BTCTW 2018 (the meeting's quality checklist, kept per year): a meeting of January 2021 is checked
+    against 2021's list however its date is typed — every form the date box accepts (dd/mm/yyyy, dd-mm-yyyy,
+    dd.mm.yyyy, ISO) is read by the one date parser (``core.dates``); a second parser knew only dd/mm/yyyy and
+    took this year's list, refusing 2021's criteria."""
+    from django.urls import reverse
+
+    from members import services
+
+    services.meeting_criteria_from_guidance(year=2021, by=w["staff"])
+    code = meetings.criteria_of(2021)[0].code
+    client.force_login(w["cell_sec"])
+    data = {
+        "held_on": typed, "kind": "thuong_ky", "topics": "Nhiệm vụ tháng", "criteria_met": [code],
+        **{f"presence_{m.pk}": "present" for m in w["members"]}, "action": "draft",
+    }  # fmt: skip
+    url = reverse("members:meeting_create", kwargs={"organization": w["org"].pk, "cell": w["cb1"].pk})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:4000]
+    meeting = CellMeeting.objects.get(cell=w["cb1"])
+    assert meeting.held_on == dt.date(2021, 1, 8) and meeting.criteria_met == [code]

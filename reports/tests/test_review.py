@@ -10,10 +10,13 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from members import services as member_services
+from members.tests.factories import member
 from organizations.models import Organization
 from organizations.tests.factories import OrganizationFactory, secretary_user
 from reports import reminders, services, tallies
 from reports.models import ReminderKind, ReminderLog, ReportStatus
+from reports.periods import periods_of_year
 
 from .factories import period
 
@@ -86,7 +89,13 @@ def test_bulk_accept_accepts_each_selected_report_through_its_own_checks(client_
     assert "Đã duyệt 1 báo cáo." in page and "Không duyệt được" in page and queue[1].organization.code in page
 
 
-def test_the_staff_home_counts_what_waits_and_links_to_it(client_for, staff, queue, secretary_a):
+def test_the_staff_home_counts_what_waits_and_links_to_it(client_for, staff, queue, secretary_a, monkeypatch):
+    """Each count on the inbox is the number a user would find by following its link, on 10/03/2021: two
+    reports wait, one is returned, one account is locked; three monthly reports are overdue (the
+    portal's reporting schedule, as the matrix reads it: C owes January and February, B owes February); two
+    probationary members are late (QĐ 24-QĐ/TW §4.2 a, §4.3.1: one cell past its 30 working days to resolve,
+    one committee past its 30 working days to decide), while one still within them and one full member are
+    not counted."""
     services.report_return(report=queue[2], by=staff, reason="Thiếu.")
     AccessAttempt.objects.create(
         username="ai",
@@ -96,6 +105,22 @@ def test_the_staff_home_counts_what_waits_and_links_to_it(client_for, staff, que
         get_data="",
         post_data="",
     )
+    org_a, org_b = queue[1].organization, queue[0].organization
+    OrganizationFactory(code="C1", name="Chi bộ C")  # owes January and February, files nothing
+    member(org_a, ceremony_on=dt.date(2019, 6, 3), name="Lê Văn Muộn")  # resolution due mid-July 2020: late
+    waiting = member(org_b, ceremony_on=dt.date(2019, 9, 2), name="Phạm Thị Trễ")
+    # the cell resolved on 15/09/2020; the committee's 30 working days ended in October 2020: late
+    member_services.member_record_dossier(member=waiting, full_resolution_on=dt.date(2020, 9, 15), by=staff)
+    member(org_a, ceremony_on=dt.date(2020, 3, 2), name="Đỗ Văn Kịp")  # probation ended 02/03/2021: in time
+    member(org_b, ceremony_on=dt.date(2018, 5, 2), full=True, name="Vũ Thị Chính")
+    today = dt.date(2021, 3, 10)
+    real_localdate = timezone.localdate
+    monkeypatch.setattr(
+        timezone, "localdate", lambda value=None, *a, **k: real_localdate(value, *a, **k) if value else today
+    )
+    past_due = [(p.kind, p.number) for p in periods_of_year(2021) if p.due_on < today]
+    assert past_due == [("month", 1), ("month", 2)]
+
     c = client_for(staff)
     body = c.get("/").content.decode()
 
@@ -103,11 +128,15 @@ def test_the_staff_home_counts_what_waits_and_links_to_it(client_for, staff, que
         return int(body.split(f'id="inbox-{code}">')[1].split("<")[0])
 
     assert (count("review"), count("returned"), count("lockouts")) == (2, 1, 1)
-    assert count("overdue") >= 0 and count("probation") == 0
+    assert (count("overdue"), count("probation")) == (3, 2)
     for name in ("reports:review_queue", "reports:matrix", "members:overdue_list", "lockout_list"):
         assert f'href="{reverse(name)}' in body, name
     # The menu shows the count of reports waiting.
     assert 'href="/reports/review/">Chờ duyệt <span class="badge text-bg-light">2</span>' in body
+    # The linked list shows the same two members.
+    listed = c.get(reverse("members:overdue_list")).content.decode()
+    assert "Lê Văn Muộn" in listed and "Phạm Thị Trễ" in listed
+    assert "Đỗ Văn Kịp" not in listed and "Vũ Thị Chính" not in listed
 
 
 # --- reminders from the period's page --------------------------------------------------------------------------

@@ -129,6 +129,99 @@ def test_axe_finds_nothing_serious_on_leadership_pages(journey_factory, world):
     assert not found, found
 
 
+def test_axe_finds_nothing_serious_on_a_cell_secretarys_pages_on_a_phone(journey_factory, world):
+    """The cell secretary (bí thư chi bộ, issue 18) works on a phone: their cell's meetings, a new meeting's
+    form, their cell's members and one of them, their cell's dues sheet (issue 19)."""
+    import datetime as dt
+
+    from django.urls import reverse
+
+    from members import services as member_services
+    from members.tests import factories as member_factories
+    from organizations.models import Cell
+    from organizations.tests.factories import cell_secretary_user
+
+    from .world import DEMO_PASSWORD
+
+    member_factories.dues_settings()  # data a transactional test's flush may have removed
+    cell = Cell.objects.get(organization=world.org1, name="Chi bộ Văn phòng")
+    user = cell_secretary_user(cell, username="bithu01.cb1")
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    in_cell = next(m for m in world.members1 if m.cell_id == cell.pk)
+    meeting = member_services.meeting_save(
+        meeting=None, organization=world.org1, cell=cell,
+        data={"held_on": world.today - dt.timedelta(days=1), "kind": "thuong_ky", "topics": "Nhiệm vụ tháng",
+              "starts_at": dt.time(14, 0), "ends_at": dt.time(15, 40)},
+        attendance={in_cell.pk: ("present", "")}, complete=True, by=world.secretary1,
+    )  # fmt: skip
+    unit = {"organization": world.org1.pk, "cell": cell.pk}
+    journey = journey_factory("bithu01.cb1", PHONE)
+    journey.login("bithu01.cb1")
+    assert journey.path() == reverse("members:meeting_unit", kwargs=unit), "the home is the cell's meetings"
+    found = check_pages(
+        journey,
+        [
+            reverse("members:meeting_unit", kwargs=unit),
+            reverse("members:meeting_create", kwargs=unit),
+            reverse("members:meeting_detail", args=[meeting.pk]),
+            reverse("members:member_list"),
+            reverse("members:member_detail", args=[in_cell.pk]),
+            reverse("members:dues_cell", kwargs=unit),
+            reverse("password_change"),
+        ],
+    )
+    assert not found, found
+
+
+def test_axe_finds_nothing_serious_on_the_inspection_commissions_pages(journey_factory, world):
+    """The Inspection Commission (kiem_tra, issue 19): its discipline and inspection registers, their forms and
+    entries, and the pages it reads like leadership."""
+    import datetime as dt
+
+    from django.urls import reverse
+
+    from discipline import services as discipline_services
+    from discipline.models import DecidingBody, Violation
+    from organizations import access
+
+    from .world import _user
+
+    inspector = _user("kiemtra", access.INSPECTION, "Ủy ban Kiểm tra", "")
+    year = world.today.year
+    discipline = discipline_services.discipline_record(
+        subject="member", member=world.members1[1], organization=world.org1, form="khien_trach",
+        deciding_body=DecidingBody.CHI_BO, decision_no="01-QĐ/CB", decided_on=world.today,
+        effective_on=world.today, violation=Violation.SINH_HOAT, summary="Không đóng đảng phí nhiều tháng.",
+        by=inspector,
+    )  # fmt: skip
+    programme = discipline_services.programme_save(
+        programme=None, year=year, kind="kiem_tra", title="Kiểm tra thu nộp đảng phí", in_plan=True,
+        decision_no="", starts_on=dt.date(year, 1, 5), ends_on=dt.date(year, 1, 30), organizations=[world.org1],
+        by=inspector,
+    )  # fmt: skip
+    journey = journey_factory("kiemtra")
+    journey.login("kiemtra")
+    assert journey.path() == reverse("discipline:discipline_list"), "the home is the discipline register"
+    found = check_pages(
+        journey,
+        [
+            reverse("discipline:discipline_list"),
+            reverse("discipline:discipline_create") + f"?organization={world.org1.pk}",
+            reverse("discipline:discipline_detail", args=[discipline.pk]),
+            reverse("discipline:appeal_create", args=[discipline.pk]),
+            reverse("discipline:programme_list"),
+            reverse("discipline:programme_create"),
+            reverse("discipline:programme_detail", args=[programme.pk]),
+            reverse("discipline:remedy_create", args=[programme.pk]),
+            f"/dashboard/?year={world.year}",
+            "/organizations/",
+            "/members/",
+        ],
+    )
+    assert not found, found
+
+
 # --- what axe cannot judge alone -------------------------------------------------------------------------------
 
 
