@@ -165,7 +165,8 @@ def badge_round(user, round_on: dt.date, organization=None) -> list[BadgeRow]:
     latest_start = add_months(round_on, -12 * BADGE_MILESTONES[0])
     members = (
         members_for_user(user)
-        .annotate(age_start=Coalesce("admission_decided_on", "ceremony_on"))
+        # A re-admitted member's party age starts at the FIRST decision (QĐ 24-QĐ/TW §4.5.2), not the re-admission.
+        .annotate(age_start=Coalesce("first_admission_decided_on", "admission_decided_on", "ceremony_on"))
         .filter(full_member_on__isnull=False, age_start__lte=latest_start)
         .prefetch_related(
             Prefetch(

@@ -545,6 +545,8 @@ def test_the_json_of_a_closed_year_carries_the_adjusted_figures_before_after_and
     assert change["reason"] == REASON and change["after"].startswith("Kết nạp 10/09/2021")
     page = client.get(reverse("dashboard:dashboard"), {"year": CLOSED}).content.decode()
     assert "khi chốt: 1 → nay: 2" in page and REASON in page
+    # The banner says the page shows today's figures, marked where they moved — not "the figures at closing".
+    assert "trang này hiển thị số liệu hiện nay" in page and "đúng như khi chốt" not in page
 
 
 def test_the_json_of_an_open_year_says_nothing_of_closing(w, client_for):

@@ -311,6 +311,26 @@ def test_every_party_rule_holds_over_the_demo():
     assert violations == dict.fromkeys(violations, []), violations
 
 
+def test_unit_types_name_what_the_units_are():
+    """Issue 15 rule 9 (the unit types of the registry): the court and the procuracy are "Tòa án, Viện kiểm sát",
+    the National Assembly delegation's office an elected body, and the joint-stock companies where the State holds
+    50 % or less are not "Doanh nghiệp nhà nước" (Luật Doanh nghiệp 2020, Art. 88: a state enterprise holds more
+    than 50 %)."""
+    from organizations.models import UnitType
+
+    by_name = dict(Organization.objects.values_list("name", "unit_type"))
+    assert (
+        by_name["Tòa án nhân dân tỉnh"]
+        == by_name["Viện Kiểm sát nhân dân tỉnh"]
+        == UnitType.TOA_AN_VIEN_KIEM_SAT
+    )
+    assert by_name["Văn phòng Đoàn Đại biểu Quốc hội và Hội đồng nhân dân tỉnh"] == UnitType.CO_QUAN_DAN_CU
+    assert set(by_name.values()) <= set(UnitType.values)
+    joint_stock = [name for name in by_name if name.startswith("Công ty Cổ phần") or "Ngân hàng TMCP" in name]
+    assert joint_stock and all(by_name[name] != UnitType.DN_NHA_NUOC for name in joint_stock)
+    assert UnitType.DN_NHA_NUOC_THIEU_SO.label == "Doanh nghiệp có vốn nhà nước ≤ 50%"
+
+
 def test_badge_list_for_19_05_2025_matches_a_hand_count_by_decision_date():
     """HD 01-HD/TW 2021 item 18 and QĐ 24 §4.5.1: the round of 19/05/2025 lists the members on the roll that
     day whose party age — from the admission decision — reaches 30, 40, 45 … 90 years after 03/02/2025 and by

@@ -129,6 +129,9 @@ def test_a_readmitted_member_counts_party_age_from_the_first_decision_minus_the_
     assert party.start == D(1990, 3, 10) and party.gaps == ((D(2000, 3, 10), D(2003, 3, 10)),)
     assert party.reaches(30) == D(2023, 3, 10)  # 2020-03-10 pushed 1 095 days
     assert party.age_on(today) == 33  # 36 calendar years since 1990, three of them outside
+    # HD 01-HD/TW item 18: the 30-year badge list of 19/05/2023 names them (by the first decision, not the
+    # re-admission's).
+    assert (m, 30) in [(r.member, r.milestone) for r in badge_round(staff_user(), D(2023, 5, 19))]
     services.member_end(member=m, kind=EventKind.REMOVED, effective_on=D(2010, 1, 4), decision_no="9-QĐ")
     with pytest.raises(ValidationError, match="chỉ kết nạp lại một lần"):
         services.member_readmit(
