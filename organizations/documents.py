@@ -119,3 +119,15 @@ def recipients_for(organization: Organization | None, kind: str, entry: Outgoing
 def issue_year(issued_on: dt.date) -> int:
     """Numbers run per calendar year of issue."""
     return issued_on.year
+
+
+#: Documents an uploaded Word template must also render, besides ``core.documents.sample_document``: functions
+#: ``() -> OfficialDocument | None`` registered by the apps that build the portal's documents (``@template_check``
+#: in their ``ready``; this layer may not import them). Each builds a real document from the database — on the
+#: demo, the demo's own — or None when there is nothing to build yet.
+TEMPLATE_CHECKS: list = []
+
+
+def template_check(function):
+    TEMPLATE_CHECKS.append(function)
+    return function

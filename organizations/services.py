@@ -522,7 +522,8 @@ def outgoing_document_issue(
 @transaction.atomic
 def document_template_upload(*, upload, note: str, by) -> DocumentTemplate:
     """Keep an office's Word template after checking that it renders the sample document and that the result
-    still holds the header, the title, the number and the signer. The repository's template stays the
+    still holds the header, the title, the number and the signer, and that it renders the portal's own newest
+    documents (``documents.TEMPLATE_CHECKS``: on the demo, the demo's summary and report). The repository's template stays the
     default; every upload is kept (the list is the history)."""
     from core.documents import TemplateInvalid, validate_template
 
@@ -537,6 +538,18 @@ def document_template_upload(*, upload, note: str, by) -> DocumentTemplate:
         validate_template(data)
     except TemplateInvalid as error:
         raise ValidationError({"file": str(error)}) from error
+    from core.documents import render_docx
+
+    from .documents import TEMPLATE_CHECKS
+
+    for check in TEMPLATE_CHECKS:  # the portal's own documents, from the database (the demo's, on the demo)
+        doc = check()
+        if doc is None:
+            continue
+        try:
+            render_docx(doc, data)
+        except TemplateInvalid as error:
+            raise ValidationError({"file": f"Mẫu Word không in được “{doc.summary}”: {error}"}) from error
     template = DocumentTemplate(
         original_name=upload.name[-255:], size=len(data), note=note.strip()[:255], uploaded_by=by
     )

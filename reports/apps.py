@@ -7,6 +7,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         # The punctuality tallies follow every report, period and membership spell written (reports.tallies).
-        from . import tallies
+        from . import documents, tallies
 
         tallies.connect()
+        documents.register_template_checks()

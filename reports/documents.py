@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from core.documents import (
     Column,
     Heading,
@@ -265,3 +267,28 @@ def write(doc: OfficialDocument, fmt: str) -> tuple[bytes, str, str]:
             data = render_docx(doc)
         return data, DOCX_TYPE, f"{doc.filename}.docx"
     return document_pdf(doc), "application/pdf", f"{doc.filename}.pdf"
+
+
+def register_template_checks() -> None:
+    """An uploaded Word template must render the newest period summary and the newest submitted report of the
+    database, not only the sample (``organizations.documents.TEMPLATE_CHECKS``)."""
+    from organizations.documents import template_check
+
+    @template_check
+    def newest_summary():
+        period = (
+            ReportingPeriod.objects.filter(reports__first_submitted_at__isnull=False)
+            .order_by("-ends_on")
+            .first()
+        )
+        return summary_document(period, today=timezone.localdate()) if period else None
+
+    @template_check
+    def newest_report():
+        report = (
+            PeriodicReport.objects.filter(first_submitted_at__isnull=False)
+            .select_related("organization", "period")
+            .order_by("-period__ends_on", "-pk")
+            .first()
+        )
+        return report_document(report, today=timezone.localdate()) if report else None

@@ -165,3 +165,36 @@ def test_an_uploaded_template_is_the_one_used(client_for, staff, world, settings
         reverse("reports:period_summary"), {"period": world.period.pk, "format": "docx"}
     ).content
     assert "BÁO CÁO (MẪU TỈNH)" in docx_text(docx)
+
+
+def test_an_upload_must_also_render_the_portals_own_newest_documents(
+    staff, world, settings, tmp_path, monkeypatch
+):
+    """Issue 16: a replacement template "must render the demo without error" — besides the sample it renders the
+    newest period summary and the newest submitted report of the database (on the demo, the demo's); one that
+    fails on them is refused, naming the document."""
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    import core.documents as cd
+    from organizations import services as org_services
+    from organizations.documents import TEMPLATE_CHECKS
+
+    settings.MEDIA_ROOT = tmp_path
+    docs = [check() for check in TEMPLATE_CHECKS]
+    assert len(docs) == 2 and all(docs), docs
+    assert docs[1].summary != docs[0].summary
+    real = cd.render_docx
+
+    def fails_on_the_report(doc, template=None):
+        if doc.summary == docs[1].summary:
+            raise cd.TemplateInvalid("thẻ {{ x.y }} không đọc được")
+        return real(doc, template)
+
+    monkeypatch.setattr(cd, "render_docx", fails_on_the_report)
+    upload = SimpleUploadedFile("mau.docx", cd.DEFAULT_TEMPLATE.read_bytes())
+    with pytest.raises(ValidationError, match="Mẫu Word không in được"):
+        org_services.document_template_upload(upload=upload, note="", by=staff)
+    monkeypatch.setattr(cd, "render_docx", real)
+    upload.seek(0)
+    assert org_services.document_template_upload(upload=upload, note="", by=staff).pk
