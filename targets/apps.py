@@ -6,4 +6,6 @@ class TargetsConfig(AppConfig):
     verbose_name = "Chỉ tiêu và bảng điều khiển"
 
     def ready(self):
-        from . import evidence  # noqa: F401  (registers an officer's report duties beside their rating)
+        from . import documents, evidence  # noqa: F401  (evidence: an officer's report duties beside their rating)
+
+        documents.register_template_checks()

@@ -213,3 +213,18 @@ def dashboard_document(year: int, *, today: dt.date) -> OfficialDocument:
         recipients=letterheads.recipients_for(None, DASHBOARD_KIND, entry),
         filename=f"bao-cao-chi-tieu-{year}",
     )
+
+
+def register_template_checks() -> None:
+    """An uploaded Word template must also render the dashboard brief of the newest year with targets (its
+    charts are pictures: the one element the reports' documents do not have)."""
+    from django.utils import timezone
+
+    from organizations.documents import template_check
+
+    from .models import Target
+
+    @template_check
+    def newest_brief():
+        year = Target.objects.order_by("-year").values_list("year", flat=True).first()
+        return dashboard_document(year, today=timezone.localdate()) if year else None
