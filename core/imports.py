@@ -195,7 +195,11 @@ class SpreadsheetResource(resources.ModelResource):
 
     def template_workbook(self, example: list, *, sheet_name: str) -> bytes:
         """A workbook with the headers and one example row: the file to fill in."""
-        return xlsx_bytes([Sheet(sheet_name, [example], headers=self.headers)])
+        return self.template_rows([example], sheet_name=sheet_name)
+
+    def template_rows(self, rows: list[list], *, sheet_name: str) -> bytes:
+        """A workbook with the headers and `rows` (e.g. what the portal already knows, for the user to complete)."""
+        return xlsx_bytes([Sheet(sheet_name, rows, headers=self.headers)])
 
 
 @dataclass

@@ -238,7 +238,28 @@ class DuesImportResource(SpreadsheetResource):
         instance.pk = DuesLine.objects.only("pk").get(member=member, month=values["month"]).pk
 
 
-def template_workbook(organization: Organization) -> bytes:
-    """The file to fill in: every column's header and one example row."""
-    example = ["", "Nguyễn Văn Mẫu", "15/04/1990", "03/2026", "10.000.000", "Đã nộp", "", "100.000"]
-    return DuesImportResource(organization=organization).template_workbook(example, sheet_name="Thu đảng phí")
+STATUS_TEXT = {DuesStatus.PAID: "Đã nộp", DuesStatus.UNPAID: "Chưa nộp", DuesStatus.EXEMPT: "Miễn"}
+
+
+def template_workbook(organization: Organization, month: dt.date | None = None) -> bytes:
+    """The file to fill in: the organisation's roll at the end of `month` (last month by default), one row per
+    member with their card number, name, birth date and the month already written — nothing typed twice; what is
+    recorded for that month already fills its status, reason and amount, so the file goes back and forth."""
+    if month is None:
+        month = (services._today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    rows = []
+    for row in dues.month_sheet(organization, month):
+        m, line = row.member, row.line
+        rows.append([
+            m.card_number,
+            m.full_name,
+            f"{m.birth_date:%d/%m/%Y}" if m.birth_date else "",
+            f"{month:%m/%Y}",
+            "",
+            STATUS_TEXT.get(line.status, "") if line else "",
+            line.reason if line else "",
+            line.amount_paid if line and line.amount_paid else None,
+        ])  # fmt: skip
+    return DuesImportResource(organization=organization).template_rows(
+        rows, sheet_name=f"Thu đảng phí {month:%m-%Y}"
+    )

@@ -204,7 +204,7 @@ def _month_state(organization, month, cell, *, lock=False) -> dict:
 def dues_import(request, organization):
     """A month's (or several months') collection for one organisation from a spreadsheet: upload → preview
     (every row checked by the month sheet's services, errors by row number) → confirm (all-or-nothing);
-    ?template=1 is the file to fill in. Staff and the organisation's secretary; another organisation 404."""
+    ?template=1 is last month's roll to fill in. Staff and the organisation's secretary; another organisation 404."""
     org = get_object_or_404(Organization, pk=organization)
     check_can_record_dues(request.user, org)
     if request.GET.get("template") == "1":

@@ -142,8 +142,21 @@ def test_an_xlsx_file_and_the_template_carry_the_headers(client_for, staff, org_
     client = client_for(staff)
     template = client.get(_url(org_a, template=1))
     assert template.status_code == 200 and "mau-nhap-dang-phi-A1.xlsx" in template["Content-Disposition"]
-    sheet = openpyxl.load_workbook(io.BytesIO(template.content)).active
+    book = openpyxl.load_workbook(io.BytesIO(template.content))
+    sheet = book.active
     assert [c.value for c in sheet[1]] == HEADERS
+    # Nothing typed twice: the template is last month's roll of A (May, on 15/06), the month written in.
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert sorted(r[1] for r in rows) == sorted(["Trần Văn An", "Lê Thị Bình", "Hồ Văn Mới"])
+    assert {r[3] for r in rows} == {"05/2026"} and {r[0] for r in rows} >= {"0101", "0202"}
+    for row in sheet.iter_rows(min_row=2):
+        row[5].value = "Đã nộp"  # the secretary fills the status column and sends the file back
+        if row[1].value != "Trần Văn An":
+            row[7].value = 50_000  # no income base on file: the amount paid says what they paid
+    filled = io.BytesIO()
+    book.save(filled)
+    back = client.post(_url(org_a), {"file": SimpleUploadedFile("dang-phi.xlsx", filled.getvalue())})
+    assert back.context["problems"] == [], back.context["problems"]
     page = client.post(
         _url(org_a), {"file": _xlsx([["0101", "", "", "05/2026", 12_000_000, "Đã nộp", "", 120000]])}
     )
