@@ -205,6 +205,10 @@ def dues_import(request, organization):
     """A month's (or several months') collection for one organisation from a spreadsheet: upload → preview
     (every row checked by the month sheet's services, errors by row number) → confirm (all-or-nothing);
     ?template=1 is last month's roll to fill in. Staff and the organisation's secretary; another organisation 404."""
+    user = request.user
+    if not (is_staff_role(user) or is_secretary(user) or is_cell_secretary(user)):
+        # An edit page: leadership and the Inspection Commission get 403 before any lookup (GET included).
+        raise PermissionDenied("Vai trò của bạn chỉ được xem, không được nhập đảng phí.")
     org = get_object_or_404(Organization, pk=organization)
     check_can_record_dues(request.user, org)
     if request.GET.get("template") == "1":
