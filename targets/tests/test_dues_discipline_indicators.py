@@ -2,6 +2,7 @@
 organisations in the year, inspections concluded vs planned, remedies overdue."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -22,7 +23,7 @@ def today(monkeypatch):
     monkeypatch.setattr(member_services, "_today", lambda: dt.date(2026, 11, 20))
 
 
-def test_dues_on_time_counts_organisations_whose_every_due_remittance_was_on_time():
+def test_dues_on_time_counts_organisations_whose_every_due_remittance_was_on_time(client_for, staff):
     a, b, c = (OrganizationFactory(code=code) for code in ("A", "B", "C"))
     for q, period in enumerate(dues.remittance_periods(2021)):
         member_services.dues_remittance_record(
@@ -41,6 +42,15 @@ def test_dues_on_time_counts_organisations_whose_every_due_remittance_was_on_tim
         "C": "0/3 kỳ đúng hạn",
     }
     assert ind.REGISTRY["dues_on_time"].compute(2022, dt.date(2022, 1, 31)).note
+    # The drill-down page lists each organisation with its periods on time, the one that met it apart.
+    page = client_for(staff).get(
+        reverse("dashboard:indicator_records"), {"code": "dues_on_time", "year": 2021}
+    )
+    text = page.content.decode()
+    assert page.status_code == 200
+    flat = " ".join(re.sub(r"<[^>]+>", " ", text).split())
+    assert "Chưa đạt / chưa có số liệu (2)" in flat and "Đạt (1)" in flat
+    assert flat.index("2/3 kỳ đúng hạn") < flat.index("Đạt (1)") < flat.index("3/3 kỳ đúng hạn")
 
 
 def test_discipline_and_inspection_indicators_and_their_drill_down(client_for, staff):
