@@ -230,6 +230,11 @@ def policy_on(day: dt.date) -> DuesPolicy | None:
     return DuesPolicy.objects.filter(valid_from__lte=day).order_by("-valid_from").first()
 
 
+def in_force(policies: list[DuesPolicy], day: dt.date) -> DuesPolicy | None:
+    """``policy_on`` over policies already read (newest first): for a caller that loops over days."""
+    return next((p for p in policies if p.valid_from <= day), None)
+
+
 @dataclass(frozen=True)
 class RemittancePeriod:
     start: dt.date
@@ -249,16 +254,13 @@ def remittance_periods(year: int) -> list[RemittancePeriod]:
     policy in force when the period starts."""
     policies = list(DuesPolicy.objects.filter(valid_from__lte=dt.date(year, 12, 31)).order_by("-valid_from"))
 
-    def policy_at(day):
-        return next((p for p in policies if p.valid_from <= day), None)
-
-    first_policy = policy_at(dt.date(year, 1, 1))
+    first_policy = in_force(policies, dt.date(year, 1, 1))
     every = first_policy.remit_every_months if first_policy else 3
     periods = []
     for first in range(1, 13, every):
         start = dt.date(year, first, 1)
         end = month_end(dt.date(year, first + every - 1, 1))
-        policy = policy_at(start)
+        policy = in_force(policies, start)
         days = policy.remit_due_days if policy else 15
         periods.append(RemittancePeriod(start, end, end + dt.timedelta(days=days)))
     return periods
@@ -322,6 +324,10 @@ def _keeps_percent(policy: DuesPolicy | None) -> Decimal:
     return policy.organization_keeps_percent if policy else Decimal("70")
 
 
+def _bloc_keeps_percent(policy: DuesPolicy | None) -> Decimal:
+    return policy.bloc_keeps_percent if policy else Decimal("50")
+
+
 def kept_by_policy(collected_by_month: dict[dt.date, int], policies: list[DuesPolicy] | None = None) -> int:
     """What a TCCSĐ keeps of what it collected, each month under the ``DuesPolicy`` in force that month (the
     months under one policy summed first, so one policy for the year keeps exactly its share of the total).
@@ -330,7 +336,7 @@ def kept_by_policy(collected_by_month: dict[dt.date, int], policies: list[DuesPo
         policies = list(DuesPolicy.objects.order_by("-valid_from"))
     by_policy: dict[int | None, list] = {}
     for month, amount in collected_by_month.items():
-        policy = next((p for p in policies if p.valid_from <= month), None)
+        policy = in_force(policies, month)
         entry = by_policy.setdefault(policy.pk if policy else None, [policy, 0])
         entry[1] += amount
     return sum(kept_share(amount, _keeps_percent(policy)) for policy, amount in by_policy.values())
@@ -418,12 +424,11 @@ def year_report(year: int, as_of: dt.date, organizations=None) -> YearReport:
         orgs = [o for o in orgs if o.pk in visible]
     ids = [o.pk for o in orgs]
     policy = policy_on(dt.date(year, 1, 1))
-    keeps = policy.organization_keeps_percent if policy else Decimal("70")
     report = YearReport(
         year=year,
         as_of=as_of,
-        keeps_percent=keeps,
-        bloc_keeps_percent=policy.bloc_keeps_percent if policy else Decimal("50"),
+        keeps_percent=_keeps_percent(policy),
+        bloc_keeps_percent=_bloc_keeps_percent(policy),
     )
     rows = {o.pk: ReportRow(organization=o) for o in orgs}
     months = months_of(year, until=as_of)
@@ -465,9 +470,7 @@ def year_report(year: int, as_of: dt.date, organizations=None) -> YearReport:
         row.late = sum(1 for _p, _r, status in periods if status in (LATE, MISSING))
         for period, remittance, _s in periods:
             if remittance is not None and remittance.remitted_on <= as_of:
-                in_force = next((p for p in policies if p.valid_from <= period.start), None)
-                share = in_force.bloc_keeps_percent if in_force else Decimal("50")
-                kept = kept_share(remittance.amount, share)
+                kept = kept_share(remittance.amount, _bloc_keeps_percent(in_force(policies, period.start)))
                 report.bloc_kept += kept
                 report.to_province += remittance.amount - kept
     for org_id, row in rows.items():

@@ -47,11 +47,14 @@ def _year(raw, default: int) -> int:
 def _recorders_only(request) -> None:
     """A POST from a role that never records dues (leadership, the Inspection Commission) answers 403 before
     any lookup; staff and secretaries go on to the organisation's scope (404 for another's)."""
-    user = request.user
-    if request.method == "POST" and not (
-        is_staff_role(user) or is_secretary(user) or is_cell_secretary(user)
-    ):
+    if request.method == "POST" and not _is_recorder(request.user):
         raise PermissionDenied("Vai trò của bạn chỉ được xem, không được thay đổi.")
+
+
+def _is_recorder(user) -> bool:
+    """Staff and secretaries record dues (each in their scope); leadership and the Inspection Commission only
+    read."""
+    return is_staff_role(user) or is_secretary(user) or is_cell_secretary(user)
 
 
 def _sheet_scope(request, organization: int, cell: int | None) -> tuple[Organization, Cell | None]:
@@ -205,8 +208,7 @@ def dues_import(request, organization):
     """A month's (or several months') collection for one organisation from a spreadsheet: upload → preview
     (every row checked by the month sheet's services, errors by row number) → confirm (all-or-nothing);
     ?template=1 is last month's roll to fill in. Staff and the organisation's secretary; another organisation 404."""
-    user = request.user
-    if not (is_staff_role(user) or is_secretary(user) or is_cell_secretary(user)):
+    if not _is_recorder(request.user):
         # An edit page: leadership and the Inspection Commission get 403 before any lookup (GET included).
         raise PermissionDenied("Vai trò của bạn chỉ được xem, không được nhập đảng phí.")
     org = get_object_or_404(Organization, pk=organization)

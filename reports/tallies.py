@@ -168,6 +168,15 @@ def rebuild() -> int:
 def _report_saved(sender, instance: PeriodicReport, raw=False, **kwargs):
     if raw:
         return
+    # A report's row holds only the day of its first submission: a draft saved as the secretary types leaves it
+    # as it is, so one lookup decides (a row missing for a pair owed shows up in ``tally_check``).
+    stored = (
+        ReportTally.objects.filter(organization_id=instance.organization_id, period_id=instance.period_id)
+        .values_list("submitted_on", flat=True)
+        .first()
+    )
+    if stored == submitted_on(instance.first_submitted_at):
+        return
     refresh([instance.period], Organization(pk=instance.organization_id))
 
 
