@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
+import re
 import time
 from functools import lru_cache, partial
 
@@ -39,15 +40,26 @@ def cache_seconds() -> int:
 
 
 @lru_cache(maxsize=8)
-def _version_sql(vendor: str, data_apps: tuple, ignored: tuple) -> str:
+def _tables(data_apps: tuple, ignored: tuple) -> tuple[tuple[str, str], ...]:
+    """(table, primary key column) of every table in the fingerprint, sorted."""
+    return tuple(
+        sorted(
+            (model._meta.db_table, model._meta.pk.column)
+            for model in apps.get_models()
+            if model._meta.app_label in data_apps and model._meta.db_table not in ignored
+        )
+    )
+
+
+def _fingerprint_tables() -> tuple[tuple[str, str], ...]:
+    return _tables(tuple(settings.PORTAL_DATA_APPS), tuple(settings.PORTAL_DATA_IGNORED_TABLES))
+
+
+@lru_cache(maxsize=8)
+def _version_sql(vendor: str, tables: tuple) -> str:
     """The fingerprint's query, built once per database vendor and settings (the models do not change while the
     process runs)."""
     quote = connection.ops.quote_name
-    tables = sorted(
-        (model._meta.db_table, model._meta.pk.column)
-        for model in apps.get_models()
-        if model._meta.app_label in data_apps and model._meta.db_table not in ignored
-    )
     return "SELECT " + ", ".join(f"(SELECT MAX({quote(pk)}) FROM {quote(table)})" for table, pk in tables)
 
 
@@ -57,23 +69,25 @@ _request_version: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
 )
 
 
-def data_version() -> str:
-    """The fingerprint described above (one query; once per GET or HEAD request, however many values it keys)."""
+def table_versions() -> dict[str, object]:
+    """{table: its highest primary key} for every table in the fingerprint, in one query (once per GET or HEAD
+    request, however many values it keys)."""
     memo = _request_version.get()
-    if memo is not None and "version" in memo:
-        return memo["version"]
-    sql = _version_sql(
-        connection.vendor,
-        tuple(settings.PORTAL_DATA_APPS),
-        tuple(settings.PORTAL_DATA_IGNORED_TABLES),
-    )
+    if memo is not None and "tables" in memo:
+        return memo["tables"]
+    tables = _fingerprint_tables()
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(_version_sql(connection.vendor, tables))
         row = cursor.fetchone()
-    version = hashlib.sha1(repr(row).encode()).hexdigest()[:16]
+    versions = dict(zip((table for table, _ in tables), row, strict=True))
     if memo is not None:
-        memo["version"] = version
-    return version
+        memo["tables"] = versions
+    return versions
+
+
+def data_version() -> str:
+    """The fingerprint described above: every table's highest primary key, hashed."""
+    return hashlib.sha1(repr(tuple(table_versions().values())).encode()).hexdigest()[:16]
 
 
 class ReadOnlyRequestVersion:
@@ -95,9 +109,116 @@ class ReadOnlyRequestVersion:
             _request_version.reset(token)
 
 
+# --- what a computation read ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _history_tables() -> dict[str, str]:
+    """{table: its django-simple-history table} for the models that keep a history."""
+    out = {}
+    for model in apps.get_models():
+        instance_type = getattr(model, "instance_type", None)  # a history model names the model it records
+        if instance_type is not None and model._meta.db_table != instance_type._meta.db_table:
+            out[instance_type._meta.db_table] = model._meta.db_table
+    return out
+
+
+@lru_cache(maxsize=8)
+def _witness_closure(tables: tuple) -> dict[str, frozenset[str]]:
+    """{table: the fingerprint tables whose highest id changes whenever a row of `table` may change}: the table
+    itself (inserts), its history table (in-place changes) and the witnesses of ``PORTAL_DATA_WITNESSES``
+    (tables changed in place without a history of their own), followed transitively."""
+    known = {table for table, _ in tables}
+    history = _history_tables()
+    direct = {
+        table: {
+            table,
+            *([history[table]] if table in history else []),
+            *settings.PORTAL_DATA_WITNESSES.get(table, ()),
+        }
+        for table in known | set(settings.PORTAL_DATA_WITNESSES) | set(history)
+    }
+    closure = {}
+    for table in direct:
+        seen, todo = set(), [table]
+        while todo:
+            t = todo.pop()
+            if t in seen:
+                continue
+            seen.add(t)
+            todo.extend(direct.get(t, ()))
+        closure[table] = frozenset(seen & known)
+    return closure
+
+
+_QUOTED = re.compile(r'"(\w+)"')
+
+
+@lru_cache(maxsize=4096)
+def _tables_in(sql: str) -> frozenset[str]:
+    """The data tables a query names (Django quotes every table name, on SQLite and PostgreSQL alike)."""
+    closure = _witness_closure(_fingerprint_tables())
+    found = set()
+    for name in _QUOTED.findall(sql):
+        found |= closure.get(name, frozenset())
+    return frozenset(found)
+
+
+#: The read-sets of the computations running now, innermost last: every query adds what it names to all of them.
+_reading: contextvars.ContextVar[tuple[set, ...]] = contextvars.ContextVar("portal_reading", default=())
+
+
+def _note_reads(execute, sql, params, many, context):
+    tables = _tables_in(sql)
+    if tables:
+        for reads in _reading.get():
+            reads |= tables
+    return execute(sql, params, many, context)
+
+
+def tracked(compute) -> tuple[object, frozenset[str]]:
+    """`compute()` and the fingerprint tables (with their witnesses) its queries read, nested computations
+    included."""
+    reads: set = set()
+    outer = _reading.get()
+    token = _reading.set((*outer, reads))
+    try:
+        if outer:  # the outermost computation's wrapper already sees these queries
+            value = compute()
+        else:
+            with connection.execute_wrapper(_note_reads):
+                value = compute()
+    finally:
+        _reading.reset(token)
+    return value, frozenset(reads)
+
+
+def note_reads(reads: frozenset[str]) -> None:
+    """Count `reads` (from ``tracked``) as read by the computations running now: a value computed once and
+    reused by several (``targets.indicators.shared``) passes what it read on to each."""
+    for outer in _reading.get():
+        outer |= reads
+
+
+def _stamp(reads: frozenset[str], versions: dict[str, object]) -> tuple:
+    return tuple((table, versions.get(table)) for table in sorted(reads))
+
+
+def _fresh(entry, versions: dict[str, object]):
+    """The value of a cache `entry` when nothing it read has changed since; None otherwise."""
+    if not entry:
+        return None
+    reads, stamp, value = entry
+    if _stamp(reads, versions) != stamp:
+        return None
+    note_reads(reads)  # a computation that uses this value read what it read
+    return value
+
+
 def data_cache_key(*parts) -> str:
-    """A cache key for `parts` under the data's version (for a page body cached as a template fragment)."""
-    return hashlib.sha1(repr(parts).encode()).hexdigest()[:20] + ":" + data_version()
+    """A cache key for `parts` (a page body cached as a template fragment with ``{% datacache %}``, which checks
+    what the fragment read)."""
+    return hashlib.sha1(repr(parts).encode()).hexdigest()[:20]
 
 
 #: How long a request waits for another one computing the same value before computing it itself (seconds).
@@ -106,7 +227,13 @@ _POLL = 0.02
 
 
 def cached_under_data_version(parts: tuple, compute):
-    """`compute()`, cached under `parts` and the data's version.
+    """`compute()`, cached under `parts` until the data it read changes.
+
+    While `compute()` runs, every query it makes is noted: the value is stored with the tables it read (and
+    their witnesses, see ``_witness_closure``) and those tables' highest ids at the start. A later call serves
+    it while those ids are unchanged — a write elsewhere (a submitted report, for a list of members) leaves it
+    valid, a write to anything it read makes the next call compute it afresh. A value used inside another
+    cached computation passes what it read on to it, so the outer value is as fresh as its parts.
 
     Single flight: when several requests miss at once (right after a write, a burst of leaders opening the
     dashboard), one takes a short lock in the cache and computes; the others wait for its value instead of all
@@ -114,28 +241,31 @@ def cached_under_data_version(parts: tuple, compute):
     request failed, or the cache itself is down: the cache only speeds pages up) or after
     ``SINGLE_FLIGHT_WAIT`` seconds — then it computes itself."""
     key = "portal:cached:" + data_cache_key(*parts)
-    value = cache.get(key)
+    versions = table_versions()
+    value = _fresh(cache.get(key), versions)
     if value is not None:
         return value
+
+    def compute_and_store():
+        value, reads = tracked(compute)
+        cache.set(key, (reads, _stamp(reads, versions), value), cache_seconds())
+        return value
+
     lock = key + ":computing"
     if cache.add(lock, 1, timeout=int(SINGLE_FLIGHT_WAIT) + 5):
         try:
-            value = compute()
-            cache.set(key, value, cache_seconds())
+            return compute_and_store()
         finally:
             cache.delete(lock)
-        return value
     deadline = time.monotonic() + SINGLE_FLIGHT_WAIT
     while time.monotonic() < deadline:
         time.sleep(_POLL)
-        value = cache.get(key)
+        value = _fresh(cache.get(key), versions)
         if value is not None:
             return value
         if cache.get(lock) is None:
             break
-    value = compute()
-    cache.set(key, value, cache_seconds())
-    return value
+    return compute_and_store()
 
 
 def lazy_parts(compute, *names: str) -> dict:

@@ -33,6 +33,7 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractMonth, Trim
 
+from core import datacache
 from discipline.models import Discipline, InspectionProgramme, ProgrammeStatus, Remedy, Subject
 from members import dues, meetings
 from members.models import EventKind, MemberEvent
@@ -157,8 +158,10 @@ def shared(key: tuple, compute: Callable[[], object]):
     if memo is None:
         return compute()
     if key not in memo:
-        memo[key] = compute()
-    return memo[key]
+        memo[key] = datacache.tracked(compute)
+    value, reads = memo[key]
+    datacache.note_reads(reads)  # each indicator that uses it read what it read (its cache entry says so)
+    return value
 
 
 def calendar_as_of(year: int, on: dt.date) -> dt.date:
@@ -178,14 +181,21 @@ def compute_all(year: int, on: dt.date) -> dict[str, IndicatorResult]:
     `on`."""
     token = _shared.set({})
     try:
-        out = {}
-        for code, definition in REGISTRY.items():
-            as_of = as_of_for_indicator(code, year, on)
-            out[code] = definition.compute(year, as_of)
-            out[code].as_of = as_of
-        return out
+        return {code: compute_one(code, year, as_of_for_indicator(code, year, on)) for code in REGISTRY}
     finally:
         _shared.reset(token)
+
+
+def compute_one(code: str, year: int, as_of: dt.date) -> IndicatorResult:
+    """Indicator `code` of `year` as of `as_of`, cached until the data it read changes (``core.datacache``): a
+    submitted report makes the next dashboard compute the indicators that read reports, not the others."""
+
+    def compute():
+        result = REGISTRY[code].compute(year, as_of)
+        result.as_of = as_of
+        return result
+
+    return datacache.cached_under_data_version(("indicator", code, year, as_of), compute)
 
 
 def percent(numerator: int | None, denominator: int | None) -> Decimal | None:

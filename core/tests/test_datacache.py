@@ -10,7 +10,7 @@ from core import datacache
 
 
 def _version(monkeypatch):
-    monkeypatch.setattr(datacache, "data_version", lambda: "v1")
+    monkeypatch.setattr(datacache, "table_versions", lambda: {})
 
 
 def test_concurrent_misses_compute_once(monkeypatch):
