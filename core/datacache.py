@@ -69,6 +69,10 @@ _request_version: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
 )
 
 
+#: The read-sets of the computations running now, innermost last: every query adds what it names to all of them.
+_reading: contextvars.ContextVar[tuple[set, ...]] = contextvars.ContextVar("portal_reading", default=())
+
+
 def table_versions() -> dict[str, object]:
     """{table: its highest primary key} for every table in the fingerprint, in one query (once per GET or HEAD
     request, however many values it keys)."""
@@ -76,9 +80,13 @@ def table_versions() -> dict[str, object]:
     if memo is not None and "tables" in memo:
         return memo["tables"]
     tables = _fingerprint_tables()
-    with connection.cursor() as cursor:
-        cursor.execute(_version_sql(connection.vendor, tables))
-        row = cursor.fetchone()
+    token = _reading.set(())  # reading the fingerprint is not reading the data
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(_version_sql(connection.vendor, tables))
+            row = cursor.fetchone()
+    finally:
+        _reading.reset(token)
     versions = dict(zip((table for table, _ in tables), row, strict=True))
     if memo is not None:
         memo["tables"] = versions
@@ -162,10 +170,6 @@ def _tables_in(sql: str) -> frozenset[str]:
     for name in _QUOTED.findall(sql):
         found |= closure.get(name, frozenset())
     return frozenset(found)
-
-
-#: The read-sets of the computations running now, innermost last: every query adds what it names to all of them.
-_reading: contextvars.ContextVar[tuple[set, ...]] = contextvars.ContextVar("portal_reading", default=())
 
 
 def _note_reads(execute, sql, params, many, context):

@@ -231,6 +231,14 @@ def counted_events(kind: str, year: int, as_of: dt.date) -> QuerySet[MemberEvent
 
 
 def monthly_event_counts(kind: str, year: int, until: dt.date) -> list[int]:
+    """The events of `kind` counted in `year` up to `until`, month by month (the pace and the charts), cached
+    until a member event or a spell changes (``core.datacache``)."""
+    return datacache.cached_under_data_version(
+        ("monthly-events", kind, year, until), lambda: _monthly_event_counts(kind, year, until)
+    )
+
+
+def _monthly_event_counts(kind: str, year: int, until: dt.date) -> list[int]:
     counts = [0] * 12
     rows = (
         counted_events(kind, year, until)
