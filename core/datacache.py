@@ -225,6 +225,18 @@ def data_cache_key(*parts) -> str:
     return hashlib.sha1(repr(parts).encode()).hexdigest()[:20]
 
 
+def side_store(token: str, parts: dict) -> None:
+    """Store `parts` ({part: value}) beside a cached value that names them by `token` (a value of its own
+    that only a fresh cached value points to: an indicator's rows, in chunks, beside its figure)."""
+    cache.set_many({f"portal:side:{token}:{part}": value for part, value in parts.items()}, cache_seconds())
+
+
+def side_fetch(token: str, parts) -> dict:
+    """{part: value} of the `parts` stored with ``side_store`` under `token` that the cache still holds."""
+    keys = {f"portal:side:{token}:{part}": part for part in parts}
+    return {keys[key]: value for key, value in cache.get_many(list(keys)).items()}
+
+
 #: How long a request waits for another one computing the same value before computing it itself (seconds).
 SINGLE_FLIGHT_WAIT = 10.0
 _POLL = 0.02

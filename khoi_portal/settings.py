@@ -171,6 +171,10 @@ def cache_config(url: str) -> dict:
         config = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url}
     else:
         config = env.cache_url_config(url or "locmemcache://khoi")
+    if "LocMemCache" in config["BACKEND"]:
+        # Values are kept until what they read changes, and an indicator's rows are stored in chunks (a few
+        # hundred per dashboard at a province's size): the default 300 entries would drop them while in use.
+        config.setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 50_000)
     if "RedisCache" in config["BACKEND"]:
         config["BACKEND"] = "django_redis.cache.RedisCache"
         config.setdefault("OPTIONS", {}).update(

@@ -29,7 +29,7 @@ from django.utils import timezone
 from core import datacache
 from core.spreadsheets import Bold, Sheet
 from members.models import EventKind, MemberEvent
-from organizations.models import ClosedYearChange, OrganizationYear, Rating
+from organizations.models import ClosedYearChange, Organization, OrganizationYear, Rating
 from reports import timeliness
 from reports.models import ReportingPeriod
 
@@ -404,6 +404,8 @@ class Dashboard:
     #: A closed year (chốt số liệu năm): its snapshot and the changes logged since, with their reasons.
     snapshot: YearSnapshot | None = None
     changes: list = field(default_factory=list)
+    #: Every organisation with a row in some indicator, in code order: the per-organisation table's lines.
+    org_ids: list[int] = field(default_factory=list)
 
     @property
     def adjusted_cards(self) -> list[Card]:
@@ -467,14 +469,18 @@ class Dashboard:
             }
         return out
 
-    def org_table(self) -> list[dict]:
-        """One row per organisation: its contribution to each indicator."""
-        orgs: dict[int, dict] = {}
+    def org_table(self, org_ids: list[int] | None = None) -> list[dict]:
+        """One row per organisation (of `org_ids`, default every one, in that order): its contribution to each
+        indicator. Reading a page's organisations reads only their rows (``IndicatorResult.rows_for``)."""
+        org_ids = self.org_ids if org_ids is None else org_ids
+        orgs: dict[int, dict] = {org_id: {"id": org_id} for org_id in org_ids}
         for code, result in self.results.items():
-            for row in result.rows:
-                entry = orgs.setdefault(row.org_id, {"id": row.org_id, "code": row.code, "name": row.name})
+            for org_id, row in result.rows_for(org_ids).items():
+                entry = orgs[org_id]
+                entry.setdefault("code", row.code)
+                entry.setdefault("name", row.name)
                 entry[code] = row
-        return sorted(orgs.values(), key=lambda e: e["code"])
+        return list(orgs.values())
 
 
 def dashboard_key(year: int, *, on: dt.date | None = None) -> str:
@@ -530,10 +536,19 @@ def compute_dashboard(year: int, *, on: dt.date, with_charts: bool = True) -> Da
             )
         cards.append(card)
     dashboard = Dashboard(year=year, as_of=as_of, closed=closed, cards=cards, results=results)
+    dashboard.org_ids = _in_code_order({org_id for result in results.values() for org_id in result.row_ids()})
     _compare_with_snapshot(dashboard)
     if with_charts:
         dashboard.charts = _charts(dashboard, monthly.get("admissions"))
     return dashboard
+
+
+def _in_code_order(org_ids: set[int]) -> list[int]:
+    """`org_ids` ordered by the organisations' codes (read from a map cached until an organisation changes)."""
+    codes = datacache.cached_under_data_version(
+        ("organization-codes",), lambda: dict(Organization.objects.values_list("pk", "code"))
+    )
+    return sorted(org_ids, key=lambda org_id: (codes.get(org_id, ""), org_id))
 
 
 def _compare_with_snapshot(d: Dashboard) -> None:
@@ -570,11 +585,11 @@ def _charts(d: Dashboard, last_year_profile: list[int] | None) -> dict:
         ]
     ratings = {code: 0 for code in RATING_RANK}
     unrated = 0
-    for row in d.results["org_rating_good"].rows:
-        if row.raw in ratings:
-            ratings[row.raw] += 1
+    for raw, n in d.results["org_rating_good"].extra.get("distribution", {}).items():
+        if raw in ratings:
+            ratings[raw] += n
         else:
-            unrated += 1
+            unrated += n
     members = [(r["title"], r["value"]) for r in d.results["members_studied"].extra.get("resolutions", [])]
     masses = [(r["title"], r["value"]) for r in d.results["masses_studied"].extra.get("resolutions", [])]
     periods = d.results["reports_on_time"].extra.get("periods", [])
@@ -762,19 +777,15 @@ ORG_PER_PAGE = 50
 
 def org_table_page(d: Dashboard, number) -> Page:
     """One page of the per-organisation table (a province has thousands of organisations)."""
-    page = Paginator(d.org_table(), ORG_PER_PAGE).get_page(number)
-    page.object_list = org_table_cells(d, entries=page.object_list)
+    page = Paginator(d.org_ids, ORG_PER_PAGE).get_page(number)
+    page.object_list = org_table_cells(d, entries=d.org_table(list(page.object_list)))
     return page
 
 
-def org_table_cells(
-    d: Dashboard, org_ids: set[int] | None = None, entries: list[dict] | None = None
-) -> list[dict]:
+def org_table_cells(d: Dashboard, entries: list[dict] | None = None) -> list[dict]:
     """Rows of the per-organisation table: organisation and one cell per column (text, counted flag)."""
     out = []
     for entry in d.org_table() if entries is None else entries:
-        if org_ids is not None and entry["id"] not in org_ids:
-            continue
         cells = []
         for code, _ in ORG_COLUMNS:
             row = entry.get(code)

@@ -12,9 +12,12 @@ year, 31/12 for a past one) for all but punctuality, which is read by period (``
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import uuid
+from array import array
+from collections import Counter
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -60,7 +63,11 @@ RATING_LABELS = dict(Rating.choices)
 
 @dataclass
 class OrgRow:
-    """One organisation's contribution to an indicator."""
+    """One organisation's contribution to an indicator (pickled as a plain tuple: a province's thousands of
+    rows go in and out of the cache)."""
+
+    def __reduce__(self):
+        return (OrgRow, tuple(getattr(self, f.name) for f in fields(OrgRow)))
 
     org_id: int
     code: str
@@ -92,6 +99,31 @@ class IndicatorResult:
     known: int | None = None
     #: The day the figure is read as of (set by ``compute_all``).
     as_of: dt.date | None = None
+    #: Where the rows wait in the cache, apart from the figure (set by ``compute_one``): a cached result carries
+    #: them as ``LazyRows``, read chunk by chunk when a page shows some organisations.
+    kept_rows: LazyRows | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        if self.kept_rows is not None:
+            state["rows"] = self.kept_rows
+        return state
+
+    def row_ids(self) -> list[int]:
+        """The organisations of the rows, in row order (without reading lazy rows)."""
+        if isinstance(self.rows, LazyRows):
+            return list(self.rows.order)
+        return [r.org_id for r in self.rows]
+
+    def rows_for(self, org_ids) -> dict[int, OrgRow]:
+        """{organisation: its (first) row} for `org_ids` (a lazy result reads only their chunks)."""
+        if isinstance(self.rows, LazyRows):
+            return self.rows.get_many(org_ids)
+        wanted, out = set(org_ids), {}
+        for row in self.rows:
+            if row.org_id in wanted and row.org_id not in out:
+                out[row.org_id] = row
+        return out
 
     @property
     def assessable(self) -> bool:
@@ -101,7 +133,77 @@ class IndicatorResult:
         return self.value is not None
 
     def row_for(self, org_id: int) -> OrgRow | None:
-        return next((r for r in self.rows if r.org_id == org_id), None)
+        return self.rows_for([org_id]).get(org_id)
+
+
+#: Organisations per cached chunk of an indicator's rows (by id): a page of the dashboard's table reads a few.
+ROW_CHUNK = 256
+
+
+class LazyRows(Sequence):
+    """An indicator's rows stored in the cache in chunks of ``ROW_CHUNK`` organisation ids, beside its figure
+    (``core.datacache.side_store``): the dashboard's figures and a page of its table read a few chunks, not every
+    organisation's row. Reading them all (the XLSX, a drill-down) fetches every chunk; a chunk the cache has
+    dropped is recomputed from the database (the figure it belongs to is fresh, so the rows are the same)."""
+
+    def __init__(self, code: str, year: int, as_of: dt.date, rows: list[OrgRow]):
+        self.code, self.year, self.as_of = code, year, as_of
+        self.token = uuid.uuid4().hex
+        self.order = array("q", (r.org_id for r in rows))
+        chunks: dict[int, list] = {}
+        for position, row in enumerate(rows):
+            chunks.setdefault(row.org_id // ROW_CHUNK, []).append((position, row))
+        datacache.side_store(self.token, chunks)
+        self.stored = frozenset(chunks)
+        self._all: list[OrgRow] | None = None
+
+    def __getstate__(self):
+        return {**self.__dict__, "_all": None}
+
+    def _chunks(self, wanted: set[int]) -> dict[int, list]:
+        wanted = wanted & self.stored  # a chunk with none of the rows was never stored
+        got = datacache.side_fetch(self.token, wanted)
+        if len(got) < len(wanted):  # dropped by the cache: the same rows, from the database
+            rows = REGISTRY[self.code].compute(self.year, self.as_of).rows
+            fresh = LazyRows(self.code, self.year, self.as_of, rows)
+            self.token = fresh.token
+            got = datacache.side_fetch(self.token, wanted) or {
+                chunk: [(i, r) for i, r in enumerate(rows) if r.org_id // ROW_CHUNK == chunk]
+                for chunk in wanted
+            }
+        return got
+
+    def _rows(self) -> list[OrgRow]:
+        if self._all is None:
+            chunks = self._chunks(set(self.stored))
+            self._all = [row for _, row in sorted((p for part in chunks.values() for p in part), key=_first)]
+        return self._all
+
+    def get_many(self, org_ids) -> dict[int, OrgRow]:
+        wanted = set(org_ids)
+        if self._all is not None:
+            candidates = ((None, r) for r in self._all)
+        else:
+            chunks = self._chunks({org_id // ROW_CHUNK for org_id in wanted})
+            candidates = sorted((p for part in chunks.values() for p in part), key=_first)
+        out = {}
+        for _, row in candidates:
+            if row.org_id in wanted and row.org_id not in out:
+                out[row.org_id] = row
+        return out
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __getitem__(self, index):
+        return self._rows()[index]
+
+    def __iter__(self):
+        return iter(self._rows())
+
+
+def _first(pair):
+    return pair[0]
 
 
 @dataclass(frozen=True)
@@ -193,6 +295,7 @@ def compute_one(code: str, year: int, as_of: dt.date) -> IndicatorResult:
     def compute():
         result = REGISTRY[code].compute(year, as_of)
         result.as_of = as_of
+        result.kept_rows = LazyRows(code, year, as_of, result.rows)
         return result
 
     return datacache.cached_under_data_version(("indicator", code, year, as_of), compute)
@@ -388,12 +491,15 @@ def congress_held(year: int, as_of: dt.date) -> IndicatorResult:
 
 def _rating_share(year: int, as_of: dt.date, field_name: str) -> IndicatorResult:
     orgs = _with_year(orgs_in_bloc(as_of), year).annotate(val=_year_field(year, field_name))
-    return _org_share(
+    result = _org_share(
         orgs,
         counted=Q(val__in=GOOD_RATINGS),
         known=Q(val__isnull=False) & ~Q(val=""),
         describe=_rating_word,
     )
+    # How many organisations have each rating (the dashboard's chart), without reading every row again.
+    result.extra["distribution"] = dict(Counter(row.raw for row in result.rows))
+    return result
 
 
 @indicator("org_rating_good", label="TCCSĐ hoàn thành tốt nhiệm vụ trở lên", unit=PERCENT, year_end=True)
