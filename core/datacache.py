@@ -69,6 +69,19 @@ _request_version: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
 )
 
 
+#: What the current GET request has read so far (None outside one): a page body cached as a fragment depends on
+#: what the view read before rendering it, as well as on what it reads itself (``request_reads``).
+_request_reads: contextvars.ContextVar[set | None] = contextvars.ContextVar(
+    "portal_request_reads", default=None
+)
+
+
+def request_reads() -> frozenset[str] | None:
+    """The tables the current GET or HEAD request has read so far (with their witnesses); None outside one."""
+    reads = _request_reads.get()
+    return None if reads is None else frozenset(reads)
+
+
 #: The read-sets of the computations running now, innermost last: every query adds what it names to all of them.
 _reading: contextvars.ContextVar[tuple[set, ...]] = contextvars.ContextVar("portal_reading", default=())
 
@@ -111,9 +124,14 @@ class ReadOnlyRequestVersion:
         if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
         token = _request_version.set({})
+        reads: set = set()
+        reading, request_reads = _reading.set((reads,)), _request_reads.set(reads)
         try:
-            return self.get_response(request)
+            with connection.execute_wrapper(_note_reads):
+                return self.get_response(request)
         finally:
+            _request_reads.reset(request_reads)
+            _reading.reset(reading)
             _request_version.reset(token)
 
 
@@ -242,7 +260,7 @@ SINGLE_FLIGHT_WAIT = 10.0
 _POLL = 0.02
 
 
-def cached_under_data_version(parts: tuple, compute):
+def cached_under_data_version(parts: tuple, compute, *, also_read: frozenset[str] = frozenset()):
     """`compute()`, cached under `parts` until the data it read changes.
 
     While `compute()` runs, every query it makes is noted: the value is stored with the tables it read (and
@@ -255,7 +273,10 @@ def cached_under_data_version(parts: tuple, compute):
     dashboard), one takes a short lock in the cache and computes; the others wait for its value instead of all
     computing the same thing. A waiter stops waiting when the value appears, when the lock is gone (the first
     request failed, or the cache itself is down: the cache only speeds pages up) or after
-    ``SINGLE_FLIGHT_WAIT`` seconds — then it computes itself."""
+    ``SINGLE_FLIGHT_WAIT`` seconds — then it computes itself.
+
+    Everything `compute` uses that it does not read itself must be in `parts` (an organisation's id, a period's
+    dates), or its tables in `also_read` (a page body: what the view read before rendering it)."""
     key = "portal:cached:" + data_cache_key(*parts)
     versions = table_versions()
     value = _fresh(cache.get(key), versions)
@@ -264,6 +285,7 @@ def cached_under_data_version(parts: tuple, compute):
 
     def compute_and_store():
         value, reads = tracked(compute)
+        reads |= also_read
         cache.set(key, (reads, _stamp(reads, versions), value), cache_seconds())
         return value
 

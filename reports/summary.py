@@ -173,7 +173,7 @@ def _totals(summary: PeriodSummary, extra=None) -> PeriodSummary:
     """Counts, sums, punctuality and study coverage over every filed report (four aggregate queries), and
     what `extra()` adds, cached until the next write (``selectors.cached_under_data_version``)."""
     totals = cached_under_data_version(
-        ("period-summary", summary.period.pk, summary.as_of, extra is not None),
+        ("period-summary", summary.period.pk, summary.period.due_on, summary.as_of, extra is not None),
         lambda: {**_compute_totals(summary.period, summary.as_of), **(extra() if extra else {})},
     )
     for name, value in totals.items():

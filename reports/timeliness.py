@@ -322,7 +322,7 @@ def timeliness_page(
     # Counting every organisation's reports is the page's one heavy read (~70,000 reports a year at a
     # country's size): cached until the next write.
     result.per_period, result.total = cached_under_data_version(
-        ("timeliness", tuple(p.pk for p in periods), as_of, search),
+        ("timeliness", tuple((p.pk, p.due_on) for p in periods), as_of, search),
         lambda: timeliness_counts(periods, as_of, matching),
     )
     return result, shown

@@ -94,3 +94,27 @@ def test_a_report_counts_through_its_transition_not_its_drafts(db):
         "reports_reporttally"
     ]
     assert "reports_historicalperiodicreport" not in closure["reports_periodicreport"]
+
+
+def test_a_page_body_depends_on_what_the_view_read_before_rendering_it(db, rf):
+    """A view that reads organisations and hands the names to a cached body (not lazily): a new organisation
+    must show at once, though the body itself made no query."""
+    from django.http import HttpResponse
+    from django.template import Context, Template
+
+    from organizations.models import Organization
+    from organizations.tests.factories import OrganizationFactory
+
+    body = Template("{% load datacache %}{% datacache names 'k' %}{{ names|join:', ' }}{% enddatacache %}")
+
+    def view(request):
+        names = sorted(Organization.objects.values_list("name", flat=True))
+        return HttpResponse(body.render(Context({"names": names})))
+
+    page = datacache.ReadOnlyRequestVersion(view)
+    first = OrganizationFactory(name="Đảng bộ A")
+    assert page(rf.get("/")).content.decode() == first.name
+    OrganizationFactory(name="Đảng bộ B")
+    assert page(rf.get("/")).content.decode() == "Đảng bộ A, Đảng bộ B"
+    # Outside a GET request nothing is kept: the body is rendered each time.
+    assert "Đảng bộ B" in page(rf.post("/")).content.decode()

@@ -1,10 +1,12 @@
 """``{% load datacache %}``: ``{% datacache name key [vary …] %}…{% enddatacache %}`` caches a page body until the
 data it read changes (``core.datacache.cached_under_data_version``: the queries made while the body renders are
-noted, and a write to any table they named makes the next request render it afresh)."""
+noted, and a write to any table they named makes the next request render it afresh). The body also depends on
+what the view read before rendering it (its context): those tables count too. Outside a GET request the body is
+rendered and not kept."""
 
 from django import template
 
-from core.datacache import cached_under_data_version
+from core.datacache import cached_under_data_version, request_reads
 
 register = template.Library()
 
@@ -16,9 +18,12 @@ class DataCacheNode(template.Node):
         self.parts = parts
 
     def render(self, context):
+        before = request_reads()
+        if before is None:  # not a GET request: nothing says what the view read, so nothing is kept
+            return self.nodelist.render(context)
         parts = tuple(part.resolve(context) for part in self.parts)
         return cached_under_data_version(
-            ("fragment", self.name, parts), lambda: self.nodelist.render(context)
+            ("fragment", self.name, parts), lambda: self.nodelist.render(context), also_read=before
         )
 
 

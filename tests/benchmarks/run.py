@@ -256,6 +256,44 @@ def measure(repeat: int) -> dict:
                 "queries": len(ctx.captured_queries),
                 "url": url,
             }
+    # Right after a new member: an admission recorded through the service (the member's roll, the year's
+    # admissions): the write that changes the figures the report writes above leave alone.
+    from members import services as member_services
+    from members.models import Gender
+
+    organization = Organization.objects.get(pk=org_pk)
+    admitted = []
+
+    def admit_once():
+        n = len(admitted) + 1
+        started = time.perf_counter()
+        member_services.member_create(
+            organization=organization, full_name=f"Đảng viên đo tốc độ {n}", birth_date=dt.date(1995, 1, 1),
+            gender=Gender.NAM, admission_decided_on=today, ceremony_on=today, by=staff,
+        )  # fmt: skip
+        admitted.append((time.perf_counter() - started) * 1000)
+
+    for name in ("dashboard", "dashboard JSON", "member list (filtered)", "organisation list"):
+        url = results[name]["url"]
+        after = []
+        for _ in range(max(3, repeat // 3)):
+            admit_once()
+            started = time.perf_counter()
+            get(as_staff, url)
+            after.append((time.perf_counter() - started) * 1000)
+        admit_once()
+        with CaptureQueriesContext(connection) as ctx:
+            get(as_staff, url)
+        after.sort()
+        results[f"{name}, right after a new member"] = {
+            "median": statistics.median(after), "p95": after[-1], "queries": len(ctx.captured_queries), "url": url,
+        }  # fmt: skip
+    if admitted:
+        admitted.sort()
+        results["new member (service)"] = {
+            "median": statistics.median(admitted), "p95": admitted[-1], "queries": 0, "url": "",
+        }  # fmt: skip
+    if cycled is not None:
         for what, label in (("submit", "report submit (service)"), ("return", "report return (service)")):
             times = sorted(write_times[what])
             results[label] = {"median": statistics.median(times), "p95": times[-1], "queries": 0, "url": ""}
@@ -311,13 +349,29 @@ REFERENCE_COMMIT = "c0fa3ab"
 WRITE_REFERENCE = json.loads((Path(__file__).parent / "write_reference.json").read_text(encoding="utf-8"))
 
 
+def _after_checks(checks, tag, factor, db, name, after) -> None:
+    """Right after a write: ≤ 3× the baseline page at factor 1; under 300 ms at factor 100 and 1 s at factor
+    1000 on PostgreSQL."""
+    if not after:
+        return
+    if factor == 1:
+        checks.append((f"{tag}: {name} ≤ 3× baseline", after["ratio"] <= 3, f"{after['ratio']:.2f}×"))
+    elif factor >= 100 and db == "postgres":
+        limit_ms = 300 if factor == 100 else 1000
+        checks.append(
+            (f"{tag}: {name} < {limit_ms} ms", after["median"] < limit_ms, f"{after['median']:.0f} ms")
+        )
+
+
 def budget_checks(results, memory) -> list[tuple[str, bool, str]]:
     checks = []
     for (db, factor), data in results.items():
         pages = data["pages"]
         tag = f"{db} f{factor}"
         for name in FIGURE_PAGES:
-            warm, after = pages.get(name), pages.get(f"{name}, right after a write")
+            warm = pages.get(name)
+            for after_name in (f"{name}, right after a write", f"{name}, right after a new member"):
+                _after_checks(checks, tag, factor, db, after_name, pages.get(after_name))
             if factor == 1:
                 limit = 2
                 if warm:
@@ -328,27 +382,10 @@ def budget_checks(results, memory) -> list[tuple[str, bool, str]]:
                             f"{warm['ratio']:.2f}×",
                         )
                     )
-                if after:
-                    checks.append(
-                        (
-                            f"{tag}: {name}, right after a write ≤ 3× baseline",
-                            after["ratio"] <= 3,
-                            f"{after['ratio']:.2f}×",
-                        )
-                    )
             elif factor >= 100:
                 if warm and factor == 100:
                     checks.append(
                         (f"{tag}: {name} ≤ 3× baseline", warm["ratio"] <= 3, f"{warm['ratio']:.2f}×")
-                    )
-                if after and db == "postgres":
-                    limit_ms = 300 if factor == 100 else 1000
-                    checks.append(
-                        (
-                            f"{tag}: {name}, right after a write < {limit_ms} ms",
-                            after["median"] < limit_ms,
-                            f"{after['median']:.0f} ms",
-                        )
                     )
         for name in WORK_PAGES:
             if name in pages:
@@ -421,10 +458,11 @@ def write_report(results, memory, prepared, command, path, skipped=()):
         f"Machine: {machine()}. The machine is shared: read ratios and query counts first, milliseconds second.",
         "",
         "Server time through Django's test client with production settings (DEBUG off, locmem cache), after two",
-        "warm-up requests; ratio = median ÷ the baseline page's median in the same run. The dashboard is cached under",
-        "a fingerprint of the data (see README); *dashboard, cold cache* is its cost right after a write, and likewise",
-        "for the completeness matrix's counts per period, the period summary's totals and the organisation and member",
-        "lists' bodies (cached the same way; core/datacache.py).",
+        "warm-up requests; ratio = median ÷ the baseline page's median in the same run. The figures and page bodies",
+        "are cached until the data they read changes (core/datacache.py): *cold cache* is a page with an empty cache",
+        "(every figure computed); *right after a write* follows a real report return or resubmission through the",
+        "services (what the filing season does every few seconds), *right after a new member* an admission recorded",
+        "through the service: each recomputes what read the tables the write changed, nothing else.",
         "Persistent database connections (`DJANGO_CONN_MAX_AGE=60`, as in the README's deployment). Queries = those",
         "of one request on the default connection (CaptureQueriesContext). The export's peak memory is measured in its",
         "own process: `resource.getrusage(RUSAGE_SELF).ru_maxrss` (resident high-water mark) after exporting every",
