@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.core.paginator import Page, Paginator
+from django.urls import reverse
 from django.utils import timezone
 
 from core import datacache
@@ -778,7 +779,16 @@ ORG_PER_PAGE = 50
 def org_table_page(d: Dashboard, number) -> Page:
     """One page of the per-organisation table (a province has thousands of organisations)."""
     page = Paginator(d.org_ids, ORG_PER_PAGE).get_page(number)
-    page.object_list = org_table_cells(d, entries=d.org_table(list(page.object_list)))
+    entries = org_table_cells(d, entries=d.org_table(list(page.object_list)))
+    # The links of the page's 500-odd cells, from two reversed URLs (a {% url %} per cell cost more than the
+    # rest of the table).
+    records = reverse("dashboard:indicator_records")
+    organizations = reverse("dashboard:organization", args=[0]).removesuffix("0/")
+    for entry in entries:
+        entry["href"] = f"{organizations}{entry['id']}/?year={d.year}"
+        for cell in entry["cells"]:
+            cell["href"] = f"{records}?code={cell['code']}&year={d.year}&org={entry['id']}"
+    page.object_list = entries
     return page
 
 
