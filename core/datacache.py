@@ -1,22 +1,30 @@
-"""Caching that stays correct: everything cached here is keyed by the data's version.
+"""Caching that stays correct: a cached value or page body is kept until the data it read changes.
 
-``data_version()`` is a fingerprint of the data, read in one cheap query: the highest primary key of every table
-of the apps in ``settings.PORTAL_DATA_APPS`` (but the tables in ``settings.PORTAL_DATA_IGNORED_TABLES``). Rows
-are never deleted; inserts (bulk ones included) raise the highest id, and every in-place change of a model that
-carries figures writes a history row (django-simple-history), which raises the history table's highest id.
-Events, versions and transitions are append-only, and the Django admin changes nothing (core/admin.py). So any
-write that could change what a page shows changes the version, and a cached page or figure is never stale: the
-next request simply computes it afresh.
+``table_versions()`` reads, in one cheap query, the highest primary key of every table of the apps in
+``settings.PORTAL_DATA_APPS`` (but the tables in ``settings.PORTAL_DATA_IGNORED_TABLES``); ``data_version()`` is
+their hash. Rows are never deleted; inserts (bulk ones included) raise a table's highest id, and every in-place
+change of a model that carries figures writes a history row (django-simple-history), which raises its history
+table's highest id. Events, versions and transitions are append-only, and the Django admin changes nothing
+(core/admin.py). The few tables changed in place without a history of their own name their *witnesses* in
+``settings.PORTAL_DATA_WITNESSES``: tables a write always touches when it changes them (``PORTAL_DATA_APPEND_ONLY``
+lists the tables written once; a test fails on a table in neither list).
+
+While a value is computed (``cached_under_data_version``) or a page body rendered (``{% datacache %}``), every
+query it makes is noted: the tables it names, with their history tables and witnesses, are what it *read*. It is
+stored with those tables' highest ids, and served while they are unchanged. A write to anything it read makes the
+next request compute it afresh; a write elsewhere leaves it cached (a submitted report does not recompute the
+member list). A value used inside another passes what it read on to it; a page body also counts what the view read
+before rendering it. What a value uses without reading it must be in its key (``parts``).
 
 A report's own history is left out on purpose: a secretary's draft (saved as they type) changes no figure, and at
 a province's size every autosave would otherwise make the next dashboard compute afresh. What makes a report
 count — submitted, returned, accepted — always writes a ``ReportTransition`` row (``services._transition``), and
-a submission a ``ReportVersion`` row; both tables are in the fingerprint.
+a submission a ``ReportVersion`` row: they are the report's witnesses.
 
 The one caching idiom of the portal: values through ``cached_under_data_version(parts, compute)``; page bodies
-as template fragments, ``{% cache portal_cache_seconds name cache_key %}`` with ``cache_key =
-data_cache_key(...)`` (or ``page_cache_key``). Keys are built here only; the timeout is
-``settings.PORTAL_CACHE_SECONDS`` (it only bounds memory: a new version is a new key).
+as template fragments, ``{% load datacache %}{% datacache name cache_key %}…{% enddatacache %}`` with
+``cache_key = data_cache_key(...)`` (or ``page_cache_key``). Keys are built here only; the timeout is
+``settings.PORTAL_CACHE_SECONDS`` (it only bounds memory).
 """
 
 from __future__ import annotations

@@ -25,5 +25,4 @@ def portal(request):
         "portal_review_count": SimpleLazyObject(_review_count) if role == access.STAFF else 0,
         "portal_bloc_name": settings.PORTAL_BLOC_NAME,
         "portal_province": settings.PORTAL_PROVINCE,
-        "portal_cache_seconds": settings.PORTAL_CACHE_SECONDS,
     }

@@ -120,9 +120,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 
-#: The data-version cache (core/datacache.py): how long a cached value or page body may stay (it is never stale: a
-#: write makes a new key), the apps whose tables make the version, and tables whose rows change no figure (a
-#: report's draft history, reminders sent, attachments).
+#: The cache (core/datacache.py): how long a cached value or page body may stay (it is never stale: it is served
+#: only while the tables it read are unchanged), the apps whose tables are watched, and tables whose rows change no
+#: figure (a report's draft history, reminders sent, attachments).
 PORTAL_CACHE_SECONDS = env.int("PORTAL_CACHE_SECONDS", default=15 * 60)
 PORTAL_DATA_APPS = ("organizations", "members", "discipline", "reports", "targets")
 PORTAL_DATA_IGNORED_TABLES = (
