@@ -445,14 +445,12 @@ def theme_adopted(year: int, as_of: dt.date) -> IndicatorResult:
 # --- study coverage from the reports ------------------------------------------------------------------------
 
 
-def latest_study_lines(
-    year: int, as_of: dt.date, resolution_ids: list[int], period_ids: list[int]
-) -> QuerySet:
-    """The study lines, for `resolution_ids` (the year's required resolutions), of each organisation's latest
-    submitted-or-accepted report of `year` whose period ends by `as_of` (`period_ids`) and that carries study
-    figures for those resolutions (latest: the period ending last; on the same day the longer period; then the
-    newest report), as ``(organization_id, report_id, period_id, resolution_id, members_studied, members_total,
-    masses_studied, masses_total)``.
+def latest_study_lines(resolution_ids: list[int], period_ids: list[int]) -> QuerySet:
+    """The study lines, for `resolution_ids` (a year's required resolutions), of each organisation's latest
+    submitted-or-accepted report of `period_ids` (that year's periods ending by the day the figure is read as of)
+    that carries study figures for those resolutions (latest: the period ending last; on the same day the longer
+    period; then the newest report), as ``(organization_id, report_id, period_id, resolution_id, members_studied,
+    members_total, masses_studied, masses_total)``.
 
     One query: the database ranks each organisation's candidate reports (a window function) and returns the
     first one's lines only. The periods' and resolutions' ids let it read the year's reports and lines by index
@@ -495,7 +493,7 @@ def study_data(year: int, as_of: dt.date) -> dict:
     )
     labels = {p.pk: p.label for p in ReportingPeriod.objects.filter(year=year, ends_on__lte=as_of)}
     orgs = list(orgs_in_bloc(as_of).values_list("pk", "code", "name").order_by("code"))
-    lines = latest_study_lines(year, as_of, [pk for pk, _ in resolutions], list(labels))
+    lines = latest_study_lines([pk for pk, _ in resolutions], list(labels))
     latest: dict[int, tuple] = {}  # organisation → (its latest report, its period, [(resolution, figures)])
     for org_id, report_id, period_id, resolution_id, *figures in lines:
         entry = latest.setdefault(org_id, (report_id, period_id, []))
@@ -503,15 +501,15 @@ def study_data(year: int, as_of: dt.date) -> dict:
     sums = {who: {pk: [0, 0] for pk, _ in resolutions} for who in STUDY_FIGURES}
     rows = []
     for org_id, code, name in orgs:
-        report_id, period_id, lines = latest.get(org_id, (None, None, None))
+        report_id, period_id, its_lines = latest.get(org_id, (None, None, None))
         pairs = {}
-        if lines:
+        if its_lines:
             for who, (s_at, t_at) in STUDY_FIGURES.items():
-                for resolution_id, figures in lines:
+                for resolution_id, figures in its_lines:
                     total = sums[who][resolution_id]
                     total[0] += figures[s_at]
                     total[1] += figures[t_at]
-                pairs[who] = _weakest([(f[s_at], f[t_at]) for _, f in lines]) or (0, 0)
+                pairs[who] = _weakest([(f[s_at], f[t_at]) for _, f in its_lines]) or (0, 0)
         rows.append(
             {
                 "pk": org_id,
