@@ -19,7 +19,6 @@ from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 
 from django.db.models import (
     Case,
@@ -33,8 +32,9 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import ExtractMonth, Trim
+from django.db.models.functions import ExtractMonth, RowNumber, Trim
 
 from core import datacache
 from discipline.models import Discipline, InspectionProgramme, ProgrammeStatus, Remedy, Subject
@@ -551,60 +551,35 @@ def theme_adopted(year: int, as_of: dt.date) -> IndicatorResult:
 # --- study coverage from the reports ------------------------------------------------------------------------
 
 
-def latest_study_reports(year: int, as_of: dt.date) -> list[dict]:
-    """For each organisation in the Bloc on `as_of`: its latest submitted-or-accepted report of `year` whose
-    period ends by `as_of` and that carries study figures for the year's required resolutions (latest: the
-    period ending last; on the same day the longer period; then the newest report).
+def latest_study_lines(resolution_ids: list[int], period_ids: list[int]) -> QuerySet:
+    """The study lines, for `resolution_ids` (a year's required resolutions), of each organisation's latest
+    submitted-or-accepted report of `period_ids` (that year's periods ending by the day the figure is read as of)
+    that carries study figures for those resolutions (latest: the period ending last; on the same day the longer
+    period; then the newest report), as ``(organization_id, report_id, period_id, resolution_id, members_studied,
+    members_total, masses_studied, masses_total)``.
 
-    Two queries: the organisations, and the candidate reports (a few per organisation), picked in Python."""
-    with_lines = StudyLine.objects.filter(
-        report=OuterRef("pk"), resolution__year=year, resolution__required=True
+    One query: the database ranks each organisation's candidate reports (a window function) and returns the
+    first one's lines only. The periods' and resolutions' ids let it read the year's reports and lines by index
+    rather than the whole tables."""
+    with_lines = StudyLine.objects.filter(report=OuterRef("pk"), resolution_id__in=resolution_ids)
+    latest_first = Window(
+        RowNumber(),
+        partition_by=F("organization_id"),
+        order_by=[F("period__ends_on").desc(), F("period__starts_on").asc(), F("pk").desc()],
     )
-    candidates = (
-        PeriodicReport.objects.filter(
-            status__in=COUNTED_REPORT_STATUSES, period__year=year, period__ends_on__lte=as_of
-        )
+    latest = (
+        PeriodicReport.objects.filter(period_id__in=period_ids, status__in=COUNTED_REPORT_STATUSES)
         .filter(Exists(with_lines))
-        .values_list("organization_id", "pk", "period_id")
-        .order_by()
+        .annotate(rank=latest_first)
+        .filter(rank=1)
+        .values("pk")
     )
-    periods = {p.pk: p for p in ReportingPeriod.objects.filter(year=year)}
-    latest: dict[int, tuple] = {}
-    for org_id, pk, period_id in candidates:
-        period = periods[period_id]
-        rank = (period.ends_on, -period.starts_on.toordinal(), pk, period_id)
-        if org_id not in latest or rank > latest[org_id]:
-            latest[org_id] = rank
-    none = (None, None, None, None)
-    return [
-        {
-            "pk": pk,
-            "code": code,
-            "name": name,
-            "report_id": latest.get(pk, none)[2],
-            "period_id": latest.get(pk, none)[3],
-        }  # fmt: skip
-        for pk, code, name in orgs_in_bloc(as_of).values_list("pk", "code", "name").order_by("code")
-    ]
-
-
-def study_data(year: int, as_of: dt.date) -> dict:
-    """The study figures of each organisation's latest report, per required resolution (three queries)."""
-    orgs = latest_study_reports(year, as_of)
-    report_ids = [o["report_id"] for o in orgs if o["report_id"]]
-    periods = ReportingPeriod.objects.in_bulk({o["period_id"] for o in orgs if o["period_id"]})
-    labels = {o["report_id"]: periods[o["period_id"]].label for o in orgs if o["report_id"]}
-    resolutions = list(Resolution.objects.filter(year=year, required=True).order_by("order", "pk"))
-    lines = (
-        StudyLine.objects.filter(report_id__in=report_ids, resolution__in=resolutions)
-        .values_list("report_id", "resolution_id", "members_studied", "members_total", "masses_studied",
-                     "masses_total")
+    return (
+        StudyLine.objects.filter(report_id__in=latest, resolution_id__in=resolution_ids)
+        .values_list("report__organization_id", "report_id", "report__period_id", "resolution_id",
+                     "members_studied", "members_total", "masses_studied", "masses_total")
         .order_by()
     )  # fmt: skip
-    by_report: dict[int, dict[int, tuple]] = {}
-    for report_id, resolution_id, *figures in lines:
-        by_report.setdefault(report_id, {})[resolution_id] = tuple(v or 0 for v in figures)
-    return {"orgs": orgs, "labels": labels, "by_report": by_report, "resolutions": resolutions}
 
 
 #: Which figures of a study line each coverage reads: (studied, total) positions in the line's tuple.
@@ -612,12 +587,62 @@ STUDY_FIGURES = {"members": (0, 1), "masses": (2, 3)}
 STUDY_NOUNS = {"members": "đảng viên", "masses": "quần chúng"}
 
 
+def study_data(year: int, as_of: dt.date) -> dict:
+    """Both coverages' figures from each organisation's latest report (``latest_study_lines``), in one pass over
+    its lines: per organisation (in the Bloc on `as_of`, by code) the report, its period's label and, for each
+    coverage, the weakest resolution's (studied, total); per required resolution the Σ studied and Σ total over
+    those reports. Four queries (resolutions, periods, organisations, lines), whatever the number of reports."""
+    resolutions = list(
+        Resolution.objects.filter(year=year, required=True)
+        .order_by("order", "pk")
+        .values_list("pk", "short_title")
+    )
+    labels = {p.pk: p.label for p in ReportingPeriod.objects.filter(year=year, ends_on__lte=as_of)}
+    orgs = list(orgs_in_bloc(as_of).values_list("pk", "code", "name").order_by("code"))
+    lines = latest_study_lines([pk for pk, _ in resolutions], list(labels))
+    latest: dict[int, tuple] = {}  # organisation → (its latest report, its period, [(resolution, figures)])
+    for org_id, report_id, period_id, resolution_id, *figures in lines:
+        entry = latest.setdefault(org_id, (report_id, period_id, []))
+        entry[2].append((resolution_id, tuple(v or 0 for v in figures)))
+    sums = {who: {pk: [0, 0] for pk, _ in resolutions} for who in STUDY_FIGURES}
+    rows = []
+    for org_id, code, name in orgs:
+        report_id, period_id, its_lines = latest.get(org_id, (None, None, None))
+        pairs = {}
+        if its_lines:
+            for who, (s_at, t_at) in STUDY_FIGURES.items():
+                for resolution_id, figures in its_lines:
+                    total = sums[who][resolution_id]
+                    total[0] += figures[s_at]
+                    total[1] += figures[t_at]
+                pairs[who] = _weakest([(f[s_at], f[t_at]) for _, f in its_lines]) or (0, 0)
+        rows.append(
+            {
+                "pk": org_id,
+                "code": code,
+                "name": name,
+                "report_id": report_id,
+                "label": labels[period_id] if period_id else "Chưa báo cáo",
+                "pairs": pairs,
+            }
+        )
+    return {"rows": rows, "resolutions": resolutions, "sums": sums}
+
+
 def _weakest(pairs: list[tuple[int, int]]) -> tuple[int, int] | None:
-    """The (studied, total) pair with the lowest share (a resolution nobody had to study counts as done)."""
-    pairs = [p for p in pairs if p[1]]
-    if not pairs:
-        return None
-    return min(pairs, key=lambda p: (Fraction(p[0], p[1]), -p[1]))
+    """The (studied, total) pair with the lowest share (a resolution nobody had to study counts as done); of
+    equal shares the larger total. Shares compared exactly, by cross-multiplying (totals are positive)."""
+    weakest = None
+    for studied, total in pairs:
+        if not total:
+            continue
+        if weakest is None:
+            weakest = (studied, total)
+            continue
+        lhs, rhs = studied * weakest[1], weakest[0] * total
+        if lhs < rhs or (lhs == rhs and total > weakest[1]):
+            weakest = (studied, total)
+    return weakest
 
 
 def _study(year: int, as_of: dt.date, who: str) -> IndicatorResult:
@@ -627,19 +652,12 @@ def _study(year: int, as_of: dt.date, who: str) -> IndicatorResult:
     Khối, target 3) holds only when every member studied every listed resolution, so the minimum, not the
     average, is what the target's wording means. An organisation's figure is likewise its weakest resolution."""
     data = shared(("study", year, as_of), lambda: study_data(year, as_of))
-    s_at, t_at = STUDY_FIGURES[who]
-    per_resolution = {r.pk: [0, 0] for r in data["resolutions"]}
     rows = []
     reported = 0
-    for o in data["orgs"]:
-        lines = data["by_report"].get(o["report_id"]) if o["report_id"] else None
-        pair = None
-        if lines:
+    for o in data["rows"]:
+        pair = o["pairs"].get(who)
+        if pair:
             reported += 1
-            for resolution_id, figures in lines.items():
-                per_resolution[resolution_id][0] += figures[s_at]
-                per_resolution[resolution_id][1] += figures[t_at]
-            pair = _weakest([(f[s_at], f[t_at]) for f in lines.values()]) or (0, 0)
         rows.append(
             OrgRow(
                 o["pk"],
@@ -648,18 +666,14 @@ def _study(year: int, as_of: dt.date, who: str) -> IndicatorResult:
                 numerator=pair[0] if pair else None,
                 denominator=pair[1] if pair else None,
                 counted=(pair[0] == pair[1]) if pair else None,
-                detail=data["labels"].get(o["report_id"], "Chưa báo cáo"),
+                detail=o["label"],
                 report_id=o["report_id"],
             )
         )
+    sums = data["sums"][who]
     resolutions = [
-        {
-            "title": r.short_title,
-            "studied": per_resolution[r.pk][0],
-            "total": per_resolution[r.pk][1],
-            "value": percent(*per_resolution[r.pk]),
-        }
-        for r in data["resolutions"]
+        {"title": title, "studied": sums[pk][0], "total": sums[pk][1], "value": percent(*sums[pk])}
+        for pk, title in data["resolutions"]
     ]
     weakest = _weakest([(r["studied"], r["total"]) for r in resolutions]) if reported else None
     note = ""

@@ -196,6 +196,60 @@ def test_study_coverage_uses_each_organisations_latest_counted_report():
     assert (before_q2.numerator, before_q2.denominator) == (5, 20)
 
 
+def test_study_coverage_latest_report_on_the_same_day_is_the_longer_period_then_the_newest():
+    """The edges of "latest": two periods ending the same day (the longer one wins, whichever was sent last),
+    two periods with the same dates (the newest report wins), a later report without figures for a required
+    resolution (not a candidate), and an organisation that left the Bloc (neither a row nor in the sums)."""
+    a, b, c, e = f.org("A"), f.org("B"), f.org("C"), f.org("E")
+    gone = f.org("D", left_on=dt.date(2021, 12, 1))
+    r1 = f.resolution(order=1)
+    optional = f.resolution(required=False)
+    june = f.period("month", 2021, 6)
+    q2 = f.period("quarter", 2021, 2, dt.date(2021, 4, 1), dt.date(2021, 6, 30))
+    july = f.period("month", 2021, 7)
+    # Two periods with the same dates (made by hand: the schedule never does, but nothing forbids it).
+    first_twin = f.period("quarter", 2021, 3, dt.date(2021, 9, 1), dt.date(2021, 9, 30))
+    second_twin = f.period("month", 2021, 9)
+    # A: the quarter and June both end on 30/06; the quarter is longer and wins though June came later.
+    f.study(f.report(a, q2, ReportStatus.ACCEPTED, dt.date(2021, 7, 5)), r1, 7, 10)
+    f.study(f.report(a, june, ReportStatus.SUBMITTED, dt.date(2021, 7, 20)), r1, 10, 10)
+    # B: June counts; July carries figures only for a resolution that is not required.
+    f.study(f.report(b, june, ReportStatus.SUBMITTED, dt.date(2021, 7, 2)), r1, 3, 5)
+    f.study(f.report(b, july, ReportStatus.SUBMITTED, dt.date(2021, 8, 2)), optional, 5, 5)
+    # C: two reports on periods with the same dates: the newest report wins.
+    f.study(f.report(c, second_twin, ReportStatus.SUBMITTED, dt.date(2021, 10, 2)), r1, 1, 10)
+    newest = f.report(c, first_twin, ReportStatus.SUBMITTED, dt.date(2021, 10, 3))
+    f.study(newest, r1, 4, 8)
+    # D left the Bloc on 01/12; E has only a draft.
+    f.study(f.report(gone, q2, ReportStatus.ACCEPTED, dt.date(2021, 7, 5)), r1, 1, 100)
+    f.study(f.report(e, q2, ReportStatus.DRAFT), r1, 9, 9)
+
+    result = ind.REGISTRY["members_studied"].compute(2021, END)
+    assert [(row.code, row.numerator, row.denominator, row.detail) for row in result.rows] == [
+        ("A", 7, 10, "Quý II/2021"),
+        ("B", 3, 5, "Tháng 06/2021"),
+        ("C", 4, 8, "Quý III/2021"),
+        ("E", None, None, "Chưa báo cáo"),
+    ]
+    assert result.row_for(c.pk).report_id == newest.pk
+    assert [(r["studied"], r["total"]) for r in result.extra["resolutions"]] == [(14, 23)]
+    assert (result.numerator, result.denominator, result.value) == (14, 23, Decimal("60.87"))
+    assert (result.known, result.note) == (3, "3/4 tổ chức đã báo cáo")
+    # Before 30/06 nothing of A's had ended; D was still in the Bloc.
+    before = ind.REGISTRY["members_studied"].compute(2021, dt.date(2021, 6, 29))
+    assert [row.code for row in before.rows] == ["A", "B", "C", "D", "E"]
+    assert before.known == 0 and before.value is None
+
+
+def test_weakest_resolution_compares_shares_exactly_and_prefers_the_larger_total():
+    assert ind._weakest([]) is None
+    assert ind._weakest([(0, 0), (3, 0)]) is None
+    assert ind._weakest([(2, 3), (1, 2), (3, 5)]) == (1, 2)
+    assert ind._weakest([(1, 2), (2, 4), (0, 0)]) == (2, 4)  # equal shares: the larger total
+    big = 10**12
+    assert ind._weakest([(big - 1, big), (big - 2, big - 1)]) == (big - 2, big - 1)
+
+
 def test_bloc_rating_is_the_blocs_own_grade():
     assert ind.REGISTRY["bloc_rating"].compute(2021, END).value is None
     BlocYear.objects.create(year=2021, rating=Rating.HTXSNV)
