@@ -272,6 +272,19 @@ def cached_under_data_version(parts: tuple, compute):
     return compute_and_store()
 
 
+def cached_when_version_read(parts: tuple, compute):
+    """``cached_under_data_version(parts, compute)`` when it costs no query: inside a GET or HEAD request that
+    has already read the data's version (``ReadOnlyRequestVersion``), e.g. a page that shows cached figures;
+    `compute()` itself anywhere else. For a small read (a row or two) that a page makes beside cached values:
+    there it saves its query; in a write, which reads the version afresh at each call, or on a page that reads
+    no cached value, the version's query would cost more than the read it saves. The value may be None (kept
+    in a one-item tuple: ``cached_under_data_version`` takes None for "not cached")."""
+    memo = _request_version.get()
+    if memo is None or "tables" not in memo:
+        return compute()
+    return cached_under_data_version(parts, lambda: (compute(),))[0]
+
+
 def lazy_parts(compute, *names: str) -> dict:
     """``{name: lazy value}`` for a view whose body is a cached fragment: `compute()` (a dict holding `names`)
     runs once, at the first use of any of them, and not at all when the fragment comes from the cache."""
