@@ -60,6 +60,13 @@ def _version_sql(vendor: str, tables: tuple) -> str:
     """The fingerprint's query, built once per database vendor and settings (the models do not change while the
     process runs)."""
     quote = connection.ops.quote_name
+    if vendor == "postgresql":
+        # The same highest key, planned in about half the time (the planning is most of this query's cost):
+        # PostgreSQL plans a MAX() twice, as an aggregate and rewritten to an index scan; this once.
+        return "SELECT " + ", ".join(
+            f"(SELECT {quote(pk)} FROM {quote(table)} ORDER BY {quote(pk)} DESC LIMIT 1)"
+            for table, pk in tables
+        )
     return "SELECT " + ", ".join(f"(SELECT MAX({quote(pk)}) FROM {quote(table)})" for table, pk in tables)
 
 
