@@ -68,6 +68,13 @@ def _version_sql(vendor: str, tables: tuple) -> str:
     """The fingerprint's query, built once per database vendor and settings (the models do not change while the
     process runs)."""
     quote = connection.ops.quote_name
+    if vendor == "postgresql":
+        # The same highest key, planned in about half the time (the planning is most of this query's cost):
+        # PostgreSQL plans a MAX() twice, as an aggregate and rewritten to an index scan; this once.
+        return "SELECT " + ", ".join(
+            f"(SELECT {quote(pk)} FROM {quote(table)} ORDER BY {quote(pk)} DESC LIMIT 1)"
+            for table, pk in tables
+        )
     return "SELECT " + ", ".join(f"(SELECT MAX({quote(pk)}) FROM {quote(table)})" for table, pk in tables)
 
 
@@ -312,6 +319,19 @@ def cached_under_data_version(parts: tuple, compute, *, also_read: frozenset[str
         if cache.get(lock) is None:
             break
     return compute_and_store()
+
+
+def cached_when_version_read(parts: tuple, compute):
+    """``cached_under_data_version(parts, compute)`` when it costs no query: inside a GET or HEAD request that
+    has already read the data's version (``ReadOnlyRequestVersion``), e.g. a page that shows cached figures;
+    `compute()` itself anywhere else. For a small read (a row or two) that a page makes beside cached values:
+    there it saves its query; in a write, which reads the version afresh at each call, or on a page that reads
+    no cached value, the version's query would cost more than the read it saves. The value may be None (kept
+    in a one-item tuple: ``cached_under_data_version`` takes None for "not cached")."""
+    memo = _request_version.get()
+    if memo is None or "tables" not in memo:
+        return compute()
+    return cached_under_data_version(parts, lambda: (compute(),))[0]
 
 
 def lazy_parts(compute, *names: str) -> dict:

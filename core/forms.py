@@ -9,9 +9,12 @@
   renders through here (crispy-forms is not used).
 """
 
+import html as stdlib_html
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -107,10 +110,21 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(None, message)
 
 
+def _escape(value) -> str:
+    """``django.utils.html.conditional_escape`` (the escaping of ``format_html`` and of the templates) without
+    its check of every call for lazy arguments, which cost more than the escaping on the report form's ~200
+    pieces: safe strings as they are, anything else through ``html.escape`` as Django's ``escape`` does."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return stdlib_html.escape(str(value))
+
+
 def _attrs_html(attrs: dict) -> str:
     """Django's ``django/forms/widgets/attrs.html`` in Python: ``True`` writes the bare name, ``False`` nothing."""
     return "".join(
-        format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+        f" {_escape(name)}" if value is True else f' {_escape(name)}="{_escape(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
@@ -136,19 +150,15 @@ class FastFormRenderer(DjangoTemplates):
             return _select_html(widget)
         if widget is not None and template_name in self.INPUT_TEMPLATES:
             value = widget["value"]
-            return format_html(
-                '<input type="{}" name="{}"{}{}>',
-                widget["type"],
-                widget["name"],
-                format_html(' value="{}"', value) if value is not None else "",
-                mark_safe(_attrs_html(widget["attrs"])),  # noqa: S308 (escaped by format_html above)
+            value_html = f' value="{_escape(value)}"' if value is not None else ""
+            return mark_safe(  # noqa: S308 (every part escaped)
+                f'<input type="{_escape(widget["type"])}" name="{_escape(widget["name"])}"{value_html}'
+                f"{_attrs_html(widget['attrs'])}>"
             )
         if widget is not None and template_name == self.TEXTAREA_TEMPLATE:
-            return format_html(
-                '<textarea name="{}"{}>\n{}</textarea>',
-                widget["name"],
-                mark_safe(_attrs_html(widget["attrs"])),  # noqa: S308 (escaped by format_html above)
-                widget["value"] or "",
+            return mark_safe(  # noqa: S308 (every part escaped)
+                f'<textarea name="{_escape(widget["name"])}"{_attrs_html(widget["attrs"])}>\n'
+                f"{_escape(widget['value'] or '')}</textarea>"
             )
         return super().render(template_name, context, request)
 
@@ -233,15 +243,16 @@ def render_field(
     help_text = bf.help_text
     if isinstance(widget, DateInput) and not help_text:
         help_text = DATE_HINT  # the format, in words that stay when the placeholder is gone
+    errors = bf.errors
     described = []
-    if bf.errors:
+    if errors:
         described.append(f"{auto_id}_error")
     if help_text:
         described.append(f"{auto_id}_helptext")
     classes = [_widget_class(widget), *(widget.attrs.get("class") or "").split()]
     if size and classes[0] in ("form-control", "form-select"):
         classes.append(f"{classes[0]}-{size}")
-    if bf.errors:
+    if errors:
         classes.append("is-invalid")
     attrs = {"class": " ".join(dict.fromkeys(c for c in classes if c))}
     if described:
@@ -251,57 +262,49 @@ def render_field(
     control = bf.as_widget(attrs=attrs)
     if isinstance(widget, forms.FileInput):
         control = file_picker(control, auto_id)
-    errors = (
-        format_html(
-            '<div id="{}_error" class="invalid-feedback d-block">{}</div>',
-            auto_id,
-            format_html_join(mark_safe("<br>"), "<strong>{}</strong>", ((e,) for e in bf.errors)),
-        )
-        if bf.errors
+    # The pieces in f-strings with ``_escape`` (what ``format_html`` does, at a fraction of its cost: ~20
+    # fields on the report form); `control` is the widget's safe HTML.
+    errors_html = (
+        f'<div id="{_escape(auto_id)}_error" class="invalid-feedback d-block">'
+        + "<br>".join(f"<strong>{_escape(e)}</strong>" for e in errors)
+        + "</div>"
+        if errors
         else ""
     )
-    help_text = (
-        format_html('<div id="{}_helptext" class="form-text">{}</div>', auto_id, help_text)
+    help_html = (
+        f'<div id="{_escape(auto_id)}_helptext" class="form-text">{_escape(help_text)}</div>'
         if help_text
         else ""
     )
-    required = mark_safe('<span class="text-danger" aria-hidden="true">*</span>') if bf.field.required else ""
+    required = '<span class="text-danger" aria-hidden="true">*</span>' if bf.field.required else ""
     label_class = "form-label" + (" small mb-0" if size else "")
+    control = _escape(control)
     if isinstance(widget, forms.CheckboxInput):
-        html = format_html(
-            '<div id="div_{}" class="form-check mb-3">{}<label for="{}" class="form-check-label">{}{}</label>{}{}</div>',
-            auto_id, control, bf.id_for_label, bf.label, required, errors, help_text,
-        )  # fmt: skip
+        html = (
+            f'<div id="div_{_escape(auto_id)}" class="form-check mb-3">{control}<label for="{_escape(bf.id_for_label)}" '
+            f'class="form-check-label">{_escape(bf.label)}{required}</label>{errors_html}{help_html}</div>'
+        )
     else:
         label = (
-            format_html(
-                '<label for="{}" class="{}">{}{}</label>', bf.id_for_label, label_class, bf.label, required
-            )
+            f'<label for="{_escape(bf.id_for_label)}" class="{label_class}">{_escape(bf.label)}{required}</label>'
             if bf.label
             else ""
         )
-        html = format_html(
-            '<div id="div_{}" class="{}">{}{}{}{}</div>', auto_id, "mb-2" if size else "mb-3", label, control, errors, help_text
-        )  # fmt: skip
+        html = (
+            f'<div id="div_{_escape(auto_id)}" class="{"mb-2" if size else "mb-3"}">{label}{control}{errors_html}'
+            f"{help_html}</div>"
+        )
     if figure:
         registry_html = (
-            format_html(
-                '<div class="form-text registry-note">{}: {}</div>', source or "Sổ đảng viên", registry
-            )
+            f'<div class="form-text registry-note">{_escape(source or "Sổ đảng viên")}: {_escape(registry)}</div>'
             if registry is not None
             else ""
         )
-        flag_html = (
-            format_html('<div class="form-text flag-text" role="status">⚠ {}</div>', flag) if flag else ""
+        flag_html = f'<div class="form-text flag-text" role="status">⚠ {_escape(flag)}</div>' if flag else ""
+        html = (
+            f'<div class="report-field{" is-flagged" if flag else ""}">{html}{registry_html}{flag_html}</div>'
         )
-        html = format_html(
-            '<div class="report-field{}">{}{}{}</div>',
-            " is-flagged" if flag else "",
-            html,
-            registry_html,
-            flag_html,
-        )
-    return html
+    return mark_safe(html)  # noqa: S308 (every part escaped above)
 
 
 def render_fields(form, *, size: str = "") -> str:

@@ -14,6 +14,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from core.datacache import cached_when_version_read
 from core.documents import (
     Column,
     Heading,
@@ -165,7 +166,11 @@ def report_subject(report: PeriodicReport) -> str:
 
 
 def report_entry(report: PeriodicReport) -> OutgoingDocument | None:
-    return outgoing_document_for(REPORT_KIND, str(report.pk))
+    """The register entry that numbered the report, or None (on a page that shows cached figures, kept with
+    them: ``cached_when_version_read``)."""
+    return cached_when_version_read(
+        ("report-entry", report.pk), lambda: outgoing_document_for(REPORT_KIND, str(report.pk))
+    )
 
 
 def report_document(report: PeriodicReport, *, today: dt.date) -> OfficialDocument:

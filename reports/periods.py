@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.datacache import cached_when_version_read
 from organizations import access
 
 from .models import DEFAULT_SCHEDULE, PERIODS_PER_YEAR, ReportingPeriod, ReportingSchedule, ReportKind
@@ -48,10 +49,13 @@ def submission_opens_on(period: ReportingPeriod) -> dt.date:
     known"; the last day itself because offices close the month's work on it). Staff may open submission
     ``early_days`` earlier for a kind (*Lịch báo cáo*, ``ReportingSchedule.early_days``). The one home of the
     rule: ``services.report_submit`` enforces it, the form and the confirmation page say it."""
-    early = (
-        ReportingSchedule.objects.filter(kind=period.kind).values_list("early_days", flat=True).first() or 0
+    early = cached_when_version_read(
+        ("submission-early-days", period.kind),
+        lambda: (
+            ReportingSchedule.objects.filter(kind=period.kind).values_list("early_days", flat=True).first()
+        ),
     )
-    return period.ends_on - dt.timedelta(days=early)
+    return period.ends_on - dt.timedelta(days=early or 0)
 
 
 def year_range(today: dt.date | None = None) -> range:

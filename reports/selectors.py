@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from core.datacache import cached_under_data_version
+from core.datacache import cached_under_data_version, cached_when_version_read
 from members import meetings
 from members.models import ROLL_IN_KINDS, ROLL_OUT_KINDS, EventKind, MemberEvent, TransferScope
 from organizations.access import scope_by_organization
@@ -22,6 +22,7 @@ from .models import (
     PeriodicReport,
     ReminderKind,
     ReminderLog,
+    ReportAttachment,
     ReportingPeriod,
     ReportStatus,
     ReportVersion,
@@ -64,6 +65,21 @@ EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 def reports_for_user(user) -> QuerySet[PeriodicReport]:
     """Every report the user may see, with organisation and period loaded."""
     return scope_by_organization(PeriodicReport.objects.select_related("organization", "period"), user)
+
+
+def reports_to_edit(user) -> QuerySet[PeriodicReport]:
+    """``reports_for_user`` with ``has_attachments`` (any not removed) read in the same query: the report form
+    asks for the files only when there are some (a draft rarely has its signed scan yet)."""
+    return reports_for_user(user).annotate(
+        has_attachments=Exists(ReportAttachment.objects.filter(report=OuterRef("pk"), is_removed=False))
+    )
+
+
+def attachments_shown(report: PeriodicReport) -> list[ReportAttachment]:
+    """The report's attachments not removed, oldest first (no query when ``reports_to_edit`` found none)."""
+    if getattr(report, "has_attachments", True) is False:
+        return []
+    return list(report.attachments.filter(is_removed=False))
 
 
 # --- registry figures ----------------------------------------------------------------------------------
@@ -190,7 +206,12 @@ def previous_counted_report(organization: Organization, period: ReportingPeriod)
 
 
 def required_resolutions(year: int) -> list[Resolution]:
-    return list(Resolution.objects.filter(year=year, required=True).order_by("order", "pk"))
+    """The resolutions every report of `year` has a study line for (on a page that shows cached figures, kept
+    with them: ``cached_when_version_read``)."""
+    return cached_when_version_read(
+        ("required-resolutions", year),
+        lambda: list(Resolution.objects.filter(year=year, required=True).order_by("order", "pk")),
+    )
 
 
 def figure_flags(snapshot: dict, values: dict, lines: dict[int, dict]) -> dict[str, str]:

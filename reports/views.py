@@ -280,7 +280,7 @@ def report_open(request, period_id):
 @require_http_methods(["GET", "HEAD", "POST"])
 @workers_required
 def report_edit(request, pk):
-    report = _report_or_404(request, pk)
+    report = get_object_or_404(selectors.reports_to_edit(request.user), pk=pk)
     check_can_work_in(request.user, report.organization)
     if report.status not in selectors.EDITABLE_STATUSES:
         if (
@@ -342,7 +342,7 @@ def report_edit(request, pk):
         "report": report,
         "form": form,
         "conflict": conflict,
-        "attachments": report.attachments.filter(is_removed=False),
+        "attachments": selectors.attachments_shown(report),
         "attachment_form": AttachmentForm(),
         "upload_limits": upload_limits(),
         "is_year": report.period.kind == ReportKind.YEAR,
