@@ -275,6 +275,46 @@ SINGLE_FLIGHT_WAIT = 10.0
 _POLL = 0.02
 
 
+#: How ``cached_under_data_version`` behaves for the consistency check (``targets.consistency``): None, as
+#: usual; "fresh", every value computed from the database and nothing stored (``uncached``); "served", only what
+#: the cache holds and serves now, ``NotCached`` for anything else (``served_only``).
+_mode: contextvars.ContextVar[str | None] = contextvars.ContextVar("portal_cache_mode", default=None)
+
+
+class NotCached(LookupError):
+    """Inside ``served_only()``: the value is not in the cache (or no longer fresh): nothing to compare."""
+
+
+class _Mode:
+    def __init__(self, mode: str):
+        self.mode = mode
+
+    def __enter__(self):
+        self._token = _mode.set(self.mode)
+        return self
+
+    def __exit__(self, *exc):
+        _mode.reset(self._token)
+        return False
+
+
+def uncached() -> _Mode:
+    """``with uncached():`` every cached value inside is computed from the database and nothing is stored: what
+    a page would show on an empty cache."""
+    return _Mode("fresh")
+
+
+def served_only() -> _Mode:
+    """``with served_only():`` every cached value inside is what the cache serves now; one it does not hold
+    raises ``NotCached`` instead of being computed."""
+    return _Mode("served")
+
+
+def bypassed() -> bool:
+    """Whether values are computed afresh without the cache (``uncached``)."""
+    return _mode.get() == "fresh"
+
+
 def cached_under_data_version(parts: tuple, compute, *, also_read: frozenset[str] = frozenset()):
     """`compute()`, cached under `parts` until the data it read changes.
 
@@ -292,11 +332,16 @@ def cached_under_data_version(parts: tuple, compute, *, also_read: frozenset[str
 
     Everything `compute` uses that it does not read itself must be in `parts` (an organisation's id, a period's
     dates), or its tables in `also_read` (a page body: what the view read before rendering it)."""
+    mode = _mode.get()
+    if mode == "fresh":
+        return compute()
     key = "portal:cached:" + data_cache_key(*parts)
     versions = table_versions()
     value = _fresh(cache.get(key), versions)
     if value is not None:
         return value
+    if mode == "served":
+        raise NotCached(parts)
 
     def compute_and_store():
         value, reads = tracked(compute)

@@ -118,6 +118,16 @@ def tally_refresh(organization: Organization, year: int) -> int:
 
 # --- the check -------------------------------------------------------------------------------------------------
 
+#: What ``manage.py tally_check`` compares with the raw records: (what, differences, repair) for each kind of
+#: kept figure. The tallies below; apps above register theirs (``targets.consistency``: the cached figures).
+CHECKS: list[tuple[str, object, object]] = []
+
+
+def register_check(what: str, differences, repair) -> None:
+    """Add a check to ``tally_check``: `differences()` lists each difference in words, `repair()` removes them."""
+    if all(existing[0] != what for existing in CHECKS):
+        CHECKS.append((what, differences, repair))
+
 
 def _years() -> list[int]:
     return sorted(set(ReportingPeriod.objects.values_list("year", flat=True)))
@@ -194,6 +204,7 @@ def _spell_changed(sender, instance: BlocMembership, raw=False, **kwargs):
 
 
 def connect() -> None:
+    register_check("Số liệu tổng hợp báo cáo định kỳ (đúng hạn, muộn, chưa nộp)", differences, rebuild)
     post_save.connect(_report_saved, sender=PeriodicReport, dispatch_uid="report_tally_report")
     post_save.connect(_period_saved, sender=ReportingPeriod, dispatch_uid="report_tally_period")
     post_save.connect(_spell_changed, sender=BlocMembership, dispatch_uid="report_tally_spell")

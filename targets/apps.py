@@ -6,6 +6,7 @@ class TargetsConfig(AppConfig):
     verbose_name = "Chỉ tiêu và bảng điều khiển"
 
     def ready(self):
-        from . import documents, evidence  # noqa: F401  (evidence: an officer's report duties beside their rating)
+        from . import consistency, documents, evidence  # noqa: F401  (evidence: an officer's report duties)
 
         documents.register_template_checks()
+        consistency.register()  # manage.py tally_check also compares the cached figures with the raw records

@@ -295,7 +295,8 @@ def compute_one(code: str, year: int, as_of: dt.date) -> IndicatorResult:
     def compute():
         result = REGISTRY[code].compute(year, as_of)
         result.as_of = as_of
-        result.kept_rows = LazyRows(code, year, as_of, result.rows)
+        if not datacache.bypassed():  # nothing is stored while the cache is bypassed
+            result.kept_rows = LazyRows(code, year, as_of, result.rows)
         return result
 
     return datacache.cached_under_data_version(("indicator", code, year, as_of), compute)

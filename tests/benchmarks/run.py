@@ -300,7 +300,18 @@ def measure(repeat: int) -> dict:
     base = results["baseline page"]["median"]
     for row in results.values():
         row["ratio"] = row["median"] / base
-    return {"pages": results, "members": Member.objects.count(), "organizations": len(orgs)}
+    # The consistency check (``manage.py tally_check``) after all these writes: the maintained tallies and every
+    # figure the cache still serves, each against a recomputation from the raw records.
+    from reports import tallies
+
+    started = time.perf_counter()
+    consistency = {what: differences() for what, differences, _repair in tallies.CHECKS}
+    consistency_seconds = time.perf_counter() - started
+    return {
+        "pages": results, "members": Member.objects.count(), "organizations": len(orgs),
+        "consistency": {what: len(found) for what, found in consistency.items()},
+        "consistency_seconds": consistency_seconds,
+    }  # fmt: skip
 
 
 def export_memory() -> dict:
@@ -414,6 +425,11 @@ def budget_checks(results, memory) -> list[tuple[str, bool, str]]:
             checks.append(
                 (f"{db}: {name} — same queries at factors {factors}", len(set(counts)) == 1, str(counts))
             )
+    for (db, factor), data in results.items():
+        for what, found in data.get("consistency", {}).items():
+            checks.append(
+                (f"{db} f{factor}: tally_check after the writes — {what}", found == 0, f"{found} differences")
+            )
     for key, mem in memory.items():
         checks.append(
             (
@@ -481,6 +497,13 @@ def write_report(results, memory, prepared, command, path, skipped=()):
             lines.append(
                 f"| {name} | {row['median']:.1f} | {row['p95']:.1f} | {row['queries']} | {row['ratio']:.2f} |"
             )
+        if "consistency" in data:
+            found = sum(data["consistency"].values())
+            lines += [
+                "",
+                f"Consistency check after the writes above (`manage.py tally_check`: the tallies and every cached "
+                f"figure against a recomputation): {found} differences, {data['consistency_seconds']:.1f} s.",
+            ]
         lines.append("")
     checks = budget_checks(results, memory)
     lines += [f"*{note}*" for note in skipped] + ([""] if skipped else [])
