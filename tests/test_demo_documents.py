@@ -12,12 +12,11 @@ tool fails here."""
 
 import datetime as dt
 import shutil
-from io import BytesIO, StringIO
+from io import BytesIO
 
 import docx
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import transaction
 
 from core.tests.office import assert_times_compatible, libreoffice_text, pdf_pages
@@ -38,14 +37,13 @@ ORG05_SIGNER = "Trần Thị Lan"
 
 
 @pytest.fixture(scope="module")
-def demo_documents(django_db_setup, django_db_blocker):
+def demo_documents(demo_loaded, django_db_blocker):
     """The demo, with the three documents numbered: {name: (OfficialDocument, number line, signer)}."""
     for tool in ("soffice", "pdftotext", "pdffonts", "pdfinfo"):
         assert shutil.which(tool), (
             f"{tool} missing: .ci/run installs libreoffice-writer-nogui and poppler-utils"
         )
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", force=True, stdout=StringIO())
+    with django_db_blocker.unblock(), transaction.atomic():  # a savepoint over the session's demo
         users = get_user_model().objects
         staff, secretary05 = users.get(username="vanphong"), users.get(username="bithu05")
         year_2021 = ReportingPeriod.objects.get(kind="year", year=2021, number=1)

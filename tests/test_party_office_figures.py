@@ -8,12 +8,10 @@ rows (spells, reports, events), never through the modules under test.
 
 import datetime as dt
 from decimal import Decimal
-from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -36,9 +34,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module", autouse=True)
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", force=True, stdout=StringIO())
+def demo(demo_loaded, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():  # a savepoint over the session's demo
         yield
         transaction.set_rollback(True)
 

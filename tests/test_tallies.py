@@ -30,9 +30,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", force=True, stdout=StringIO())
+def demo(demo_loaded, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():  # a savepoint over the session's demo
         yield
         transaction.set_rollback(True)
 

@@ -8,10 +8,8 @@ the middle of 2021: it owes exactly the periods it belonged to the Bloc for, eve
 
 import datetime as dt
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 
 from organizations.models import Organization
@@ -33,9 +31,8 @@ FILED = {timeliness.ON_TIME, timeliness.LATE}
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", force=True, stdout=StringIO())
+def demo(demo_loaded, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():  # a savepoint over the session's demo
         leaver = Organization.objects.get(code="76")
         organization_leave(organization=leaver, left_on=LEAVES_ON)
         yield leaver

@@ -199,15 +199,16 @@ def test_role_groups_exist_after_migrations():
 
 
 @pytest.mark.django_db
-def test_load_demo_creates_organizations_and_accounts():
+def test_load_demo_creates_organizations_and_accounts(demo_loaded):
+    """``load_demo`` (run once for the session: the ``demo_loaded`` fixture) makes the 76 organisations and the
+    demo accounts of every role, and says so."""
     from django.contrib.auth import authenticate
-    from django.core.management import call_command
     from django.test import RequestFactory
 
     from organizations import access
     from organizations.models import Organization
 
-    call_command("load_demo", force=True, stdout=open(os.devnull, "w"))
+    assert "vanphong" in demo_loaded  # the accounts are printed for whoever ran it
     assert Organization.objects.count() == 76
     assert list(Organization.objects.values_list("code", flat=True)[:2]) == ["01", "02"]
     request = RequestFactory().post("/accounts/login/")

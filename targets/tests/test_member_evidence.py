@@ -9,11 +9,9 @@ The demo is loaded once for the module, inside a transaction rolled back at the 
 
 import datetime as dt
 import re
-from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -30,9 +28,8 @@ YEAR = 2021
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", force=True, stdout=StringIO())
+def demo(demo_loaded, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():  # a savepoint over the session's demo
         yield
         transaction.set_rollback(True)
 
