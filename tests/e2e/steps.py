@@ -62,10 +62,13 @@ def nav(page, name: str):
     toggler = page.get_by_role("button", name="Mở menu")
     if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
         toggler.click()
+        # Bootstrap's collapse animates (.collapsing) before the menu is shown: a click during it may be lost.
+        page.wait_for_function("document.querySelector('.navbar-collapse.show:not(.collapsing)') !== null")
     bar = page.get_by_role("navigation", name="Điều hướng chính")
     link = bar.get_by_role("link", name=name, exact=True)
     if not link.is_visible():
         hidden = page.get_by_role("link", name=name, exact=True, include_hidden=True)  # a closed menu's item
         holder = bar.locator("li.dropdown", has=hidden)
         holder.locator(".dropdown-toggle").click()
+        link.wait_for(state="visible")
     click_and_wait(page, link)
