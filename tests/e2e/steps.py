@@ -63,7 +63,7 @@ def nav(page, name: str):
     if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
         toggler.click()
         # Bootstrap's collapse animates (.collapsing) before the menu is shown: a click during it may be lost.
-        page.wait_for_function("document.querySelector('.navbar-collapse.show:not(.collapsing)') !== null")
+        page.locator(".navbar-collapse.show:not(.collapsing)").wait_for()
     bar = page.get_by_role("navigation", name="Điều hướng chính")
     link = bar.get_by_role("link", name=name, exact=True)
     if not link.is_visible():
