@@ -22,10 +22,12 @@ import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from html import escape
 
 from django.core.paginator import Page, Paginator
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from core import datacache
 from core.spreadsheets import Bold, Sheet
@@ -789,7 +791,26 @@ def org_table_page(d: Dashboard, number) -> Page:
         for cell in entry["cells"]:
             cell["href"] = f"{records}?code={cell['code']}&year={d.year}&org={entry['id']}"
     page.object_list = entries
+    page.rows_html = org_rows_html(entries)
     return page
+
+
+def org_rows_html(entries: list[dict]) -> SafeString:
+    """The table's body rows, escaped here: rendered afresh after every write that changes a figure, the 500-odd
+    cells of a page cost the template engine ~3 lookups each (most of the body's time)."""
+    out = []
+    for entry in entries:
+        cells = "".join(
+            f'<td><a href="{escape(cell["href"])}">{escape(cell["text"])}</a></td>'
+            if cell["text"]
+            else "<td></td>"
+            for cell in entry["cells"]
+        )
+        out.append(
+            f"<tr><td>{escape(entry['code'])}</td>\n"
+            f'      <td><a href="{escape(entry["href"])}">{escape(entry["name"])}</a></td>\n      {cells}\n    </tr>'
+        )
+    return mark_safe("\n    ".join(out))  # noqa: S308 — every value above is escaped
 
 
 def org_table_cells(d: Dashboard, entries: list[dict] | None = None) -> list[dict]:
