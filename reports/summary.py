@@ -205,8 +205,15 @@ def _compute_totals(period: ReportingPeriod, as_of: dt.date) -> dict:
         StudyTotal(resolution=r, **resolutions[r.pk])
         for r in Resolution.objects.filter(pk__in=resolutions).order_by("order", "pk")
     ]
-    summary.bloc_transfers = bloc_transfers(period.starts_on, min(period.ends_on, as_of))
-    summary.registry = bloc_registry_figures(period, as_of)
+    # The registry's side reads no report: cached apart, a report written (the filing season) leaves it as it is
+    # and only the reports' sums are counted again (the events' aggregate is this page's heaviest query).
+    summary.bloc_transfers, summary.registry = cached_under_data_version(
+        ("period-summary-registry", period.pk, period.starts_on, period.ends_on, min(period.ends_on, as_of)),
+        lambda: (
+            bloc_transfers(period.starts_on, min(period.ends_on, as_of)),
+            bloc_registry_figures(period, as_of),
+        ),
+    )
     names = ("counts", "figures_count", "sums", "study", "bloc_transfers", "registry")
     return {name: getattr(summary, name) for name in names}
 
