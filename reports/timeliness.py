@@ -251,6 +251,33 @@ def counts_by_organization(
     return out
 
 
+def owing_with_counts(
+    periods: list[ReportingPeriod], as_of: dt.date
+) -> list[tuple[int, str, str, TimelinessCounts]]:
+    """(id, code, name, counts over `periods`) of every organisation that owes at least one of them, in code
+    order: ``owing_organizations`` and ``counts_by_organization`` in one aggregate query over the maintained rows
+    (the organisations owing are those with rows), for the dashboard's punctuality."""
+    if not periods:
+        return []
+    not_due_ids = [p.pk for p in periods if as_of <= p.due_on]
+    rows = (
+        _tallies(periods)
+        .values("organization_id", "organization__code", "organization__name")
+        .annotate(**_filed_counts(as_of, not_due_ids))
+        .order_by("organization__code")
+    )
+    out = []
+    for row in rows:
+        counts = TimelinessCounts()
+        counts.owed = row["owed"]
+        counts.not_due = row["not_due_owed"] - row["early"]
+        counts.due = counts.owed - counts.not_due
+        counts.on_time, counts.late = row["on_time"], row["filed"] - row["on_time"]
+        counts.missing = counts.due - row["filed"]
+        out.append((row["organization_id"], row["organization__code"], row["organization__name"], counts))
+    return out
+
+
 def owing_organizations(periods: list[ReportingPeriod]) -> QuerySet[Organization]:
     """Organisations that owe at least one of `periods` (read from the maintained rows), in code order."""
     return Organization.objects.filter(pk__in=_tallies(periods).values("organization_id")).order_by("code")

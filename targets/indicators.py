@@ -755,20 +755,18 @@ def reports_on_time(year: int, as_of: dt.date) -> IndicatorResult:
     """On-time reports over reports due, every kind together, by the one rule of ``reports.timeliness``: an
     organisation owes a period's report if it belonged to the Bloc for any part of the period."""
     periods = due_periods(year, as_of)
-    orgs = list(timeliness.owing_organizations(periods).only("pk", "code", "name"))
-    per_org = timeliness.counts_by_organization(periods, as_of, orgs)
     per_period, total = timeliness.timeliness_counts(periods, as_of)
     rows = [
         OrgRow(
-            o.pk,
-            o.code,
-            o.name,
-            numerator=per_org[o.pk].on_time,
-            denominator=per_org[o.pk].due,
-            counted=per_org[o.pk].on_time == per_org[o.pk].due if per_org[o.pk].due else None,
-            detail=f"{per_org[o.pk].on_time}/{per_org[o.pk].due} đúng hạn, {per_org[o.pk].late} muộn",
+            org_id,
+            code,
+            name,
+            numerator=counts.on_time,
+            denominator=counts.due,
+            counted=counts.on_time == counts.due if counts.due else None,
+            detail=f"{counts.on_time}/{counts.due} đúng hạn, {counts.late} muộn",
         )
-        for o in orgs
+        for org_id, code, name, counts in timeliness.owing_with_counts(periods, as_of)
     ]
     series = [
         {
