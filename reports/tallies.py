@@ -80,6 +80,17 @@ def stored_rows(periods: list[ReportingPeriod], organization: Organization | Non
     }
 
 
+#: Above this many changed rows ``_write`` deletes and inserts them instead of updating them in place.
+BULK_REWRITE = 500
+
+
+def _delete(pks: list[int], batch: int = 5000) -> None:
+    """Delete the rows `pks` (derived figures, rebuilt from the raw records), a batch at a time (SQLite takes
+    at most 32.766 parameters in a statement)."""
+    for start in range(0, len(pks), batch):
+        ReportTally.objects.filter(pk__in=pks[start : start + batch]).delete()
+
+
 def _write(expected: dict[Key, object], stored: dict[Key, tuple]) -> int:
     """Make the stored rows `expected`; the number of rows changed."""
     gone = [pk for key, (pk, _day) in stored.items() if key not in expected]
@@ -93,8 +104,19 @@ def _write(expected: dict[Key, object], stored: dict[Key, tuple]) -> int:
         for key, day in expected.items()
         if key in stored and stored[key][1] != day
     ]
-    if gone:
-        ReportTally.objects.filter(pk__in=gone).delete()
+    _delete(gone)
+    if len(changed) > BULK_REWRITE:
+        # Many rows (a rebuild after a bulk load): written anew rather than by bulk_update, whose one CASE branch
+        # per row makes each statement's cost grow with its batch squared (hours for a country's 3 million rows).
+        _delete([row.pk for row in changed])
+        new += [
+            ReportTally(
+                organization_id=org_id, period_id=period_id, submitted_on=expected[(org_id, period_id)]
+            )
+            for (org_id, period_id), (pk, _day) in stored.items()
+            if (org_id, period_id) in expected and _day != expected[(org_id, period_id)]
+        ]
+        changed = []
     if new:
         # Two writers refreshing the same pair at once (a report saved while its organisation's spell changes)
         # compute the same row: the second one's insert waits for the first and is skipped, not an error.
