@@ -44,6 +44,8 @@ GENERATED = SQLITE_DIR / "generated.json"
 #: The whole Party's size (factor 1000: 76.000 organisations, 5 million members) is built and measured once (the
 #: build takes about an hour); its figures are kept here and printed by every later report.
 WHOLE_PARTY = Path(__file__).parent / "whole_party.json"
+#: The last run's measurements (below factor 1000), for ``--rewrite-report``.
+LAST_RUN = SQLITE_DIR / "last-run.json"
 #: From this factor on the export's memory is not measured (a 5-million-row sheet is past XLSX's row limit).
 EXPORT_MAX_FACTOR = 100
 LIST_PAGES = ("organisation list", "member list (filtered)", "completeness matrix")
@@ -603,6 +605,11 @@ def main():
         help="skip SQLite above this factor (a quicker run: SQLite at factor 100 takes ~10 minutes to build)",
     )
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument(
+        "--rewrite-report",
+        action="store_true",
+        help="write the report again from the last run's measurements (e.g. once the whole Party's are kept)",
+    )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--export-memory", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -611,6 +618,15 @@ def main():
         return
     if args.export_memory:
         print(json.dumps(export_memory()))
+        return
+    if args.rewrite_report:
+        last = json.loads(LAST_RUN.read_text(encoding="utf-8"))
+        report(
+            {(db, f): data for db, f, data in last["results"]},
+            {(db, f): mem for db, f, mem in last["memory"]},
+            {(db, f): text for db, f, text in last["prepared"]},
+            last["command"], args.output, last["skipped"],
+        )  # fmt: skip
         return
     factors = [int(f) for f in args.factors.split(",")]
     databases = args.databases.split(",")
@@ -660,11 +676,26 @@ def main():
                 ),
                 encoding="utf-8",
             )  # fmt: skip
-    checks = write_report(results, memory, prepared, command, args.output, skipped)
+    if not any(factor >= 1000 for _db, factor in results):  # the whole Party's run is kept apart (above)
+        LAST_RUN.write_text(
+            json.dumps(
+                {"results": [[db, f, data] for (db, f), data in results.items()],
+                 "memory": [[db, f, mem] for (db, f), mem in memory.items()],
+                 "prepared": [[db, f, text] for (db, f), text in prepared.items()],
+                 "command": command, "skipped": skipped},
+                ensure_ascii=False,
+            ),
+            encoding="utf-8",
+        )  # fmt: skip
+    report(results, memory, prepared, command, args.output, skipped)
+
+
+def report(results, memory, prepared, command, output, skipped) -> None:
+    checks = write_report(results, memory, prepared, command, output, skipped)
     for label, ok, value in checks:
         print(f"{'✅' if ok else '❌'} {label}: {value}")
-    print(f"wrote {args.output}")
-    if Path(args.output).resolve() == (ROOT / "docs" / "benchmarks.md").resolve() and update_readme(
+    print(f"wrote {output}")
+    if Path(output).resolve() == (ROOT / "docs" / "benchmarks.md").resolve() and update_readme(
         checks, command
     ):
         print("updated the budget table in README.md")
