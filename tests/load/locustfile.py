@@ -1,7 +1,8 @@
 """Load scenario (make load): about one request in ten writes. Secretaries read their organisation, obligations
 and members, and file their reports (open the form, then save a draft or submit); leadership reads the dashboard;
 staff read the completeness matrix and the report list, and accept submitted reports. Only ever aimed at
-127.0.0.1.
+127.0.0.1. The accounts and the year come from accounts.py: the demo's, or those prepared for
+``LOAD_FACTOR=N make load`` (generated data).
 
 Requests that write are named ``write: …``; run.sh prints their share of all requests, p50 and p95 for each
 request and for reads and writes, and the errors. A 409 (someone else changed the report since the form was
@@ -13,10 +14,13 @@ import os
 import random
 import re
 
+from accounts import load
 from locust import HttpUser, between, events, task
 from reportform import form_data, start_if_needed
 
-PASSWORD = "demo-khoi-2021"
+#: The demo's accounts and year, or those run.sh prepared for LOAD_FACTOR (see accounts.py).
+ACCOUNTS, PASSWORD = load()
+YEAR = ACCOUNTS["year"]
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 REVISION = re.compile(r'name="revision" value="(\d+)"')
 
@@ -64,12 +68,15 @@ def _write_summary(environment, **kwargs):
 def login(user, username):
     page = user.client.get("/accounts/login/", name="login page")
     token = TOKEN.search(page.text).group(1)
-    user.client.post(
+    with user.client.post(
         "/accounts/login/",
         {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
         headers={"Referer": user.host + "/accounts/login/"},
         name="login",
-    )
+        catch_response=True,
+    ) as response:
+        if "/accounts/login/" in response.url:  # refused: every later page would be the login page again
+            response.failure(f"login refused for {username}")
 
 
 def post(user, url, data, name):
@@ -86,8 +93,7 @@ class Secretary(HttpUser):
     wait_time = between(1, 3)
 
     def on_start(self):
-        self.code = f"{random.randint(1, 76):02d}"
-        login(self, f"bithu{self.code}")
+        login(self, random.choice(ACCOUNTS["secretaries"]))
 
     @task(3)
     def organisation_page(self):
@@ -127,15 +133,15 @@ class Leadership(HttpUser):
     wait_time = between(1, 3)
 
     def on_start(self):
-        login(self, "lanhdao")
+        login(self, random.choice(ACCOUNTS["leadership"]))
 
     @task(3)
     def dashboard(self):
-        self.client.get("/dashboard/?year=2021", name="dashboard")
+        self.client.get(f"/dashboard/?year={YEAR}", name="dashboard")
 
     @task(1)
     def dashboard_json(self):
-        self.client.get("/dashboard/data.json?year=2021", name="dashboard json")
+        self.client.get(f"/dashboard/data.json?year={YEAR}", name="dashboard json")
 
     @task(2)
     def baseline(self):
@@ -147,11 +153,11 @@ class Staff(HttpUser):
     wait_time = between(1, 3)
 
     def on_start(self):
-        login(self, "vanphong")
+        login(self, random.choice(ACCOUNTS["staff"]))
 
     @task(2)
     def matrix(self):
-        self.client.get("/reports/matrix/?year=2021", name="completeness matrix")
+        self.client.get(f"/reports/matrix/?year={YEAR}", name="completeness matrix")
 
     @task(1)
     def accept_a_report(self):
