@@ -61,29 +61,74 @@ def _empty_cache():
     cache.clear()
 
 
-@pytest.fixture(scope="session")
+#: The demo's outer transaction while the tests on it run (see ``demo_loaded``).
+_DEMO: dict = {}
+
+
+@pytest.fixture(scope="module")
 def demo_loaded(django_db_setup, django_db_blocker):
-    """The demo (``load_demo``: 76 organisations, thousands of members), loaded once for the whole session in a
-    transaction rolled back at its end; its output. A module that works on it takes a savepoint of its own
-    (``with transaction.atomic(): yield; transaction.set_rollback(True)`` in its module-scoped fixture), and each of
-    its tests another (pytest-django), so what one changes no other sees. The tests that use it run after every
-    other test (``pytest_collection_modifyitems`` below): no test written for an empty database meets it. Loading
-    it once instead of once per module saves about half a minute per module on each database."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = StringIO()
-        call_command("load_demo", force=True, stdout=out)
-        # PostgreSQL checks deferred foreign keys when each test's savepoint is rolled back (pytest-django's
-        # teardown), and a rolled-back savepoint puts the checks it ran back in the queue: checked here once, at
-        # the outer level, they are done for good (6 s less per test on the demo).
-        connection.check_constraints()
-        yield out.getvalue()
-        transaction.set_rollback(True)
+    """The demo (``load_demo``: 76 organisations, thousands of members), loaded once for every test that uses it,
+    in a transaction rolled back once they are done; its output. The tests that use it run one after the other
+    (``pytest_collection_modifyitems`` below: after the other tests of the database, before the transactional
+    ones, which empty the database) and each module that works on it takes a savepoint of its own (``with
+    transaction.atomic(): yield; transaction.set_rollback(True)`` in its module-scoped fixture), each test another
+    (pytest-django), so what one changes no other sees. Loading it once instead of once per module saves about
+    half a minute per module on each database."""
+    if not _DEMO:
+        with django_db_blocker.unblock():
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            out = StringIO()
+            call_command("load_demo", force=True, stdout=out)
+            # PostgreSQL checks deferred foreign keys when each test's savepoint is rolled back (pytest-django's
+            # teardown), and a rolled-back savepoint puts the checks it ran back in the queue: checked here once,
+            # at the outer level, they are done for good (6 s less per test on the demo).
+            connection.check_constraints()
+        _DEMO.update(atomic=atomic, output=out.getvalue(), blocker=django_db_blocker)
+    return _DEMO["output"]
+
+
+def _uses_demo(item) -> bool:
+    return "demo_loaded" in getattr(item, "fixturenames", ())
+
+
+def _close_demo() -> None:
+    if _DEMO:
+        with _DEMO["blocker"].unblock():
+            transaction.set_rollback(True)
+            _DEMO["atomic"].__exit__(None, None, None)
+        _DEMO.clear()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Roll the demo back after the last test on it (its modules' savepoints are gone by now)."""
+    if _DEMO and (nextitem is None or not _uses_demo(nextitem)):
+        _close_demo()
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """The tests on the demo last (after pytest-django's own ordering), in their order."""
-    on_demo = [item for item in items if "demo_loaded" in getattr(item, "fixturenames", ())]
-    if on_demo:
-        chosen = set(map(id, on_demo))
-        items[:] = [item for item in items if id(item) not in chosen] + on_demo
+    """The tests on the demo together, right after the other tests of the database and before the transactional
+    ones (pytest-django orders the database tests first, then the transactional ones, then the rest)."""
+    on_demo = [item for item in items if _uses_demo(item)]
+    if not on_demo:
+        return
+    rest = [item for item in items if not _uses_demo(item)]
+    transactional = next(
+        (
+            i
+            for i, item in enumerate(rest)
+            if {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+            or (
+                item.get_closest_marker("django_db")
+                and item.get_closest_marker("django_db").kwargs.get("transaction")
+            )
+        ),
+        None,
+    )
+    if transactional is None:  # no transactional test: before the tests without a database
+        transactional = next(
+            (i for i, item in enumerate(rest) if "django_db_setup" not in item.fixturenames), len(rest)
+        )
+    items[:] = rest[:transactional] + on_demo + rest[transactional:]
