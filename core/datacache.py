@@ -230,6 +230,17 @@ def tracked(compute) -> tuple[object, frozenset[str]]:
     return value, frozenset(reads)
 
 
+def untracked(compute):
+    """`compute()` without counting what it reads as read by the computations running now: for a read shown
+    outside every cached value and page body (the menu's count of reports waiting, drawn before a cached body:
+    counted, it would make every report written render the member list afresh)."""
+    token = _reading.set(())
+    try:
+        return compute()
+    finally:
+        _reading.reset(token)
+
+
 def note_reads(reads: frozenset[str]) -> None:
     """Count `reads` (from ``tracked``) as read by the computations running now: a value computed once and
     reused by several (``targets.indicators.shared``) passes what it read on to each."""

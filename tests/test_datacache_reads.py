@@ -118,3 +118,46 @@ def test_a_page_body_depends_on_what_the_view_read_before_rendering_it(db, rf):
     assert page(rf.get("/")).content.decode() == "Đảng bộ A, Đảng bộ B"
     # Outside a GET request nothing is kept: the body is rendered each time.
     assert "Đảng bộ B" in page(rf.post("/")).content.decode()
+
+
+def test_the_menus_count_of_reports_waiting_is_not_read_by_the_cached_body(db, rf):
+    """The menu shows the reports waiting for review on every staff page, drawn before the page's cached body:
+    a report submitted changes the count at once but does not make the body (here: organisation names) render
+    afresh (it would, at every report of the filing season, for the member and organisation lists)."""
+    from django.http import HttpResponse
+    from django.template import Context, Template
+
+    from khoi_portal.context_processors import _review_count
+    from organizations.models import Organization
+    from organizations.tests.factories import OrganizationFactory
+    from reports.models import PeriodicReport, ReportStatus
+    from reports.tests.factories import period
+
+    body = Template(
+        "{{ waiting }}|{% load datacache %}{% datacache names 'k' %}{{ names|join:', ' }}{% enddatacache %}"
+    )
+    renders = []
+
+    def names():
+        renders.append(1)
+        return sorted(Organization.objects.values_list("name", flat=True))
+
+    def view(request):
+        waiting = _review_count()
+        return HttpResponse(body.render(Context({"waiting": waiting, "names": SimpleLazy(names)})))
+
+    class SimpleLazy:
+        def __init__(self, compute):
+            self.compute = compute
+
+        def __iter__(self):
+            return iter(self.compute())
+
+    page = datacache.ReadOnlyRequestVersion(view)
+    org = OrganizationFactory(name="Đảng bộ A")
+    assert page(rf.get("/")).content.decode() == "0|Đảng bộ A"
+    PeriodicReport.objects.create(organization=org, period=period(), status=ReportStatus.SUBMITTED)
+    assert page(rf.get("/")).content.decode() == "1|Đảng bộ A"
+    assert len(renders) == 1  # the body came from the cache
+    OrganizationFactory(name="Đảng bộ B")
+    assert page(rf.get("/")).content.decode() == "1|Đảng bộ A, Đảng bộ B"
