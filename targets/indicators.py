@@ -67,7 +67,7 @@ class OrgRow:
     rows go in and out of the cache)."""
 
     def __reduce__(self):
-        return (OrgRow, tuple(getattr(self, f.name) for f in fields(OrgRow)))
+        return (OrgRow, tuple(getattr(self, name) for name in _ORG_ROW_FIELDS))
 
     org_id: int
     code: str
@@ -84,6 +84,10 @@ class OrgRow:
     report_id: int | None = None
     #: The raw value behind `detail` (a rating code, a date, a flag).
     raw: object = None
+
+
+#: OrgRow's fields in order, read once (``dataclasses.fields`` per row cost a third of pickling a province's rows).
+_ORG_ROW_FIELDS = tuple(f.name for f in fields(OrgRow))
 
 
 @dataclass
