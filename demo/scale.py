@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.utils import timezone
 
 from members.lifecycle import probation_ends_on, status_from_events
@@ -99,6 +99,16 @@ class _Event:  # what status_from_events needs
 def existing_factor() -> int:
     """How many organisations of a generated set the database holds (0: none)."""
     return Organization.objects.filter(code__startswith=PREFIX).count()
+
+
+def unfinished() -> int:
+    """How many generated organisations still wait for their members, events and reports (a run stopped midway;
+    ``generate`` resumes it)."""
+    return (
+        Organization.objects.filter(code__startswith=PREFIX)
+        .exclude(Exists(Member.objects.filter(organization=OuterRef("pk"))))
+        .count()
+    )
 
 
 def secretary_username(code: str) -> str:
@@ -234,8 +244,13 @@ def generate(
     seed: int = 2021,
     today: dt.date | None = None,
     log: Callable[[str], None] = print,
+    chunks: int | None = None,
 ) -> Summary:
-    """Build the data set for `factor` in one transaction (the caller checks that none is there yet)."""
+    """Build the data set for `factor`, or resume one stopped midway, in parts: the organisations, their yearly
+    records and the periods first (one transaction), then each chunk of ``CHUNK`` organisations — members,
+    events, reports, study lines — in a transaction of its own with a random generator of its own (seeded by the
+    seed and the chunk), so a run stopped (or limited to `chunks` chunks) and run again gives the same data as one
+    run. The tallies are rebuilt once every chunk is in. The caller checks that no other set is there."""
     started = time.monotonic()
     rng = random.Random(seed)
     today = today or timezone.localdate()
@@ -249,137 +264,180 @@ def generate(
         log(f"  {label}: {now - clock['t']:.1f} s (tổng {now - started:.0f} s)")
         clock["t"] = now
 
-    with transaction.atomic():
-        orgs = [
-            Organization(
-                code=f"{PREFIX}{i:05d}",
-                name=f"Đảng bộ đơn vị số {i}",
-                kind=Kind.DANG_BO_CO_SO if i % 3 else Kind.CHI_BO_CO_SO,
-                unit_type=UNIT_TYPES[i % len(UNIT_TYPES)],
-                joined_on=dt.date(2010, 1, 1),
-            )
-            for i in range(1, n_orgs + 1)
-        ]
-        orgs = Organization.objects.bulk_create(orgs, batch_size=BATCH)
-        if orgs[0].pk is None:  # SQLite before 3.35 would not return ids
-            orgs = list(Organization.objects.filter(code__startswith=PREFIX).order_by("code"))
-        BlocMembership.objects.bulk_create(
-            [BlocMembership(organization=o, joined_on=o.joined_on) for o in orgs], batch_size=BATCH
+    existing = existing_factor()
+    if existing and existing != n_orgs:
+        raise ValueError(f"{existing} generated organisations are there, not {n_orgs}: reset first")
+    if existing:
+        step(f"tiếp tục: {unfinished()} tổ chức chưa có đảng viên")
+    else:
+        _organizations(rng, n_orgs, today, first_year, summary)
+        step(f"{n_orgs} tổ chức, chi bộ, số liệu năm, {summary.secretaries} bí thư")
+    orgs = list(Organization.objects.filter(code__startswith=PREFIX).order_by("code"))
+    summary.organizations = len(orgs)
+    headcount = {
+        (org_id, y): n
+        for org_id, y, n in OrganizationYear.objects.filter(
+            organization__code__startswith=PREFIX
+        ).values_list("organization_id", "year", "non_member_headcount")
+    }
+    resolutions = _resolutions(first_year, today.year)
+    _targets(first_year, today.year, admissions_per_year=max(1, round(100 * factor)))
+    periods = []
+    for y in range(first_year, today.year + 1):
+        for p in periods_create(year=y):
+            if p.due_on > today:
+                continue
+            if p.kind in (ReportKind.QUARTER, ReportKind.YEAR) or (
+                p.kind == ReportKind.MONTH and y >= today.year - 1
+            ):
+                periods.append(p)
+    done = set(
+        Member.objects.filter(organization__code__startswith=PREFIX)
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )
+    made = 0
+    for first in range(0, len(orgs), CHUNK):
+        chunk = orgs[first : first + CHUNK]
+        if chunk[0].pk in done:  # made by an earlier run (each chunk goes in whole or not at all)
+            continue
+        if chunks is not None and made >= chunks:
+            step(f"dừng sau {made} phần; chạy lại lệnh (không --reset) để tiếp tục")
+            return summary
+        _chunk(
+            random.Random(f"{seed}:{first}"),
+            chunk,
+            periods,
+            resolutions,
+            headcount,
+            today,
+            first_year,
+            summary,
         )
-        Congress.objects.bulk_create(
-            [
-                Congress(
-                    organization=o, term_start=2020, held_on=dt.date(2020, 5, 1) + dt.timedelta(days=i % 120)
-                )
-                for i, o in enumerate(orgs, start=1)
-            ],
-            batch_size=BATCH,
+        made += 1
+        step(
+            f"tổ chức {first + 1}–{first + len(chunk)}: {summary.members} đảng viên, {summary.events} sự kiện, "
+            f"{summary.reports} báo cáo, {summary.study_lines} dòng học tập"
         )
-        Cell.objects.bulk_create(
-            [Cell(organization=o, name="Chi bộ 1") for o in orgs if o.kind == Kind.DANG_BO_CO_SO],
-            batch_size=BATCH,
-        )
-        headcount = {}
-        year_rows = []
-        for o in orgs:
-            for y in range(first_year, today.year + 1):
-                headcount[(o.pk, y)] = rng.randint(20, 400)
-                year_rows.append(
-                    OrganizationYear(
-                        organization=o,
-                        year=y,
-                        non_member_headcount=headcount[(o.pk, y)],
-                        party_rating=rng.choice(GRADES) if y < today.year else "",
-                        professional_rating=rng.choice(GRADES) if y < today.year else "",
-                        enterprise_effective=(rng.random() < 0.9)
-                        if o.is_enterprise and y < today.year
-                        else None,
-                        theme_text=f"Chủ đề năm {y}" if rng.random() < 0.97 else "",
-                    )
-                )
-        OrganizationYear.objects.bulk_create(year_rows, batch_size=BATCH)
-        del year_rows
-        summary.organizations = len(orgs)
-        summary.secretaries = _secretaries(orgs)
-        step(f"{len(orgs)} tổ chức, chi bộ, số liệu năm, {summary.secretaries} bí thư")
-
-        resolutions = _resolutions(first_year, today.year)
-        _targets(first_year, today.year, admissions_per_year=max(1, round(100 * factor)))
-        periods = []
-        for y in range(first_year, today.year + 1):
-            for p in periods_create(year=y):
-                if p.due_on > today:
-                    continue
-                if p.kind in (ReportKind.QUARTER, ReportKind.YEAR) or (
-                    p.kind == ReportKind.MONTH and y >= today.year - 1
-                ):
-                    periods.append(p)
-
-        for first in range(0, len(orgs), CHUNK):
-            chunk = orgs[first : first + CHUNK]
-            rolls = {o.pk: _Roll() for o in chunk}
-            members, member_events = [], []
-            for o in chunk:
-                for _ in range(MEMBERS_PER_ORG):
-                    member, events = _member(rng, o, today, first_year)
-                    members.append(member)
-                    member_events.append(events)
-                    for kind, effective, decided in events:
-                        rolls[o.pk].add(kind, effective, decided)
-            created = Member.objects.bulk_create(members, batch_size=BATCH)
-            rows = [
-                MemberEvent(
-                    member_id=member.pk,
-                    organization_id=member.organization_id,
-                    kind=kind,
-                    effective_on=effective,
-                    decided_on=decided,
-                    transfer_scope="chinh_thuc" if kind == EventKind.TRANSFER_OUT else "",
-                    counterpart_text="Ngoài Khối" if kind == EventKind.TRANSFER_OUT else "",
-                )
-                for member, events in zip(created, member_events, strict=True)
-                for kind, effective, decided in events
-            ]
-            MemberEvent.objects.bulk_create(rows, batch_size=BATCH)
-            summary.members += len(created)
-            summary.events += len(rows)
-            del members, member_events, created, rows
-
-            reports, lines_for = [], []
-            for o in chunk:
-                roll = rolls[o.pk]
-                roll.sort()
-                for p in periods:
-                    report = _report(rng, o, p, roll, headcount.get((o.pk, p.year)))
-                    if report is not None:
-                        reports.append(report)
-            created_reports = PeriodicReport.objects.bulk_create(reports, batch_size=BATCH)
-            for report in created_reports:
-                for resolution in resolutions[report.period.year]:
-                    members_total, masses = report.members_total, report.non_member_headcount or 0
-                    lines_for.append(
-                        StudyLine(
-                            report_id=report.pk,
-                            resolution=resolution,
-                            members_studied=max(0, members_total - (1 if rng.random() < 0.1 else 0)),
-                            members_total=members_total,
-                            masses_studied=int(masses * rng.uniform(0.85, 1)),
-                            masses_total=masses,
-                        )
-                    )
-            StudyLine.objects.bulk_create(lines_for, batch_size=BATCH)
-            summary.reports += len(created_reports)
-            summary.study_lines += len(lines_for)
-            del reports, lines_for, created_reports
-            step(
-                f"tổ chức {first + 1}–{first + len(chunk)}: {summary.members} đảng viên, {summary.events} sự kiện, "
-                f"{summary.reports} báo cáo, {summary.study_lines} dòng học tập"
-            )
     # Everything went in with bulk_create (no save, no signal): the punctuality tallies follow it now.
     tallies.rebuild()
     step("số liệu tổng hợp báo cáo")
     summary.seconds = time.monotonic() - started
     return summary
+
+
+@transaction.atomic
+def _organizations(
+    rng: random.Random, n_orgs: int, today: dt.date, first_year: int, summary: Summary
+) -> None:
+    """The organisations with their Bloc spells, congresses, cells, yearly records and secretaries."""
+    orgs = [
+        Organization(
+            code=f"{PREFIX}{i:05d}",
+            name=f"Đảng bộ đơn vị số {i}",
+            kind=Kind.DANG_BO_CO_SO if i % 3 else Kind.CHI_BO_CO_SO,
+            unit_type=UNIT_TYPES[i % len(UNIT_TYPES)],
+            joined_on=dt.date(2010, 1, 1),
+        )
+        for i in range(1, n_orgs + 1)
+    ]
+    orgs = Organization.objects.bulk_create(orgs, batch_size=BATCH)
+    if orgs[0].pk is None:  # SQLite before 3.35 would not return ids
+        orgs = list(Organization.objects.filter(code__startswith=PREFIX).order_by("code"))
+    BlocMembership.objects.bulk_create(
+        [BlocMembership(organization=o, joined_on=o.joined_on) for o in orgs], batch_size=BATCH
+    )
+    Congress.objects.bulk_create(
+        [
+            Congress(
+                organization=o, term_start=2020, held_on=dt.date(2020, 5, 1) + dt.timedelta(days=i % 120)
+            )
+            for i, o in enumerate(orgs, start=1)
+        ],
+        batch_size=BATCH,
+    )
+    Cell.objects.bulk_create(
+        [Cell(organization=o, name="Chi bộ 1") for o in orgs if o.kind == Kind.DANG_BO_CO_SO],
+        batch_size=BATCH,
+    )
+    headcount = {}
+    year_rows = []
+    for o in orgs:
+        for y in range(first_year, today.year + 1):
+            headcount[(o.pk, y)] = rng.randint(20, 400)
+            year_rows.append(
+                OrganizationYear(
+                    organization=o,
+                    year=y,
+                    non_member_headcount=headcount[(o.pk, y)],
+                    party_rating=rng.choice(GRADES) if y < today.year else "",
+                    professional_rating=rng.choice(GRADES) if y < today.year else "",
+                    enterprise_effective=(rng.random() < 0.9) if o.is_enterprise and y < today.year else None,
+                    theme_text=f"Chủ đề năm {y}" if rng.random() < 0.97 else "",
+                )
+            )
+    OrganizationYear.objects.bulk_create(year_rows, batch_size=BATCH)
+    del year_rows
+    summary.secretaries = _secretaries(orgs)
+
+
+@transaction.atomic
+def _chunk(rng, chunk, periods, resolutions, headcount, today, first_year, summary: Summary) -> None:
+    """One chunk of organisations' members, events, reports and study lines (whole or not at all)."""
+    rolls = {o.pk: _Roll() for o in chunk}
+    members, member_events = [], []
+    for o in chunk:
+        for _ in range(MEMBERS_PER_ORG):
+            member, events = _member(rng, o, today, first_year)
+            members.append(member)
+            member_events.append(events)
+            for kind, effective, decided in events:
+                rolls[o.pk].add(kind, effective, decided)
+    created = Member.objects.bulk_create(members, batch_size=BATCH)
+    rows = [
+        MemberEvent(
+            member_id=member.pk,
+            organization_id=member.organization_id,
+            kind=kind,
+            effective_on=effective,
+            decided_on=decided,
+            transfer_scope="chinh_thuc" if kind == EventKind.TRANSFER_OUT else "",
+            counterpart_text="Ngoài Khối" if kind == EventKind.TRANSFER_OUT else "",
+        )
+        for member, events in zip(created, member_events, strict=True)
+        for kind, effective, decided in events
+    ]
+    MemberEvent.objects.bulk_create(rows, batch_size=BATCH)
+    summary.members += len(created)
+    summary.events += len(rows)
+    del members, member_events, created, rows
+
+    reports, lines_for = [], []
+    for o in chunk:
+        roll = rolls[o.pk]
+        roll.sort()
+        for p in periods:
+            report = _report(rng, o, p, roll, headcount.get((o.pk, p.year)))
+            if report is not None:
+                reports.append(report)
+    created_reports = PeriodicReport.objects.bulk_create(reports, batch_size=BATCH)
+    for report in created_reports:
+        for resolution in resolutions[report.period.year]:
+            members_total, masses = report.members_total, report.non_member_headcount or 0
+            lines_for.append(
+                StudyLine(
+                    report_id=report.pk,
+                    resolution=resolution,
+                    members_studied=max(0, members_total - (1 if rng.random() < 0.1 else 0)),
+                    members_total=members_total,
+                    masses_studied=int(masses * rng.uniform(0.85, 1)),
+                    masses_total=masses,
+                )
+            )
+    StudyLine.objects.bulk_create(lines_for, batch_size=BATCH)
+    summary.reports += len(created_reports)
+    summary.study_lines += len(lines_for)
+    del reports, lines_for, created_reports
 
 
 def _member(rng: random.Random, org: Organization, today: dt.date, first_year: int):

@@ -3,6 +3,7 @@ the events), refuses to run twice, and --reset removes a generated set completel
 
 import datetime as dt
 import hashlib
+import io
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -63,3 +64,27 @@ def test_deterministic_consistent_and_reset():
     assert not get_user_model().objects.filter(username__startswith=scale.SECRETARY_PREFIX).exists()
     scale.generate(0.1, seed=7, today=TODAY, log=lambda *_: None)
     assert _fingerprint() == first
+
+
+def test_a_run_stopped_midway_resumes_where_it_stopped_with_the_same_data(monkeypatch):
+    """The whole Party's size takes about an hour to build: it is built in parts (issue 20). Each chunk of
+    organisations goes in whole with a random generator of its own, so a run stopped after some chunks and run
+    again (the command without --reset) gives the data one run gives."""
+    monkeypatch.setattr(scale, "CHUNK", 3)  # 8 organisations: 3 chunks
+    scale.generate(0.1, seed=7, today=TODAY, log=lambda *_: None)
+    whole = _fingerprint()
+    scale.reset(log=lambda *_: None)
+    scale.generate(0.1, seed=7, today=TODAY, log=lambda *_: None, chunks=1)
+    assert scale.unfinished() == 5
+    with pytest.raises(ValueError):  # another factor's set is there
+        scale.generate(0.2, seed=7, today=TODAY, log=lambda *_: None)
+    scale.generate(0.1, seed=7, today=TODAY, log=lambda *_: None, chunks=1)
+    assert scale.unfinished() == 2
+    out = io.StringIO()
+    generate = scale.generate
+    monkeypatch.setattr(scale, "generate", lambda *args, **kwargs: generate(*args, today=TODAY, **kwargs))
+    call_command("generate_scale", "--factor", "0.1", "--seed", "7", stdout=out)  # resumes, then the tallies
+    assert "Tiếp tục" in out.getvalue() and scale.unfinished() == 0
+    assert _fingerprint() == whole
+    with pytest.raises(CommandError):  # complete: nothing to resume
+        call_command("generate_scale", "--factor", "0.1", "--seed", "7")

@@ -104,19 +104,23 @@ def prepare(db: str, factor: int) -> str:
         run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], {"DATABASE_URL": url})
     probe = run(
         [PY, "manage.py", "shell", "-c",
-         "from demo.scale import existing_factor, SECRETARY_PREFIX as P; "
+         "from demo.scale import existing_factor, unfinished, SECRETARY_PREFIX as P; "
          "from django.contrib.auth.models import User; "
-         "print(existing_factor(), User.objects.filter(username__startswith=P).exists())"],
+         "print(existing_factor(), User.objects.filter(username__startswith=P).exists(), unfinished())"],
         {"DATABASE_URL": url}, capture_output=True, text=True,
     )  # fmt: skip
-    orgs, current = probe.stdout.strip().splitlines()[-1].split()
+    orgs, current, left = probe.stdout.strip().splitlines()[-1].split()
     log = json.loads(GENERATED.read_text()) if GENERATED.exists() else {}
     key = f"{db}-f{factor}"
-    if int(orgs) == round(76 * factor) and current == "True":
+    if int(orgs) == round(76 * factor) and current == "True" and left == "0":
         return f"reused, generated in {log[key]}" if key in log else "reused"
     started = time.monotonic()
-    run([PY, "manage.py", "generate_scale", "--factor", str(factor), "--reset"], {"DATABASE_URL": url})
-    log[key] = f"{time.monotonic() - started:.0f} s"
+    resumed = int(orgs) == round(76 * factor) and current == "True"  # stopped midway: go on from there
+    command = [PY, "manage.py", "generate_scale", "--factor", str(factor), *([] if resumed else ["--reset"])]
+    run(command, {"DATABASE_URL": url})
+    log[key] = f"{time.monotonic() - started:.0f} s" + (
+        " (the part left by an earlier run)" if resumed else ""
+    )
     GENERATED.write_text(json.dumps(log))
     return f"generated in {log[key]}"
 

@@ -20,20 +20,33 @@ class Command(BaseCommand):
             action="store_true",
             help="xóa bộ dữ liệu sinh tự động đang có (tổ chức mã S…, bí thư scale_bithu_…) trước khi sinh",
         )
+        parser.add_argument(
+            "--chunks",
+            type=int,
+            default=None,
+            help=f"chỉ sinh chừng này phần ({scale.CHUNK} tổ chức một phần) rồi dừng; chạy lại để tiếp tục",
+        )
 
-    def handle(self, *args, factor, seed, reset, **options):
+    def handle(self, *args, factor, seed, reset, chunks=None, **options):
         if factor <= 0 or factor > 1000:
             raise CommandError("--factor phải lớn hơn 0 và không quá 1000.")
         if reset:
             self.stdout.write("Xóa bộ dữ liệu sinh tự động cũ…")
             scale.reset(log=self.stdout.write)
-        if scale.existing_factor():
+        existing = scale.existing_factor()
+        wanted = max(1, round(scale.ORGS_PER_FACTOR * factor))
+        if existing and (existing != wanted or not scale.unfinished()):
             raise CommandError(
-                f"Đã có {scale.existing_factor()} tổ chức sinh tự động (mã S…): dùng --reset hoặc một cơ sở dữ "
-                "liệu trống."
+                f"Đã có {existing} tổ chức sinh tự động (mã S…): dùng --reset hoặc một cơ sở dữ liệu trống."
             )
-        self.stdout.write(f"Sinh dữ liệu hệ số {factor:g} (seed {seed})…")
-        summary = scale.generate(factor, seed=seed, log=self.stdout.write)
+        if existing:
+            self.stdout.write(f"Tiếp tục sinh dữ liệu hệ số {factor:g} (seed {seed}) từ chỗ đã dừng…")
+        else:
+            self.stdout.write(f"Sinh dữ liệu hệ số {factor:g} (seed {seed})…")
+        summary = scale.generate(factor, seed=seed, log=self.stdout.write, chunks=chunks)
+        if scale.unfinished():
+            self.stdout.write(f"Còn {scale.unfinished()} tổ chức chưa sinh: chạy lại lệnh (không --reset).")
+            return
         if connection.vendor == "postgresql":
             # Fresh statistics (without them the planner misjudges tables that just grew a hundredfold) and the
             # visibility map (index-only scans, e.g. the staff menu's count of reports waiting), as autovacuum
