@@ -321,6 +321,19 @@ def served_only() -> _Mode:
     return _Mode("served")
 
 
+class one_version:
+    """``with one_version():`` the data's version is read once for everything inside, as in a GET request
+    (``ReadOnlyRequestVersion``): for a read-only pass over many cached values (the consistency check)."""
+
+    def __enter__(self):
+        self._token = _request_version.set({})
+        return self
+
+    def __exit__(self, *exc):
+        _request_version.reset(self._token)
+        return False
+
+
 def bypassed() -> bool:
     """Whether values are computed afresh without the cache (``uncached``)."""
     return _mode.get() == "fresh"

@@ -346,13 +346,19 @@ def timeliness_page(
     organizations = Organization.objects.filter(matching) if matching else None
     shown = Paginator(_owing_any(periods, organizations), per_page).get_page(page)
     result = _timeliness(year, kind, as_of, periods, list(shown.object_list), count=False)
-    # Counting every organisation's reports is the page's one heavy read (~70,000 reports a year at a
-    # country's size): cached until the next write.
-    result.per_period, result.total = cached_under_data_version(
+    result.per_period, result.total = cached_counts(periods, as_of, matching, search)
+    return result, shown
+
+
+def cached_counts(
+    periods: list[ReportingPeriod], as_of: dt.date, matching: Q | None = None, search: str = ""
+) -> tuple[dict[int, TimelinessCounts], TimelinessCounts]:
+    """``timeliness_counts`` for the matrix: counting every organisation's reports is the page's one heavy read
+    (~70,000 reports a year at a country's size), cached until a write changes what it read."""
+    return cached_under_data_version(
         ("timeliness", tuple((p.pk, p.due_on) for p in periods), as_of, search),
         lambda: timeliness_counts(periods, as_of, matching),
     )
-    return result, shown
 
 
 def _timeliness(

@@ -48,8 +48,8 @@ def _figure(result: ind.IndicatorResult) -> tuple:
 
 
 def _matrix_counts(year: int, kind: str, as_of) -> tuple:
-    page = timeliness.timeliness_page(year, kind, as_of, page=1)[0]
-    return page.per_period, page.total
+    """The matrix's counts per period of `kind` and their total (its page without a search)."""
+    return timeliness.cached_counts([p for p in timeliness.periods_of_year(year) if p.kind == kind], as_of)
 
 
 def _summary_totals(period: ReportingPeriod, as_of) -> dict:
@@ -59,7 +59,13 @@ def _summary_totals(period: ReportingPeriod, as_of) -> dict:
 
 
 def differences() -> list[str]:
-    """Each figure the cache serves that differs from a recomputation, in words (none: an empty list)."""
+    """Each figure the cache serves that differs from a recomputation, in words (none: an empty list). Read-only:
+    the data's version is read once for the whole pass (``datacache.one_version``)."""
+    with datacache.one_version():
+        return _differences()
+
+
+def _differences() -> list[str]:
     on = dash.today()
     out: list[str] = []
     for year in sorted(dash.available_years(on)):
