@@ -99,30 +99,25 @@ def _write(expected: dict[Key, object], stored: dict[Key, tuple]) -> int:
         for (org_id, period_id), day in expected.items()
         if (org_id, period_id) not in stored
     ]
-    changed = [
-        ReportTally(pk=stored[key][0], submitted_on=day)
-        for key, day in expected.items()
-        if key in stored and stored[key][1] != day
-    ]
+    changed = [key for key, day in expected.items() if key in stored and stored[key][1] != day]
     _delete(gone)
     if len(changed) > BULK_REWRITE:
         # Many rows (a rebuild after a bulk load): written anew rather than by bulk_update, whose one CASE branch
         # per row makes each statement's cost grow with its batch squared (hours for a country's 3 million rows).
-        _delete([row.pk for row in changed])
-        new += [
-            ReportTally(
-                organization_id=org_id, period_id=period_id, submitted_on=expected[(org_id, period_id)]
-            )
-            for (org_id, period_id), (pk, _day) in stored.items()
-            if (org_id, period_id) in expected and _day != expected[(org_id, period_id)]
+        _delete([stored[key][0] for key in changed])
+        rewritten = [
+            ReportTally(organization_id=o, period_id=p, submitted_on=expected[(o, p)]) for o, p in changed
         ]
-        changed = []
-    if new:
+    else:
+        rewritten = []
+        ReportTally.objects.bulk_update(
+            [ReportTally(pk=stored[key][0], submitted_on=expected[key]) for key in changed], ["submitted_on"],
+            batch_size=5000,
+        )  # fmt: skip
+    if new or rewritten:
         # Two writers refreshing the same pair at once (a report saved while its organisation's spell changes)
         # compute the same row: the second one's insert waits for the first and is skipped, not an error.
-        ReportTally.objects.bulk_create(new, batch_size=5000, ignore_conflicts=True)
-    if changed:
-        ReportTally.objects.bulk_update(changed, ["submitted_on"], batch_size=5000)
+        ReportTally.objects.bulk_create(new + rewritten, batch_size=5000, ignore_conflicts=True)
     return len(gone) + len(new) + len(changed)
 
 

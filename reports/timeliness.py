@@ -222,6 +222,17 @@ def timeliness_counts(
 ORGANIZATION_FILTER_LIMIT = 1000
 
 
+def _counts_of(row: dict) -> TimelinessCounts:
+    """One organisation's counts from a row of ``_filed_counts(as_of, not_due_ids)``."""
+    counts = TimelinessCounts()
+    counts.owed = row["owed"]
+    counts.not_due = row["not_due_owed"] - row["early"]
+    counts.due = counts.owed - counts.not_due
+    counts.on_time, counts.late = row["on_time"], row["filed"] - row["on_time"]
+    counts.missing = counts.due - row["filed"]
+    return counts
+
+
 def counts_by_organization(
     periods: list[ReportingPeriod], as_of: dt.date, orgs: list[Organization]
 ) -> dict[int, TimelinessCounts]:
@@ -240,14 +251,7 @@ def counts_by_organization(
     out = {}
     none = {"owed": 0, "filed": 0, "on_time": 0, "not_due_owed": 0, "early": 0}
     for org in orgs:
-        row = found.get(org.pk, none)
-        counts = TimelinessCounts()
-        counts.owed = row["owed"]
-        counts.not_due = row["not_due_owed"] - row["early"]
-        counts.due = counts.owed - counts.not_due
-        counts.on_time, counts.late = row["on_time"], row["filed"] - row["on_time"]
-        counts.missing = counts.due - row["filed"]
-        out[org.pk] = counts
+        out[org.pk] = _counts_of(found.get(org.pk, none))
     return out
 
 
@@ -266,16 +270,10 @@ def owing_with_counts(
         .annotate(**_filed_counts(as_of, not_due_ids))
         .order_by("organization__code")
     )
-    out = []
-    for row in rows:
-        counts = TimelinessCounts()
-        counts.owed = row["owed"]
-        counts.not_due = row["not_due_owed"] - row["early"]
-        counts.due = counts.owed - counts.not_due
-        counts.on_time, counts.late = row["on_time"], row["filed"] - row["on_time"]
-        counts.missing = counts.due - row["filed"]
-        out.append((row["organization_id"], row["organization__code"], row["organization__name"], counts))
-    return out
+    return [
+        (row["organization_id"], row["organization__code"], row["organization__name"], _counts_of(row))
+        for row in rows
+    ]
 
 
 def owing_organizations(periods: list[ReportingPeriod]) -> QuerySet[Organization]:

@@ -44,8 +44,9 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Sinh dữ liệu hệ số {factor:g} (seed {seed})…")
         summary = scale.generate(factor, seed=seed, log=self.stdout.write, chunks=chunks)
-        if scale.unfinished():
-            self.stdout.write(f"Còn {scale.unfinished()} tổ chức chưa sinh: chạy lại lệnh (không --reset).")
+        left = scale.unfinished()
+        if left:
+            self.stdout.write(f"Còn {left} tổ chức chưa sinh: chạy lại lệnh (không --reset).")
             return
         if connection.vendor == "postgresql":
             # Fresh statistics (without them the planner misjudges tables that just grew a hundredfold) and the
