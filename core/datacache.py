@@ -33,6 +33,7 @@ import contextvars
 import hashlib
 import re
 import time
+from contextlib import contextmanager
 from functools import lru_cache, partial
 
 from django.apps import apps
@@ -234,11 +235,18 @@ def untracked(compute):
     """`compute()` without counting what it reads as read by the computations running now: for a read shown
     outside every cached value and page body (the menu's count of reports waiting, drawn before a cached body:
     counted, it would make every report written render the member list afresh)."""
-    token = _reading.set(())
-    try:
+    with _setting(_reading, ()):
         return compute()
+
+
+@contextmanager
+def _setting(var: contextvars.ContextVar, value):
+    """`var` set to `value` inside the block, as it was after it."""
+    token = var.set(value)
+    try:
+        yield
     finally:
-        _reading.reset(token)
+        var.reset(token)
 
 
 def note_reads(reads: frozenset[str]) -> None:
@@ -296,42 +304,22 @@ class NotCached(LookupError):
     """Inside ``served_only()``: the value is not in the cache (or no longer fresh): nothing to compare."""
 
 
-class _Mode:
-    def __init__(self, mode: str):
-        self.mode = mode
-
-    def __enter__(self):
-        self._token = _mode.set(self.mode)
-        return self
-
-    def __exit__(self, *exc):
-        _mode.reset(self._token)
-        return False
-
-
-def uncached() -> _Mode:
+def uncached():
     """``with uncached():`` every cached value inside is computed from the database and nothing is stored: what
     a page would show on an empty cache."""
-    return _Mode("fresh")
+    return _setting(_mode, "fresh")
 
 
-def served_only() -> _Mode:
+def served_only():
     """``with served_only():`` every cached value inside is what the cache serves now; one it does not hold
     raises ``NotCached`` instead of being computed."""
-    return _Mode("served")
+    return _setting(_mode, "served")
 
 
-class one_version:
+def one_version():
     """``with one_version():`` the data's version is read once for everything inside, as in a GET request
     (``ReadOnlyRequestVersion``): for a read-only pass over many cached values (the consistency check)."""
-
-    def __enter__(self):
-        self._token = _request_version.set({})
-        return self
-
-    def __exit__(self, *exc):
-        _request_version.reset(self._token)
-        return False
+    return _setting(_request_version, {})
 
 
 def bypassed() -> bool:
