@@ -327,7 +327,7 @@ def bypassed() -> bool:
     return _mode.get() == "fresh"
 
 
-def cached_under_data_version(parts: tuple, compute, *, also_read: frozenset[str] = frozenset()):
+def cached_under_data_version(parts: tuple, compute, *, also_read: frozenset[str] = frozenset(), update=None):
     """`compute()`, cached under `parts` until the data it read changes.
 
     While `compute()` runs, every query it makes is noted: the value is stored with the tables it read (and
@@ -343,20 +343,36 @@ def cached_under_data_version(parts: tuple, compute, *, also_read: frozenset[str
     ``SINGLE_FLIGHT_WAIT`` seconds — then it computes itself.
 
     Everything `compute` uses that it does not read itself must be in `parts` (an organisation's id, a period's
-    dates), or its tables in `also_read` (a page body: what the view read before rendering it)."""
+    dates), or its tables in `also_read` (a page body: what the view read before rendering it).
+
+    Updated, not recomputed: with `update`, a value the cache holds but that is no longer fresh is first handed
+    to ``update(previous, moved)``, `moved` being {table: its highest id when `previous` was computed} for each
+    table it read that has changed since. `update` returns the value brought up to date from those changes
+    (``targets.indicators``: the rows of the few organisations the new rows name, and the sums), or None when it
+    cannot tell — then `compute()` runs as usual. The updated value is stored as read from the same tables."""
     mode = _mode.get()
     if mode == "fresh":
         return compute()
     key = "portal:cached:" + data_cache_key(*parts)
     versions = table_versions()
-    value = _fresh(cache.get(key), versions)
+    entry = cache.get(key)
+    value = _fresh(entry, versions)
     if value is not None:
         return value
     if mode == "served":
         raise NotCached(parts)
 
     def compute_and_store():
-        value, reads = tracked(compute)
+        value = None
+        if update is not None and entry:
+            reads, stamp, previous = entry
+            moved = {table: old for table, old in stamp if versions.get(table) != old}
+            value, update_reads = tracked(lambda: update(previous, moved))
+            reads |= update_reads
+            if value is not None:
+                note_reads(reads)  # a computation using it depends on everything the previous value read
+        if value is None:
+            value, reads = tracked(compute)
         reads |= also_read
         cache.set(key, (reads, _stamp(reads, versions), value), cache_seconds())
         return value
@@ -389,6 +405,21 @@ def cached_when_version_read(parts: tuple, compute):
     if memo is None or "tables" not in memo:
         return compute()
     return cached_under_data_version(parts, lambda: (compute(),))[0]
+
+
+def per_request(parts: tuple, compute):
+    """`compute()` once per GET or HEAD request for `parts` (the data cannot change under such a request,
+    ``ReadOnlyRequestVersion``); every time anywhere else. For a read several cached values make alike when
+    they are brought up to date after a write (which organisations the write named)."""
+    memo = _request_version.get()
+    if memo is None:
+        return compute()
+    done = memo.setdefault("per_request", {})
+    if parts not in done:
+        done[parts] = tracked(compute)
+    value, reads = done[parts]
+    note_reads(reads)
+    return value
 
 
 def lazy_parts(compute, *names: str) -> dict:

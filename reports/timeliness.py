@@ -171,20 +171,60 @@ def _tallies(periods: list[ReportingPeriod]) -> QuerySet:
     return ReportTally.objects.filter(period__in=[p.pk for p in periods])
 
 
-def _filed_counts(as_of: dt.date, not_due_ids: list[int] | None = None) -> dict:
+def _filed_counts(as_of: dt.date) -> dict:
     """The conditional counts of a group of tally rows, as of `as_of`: owed, filed (first submitted by the end of
-    `as_of`), on time (and by the end of the period's due date), and with `not_due_ids`, owed and filed among
-    the periods not due yet."""
+    `as_of`) and on time (and by the end of the period's due date)."""
     filed = Q(submitted_on__lte=as_of)
-    counts = {
+    return {
         "owed": Count("pk"),
         "filed": Count("pk", filter=filed),
         "on_time": Count("pk", filter=filed & Q(submitted_on__lte=F("period__due_on"))),
     }
-    if not_due_ids is not None:
-        counts["not_due_owed"] = Count("pk", filter=Q(period__in=not_due_ids))
-        counts["early"] = Count("pk", filter=filed & Q(period__in=not_due_ids))
+
+
+def period_counts(owed: int, filed: int, on_time: int, *, past_due: bool) -> TimelinessCounts:
+    """The counts of one period's pairs owed from how many were `owed`, `filed` by the day counted and filed
+    `on_time`: those not filed are missing once the period is `past_due`, not due before."""
+    counts = TimelinessCounts(owed=owed, on_time=on_time, late=filed - on_time)
+    if past_due:
+        counts.missing = owed - filed
+    else:
+        counts.not_due = owed - filed
+    counts.due = owed - counts.not_due
     return counts
+
+
+#: A pair's state in ``pair_states``, one byte per period.
+PAIR_NOT_FILED, PAIR_ON_TIME, PAIR_LATE, PAIR_NOT_OWED = range(4)
+
+
+def pair_states(
+    periods: list[ReportingPeriod], as_of: dt.date, org_ids: list[int] | None = None
+) -> dict[int, bytes]:
+    """{organisation: its state in each of `periods`, one byte each, in their order} for every organisation that
+    owes at least one of them (of `org_ids` only, when given), read as of `as_of` from the maintained rows of
+    the pairs owed (``ReportTally``, one query): not owed, not filed by `as_of`, filed on time, filed late. The
+    same rule as ``classify``; ``pair_counts`` turns a state into counts."""
+    position = {p.pk: i for i, p in enumerate(periods)}
+    due_on = [p.due_on for p in periods]
+    rows = _tallies(periods).order_by()
+    if org_ids is not None:
+        rows = rows.filter(organization_id__in=org_ids)
+    states: dict[int, bytearray] = {}
+    for org_id, period_id, day in rows.values_list("organization_id", "period_id", "submitted_on"):
+        i = position[period_id]
+        if day is None or day > as_of:
+            state = PAIR_NOT_FILED
+        else:
+            state = PAIR_ON_TIME if day <= due_on[i] else PAIR_LATE
+        states.setdefault(org_id, bytearray([PAIR_NOT_OWED]) * len(periods))[i] = state
+    return {org_id: bytes(row) for org_id, row in states.items()}
+
+
+def pair_counts(state: int, period: ReportingPeriod, as_of: dt.date) -> TimelinessCounts:
+    """The counts of one pair owed in state `state` (``pair_states``)."""
+    filed = state != PAIR_NOT_FILED
+    return period_counts(1, int(filed), int(state == PAIR_ON_TIME), past_due=as_of > period.due_on)
 
 
 def timeliness_counts(
@@ -205,80 +245,9 @@ def timeliness_counts(
     }
     for p in periods:
         row = found.get(p.pk, {"owed": 0, "filed": 0, "on_time": 0})
-        counts = per_period[p.pk]
-        counts.owed = row["owed"]
-        counts.on_time, counts.late = row["on_time"], row["filed"] - row["on_time"]
-        if as_of > p.due_on:
-            counts.missing = counts.owed - row["filed"]
-        else:
-            counts.not_due = counts.owed - row["filed"]
-        counts.due = counts.owed - counts.not_due
-        total.merge(counts)
+        per_period[p.pk] = period_counts(row["owed"], row["filed"], row["on_time"], past_due=as_of > p.due_on)
+        total.merge(per_period[p.pk])
     return per_period, total
-
-
-#: Above this many organisations, ``counts_by_organization`` counts every owing organisation's rows and keeps
-#: the asked ones (a list of ids that long in the query costs more than the rows it leaves out).
-ORGANIZATION_FILTER_LIMIT = 1000
-
-
-def _counts_of(row: dict) -> TimelinessCounts:
-    """One organisation's counts from a row of ``_filed_counts(as_of, not_due_ids)``."""
-    counts = TimelinessCounts()
-    counts.owed = row["owed"]
-    counts.not_due = row["not_due_owed"] - row["early"]
-    counts.due = counts.owed - counts.not_due
-    counts.on_time, counts.late = row["on_time"], row["filed"] - row["on_time"]
-    counts.missing = counts.due - row["filed"]
-    return counts
-
-
-def counts_by_organization(
-    periods: list[ReportingPeriod], as_of: dt.date, orgs: list[Organization]
-) -> dict[int, TimelinessCounts]:
-    """Counts per organisation over `periods` (every period owed, whatever its kind), for `orgs`, with the same
-    results as ``cells``: one aggregate query over the maintained rows of the pairs owed (``ReportTally``)."""
-    not_due_ids = [p.pk for p in periods if as_of <= p.due_on]
-    found: dict[int, dict] = {}
-    if periods and orgs:
-        rows = _tallies(periods)
-        if len(orgs) <= ORGANIZATION_FILTER_LIMIT:
-            rows = rows.filter(organization__in=[o.pk for o in orgs])
-        found = {
-            row["organization_id"]: row
-            for row in rows.values("organization_id").annotate(**_filed_counts(as_of, not_due_ids)).order_by()
-        }
-    out = {}
-    none = {"owed": 0, "filed": 0, "on_time": 0, "not_due_owed": 0, "early": 0}
-    for org in orgs:
-        out[org.pk] = _counts_of(found.get(org.pk, none))
-    return out
-
-
-def owing_with_counts(
-    periods: list[ReportingPeriod], as_of: dt.date
-) -> list[tuple[int, str, str, TimelinessCounts]]:
-    """(id, code, name, counts over `periods`) of every organisation that owes at least one of them, in code
-    order: ``owing_organizations`` and ``counts_by_organization`` in one aggregate query over the maintained rows
-    (the organisations owing are those with rows), for the dashboard's punctuality."""
-    if not periods:
-        return []
-    not_due_ids = [p.pk for p in periods if as_of <= p.due_on]
-    rows = (
-        _tallies(periods)
-        .values("organization_id", "organization__code", "organization__name")
-        .annotate(**_filed_counts(as_of, not_due_ids))
-        .order_by("organization__code")
-    )
-    return [
-        (row["organization_id"], row["organization__code"], row["organization__name"], _counts_of(row))
-        for row in rows
-    ]
-
-
-def owing_organizations(periods: list[ReportingPeriod]) -> QuerySet[Organization]:
-    """Organisations that owe at least one of `periods` (read from the maintained rows), in code order."""
-    return Organization.objects.filter(pk__in=_tallies(periods).values("organization_id")).order_by("code")
 
 
 # --- the completeness matrix -------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ year, 31/12 for a past one) for all but punctuality, which is read by period (``
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import uuid
 from array import array
@@ -50,7 +51,16 @@ from organizations.models import (
     term_of_year,
 )
 from reports import timeliness
-from reports.models import PeriodicReport, ReportingPeriod, ReportKind, ReportStatus, Resolution, StudyLine
+from reports.models import (
+    PeriodicReport,
+    ReportingPeriod,
+    ReportKind,
+    ReportStatus,
+    Resolution,
+    StudyLine,
+)
+
+from . import changes
 
 COUNT = "count"
 PERCENT = "percent"
@@ -84,6 +94,9 @@ class OrgRow:
     report_id: int | None = None
     #: The raw value behind `detail` (a rating code, a date, a flag).
     raw: object = None
+    #: What the organisation adds to the figure's sums (``ByOrganization``): taken away again when a write
+    #: changes its row.
+    parts: object = None
 
 
 #: OrgRow's fields in order, read once (``dataclasses.fields`` per row cost a third of pickling a province's rows).
@@ -106,12 +119,20 @@ class IndicatorResult:
     #: Where the rows wait in the cache, apart from the figure (set by ``compute_one``): a cached result carries
     #: them as ``LazyRows``, read chunk by chunk when a page shows some organisations.
     kept_rows: LazyRows | None = field(default=None, repr=False, compare=False)
+    #: The sums the figure is made from, for a figure kept per organisation (``ByOrganization``).
+    totals: dict | None = field(default=None, repr=False, compare=False)
 
     def __getstate__(self):
         state = self.__dict__.copy()
         if self.kept_rows is not None:
             state["rows"] = self.kept_rows
         return state
+
+    @property
+    def order_token(self) -> str | None:
+        """Names the rows' organisations and their order (``LazyRows.order_token``); None for rows kept nowhere."""
+        kept = self.kept_rows if self.kept_rows is not None else self.rows
+        return kept.order_token if isinstance(kept, LazyRows) else None
 
     def row_ids(self) -> list[int]:
         """The organisations of the rows, in row order (without reading lazy rows)."""
@@ -148,38 +169,68 @@ class LazyRows(Sequence):
     """An indicator's rows stored in the cache in chunks of ``ROW_CHUNK`` organisation ids, beside its figure
     (``core.datacache.side_store``): the dashboard's figures and a page of its table read a few chunks, not every
     organisation's row. Reading them all (the XLSX, a drill-down) fetches every chunk; a chunk the cache has
-    dropped is recomputed from the database (the figure it belongs to is fresh, so the rows are the same)."""
+    dropped is recomputed from the database (the figure it belongs to is fresh, so the rows are the same).
+    A figure brought up to date after a write (``replaced``) stores anew only the chunks of the organisations
+    the write changed and points to the others where they are (each chunk has its own token)."""
 
     def __init__(self, code: str, year: int, as_of: dt.date, rows: list[OrgRow]):
         self.code, self.year, self.as_of = code, year, as_of
-        self.token = uuid.uuid4().hex
         self.order = array("q", (r.org_id for r in rows))
+        #: Names this order of organisations: kept by ``replaced`` (same organisations, same order), so what is
+        #: derived from the order alone (the dashboard's table of organisations) is cached under it.
+        self.order_token = uuid.uuid4().hex
         chunks: dict[int, list] = {}
         for position, row in enumerate(rows):
             chunks.setdefault(row.org_id // ROW_CHUNK, []).append((position, row))
-        datacache.side_store(self.token, chunks)
-        self.stored = frozenset(chunks)
+        token = uuid.uuid4().hex
+        datacache.side_store(token, chunks)
+        #: {chunk: the token it is stored under}
+        self.tokens = dict.fromkeys(chunks, token)
         self._all: list[OrgRow] | None = None
 
     def __getstate__(self):
         return {**self.__dict__, "_all": None}
 
+    def _fetch(self, wanted: set[int]) -> dict[int, list]:
+        by_token: dict[str, list[int]] = {}
+        for chunk in wanted:
+            by_token.setdefault(self.tokens[chunk], []).append(chunk)
+        got: dict[int, list] = {}
+        for token, chunks in by_token.items():
+            got.update(datacache.side_fetch(token, chunks))
+        return got
+
     def _chunks(self, wanted: set[int]) -> dict[int, list]:
-        wanted = wanted & self.stored  # a chunk with none of the rows was never stored
-        got = datacache.side_fetch(self.token, wanted)
+        wanted = wanted & self.tokens.keys()  # a chunk with none of the rows was never stored
+        got = self._fetch(wanted)
         if len(got) < len(wanted):  # dropped by the cache: the same rows, from the database
             rows = REGISTRY[self.code].compute(self.year, self.as_of).rows
             fresh = LazyRows(self.code, self.year, self.as_of, rows)
-            self.token = fresh.token
-            got = datacache.side_fetch(self.token, wanted) or {
+            self.tokens = fresh.tokens
+            got = self._fetch(wanted) or {
                 chunk: [(i, r) for i, r in enumerate(rows) if r.org_id // ROW_CHUNK == chunk]
                 for chunk in wanted
             }
         return got
 
+    def replaced(self, rows: dict[int, OrgRow]) -> LazyRows:
+        """These rows with `rows` ({organisation: its new row}, organisations already among them) in place of
+        theirs: the chunks holding them are stored anew, the others shared."""
+        out = LazyRows.__new__(LazyRows)
+        out.code, out.year, out.as_of, out._all = self.code, self.year, self.as_of, None
+        out.order, out.order_token = self.order, self.order_token
+        changed = self._chunks({org_id // ROW_CHUNK for org_id in rows})
+        token = uuid.uuid4().hex
+        datacache.side_store(
+            token,
+            {chunk: [(i, rows.get(row.org_id, row)) for i, row in part] for chunk, part in changed.items()},
+        )
+        out.tokens = {**self.tokens, **dict.fromkeys(changed, token)}
+        return out
+
     def _rows(self) -> list[OrgRow]:
         if self._all is None:
-            chunks = self._chunks(set(self.stored))
+            chunks = self._chunks(set(self.tokens))
             self._all = [row for _, row in sorted((p for part in chunks.values() for p in part), key=_first)]
         return self._all
 
@@ -225,16 +276,78 @@ class Indicator:
     #: Assessed once a year (ratings): while the year is open and not everyone is rated, there is nothing to
     #: say yet ("Chưa đến kỳ đánh giá"), not "behind".
     year_end: bool = False
+    #: A figure that sums what each organisation adds (``ByOrganization``): brought up to date after a write by
+    #: recomputing the organisations it changed.
+    by_organization: ByOrganization | None = None
 
     def compute(self, year: int, as_of: dt.date) -> IndicatorResult:
+        if self.by_organization is not None:
+            return self.by_organization.compute(year, as_of)
         return self.func(year, as_of)
+
+
+@dataclass(frozen=True)
+class ByOrganization:
+    """An indicator whose figure is made from sums over its organisations' rows, each row carrying what its
+    organisation adds (``OrgRow.parts``). After a write, the cached figure is brought up to date
+    (``updated``) by recomputing only the rows of the organisations the new rows name (``targets.changes``):
+    their old parts are taken from the sums, their new ones added, and the figure made again from the sums —
+    at a province's size, one organisation's reports read instead of every organisation's. The exact result is
+    the same as computing everything afresh; ``manage.py tally_check`` compares the two.
+
+    - ``rows(year, as_of, org_ids)``: the rows, with their parts, of the organisations `org_ids` (None: every
+      one the figure counts), in the figure's order;
+    - ``add(totals, parts, sign)``: add (sign 1) or take away (-1) one row's parts in `totals`, a dict;
+    - ``figure(year, as_of, totals, rows)``: the result (without its rows) from the sums and the number of rows.
+    """
+
+    rows: Callable[[int, dt.date, list[int] | None], list[OrgRow]]
+    add: Callable[[dict, object, int], None]
+    figure: Callable[[int, dt.date, dict, int], IndicatorResult]
+
+    def compute(self, year: int, as_of: dt.date) -> IndicatorResult:
+        rows = self.rows(year, as_of, None)
+        totals: dict = {}
+        for row in rows:
+            self.add(totals, row.parts, 1)
+        result = self.figure(year, as_of, totals, len(rows))
+        result.rows, result.totals = rows, totals
+        return result
+
+    def updated(
+        self, year: int, as_of: dt.date, previous: IndicatorResult, moved: dict
+    ) -> IndicatorResult | None:
+        """`previous` brought up to date after the writes that moved `moved` (``core.datacache``); None when it
+        has to be computed afresh: a table moved that does not name its organisations, or an organisation comes
+        into the figure or leaves it (the rows' order changes)."""
+        if previous.totals is None or not isinstance(previous.rows, LazyRows):
+            return None
+        org_ids = changes.organizations_named(moved)
+        if org_ids is None:
+            return None
+        old = previous.rows.get_many(org_ids)
+        new = {row.org_id: row for row in self.rows(year, as_of, sorted(org_ids))} if org_ids else {}
+        if old.keys() != new.keys():
+            return None
+        totals = copy.deepcopy(previous.totals)
+        for row in old.values():
+            self.add(totals, row.parts, -1)
+        for row in new.values():
+            self.add(totals, row.parts, 1)
+        result = self.figure(year, as_of, totals, len(previous.rows))
+        result.totals, result.as_of = totals, as_of
+        result.rows = result.kept_rows = previous.rows.replaced(new) if new else previous.rows
+        return result
 
 
 REGISTRY: dict[str, Indicator] = {}
 
 
-def indicator(code: str, *, label: str, unit: str, monthly=None, as_of_rule=None, year_end=False):
-    """Register ``func(year, as_of) -> IndicatorResult`` under ``code``."""
+def indicator(
+    code: str, *, label: str, unit: str, monthly=None, as_of_rule=None, year_end=False, by_organization=None
+):
+    """Register ``func(year, as_of) -> IndicatorResult`` under ``code`` (with `by_organization`, a
+    ``ByOrganization``: the figure is computed by it, `func` unused)."""
     if unit not in (COUNT, PERCENT, RATING):
         raise ValueError(f"unknown unit {unit!r}")
 
@@ -243,7 +356,7 @@ def indicator(code: str, *, label: str, unit: str, monthly=None, as_of_rule=None
             raise ValueError(f"indicator {code!r} registered twice")
         REGISTRY[code] = Indicator(
             code=code, label=label, unit=unit, func=func, order=len(REGISTRY), monthly=monthly,
-            as_of_rule=as_of_rule, year_end=year_end,
+            as_of_rule=as_of_rule, year_end=year_end, by_organization=by_organization,
         )  # fmt: skip
         return func
 
@@ -303,7 +416,14 @@ def compute_one(code: str, year: int, as_of: dt.date) -> IndicatorResult:
             result.kept_rows = LazyRows(code, year, as_of, result.rows)
         return result
 
-    return datacache.cached_under_data_version(("indicator", code, year, as_of), compute)
+    spec = REGISTRY[code].by_organization
+    update = None
+    if spec is not None:
+
+        def update(previous, moved):
+            return spec.updated(year, as_of, previous, moved)
+
+    return datacache.cached_under_data_version(("indicator", code, year, as_of), compute, update=update)
 
 
 def percent(numerator: int | None, denominator: int | None) -> Decimal | None:
@@ -360,23 +480,40 @@ def _monthly_event_counts(kind: str, year: int, until: dt.date) -> list[int]:
     return counts
 
 
-def _event_count(kind: str, year: int, as_of: dt.date) -> IndicatorResult:
-    """Counted from the events' side (the year's events of `kind`, by index), then spread over the
-    organisations in the Bloc during the year: two queries that read only the year's events."""
-    start = year_start(year)
-    per_org = dict(
-        counted_events(kind, year, as_of)
-        .values("organization_id")
-        .annotate(n=Count("pk"))
-        .values_list("organization_id", "n")
-        .order_by()
-    )
-    orgs = (
-        Organization.objects.in_bloc_during(start, as_of).values_list("pk", "code", "name").order_by("code")
-    )
-    rows = [OrgRow(pk, code, name, numerator=per_org.get(pk, 0)) for pk, code, name in orgs]
-    total = sum(per_org.values())
-    return IndicatorResult(value=total, numerator=total, rows=rows)
+def _event_rows(kind: str):
+    def rows(year: int, as_of: dt.date, org_ids: list[int] | None) -> list[OrgRow]:
+        """Counted from the events' side (the year's events of `kind`, by index), then spread over the
+        organisations in the Bloc during the year: two queries that read only the year's events."""
+        events = counted_events(kind, year, as_of)
+        orgs = Organization.objects.in_bloc_during(year_start(year), as_of)
+        if org_ids is not None:
+            events, orgs = events.filter(organization_id__in=org_ids), orgs.filter(pk__in=org_ids)
+        per_org = dict(
+            events.values("organization_id")
+            .annotate(n=Count("pk"))
+            .values_list("organization_id", "n")
+            .order_by()
+        )
+        return [
+            OrgRow(pk, code, name, numerator=per_org.get(pk, 0), parts=per_org.get(pk, 0))
+            for pk, code, name in orgs.values_list("pk", "code", "name").order_by("code")
+        ]
+
+    return rows
+
+
+def _count_add(totals: dict, n: int, sign: int) -> None:
+    totals["n"] = totals.get("n", 0) + sign * n
+
+
+def _count_figure(year: int, as_of: dt.date, totals: dict, count: int) -> IndicatorResult:
+    total = totals.get("n", 0)
+    return IndicatorResult(value=total, numerator=total)
+
+
+def _event_count(kind: str) -> ByOrganization:
+    """The year's events of `kind` (``counted_events``), per organisation and in all."""
+    return ByOrganization(rows=_event_rows(kind), add=_count_add, figure=_count_figure)
 
 
 def _admissions_monthly(year, until):
@@ -387,19 +524,20 @@ def _recognitions_monthly(year, until):
     return monthly_event_counts(EventKind.FULL_MEMBER, year, until)
 
 
-@indicator("admissions", label="Kết nạp đảng viên mới", unit=COUNT, monthly=_admissions_monthly)
+@indicator(
+    "admissions", label="Kết nạp đảng viên mới", unit=COUNT, monthly=_admissions_monthly,
+    by_organization=_event_count(EventKind.ADMITTED),
+)  # fmt: skip
 def admissions(year: int, as_of: dt.date) -> IndicatorResult:
-    return _event_count(EventKind.ADMITTED, year, as_of)
+    return REGISTRY["admissions"].compute(year, as_of)
 
 
 @indicator(
-    "official_recognitions",
-    label="Công nhận đảng viên chính thức",
-    unit=COUNT,
-    monthly=_recognitions_monthly,
-)
+    "official_recognitions", label="Công nhận đảng viên chính thức", unit=COUNT, monthly=_recognitions_monthly,
+    by_organization=_event_count(EventKind.FULL_MEMBER),
+)  # fmt: skip
 def official_recognitions(year: int, as_of: dt.date) -> IndicatorResult:
-    return _event_count(EventKind.FULL_MEMBER, year, as_of)
+    return REGISTRY["official_recognitions"].compute(year, as_of)
 
 
 # --- shares of organisations --------------------------------------------------------------------------------
@@ -556,12 +694,14 @@ def theme_adopted(year: int, as_of: dt.date) -> IndicatorResult:
 # --- study coverage from the reports ------------------------------------------------------------------------
 
 
-def latest_study_lines(resolution_ids: list[int], period_ids: list[int]) -> QuerySet:
+def latest_study_lines(
+    resolution_ids: list[int], period_ids: list[int], org_ids: list[int] | None = None
+) -> QuerySet:
     """The study lines, for `resolution_ids` (a year's required resolutions), of each organisation's latest
     submitted-or-accepted report of `period_ids` (that year's periods ending by the day the figure is read as of)
     that carries study figures for those resolutions (latest: the period ending last; on the same day the longer
     period; then the newest report), as ``(organization_id, report_id, period_id, resolution_id, members_studied,
-    members_total, masses_studied, masses_total)``.
+    members_total, masses_studied, masses_total)``; of the organisations `org_ids` only, when given.
 
     One query: the database ranks each organisation's candidate reports (a window function) and returns the
     first one's lines only. The periods' and resolutions' ids let it read the year's reports and lines by index
@@ -572,13 +712,10 @@ def latest_study_lines(resolution_ids: list[int], period_ids: list[int]) -> Quer
         partition_by=F("organization_id"),
         order_by=[F("period__ends_on").desc(), F("period__starts_on").asc(), F("pk").desc()],
     )
-    latest = (
-        PeriodicReport.objects.filter(period_id__in=period_ids, status__in=COUNTED_REPORT_STATUSES)
-        .filter(Exists(with_lines))
-        .annotate(rank=latest_first)
-        .filter(rank=1)
-        .values("pk")
-    )
+    candidates = PeriodicReport.objects.filter(period_id__in=period_ids, status__in=COUNTED_REPORT_STATUSES)
+    if org_ids is not None:
+        candidates = candidates.filter(organization_id__in=org_ids)
+    latest = candidates.filter(Exists(with_lines)).annotate(rank=latest_first).filter(rank=1).values("pk")
     return (
         StudyLine.objects.filter(report_id__in=latest, resolution_id__in=resolution_ids)
         .values_list("report__organization_id", "report_id", "report__period_id", "resolution_id",
@@ -592,35 +729,46 @@ STUDY_FIGURES = {"members": (0, 1), "masses": (2, 3)}
 STUDY_NOUNS = {"members": "đảng viên", "masses": "quần chúng"}
 
 
-def study_data(year: int, as_of: dt.date) -> dict:
-    """Both coverages' figures from each organisation's latest report (``latest_study_lines``), in one pass over
-    its lines: per organisation (in the Bloc on `as_of`, by code) the report, its period's label and, for each
-    coverage, the weakest resolution's (studied, total); per required resolution the Σ studied and Σ total over
-    those reports. Four queries (resolutions, periods, organisations, lines), whatever the number of reports."""
-    resolutions = list(
-        Resolution.objects.filter(year=year, required=True)
-        .order_by("order", "pk")
-        .values_list("pk", "short_title")
+def required_resolutions(year: int) -> list[tuple[int, str]]:
+    """(id, short title) of the resolutions every member of `year` had to study, in their order (no query on a
+    page that shows cached figures: ``cached_when_version_read``)."""
+    return datacache.cached_when_version_read(
+        ("required-resolutions", year),
+        lambda: list(
+            Resolution.objects.filter(year=year, required=True)
+            .order_by("order", "pk")
+            .values_list("pk", "short_title")
+        ),
     )
-    labels = {p.pk: p.label for p in ReportingPeriod.objects.filter(year=year, ends_on__lte=as_of)}
-    orgs = list(orgs_in_bloc(as_of).values_list("pk", "code", "name").order_by("code"))
-    lines = latest_study_lines([pk for pk, _ in resolutions], list(labels))
+
+
+def study_data(year: int, as_of: dt.date, org_ids: list[int] | None = None) -> list[dict]:
+    """Both coverages' figures from each organisation's latest report (``latest_study_lines``), in one pass over
+    its lines: per organisation (in the Bloc on `as_of`, by code; of `org_ids` only, when given) the report, its
+    period's label and, for each coverage, its lines' (resolution, studied, total). Four queries (resolutions,
+    periods, organisations, lines), whatever the number of reports."""
+    resolutions = [pk for pk, _ in required_resolutions(year)]
+    labels = datacache.cached_when_version_read(
+        ("ended-period-labels", year, as_of),
+        lambda: {p.pk: p.label for p in ReportingPeriod.objects.filter(year=year, ends_on__lte=as_of)},
+    )
+    orgs = orgs_in_bloc(as_of)
+    if org_ids is not None:
+        orgs = orgs.filter(pk__in=org_ids)
+    orgs = list(orgs.values_list("pk", "code", "name").order_by("code"))
+    lines = latest_study_lines(resolutions, list(labels), org_ids)
     latest: dict[int, tuple] = {}  # organisation → (its latest report, its period, [(resolution, figures)])
     for org_id, report_id, period_id, resolution_id, *figures in lines:
         entry = latest.setdefault(org_id, (report_id, period_id, []))
         entry[2].append((resolution_id, tuple(v or 0 for v in figures)))
-    sums = {who: {pk: [0, 0] for pk, _ in resolutions} for who in STUDY_FIGURES}
     rows = []
     for org_id, code, name in orgs:
         report_id, period_id, its_lines = latest.get(org_id, (None, None, None))
-        pairs = {}
+        figures = {}
         if its_lines:
+            its_lines.sort()
             for who, (s_at, t_at) in STUDY_FIGURES.items():
-                for resolution_id, figures in its_lines:
-                    total = sums[who][resolution_id]
-                    total[0] += figures[s_at]
-                    total[1] += figures[t_at]
-                pairs[who] = _weakest([(f[s_at], f[t_at]) for _, f in its_lines]) or (0, 0)
+                figures[who] = tuple((r, f[s_at], f[t_at]) for r, f in its_lines)
         rows.append(
             {
                 "pk": org_id,
@@ -628,10 +776,10 @@ def study_data(year: int, as_of: dt.date) -> dict:
                 "name": name,
                 "report_id": report_id,
                 "label": labels[period_id] if period_id else "Chưa báo cáo",
-                "pairs": pairs,
+                "figures": figures,
             }
         )
-    return {"rows": rows, "resolutions": resolutions, "sums": sums}
+    return rows
 
 
 def _weakest(pairs: list[tuple[int, int]]) -> tuple[int, int] | None:
@@ -650,61 +798,99 @@ def _weakest(pairs: list[tuple[int, int]]) -> tuple[int, int] | None:
     return weakest
 
 
-def _study(year: int, as_of: dt.date, who: str) -> IndicatorResult:
-    """Study coverage in **people**, per required resolution: Σ studied / Σ total over the organisations'
-    latest reports (members and member × resolution pairs are never added up). The year's figure is the
-    weakest resolution's: "100% đảng viên được học tập, quán triệt các nghị quyết" (Nghị quyết Đại hội Đảng bộ
-    Khối, target 3) holds only when every member studied every listed resolution, so the minimum, not the
-    average, is what the target's wording means. An organisation's figure is likewise its weakest resolution."""
-    data = shared(("study", year, as_of), lambda: study_data(year, as_of))
-    rows = []
-    reported = 0
-    for o in data["rows"]:
-        pair = o["pairs"].get(who)
-        if pair:
-            reported += 1
-        rows.append(
-            OrgRow(
-                o["pk"],
-                o["code"],
-                o["name"],
-                numerator=pair[0] if pair else None,
-                denominator=pair[1] if pair else None,
-                counted=(pair[0] == pair[1]) if pair else None,
-                detail=o["label"],
-                report_id=o["report_id"],
+def _study_rows(who: str):
+    def rows(year: int, as_of: dt.date, org_ids: list[int] | None) -> list[OrgRow]:
+        if org_ids is None:
+            data = shared(("study", year, as_of), lambda: study_data(year, as_of))
+        else:  # both coverages brought up to date on one page read the same organisations
+            data = datacache.per_request(
+                ("study", year, as_of, tuple(org_ids)), lambda: study_data(year, as_of, org_ids)
             )
+        out = []
+        for o in data:
+            lines = o["figures"].get(who)
+            pair = (_weakest([(s, t) for _, s, t in lines]) or (0, 0)) if lines else None
+            out.append(
+                OrgRow(
+                    o["pk"],
+                    o["code"],
+                    o["name"],
+                    numerator=pair[0] if pair else None,
+                    denominator=pair[1] if pair else None,
+                    counted=(pair[0] == pair[1]) if pair else None,
+                    detail=o["label"],
+                    report_id=o["report_id"],
+                    parts=lines,
+                )
+            )
+        return out
+
+    return rows
+
+
+def _study_add(totals: dict, lines, sign: int) -> None:
+    """One organisation's latest report: reported, and per resolution Σ studied and Σ total."""
+    if not lines:
+        return
+    totals["reported"] = totals.get("reported", 0) + sign
+    for resolution_id, studied, total in lines:
+        sums = totals.setdefault(resolution_id, [0, 0])
+        sums[0] += sign * studied
+        sums[1] += sign * total
+
+
+def _study_figure(who: str):
+    def figure(year: int, as_of: dt.date, totals: dict, count: int) -> IndicatorResult:
+        """Study coverage in **people**, per required resolution: Σ studied / Σ total over the organisations'
+        latest reports (members and member × resolution pairs are never added up). The year's figure is the
+        weakest resolution's: "100% đảng viên được học tập, quán triệt các nghị quyết" (Nghị quyết Đại hội Đảng
+        bộ Khối, target 3) holds only when every member studied every listed resolution, so the minimum, not
+        the average, is what the target's wording means. An organisation's figure is likewise its weakest
+        resolution."""
+        titles = required_resolutions(year)
+        reported = totals.get("reported", 0)
+        resolutions = []
+        for pk, title in titles:
+            studied, total = totals.get(pk, (0, 0))
+            resolutions.append(
+                {"title": title, "studied": studied, "total": total, "value": percent(studied, total)}
+            )
+        weakest = _weakest([(r["studied"], r["total"]) for r in resolutions]) if reported else None
+        note = ""
+        if reported < count:
+            note = f"{reported}/{count} tổ chức đã báo cáo"
+        if not titles:
+            note = "Chưa có nghị quyết bắt buộc học tập trong năm"
+        return IndicatorResult(
+            value=percent(*weakest) if weakest else None,
+            numerator=weakest[0] if weakest else None,
+            denominator=weakest[1] if weakest else None,
+            note=note,
+            known=reported,
+            extra={"resolutions": resolutions, "noun": STUDY_NOUNS[who]},
         )
-    sums = data["sums"][who]
-    resolutions = [
-        {"title": title, "studied": sums[pk][0], "total": sums[pk][1], "value": percent(*sums[pk])}
-        for pk, title in data["resolutions"]
-    ]
-    weakest = _weakest([(r["studied"], r["total"]) for r in resolutions]) if reported else None
-    note = ""
-    if reported < len(rows):
-        note = f"{reported}/{len(rows)} tổ chức đã báo cáo"
-    if not data["resolutions"]:
-        note = "Chưa có nghị quyết bắt buộc học tập trong năm"
-    return IndicatorResult(
-        value=percent(*weakest) if weakest else None,
-        numerator=weakest[0] if weakest else None,
-        denominator=weakest[1] if weakest else None,
-        rows=rows,
-        note=note,
-        known=reported,
-        extra={"resolutions": resolutions, "noun": STUDY_NOUNS[who]},
-    )
+
+    return figure
 
 
-@indicator("members_studied", label="Đảng viên được học tập, quán triệt nghị quyết", unit=PERCENT)
+def _study_coverage(who: str) -> ByOrganization:
+    return ByOrganization(rows=_study_rows(who), add=_study_add, figure=_study_figure(who))
+
+
+@indicator(
+    "members_studied", label="Đảng viên được học tập, quán triệt nghị quyết", unit=PERCENT,
+    by_organization=_study_coverage("members"),
+)  # fmt: skip
 def members_studied(year: int, as_of: dt.date) -> IndicatorResult:
-    return _study(year, as_of, "members")
+    return REGISTRY["members_studied"].compute(year, as_of)
 
 
-@indicator("masses_studied", label="Quần chúng được học tập, quán triệt nghị quyết", unit=PERCENT)
+@indicator(
+    "masses_studied", label="Quần chúng được học tập, quán triệt nghị quyết", unit=PERCENT,
+    by_organization=_study_coverage("masses"),
+)  # fmt: skip
 def masses_studied(year: int, as_of: dt.date) -> IndicatorResult:
-    return _study(year, as_of, "masses")
+    return REGISTRY["masses_studied"].compute(year, as_of)
 
 
 # --- the Bloc's own rating ----------------------------------------------------------------------------------
@@ -733,8 +919,13 @@ def punctuality_as_of(year: int, on: dt.date) -> dt.date:
 
 
 def due_periods(year: int, as_of: dt.date) -> list[ReportingPeriod]:
-    """The periods of `year` whose due date has come by `as_of`."""
-    return list(ReportingPeriod.objects.filter(year=year, due_on__lte=as_of).order_by("ends_on", "starts_on"))
+    """The periods of `year` whose due date has come by `as_of` (no query on a page that shows cached figures)."""
+    return datacache.cached_when_version_read(
+        ("due-periods", year, as_of),
+        lambda: list(
+            ReportingPeriod.objects.filter(year=year, due_on__lte=as_of).order_by("ends_on", "starts_on")
+        ),
+    )
 
 
 def owing_organizations(periods: list[ReportingPeriod]) -> list[Organization]:
@@ -752,38 +943,74 @@ def owing_organizations(periods: list[ReportingPeriod]) -> list[Organization]:
     )
 
 
-@indicator(
-    "reports_on_time", label="Báo cáo định kỳ nộp đúng hạn", unit=PERCENT, as_of_rule=punctuality_as_of
-)
-def reports_on_time(year: int, as_of: dt.date) -> IndicatorResult:
+def _punctuality_rows(year: int, as_of: dt.date, org_ids: list[int] | None) -> list[OrgRow]:
+    """Each owing organisation's on-time reports over reports due, every period due together, with its state
+    in each period as parts (``timeliness.pair_states``)."""
+    periods = due_periods(year, as_of)
+    if not periods:
+        return []
+    states = timeliness.pair_states(periods, as_of, org_ids)
+    period_ids = tuple(p.pk for p in periods)
+    orgs = Organization.objects.order_by("code")
+    if org_ids is not None:
+        orgs = orgs.filter(pk__in=org_ids)
+    rows = []
+    for org_id, code, name in orgs.values_list("pk", "code", "name"):
+        if org_id not in states:  # owes none of the periods
+            continue
+        counts = timeliness.TimelinessCounts()
+        for period, state in zip(periods, states[org_id], strict=True):
+            if state != timeliness.PAIR_NOT_OWED:
+                counts.merge(timeliness.pair_counts(state, period, as_of))
+        rows.append(
+            OrgRow(
+                org_id,
+                code,
+                name,
+                numerator=counts.on_time,
+                denominator=counts.due,
+                counted=counts.on_time == counts.due if counts.due else None,
+                detail=f"{counts.on_time}/{counts.due} đúng hạn, {counts.late} muộn",
+                parts=(period_ids, states[org_id]),
+            )
+        )
+    return rows
+
+
+def _punctuality_add(totals: dict, parts, sign: int) -> None:
+    """Per period due: [owed, filed, on time]."""
+    period_ids, states = parts
+    for period_id, state in zip(period_ids, states, strict=True):
+        if state == timeliness.PAIR_NOT_OWED:
+            continue
+        sums = totals.setdefault(period_id, [0, 0, 0])
+        sums[0] += sign
+        if state != timeliness.PAIR_NOT_FILED:
+            sums[1] += sign
+            if state == timeliness.PAIR_ON_TIME:
+                sums[2] += sign
+
+
+def _punctuality_figure(year: int, as_of: dt.date, totals: dict, count: int) -> IndicatorResult:
     """On-time reports over reports due, every kind together, by the one rule of ``reports.timeliness``: an
     organisation owes a period's report if it belonged to the Bloc for any part of the period."""
     periods = due_periods(year, as_of)
-    per_period, total = timeliness.timeliness_counts(periods, as_of)
-    rows = [
-        OrgRow(
-            org_id,
-            code,
-            name,
-            numerator=counts.on_time,
-            denominator=counts.due,
-            counted=counts.on_time == counts.due if counts.due else None,
-            detail=f"{counts.on_time}/{counts.due} đúng hạn, {counts.late} muộn",
+    total = timeliness.TimelinessCounts()
+    series = []
+    for p in periods:
+        counts = timeliness.period_counts(*totals.get(p.pk, (0, 0, 0)), past_due=as_of > p.due_on)
+        total.merge(counts)
+        series.append(
+            {
+                "period_id": p.pk,
+                "label": p.label,
+                "due_on": p.due_on,
+                "expected": counts.due,
+                "on_time": counts.on_time,
+                "late": counts.late,
+                "missing": counts.missing,
+            }
         )
-        for org_id, code, name, counts in timeliness.owing_with_counts(periods, as_of)
-    ]
-    series = [
-        {
-            "period_id": p.pk,
-            "label": p.label,
-            "due_on": p.due_on,
-            "expected": per_period[p.pk].due,
-            "on_time": per_period[p.pk].on_time,
-            "late": per_period[p.pk].late,
-            "missing": per_period[p.pk].missing,
-        }
-        for p in periods
-    ]
     if not periods:
         note = "Chưa có kỳ báo cáo nào đến hạn"
     elif total.missing or total.late:
@@ -794,10 +1021,17 @@ def reports_on_time(year: int, as_of: dt.date) -> IndicatorResult:
         value=percent(total.on_time, total.due),
         numerator=total.on_time,
         denominator=total.due,
-        rows=rows,
         note=note,
         extra={"periods": series, "scope": punctuality_scope(year, as_of, periods)},
     )
+
+
+@indicator(
+    "reports_on_time", label="Báo cáo định kỳ nộp đúng hạn", unit=PERCENT, as_of_rule=punctuality_as_of,
+    by_organization=ByOrganization(rows=_punctuality_rows, add=_punctuality_add, figure=_punctuality_figure),
+)  # fmt: skip
+def reports_on_time(year: int, as_of: dt.date) -> IndicatorResult:
+    return REGISTRY["reports_on_time"].compute(year, as_of)
 
 
 def punctuality_scope(year: int, as_of: dt.date, periods: list[ReportingPeriod]) -> str:

@@ -1,0 +1,138 @@
+"""Figures brought up to date after a write by recomputing only the organisations it changed (issue 20:
+``targets.indicators.ByOrganization``, ``targets.changes``, ``core.datacache``'s `update`).
+
+At a province's size the dashboard right after a report or a new member must not read every organisation's
+reports again: the cached figure is brought up to date from the rows of the organisations the write named, and
+it must equal what a computation from scratch gives."""
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+
+from members import services as member_services
+from members.models import Gender
+from organizations import services as org_services
+from organizations.models import Organization
+from organizations.tests.factories import secretary_user, staff_user
+from reports import services as report_services
+from reports.models import PeriodicReport, ReportStatus, ReportTransition
+from targets import changes, consistency
+from targets import indicators as ind
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo(demo_loaded, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():  # a savepoint over the session's demo
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def recomputed(monkeypatch):
+    """{indicator: [the organisations each computation of its rows asked for (None: every one)]}."""
+    calls: dict[str, list] = {}
+    for code, definition in ind.REGISTRY.items():
+        spec = definition.by_organization
+        if spec is None:
+            continue
+
+        def rows(year, as_of, org_ids, _rows=spec.rows, _code=code):
+            calls.setdefault(_code, []).append(None if org_ids is None else sorted(org_ids))
+            return _rows(year, as_of, org_ids)
+
+        spy = ind.ByOrganization(rows, spec.add, spec.figure)
+        monkeypatch.setitem(ind.REGISTRY, code, dataclasses.replace(definition, by_organization=spy))
+    return calls
+
+
+def _only_a_few(calls, org_id):
+    """One computation, of the organisation written and at most the few named by the rows just below the
+    highest id recorded (``changes.MARGIN``), not of every organisation."""
+    assert len(calls) == 1 and calls[0] is not None, calls
+    assert org_id in calls[0]
+    assert len(calls[0]) <= changes.MARGIN + 1 < Organization.objects.count() or len(calls[0]) == 1
+
+
+def _dashboard(client, year):
+    assert client.get(f"/dashboard/?year={year}").status_code == 200
+    assert client.get(f"/dashboard/data.json?year={year}").status_code == 200
+
+
+@pytest.mark.usefixtures("demo")
+def test_a_report_returned_recomputes_its_organisation_only_and_the_figures_stay_exact(recomputed):
+    staff = staff_user("vp_by_org")
+    client = Client()
+    client.force_login(staff)
+    report = PeriodicReport.objects.filter(status=ReportStatus.SUBMITTED).order_by("-period__ends_on").first()
+    year = report.period.year
+    _dashboard(client, year)
+    recomputed.clear()
+
+    report_services.report_return(report=report, reason="Bổ sung số liệu học tập.", by=staff)
+    _dashboard(client, year)
+    for code in ("members_studied", "masses_studied", "reports_on_time"):
+        _only_a_few(recomputed[code], report.organization_id)
+    assert "admissions" not in recomputed  # a report write leaves the events' figures as they were
+    assert consistency.differences() == []
+
+    recomputed.clear()
+    report_services.report_submit(
+        report=PeriodicReport.objects.get(pk=report.pk), by=secretary_user(report.organization, "bt_by_org")
+    )
+    _dashboard(client, year)
+    _only_a_few(recomputed["reports_on_time"], report.organization_id)
+    assert consistency.differences() == []
+
+
+@pytest.mark.usefixtures("demo")
+def test_an_admission_recomputes_its_organisation_and_a_change_of_the_bloc_recomputes_everything(recomputed):
+    staff = staff_user("vp_by_org_2")
+    client = Client()
+    client.force_login(staff)
+    year = timezone.localdate().year
+    org = Organization.objects.get(code="05")
+    _dashboard(client, year)
+    recomputed.clear()
+
+    today = timezone.localdate()
+    member_services.member_create(
+        organization=org, full_name="Lê Văn Mới", birth_date=dt.date(1999, 1, 2), gender=Gender.NAM,
+        admission_decided_on=today, ceremony_on=today, by=staff,
+    )  # fmt: skip
+    _dashboard(client, year)
+    _only_a_few(recomputed["admissions"], org.pk)
+    assert consistency.differences() == []
+
+    # An organisation leaving the Bloc changes who is counted at all: every row is computed afresh.
+    recomputed.clear()
+    org_services.organization_leave(
+        organization=Organization.objects.get(code="07"), left_on=today, by=staff,
+        change_reason="Theo quyết định của Ban Thường vụ.",
+    )  # fmt: skip
+    _dashboard(client, year)
+    assert None in recomputed["admissions"]
+    assert None in recomputed["reports_on_time"]
+    assert consistency.differences() == []
+
+
+@pytest.mark.usefixtures("demo")
+def test_the_organisations_a_write_named():
+    last = ReportTransition.objects.order_by("-pk").first()
+    table = ReportTransition._meta.db_table
+    # A row that took its id before the highest one recorded but committed after it is still found.
+    assert last.report.organization_id in changes.organizations_named({table: last.pk})
+    # A table whose rows do not name their organisation: computed afresh.
+    assert changes.organizations_named({table: last.pk, "organizations_organization": 1}) is None
+    # Nothing moved: nothing to recompute.
+    assert changes.organizations_named({}) == set()
+    # Too many organisations (an import): computed afresh.
+    assert (
+        changes.organizations_named({table: None}) is None
+        or len(changes.organizations_named({table: None})) <= changes.LIMIT
+    )
