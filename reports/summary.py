@@ -14,7 +14,7 @@ from core.datacache import cached_under_data_version
 from core.spreadsheets import Bold, Sheet
 from organizations.models import Organization
 
-from . import timeliness
+from . import changes, timeliness
 from .models import PeriodicReport, ReportingPeriod, Resolution, StudyLine
 from .selectors import FILED_STATUSES, bloc_registry_figures, bloc_transfers
 
@@ -172,9 +172,20 @@ def _unfiled(period: ReportingPeriod, as_of: dt.date):
 def _totals(summary: PeriodSummary, extra=None) -> PeriodSummary:
     """Counts, sums, punctuality and study coverage over every filed report (four aggregate queries), and
     what `extra()` adds, cached until the next write (``selectors.cached_under_data_version``)."""
+    period, as_of = summary.period, summary.as_of
+
+    def update(previous: dict, moved: dict) -> dict | None:
+        """After a write that named only other periods' reports (a month's report, for a quarter's summary) or
+        members' events, the reports' side is as it was; the registry's side is read again (cached apart)."""
+        pairs = changes.named(moved)
+        if pairs is None or any(period_id == period.pk for _, period_id in pairs):
+            return None
+        return {**previous, **_registry(period, as_of)}
+
     totals = cached_under_data_version(
-        ("period-summary", summary.period.pk, summary.period.due_on, summary.as_of, extra is not None),
-        lambda: {**_compute_totals(summary.period, summary.as_of), **(extra() if extra else {})},
+        ("period-summary", period.pk, period.due_on, as_of, extra is not None),
+        lambda: {**_compute_totals(period, as_of), **(extra() if extra else {})},
+        update=update,
     )
     for name, value in totals.items():
         setattr(summary, name, value)
@@ -205,17 +216,22 @@ def _compute_totals(period: ReportingPeriod, as_of: dt.date) -> dict:
         StudyTotal(resolution=r, **resolutions[r.pk])
         for r in Resolution.objects.filter(pk__in=resolutions).order_by("order", "pk")
     ]
-    # The registry's side reads no report: cached apart, a report written (the filing season) leaves it as it is
-    # and only the reports' sums are counted again (the events' aggregate is this page's heaviest query).
-    summary.bloc_transfers, summary.registry = cached_under_data_version(
+    names = ("counts", "figures_count", "sums", "study")
+    return {**{name: getattr(summary, name) for name in names}, **_registry(period, as_of)}
+
+
+def _registry(period: ReportingPeriod, as_of: dt.date) -> dict:
+    """The registry's side of the summary. It reads no report: cached apart, a report written (the filing
+    season) leaves it as it is and only the reports' sums are counted again (the events' aggregate is this page's
+    heaviest query)."""
+    bloc, registry = cached_under_data_version(
         ("period-summary-registry", period.pk, period.starts_on, period.ends_on, min(period.ends_on, as_of)),
         lambda: (
             bloc_transfers(period.starts_on, min(period.ends_on, as_of)),
             bloc_registry_figures(period, as_of),
         ),
     )
-    names = ("counts", "figures_count", "sums", "study", "bloc_transfers", "registry")
-    return {name: getattr(summary, name) for name in names}
+    return {"bloc_transfers": bloc, "registry": registry}
 
 
 def period_summary(period: ReportingPeriod, as_of: dt.date) -> PeriodSummary:

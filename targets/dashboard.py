@@ -518,7 +518,10 @@ def compute_dashboard(year: int, *, on: dt.date, with_charts: bool = True) -> Da
     as_of = as_of_for(year, on)
     closed = is_closed(year, on)
     results = ind.compute_all(year, on)
-    targets = {t.indicator: t for t in Target.objects.filter(year=year)}
+    # Read apart from the figures (no query when a write changed only figures: ``cached_when_version_read``).
+    targets = datacache.cached_when_version_read(
+        ("targets", year), lambda: {t.indicator: t for t in Target.objects.filter(year=year)}
+    )
     cards = []
     monthly = {}
     for code, definition in ind.REGISTRY.items():
@@ -579,7 +582,10 @@ def _compare_with_snapshot(d: Dashboard) -> None:
     """A closed year shows the figures stored when it was closed; a figure that differs now (a change made
     since, with its reason in ``ClosedYearChange``) is marked adjusted, with the value at closing. Two
     queries."""
-    d.snapshot = YearSnapshot.objects.filter(year=d.year).select_related("taken_by").first()
+    d.snapshot = datacache.cached_when_version_read(
+        ("year-snapshot", d.year),
+        lambda: YearSnapshot.objects.filter(year=d.year).select_related("taken_by").first(),
+    )
     if d.snapshot is None:
         return
     d.changes = list(ClosedYearChange.objects.filter(year=d.year).select_related("by").order_by("at", "pk"))

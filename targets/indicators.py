@@ -50,7 +50,7 @@ from organizations.models import (
     term_label,
     term_of_year,
 )
-from reports import timeliness
+from reports import changes, timeliness
 from reports.models import (
     PeriodicReport,
     ReportingPeriod,
@@ -59,8 +59,6 @@ from reports.models import (
     Resolution,
     StudyLine,
 )
-
-from . import changes
 
 COUNT = "count"
 PERCENT = "percent"

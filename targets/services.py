@@ -96,10 +96,10 @@ def year_closable(year: int, *, today: dt.date) -> tuple[bool, str]:
     """Whether staff may close `year` on `today`, and why not: the year is over and the due date of its last
     reports (the annual report, 20/01 of the next year by default) has passed, so every figure of the year,
     punctuality included, is final; a closed year is not closed again."""
+    if year >= today.year:  # (a year is closed only once it is over: no query for the current year's page)
+        return False, f"Năm {year} chưa kết thúc."
     if ClosedYear.objects.filter(year=year).exists():
         return False, f"Năm {year} đã chốt số liệu."
-    if year >= today.year:
-        return False, f"Năm {year} chưa kết thúc."
     last_due = ReportingPeriod.objects.filter(year=year).aggregate(last=Max("due_on"))["last"]
     if last_due is not None and today <= last_due:
         return False, f"Chưa hết hạn nộp báo cáo năm {year} ({last_due:%d/%m/%Y})."

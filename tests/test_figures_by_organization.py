@@ -18,9 +18,10 @@ from members.models import Gender
 from organizations import services as org_services
 from organizations.models import Organization
 from organizations.tests.factories import secretary_user, staff_user
+from reports import changes
 from reports import services as report_services
-from reports.models import PeriodicReport, ReportStatus, ReportTransition
-from targets import changes, consistency
+from reports.models import PeriodicReport, ReportingPeriod, ReportStatus, ReportTransition
+from targets import consistency
 from targets import indicators as ind
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +137,39 @@ def test_the_organisations_a_write_named():
         changes.organizations_named({table: None}) is None
         or len(changes.organizations_named({table: None})) <= changes.LIMIT
     )
+
+
+@pytest.mark.usefixtures("demo")
+def test_a_period_summary_is_kept_after_a_write_to_another_period_and_recomputed_after_one_to_its_own(
+    monkeypatch,
+):
+    from reports import summary
+
+    computed = []
+    compute_totals = summary._compute_totals
+    monkeypatch.setattr(
+        summary,
+        "_compute_totals",
+        lambda period, as_of: computed.append(period.pk) or compute_totals(period, as_of),
+    )
+    staff = staff_user("vp_by_period")
+    client = Client()
+    client.force_login(staff)
+    monthly = (
+        PeriodicReport.objects.filter(status=ReportStatus.SUBMITTED, period__kind="month")
+        .order_by("-period__ends_on")
+        .first()
+    )
+    quarter = ReportingPeriod.objects.filter(kind="quarter", year=monthly.period.year).first()
+    of_quarter = f"/reports/period-summary/?period={quarter.pk}"
+    of_month = f"/reports/period-summary/?period={monthly.period_id}"
+    for url in (of_quarter, of_month):
+        assert client.get(url).status_code == 200
+    computed.clear()
+
+    report_services.report_return(report=monthly, reason="Bổ sung số liệu.", by=staff)
+    assert client.get(of_quarter).status_code == 200
+    assert computed == []  # a month's report: the quarter's sums are as they were
+    assert client.get(of_month).status_code == 200
+    assert computed == [monthly.period_id]  # its own month's are counted again
+    assert consistency.differences() == []
