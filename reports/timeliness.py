@@ -24,9 +24,10 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from core.datacache import cached_under_data_version
+from core.datacache import KeptByKey, bypassed, cached_under_data_version
 from organizations.models import Organization, in_bloc_during_q
 
+from . import changes
 from .models import PeriodicReport, ReportingPeriod, ReportTally
 from .periods import periods_of_year
 
@@ -199,10 +200,14 @@ PAIR_NOT_FILED, PAIR_ON_TIME, PAIR_LATE, PAIR_NOT_OWED = range(4)
 
 
 def pair_states(
-    periods: list[ReportingPeriod], as_of: dt.date, org_ids: list[int] | None = None
+    periods: list[ReportingPeriod],
+    as_of: dt.date,
+    org_ids: list[int] | None = None,
+    organizations: Q | None = None,
 ) -> dict[int, bytes]:
     """{organisation: its state in each of `periods`, one byte each, in their order} for every organisation that
-    owes at least one of them (of `org_ids` only, when given), read as of `as_of` from the maintained rows of
+    owes at least one of them (of `org_ids` only, and matching `organizations`, when given), read as of `as_of`
+    from the maintained rows of
     the pairs owed (``ReportTally``, one query): not owed, not filed by `as_of`, filed on time, filed late. The
     same rule as ``classify``; ``pair_counts`` turns a state into counts."""
     position = {p.pk: i for i, p in enumerate(periods)}
@@ -210,6 +215,8 @@ def pair_states(
     rows = _tallies(periods).order_by()
     if org_ids is not None:
         rows = rows.filter(organization_id__in=org_ids)
+    if organizations is not None:
+        rows = rows.filter(organization__in=Organization.objects.filter(organizations).values("pk"))
     states: dict[int, bytearray] = {}
     for org_id, period_id, day in rows.values_list("organization_id", "period_id", "submitted_on"):
         i = position[period_id]
@@ -321,11 +328,65 @@ def cached_counts(
     periods: list[ReportingPeriod], as_of: dt.date, matching: Q | None = None, search: str = ""
 ) -> tuple[dict[int, TimelinessCounts], TimelinessCounts]:
     """``timeliness_counts`` for the matrix: counting every organisation's reports is the page's one heavy read
-    (~70,000 reports a year at a country's size), cached until a write changes what it read."""
-    return cached_under_data_version(
-        ("timeliness", tuple((p.pk, p.due_on) for p in periods), as_of, search),
-        lambda: timeliness_counts(periods, as_of, matching),
+    (~70,000 reports a year at a country's size), cached until a write changes what it read. Kept as sums over
+    the organisations' states (``pair_states``), each organisation's beside them (``KeptByKey``): after a write
+    that names a few organisations (``changes.named``), their old states are taken away and their new ones
+    added instead of counting every organisation again; a write naming only other periods leaves it as it is."""
+    order = [p.pk for p in periods]
+    period_ids = set(order)
+
+    def compute() -> dict:
+        states = pair_states(periods, as_of, organizations=matching)
+        sums: dict[int, list[int]] = {}
+        for row in states.values():
+            add_states(sums, order, row, 1)
+        return {"sums": sums, "kept": None if bypassed() else KeptByKey(states)}
+
+    def update(previous: dict, moved: dict) -> dict | None:
+        pairs = changes.named(moved)
+        if pairs is None or previous["kept"] is None:
+            return None
+        org_ids = {org_id for org_id, period_id in pairs if period_id is None or period_id in period_ids}
+        if not org_ids:
+            return previous
+        old = previous["kept"].get_many(org_ids)
+        if old is None:
+            return None
+        new = pair_states(periods, as_of, sorted(org_ids), matching)
+        kept = previous["kept"].replaced({org_id: new.get(org_id) for org_id in org_ids})
+        if kept is None:
+            return None
+        sums = {period_id: list(counts) for period_id, counts in previous["sums"].items()}
+        for row in old.values():
+            add_states(sums, order, row, -1)
+        for row in new.values():
+            add_states(sums, order, row, 1)
+        return {"sums": sums, "kept": kept}
+
+    value = cached_under_data_version(
+        ("timeliness", tuple((p.pk, p.due_on) for p in periods), as_of, search), compute, update=update
     )
+    per_period = {}
+    total = TimelinessCounts()
+    for p in periods:
+        owed, filed, on_time = value["sums"].get(p.pk, (0, 0, 0))
+        per_period[p.pk] = period_counts(owed, filed, on_time, past_due=as_of > p.due_on)
+        total.merge(per_period[p.pk])
+    return per_period, total
+
+
+def add_states(sums: dict[int, list[int]], period_ids, states: bytes, sign: int) -> None:
+    """Add (sign 1) or take away (-1) one organisation's states (``pair_states``, in the order of `period_ids`)
+    in `sums`: per period, [owed, filed, on time]."""
+    for period_id, state in zip(period_ids, states, strict=True):
+        if state == PAIR_NOT_OWED:
+            continue
+        counts = sums.setdefault(period_id, [0, 0, 0])
+        counts[0] += sign
+        if state != PAIR_NOT_FILED:
+            counts[1] += sign
+            if state == PAIR_ON_TIME:
+                counts[2] += sign
 
 
 def _timeliness(

@@ -977,16 +977,7 @@ def _punctuality_rows(year: int, as_of: dt.date, org_ids: list[int] | None) -> l
 
 def _punctuality_add(totals: dict, parts, sign: int) -> None:
     """Per period due: [owed, filed, on time]."""
-    period_ids, states = parts
-    for period_id, state in zip(period_ids, states, strict=True):
-        if state == timeliness.PAIR_NOT_OWED:
-            continue
-        sums = totals.setdefault(period_id, [0, 0, 0])
-        sums[0] += sign
-        if state != timeliness.PAIR_NOT_FILED:
-            sums[1] += sign
-            if state == timeliness.PAIR_ON_TIME:
-                sums[2] += sign
+    timeliness.add_states(totals, *parts, sign)
 
 
 def _punctuality_figure(year: int, as_of: dt.date, totals: dict, count: int) -> IndicatorResult:

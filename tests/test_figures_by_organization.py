@@ -173,3 +173,41 @@ def test_a_period_summary_is_kept_after_a_write_to_another_period_and_recomputed
     assert client.get(of_month).status_code == 200
     assert computed == [monthly.period_id]  # its own month's are counted again
     assert consistency.differences() == []
+
+
+@pytest.mark.usefixtures("demo")
+def test_the_matrix_counts_the_organisations_a_write_named_again_and_no_other(monkeypatch):
+    from reports import timeliness
+
+    asked = []
+    pair_states = timeliness.pair_states
+
+    def spy(periods, as_of, org_ids=None, organizations=None):
+        asked.append(None if org_ids is None else sorted(org_ids))
+        return pair_states(periods, as_of, org_ids, organizations)
+
+    monkeypatch.setattr(timeliness, "pair_states", spy)
+    staff = staff_user("vp_by_org_matrix")
+    client = Client()
+    client.force_login(staff)
+    report = PeriodicReport.objects.filter(status=ReportStatus.SUBMITTED, period__kind="month").first()
+    url = f"/reports/matrix/?year={report.period.year}"
+    assert client.get(url).status_code == 200
+    asked.clear()
+
+    report_services.report_return(report=report, reason="Bổ sung số liệu.", by=staff)
+    assert client.get(url).status_code == 200
+    _only_a_few(asked, report.organization_id)
+    assert consistency.differences() == []
+
+    # The organisations' states dropped by the cache: counted again from every organisation.
+    from core import datacache
+
+    monkeypatch.setattr(datacache, "side_fetch", lambda token, parts: {})
+    asked.clear()
+    report_services.report_submit(
+        report=PeriodicReport.objects.get(pk=report.pk), by=secretary_user(report.organization, "bt_matrix")
+    )
+    assert client.get(url).status_code == 200
+    assert asked == [None]
+    assert consistency.differences() == []
