@@ -30,6 +30,7 @@ as template fragments, ``{% load datacache %}{% datacache name cache_key %}…{%
 from __future__ import annotations
 
 import contextvars
+import copy
 import hashlib
 import re
 import time
@@ -345,6 +346,48 @@ class KeptByKey:
         out = KeptByKey.__new__(KeptByKey)
         out.tokens = {**self.tokens, **dict.fromkeys(changed, token)}
         return out
+
+
+def cached_sums(parts: tuple, rows, add, named) -> dict:
+    """Sums over keys (organisations), cached under `parts` like ``cached_under_data_version`` and brought up to
+    date after a write from the few keys it changed:
+
+    - ``rows(keys)``: {key: what it adds} for `keys` (None: every key);
+    - ``add(sums, value, sign)``: add (sign 1) or take away (-1) one key's value in the dict `sums`;
+    - ``named(moved)``: the keys the rows written since `moved` (see ``cached_under_data_version``) may have
+      changed; None when it cannot tell (then everything is summed afresh).
+
+    Each key's value waits beside the sums (``KeptByKey``): after a write the named keys' old values are taken
+    away and their new ones added."""
+
+    def compute() -> dict:
+        values = rows(None)
+        sums: dict = {}
+        for value in values.values():
+            add(sums, value, 1)
+        return {"sums": sums, "kept": None if bypassed() else KeptByKey(values)}
+
+    def update(previous: dict, moved: dict) -> dict | None:
+        keys = named(moved)
+        if keys is None or previous["kept"] is None:
+            return None
+        if not keys:
+            return previous
+        old = previous["kept"].get_many(keys)
+        if old is None:
+            return None
+        new = rows(sorted(keys))
+        kept = previous["kept"].replaced({key: new.get(key) for key in keys})
+        if kept is None:
+            return None
+        sums = copy.deepcopy(previous["sums"])
+        for value in old.values():
+            add(sums, value, -1)
+        for value in new.values():
+            add(sums, value, 1)
+        return {"sums": sums, "kept": kept}
+
+    return cached_under_data_version(parts, compute, update=update)["sums"]
 
 
 #: How long a request waits for another one computing the same value before computing it itself (seconds).

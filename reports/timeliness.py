@@ -24,7 +24,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from core.datacache import KeptByKey, bypassed, cached_under_data_version
+from core.datacache import cached_sums
 from organizations.models import Organization, in_bloc_during_q
 
 from . import changes
@@ -335,41 +335,22 @@ def cached_counts(
     order = [p.pk for p in periods]
     period_ids = set(order)
 
-    def compute() -> dict:
-        states = pair_states(periods, as_of, organizations=matching)
-        sums: dict[int, list[int]] = {}
-        for row in states.values():
-            add_states(sums, order, row, 1)
-        return {"sums": sums, "kept": None if bypassed() else KeptByKey(states)}
-
-    def update(previous: dict, moved: dict) -> dict | None:
+    def named(moved: dict) -> set[int] | None:
         pairs = changes.named(moved)
-        if pairs is None or previous["kept"] is None:
+        if pairs is None:
             return None
-        org_ids = {org_id for org_id, period_id in pairs if period_id is None or period_id in period_ids}
-        if not org_ids:
-            return previous
-        old = previous["kept"].get_many(org_ids)
-        if old is None:
-            return None
-        new = pair_states(periods, as_of, sorted(org_ids), matching)
-        kept = previous["kept"].replaced({org_id: new.get(org_id) for org_id in org_ids})
-        if kept is None:
-            return None
-        sums = {period_id: list(counts) for period_id, counts in previous["sums"].items()}
-        for row in old.values():
-            add_states(sums, order, row, -1)
-        for row in new.values():
-            add_states(sums, order, row, 1)
-        return {"sums": sums, "kept": kept}
+        return {org_id for org_id, period_id in pairs if period_id is None or period_id in period_ids}
 
-    value = cached_under_data_version(
-        ("timeliness", tuple((p.pk, p.due_on) for p in periods), as_of, search), compute, update=update
+    sums = cached_sums(
+        ("timeliness", tuple((p.pk, p.due_on) for p in periods), as_of, search),
+        lambda org_ids: pair_states(periods, as_of, org_ids, matching),
+        lambda sums, states, sign: add_states(sums, order, states, sign),
+        named,
     )
     per_period = {}
     total = TimelinessCounts()
     for p in periods:
-        owed, filed, on_time = value["sums"].get(p.pk, (0, 0, 0))
+        owed, filed, on_time = sums.get(p.pk, (0, 0, 0))
         per_period[p.pk] = period_counts(owed, filed, on_time, past_due=as_of > p.due_on)
         total.merge(per_period[p.pk])
     return per_period, total

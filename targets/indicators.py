@@ -469,24 +469,37 @@ def counted_events(kind: str, year: int, as_of: dt.date) -> QuerySet[MemberEvent
 
 def monthly_event_counts(kind: str, year: int, until: dt.date) -> list[int]:
     """The events of `kind` counted in `year` up to `until`, month by month (the pace and the charts), cached
-    until a member event or a spell changes (``core.datacache``)."""
-    return datacache.cached_under_data_version(
-        ("monthly-events", kind, year, until), lambda: _monthly_event_counts(kind, year, until)
+    until a member event or a spell changes (``core.datacache``); after a new event, only its organisation's
+    months are counted again (``cached_sums``)."""
+    sums = datacache.cached_sums(
+        ("monthly-events", kind, year, until),
+        lambda org_ids: _monthly_event_counts(kind, year, until, org_ids),
+        _add_months,
+        changes.organizations_named,
     )
+    return [sums.get(month, 0) for month in range(1, 13)]
 
 
-def _monthly_event_counts(kind: str, year: int, until: dt.date) -> list[int]:
-    counts = [0] * 12
+def _monthly_event_counts(kind: str, year: int, until: dt.date, org_ids: list[int] | None) -> dict:
+    """{organisation: ((month, count), …)} of the events of `kind` counted in `year` up to `until`."""
+    events = counted_events(kind, year, until)
+    if org_ids is not None:
+        events = events.filter(organization_id__in=org_ids)
     rows = (
-        counted_events(kind, year, until)
-        .annotate(month=ExtractMonth("decided_on"))
-        .values("month")
+        events.annotate(month=ExtractMonth("decided_on"))
+        .values_list("organization_id", "month")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    for row in rows:
-        counts[row["month"] - 1] = row["n"]
-    return counts
+    out: dict[int, list] = {}
+    for org_id, month, n in rows:
+        out.setdefault(org_id, []).append((month, n))
+    return {org_id: tuple(months) for org_id, months in out.items()}
+
+
+def _add_months(sums: dict, months, sign: int) -> None:
+    for month, n in months:
+        sums[month] = sums.get(month, 0) + sign * n
 
 
 def _event_rows(kind: str):

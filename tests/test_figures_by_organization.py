@@ -92,7 +92,17 @@ def test_a_report_returned_recomputes_its_organisation_only_and_the_figures_stay
 
 
 @pytest.mark.usefixtures("demo")
-def test_an_admission_recomputes_its_organisation_and_a_change_of_the_bloc_recomputes_everything(recomputed):
+def test_an_admission_recomputes_its_organisation_and_a_change_of_the_bloc_recomputes_everything(
+    recomputed, monkeypatch
+):
+    monthly = []
+    count_months = ind._monthly_event_counts
+
+    def spy(kind, year, until, org_ids):
+        monthly.append(None if org_ids is None else sorted(org_ids))
+        return count_months(kind, year, until, org_ids)
+
+    monkeypatch.setattr(ind, "_monthly_event_counts", spy)
     staff = staff_user("vp_by_org_2")
     client = Client()
     client.force_login(staff)
@@ -100,6 +110,7 @@ def test_an_admission_recomputes_its_organisation_and_a_change_of_the_bloc_recom
     org = Organization.objects.get(code="05")
     _dashboard(client, year)
     recomputed.clear()
+    monthly.clear()
 
     today = timezone.localdate()
     member_services.member_create(
@@ -108,6 +119,7 @@ def test_an_admission_recomputes_its_organisation_and_a_change_of_the_bloc_recom
     )  # fmt: skip
     _dashboard(client, year)
     _only_a_few(recomputed["admissions"], org.pk)
+    assert monthly and all(org_ids is not None and org.pk in org_ids for org_ids in monthly), monthly
     assert consistency.differences() == []
 
     # An organisation leaving the Bloc changes who is counted at all: every row is computed afresh.
