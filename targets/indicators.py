@@ -50,13 +50,12 @@ from organizations.models import (
     term_label,
     term_of_year,
 )
-from reports import changes, timeliness
+from reports import changes, selectors, timeliness
 from reports.models import (
     PeriodicReport,
     ReportingPeriod,
     ReportKind,
     ReportStatus,
-    Resolution,
     StudyLine,
 )
 
@@ -753,15 +752,8 @@ STUDY_NOUNS = {"members": "đảng viên", "masses": "quần chúng"}
 
 def required_resolutions(year: int) -> list[tuple[int, str]]:
     """(id, short title) of the resolutions every member of `year` had to study, in their order (no query on a
-    page that shows cached figures: ``cached_when_version_read``)."""
-    return datacache.cached_when_version_read(
-        ("required-resolutions", year),
-        lambda: list(
-            Resolution.objects.filter(year=year, required=True)
-            .order_by("order", "pk")
-            .values_list("pk", "short_title")
-        ),
-    )
+    page that shows cached figures: ``reports.selectors.required_resolutions``)."""
+    return [(r.pk, r.short_title) for r in selectors.required_resolutions(year)]
 
 
 def study_data(year: int, as_of: dt.date, org_ids: list[int] | None = None) -> list[dict]:

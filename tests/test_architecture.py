@@ -86,6 +86,24 @@ def test_the_timeliness_rule_lives_in_exactly_one_module():
     assert homes == ["reports/timeliness.py"]
 
 
+#: The first part of a cached value's key, where the code names it: ``cached_under_data_version(("name", …``.
+CACHE_KEY_NAMES = re.compile(
+    r"\b(?:cached_under_data_version|cached_when_version_read|cached_sums|per_request)\(\s*\(\s*\"([\w-]+)\""
+)
+
+
+def test_every_cached_value_has_a_key_of_its_own():
+    """Two computations cached under the same name read each other's values: the dashboard's required
+    resolutions (ids and titles) under the report form's name (Resolution objects) broke the form with a 500 in
+    ``make load`` (issue 20). Each name appears once in the product."""
+    seen: dict[str, list[str]] = {}
+    for path in _product_sources():
+        for name in CACHE_KEY_NAMES.findall(path.read_text()):
+            seen.setdefault(name, []).append(str(path.relative_to(ROOT)))
+    assert len(seen) > 15, sorted(seen)  # the pattern still finds the names
+    assert {name: where for name, where in seen.items() if len(where) > 1} == {}
+
+
 # --- one way to type a decimal --------------------------------------------------------------------------------
 
 
