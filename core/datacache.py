@@ -37,6 +37,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from functools import lru_cache, partial
+from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
@@ -273,10 +274,29 @@ def _fresh(entry, versions: dict[str, object]):
     return value
 
 
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of the portal's own code (the Python modules and templates of its apps, read once per process):
+    part of every key, so a value cached by other code — before a deployment, in a shared Redis — is never read
+    by this one. A cached value's shape may change with the code (``make load`` met a form reading the
+    dashboard's tuples cached by the previous version under the same name, with the data unchanged)."""
+    digest = hashlib.sha1()
+    base = Path(settings.BASE_DIR).resolve()
+    roots = {Path(config.path).resolve() for config in apps.get_app_configs()}
+    roots = {root for root in roots if root.parent == base}  # the portal's apps, not the installed packages
+    roots |= {base / "templates", base / "khoi_portal"}
+    for root in sorted(roots):
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".html") and "tests" not in path.parts and path.is_file():
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def data_cache_key(*parts) -> str:
     """A cache key for `parts` (a page body cached as a template fragment with ``{% datacache %}``, which checks
-    what the fragment read)."""
-    return hashlib.sha1(repr(parts).encode()).hexdigest()[:20]
+    what the fragment read), under this version of the code (``code_version``)."""
+    return hashlib.sha1(repr((code_version(), parts)).encode()).hexdigest()[:20]
 
 
 def side_store(token: str, parts: dict) -> None:

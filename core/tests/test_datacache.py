@@ -92,3 +92,20 @@ def test_a_get_reads_the_version_once_and_a_post_reads_it_afresh(db, rf):
     assert _version_reads(queries) == 2
     # Outside a request (commands, tests) every call reads the database.
     assert datacache._request_version.get() is None
+
+
+def test_a_value_cached_by_other_code_is_not_read(monkeypatch):
+    """After a deployment the shared cache still holds what the previous code stored, possibly of another shape
+    under the same name: keys carry the code's version, so the new code computes its own."""
+    _version(monkeypatch)
+    calls = []
+    monkeypatch.setattr(datacache, "code_version", lambda: "before")
+    assert datacache.cached_under_data_version(
+        ("deployed",), lambda: calls.append(1) or ("old", "shape")
+    ) == (
+        "old",
+        "shape",
+    )
+    monkeypatch.setattr(datacache, "code_version", lambda: "after")
+    assert datacache.cached_under_data_version(("deployed",), lambda: calls.append(2) or ["new"]) == ["new"]
+    assert calls == [1, 2]
