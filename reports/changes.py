@@ -62,6 +62,13 @@ def named(moved: dict[str, object]) -> set[tuple[int, int | None]] | None:
     return datacache.per_request(key, lambda: _named(moved, paths))
 
 
+def only_other_periods(moved: dict[str, object], period_id: int) -> bool:
+    """Whether every row added since `moved` names a report of a period other than `period_id` (nothing of the
+    registry's, nothing of that period's): what a page of that period alone showed is as it was."""
+    pairs = named(moved)
+    return pairs is not None and all(period is not None and period != period_id for _, period in pairs)
+
+
 def organizations_named(moved: dict[str, object]) -> set[int] | None:
     """The organisations of ``named(moved)``."""
     pairs = named(moved)

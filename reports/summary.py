@@ -180,7 +180,7 @@ def _totals(summary: PeriodSummary, extra=None) -> PeriodSummary:
         pairs = changes.named(moved)
         if pairs is None or any(period_id == period.pk for _, period_id in pairs):
             return None
-        return {**previous, **_registry(period, as_of)}
+        return {**previous, **_registry(period, as_of)}  # (events have no period: the registry reads them)
 
     totals = cached_under_data_version(
         ("period-summary", period.pk, period.due_on, as_of, extra is not None),

@@ -39,7 +39,7 @@ from organizations.access import (
 )
 from organizations.models import Organization
 
-from . import reminders, selectors, services, timeliness
+from . import changes, reminders, selectors, services, timeliness
 from .document_views import period_summary_document
 from .documents import report_entry, summary_entry
 from .forms import (
@@ -852,12 +852,18 @@ def period_summary(request):
             lambda: [p for p in periods_of_year(period.year) if p.kind == period.kind]
         )
         key = data_cache_key("period-summary", period.pk, number, today())
+
+        def kept_after(moved):  # {% datacache … keep= %}: a write to other periods' reports only
+            return changes.only_other_periods(moved, period.pk)
+
+        kept_after.do_not_call_in_templates = True
         context = {
             "summary": summary,
             "document_entry": SimpleLazyObject(lambda: summary_entry(period)),
             "period": period,
             "siblings": siblings,
             "cache_key": key,
+            "kept_after": kept_after,
             "page_query": urlencode({"period": period.pk}),
         }
         return render(request, "reports/period_summary.html", context)
