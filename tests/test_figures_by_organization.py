@@ -234,3 +234,29 @@ def test_the_matrix_counts_the_organisations_a_write_named_again_and_no_other(mo
     assert client.get(url).status_code == 200
     assert asked == [None]
     assert consistency.differences() == []
+
+
+@pytest.mark.usefixtures("demo")
+def test_the_days_figures_computed_ahead_are_what_the_first_leader_is_served():
+    """``manage.py warm_figures`` (cron, after midnight): the day's dashboard, JSON and matrix counts of this year
+    and last are in the cache before anyone asks."""
+    from io import StringIO
+
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    from core import datacache
+    from reports import timeliness
+    from targets import dashboard
+
+    cache.clear()
+    out = StringIO()
+    call_command("warm_figures", stdout=out)
+    today = timezone.localdate()
+    assert f"Năm {today.year}:" in out.getvalue()
+    with datacache.served_only(), datacache.one_version():
+        for year in (today.year, today.year - 1):
+            assert dashboard.build_dashboard(year).year == year
+            assert dashboard.dashboard_json(year)["year"] == year
+            months = [p for p in timeliness.periods_of_year(year) if p.kind == "month"]
+            timeliness.cached_counts(months, today)
