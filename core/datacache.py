@@ -410,9 +410,13 @@ def cached_sums(parts: tuple, rows, add, named) -> dict:
     return cached_under_data_version(parts, compute, update=update)["sums"]
 
 
-#: How long a request waits for another one computing the same value before computing it itself (seconds).
-SINGLE_FLIGHT_WAIT = 10.0
 _POLL = 0.02
+
+
+def single_flight_wait() -> float:
+    """How long a request waits for another one computing the same value before computing it itself (seconds,
+    ``settings.PORTAL_SINGLE_FLIGHT_WAIT``)."""
+    return settings.PORTAL_SINGLE_FLIGHT_WAIT
 
 
 #: How ``cached_under_data_version`` behaves for the consistency check (``targets.consistency``): None, as
@@ -461,7 +465,7 @@ def cached_under_data_version(parts: tuple, compute, *, also_read: frozenset[str
     dashboard), one takes a short lock in the cache and computes; the others wait for its value instead of all
     computing the same thing. A waiter stops waiting when the value appears, when the lock is gone (the first
     request failed, or the cache itself is down: the cache only speeds pages up) or after
-    ``SINGLE_FLIGHT_WAIT`` seconds — then it computes itself.
+    ``single_flight_wait()`` seconds — then it computes itself.
 
     Everything `compute` uses that it does not read itself must be in `parts` (an organisation's id, a period's
     dates), or its tables in `also_read` (a page body: what the view read before rendering it).
@@ -499,12 +503,13 @@ def cached_under_data_version(parts: tuple, compute, *, also_read: frozenset[str
         return value
 
     lock = key + ":computing"
-    if cache.add(lock, 1, timeout=int(SINGLE_FLIGHT_WAIT) + 5):
+    wait = single_flight_wait()
+    if cache.add(lock, 1, timeout=int(wait) + 5):
         try:
             return compute_and_store()
         finally:
             cache.delete(lock)
-    deadline = time.monotonic() + SINGLE_FLIGHT_WAIT
+    deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         time.sleep(_POLL)
         value = _fresh(cache.get(key), versions)

@@ -130,6 +130,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 #: only while the tables it read are unchanged), the apps whose tables are watched, and tables whose rows change no
 #: figure (a report's draft history, reminders sent, attachments).
 PORTAL_CACHE_SECONDS = env.int("PORTAL_CACHE_SECONDS", default=15 * 60)
+#: How long a request waits for another computing the same cold value (core/datacache.py, single flight).
+PORTAL_SINGLE_FLIGHT_WAIT = env.float("PORTAL_SINGLE_FLIGHT_WAIT", default=10.0)
 PORTAL_DATA_APPS = ("organizations", "members", "discipline", "reports", "targets")
 PORTAL_DATA_IGNORED_TABLES = (
     "reports_reminderlog",

@@ -109,3 +109,15 @@ def test_a_value_cached_by_other_code_is_not_read(monkeypatch):
     monkeypatch.setattr(datacache, "code_version", lambda: "after")
     assert datacache.cached_under_data_version(("deployed",), lambda: calls.append(2) or ["new"]) == ["new"]
     assert calls == [1, 2]
+
+
+def test_a_waiter_waits_as_long_as_the_setting_says(monkeypatch, settings):
+    """``PORTAL_SINGLE_FLIGHT_WAIT``: at the whole Party's size a cold dashboard takes longer than the default 10 s,
+    and a request that stops waiting computes it too."""
+    _version(monkeypatch)
+    cache.clear()
+    settings.PORTAL_SINGLE_FLIGHT_WAIT = 0.2
+    cache.add("portal:cached:" + datacache.data_cache_key("slow") + ":computing", 1, timeout=30)  # someone computes
+    started = time.monotonic()
+    assert datacache.cached_under_data_version(("slow",), lambda: "mine") == "mine"
+    assert 0.2 <= time.monotonic() - started < 2
