@@ -24,7 +24,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from core.datacache import cached_sums
+from core.datacache import cached_sums, cached_when_version_read
 from organizations.models import Organization, in_bloc_during_q
 
 from . import changes
@@ -97,7 +97,11 @@ class TimelinessCell:
 def classify(*, period: ReportingPeriod, first_submitted_at, as_of: dt.date) -> TimelinessCell:
     """On time: first submitted (local date) on or before the due date; late: after it (days late);
     missing: past due and never submitted; not due: not submitted and the due date is today or later."""
-    day = submitted_on(first_submitted_at)
+    return _classify_day(period, submitted_on(first_submitted_at), as_of)
+
+
+def _classify_day(period: ReportingPeriod, day: dt.date | None, as_of: dt.date) -> TimelinessCell:
+    """``classify`` from the local day of the first submission."""
     if day is not None and day <= as_of:
         late = (day - period.due_on).days
         return TimelinessCell(LATE, late) if late > 0 else TimelinessCell(ON_TIME)
@@ -118,11 +122,9 @@ def cells(
     for org in orgs:
         for period in periods:
             pk, status, first = found.get((org.pk, period.pk), (None, None, None))
-            if owes_report(org, period):
-                cell = classify(period=period, first_submitted_at=first, as_of=as_of)
-            else:
-                cell = TimelinessCell(NOT_OWED)
-            cell.report_id, cell.status, cell.submitted_on = pk, status, submitted_on(first)
+            day = submitted_on(first)  # once per cell (a time zone conversion: 600 of them on a matrix page)
+            cell = _classify_day(period, day, as_of) if owes_report(org, period) else TimelinessCell(NOT_OWED)
+            cell.report_id, cell.status, cell.submitted_on = pk, status, day
             out[(org.pk, period.pk)] = cell
     return out
 
@@ -318,8 +320,20 @@ def timeliness_page(
     search = search.strip()
     matching = (Q(code__icontains=search) | Q(name__icontains=search)) if search else None
     organizations = Organization.objects.filter(matching) if matching else None
-    shown = Paginator(_owing_any(periods, organizations), per_page).get_page(page)
-    result = _timeliness(year, kind, as_of, periods, list(shown.object_list), count=False)
+    owing = _owing_any(periods, organizations)
+
+    def page_of() -> tuple[int, int, list[Organization]]:
+        shown = Paginator(owing, per_page).get_page(page)
+        return shown.number, shown.paginator.count, list(shown.object_list)
+
+    # The page's organisations (with their spells) read apart: a report written leaves them as they are.
+    number, count, orgs = cached_when_version_read(
+        ("matrix-organizations", tuple(p.pk for p in periods), search, str(page), per_page), page_of
+    )
+    paginator = Paginator(owing, per_page)
+    paginator.count = count  # a cached_property: no COUNT query
+    shown = Page(orgs, number, paginator)
+    result = _timeliness(year, kind, as_of, periods, orgs, count=False)
     result.per_period, result.total = cached_counts(periods, as_of, matching, search)
     return result, shown
 
