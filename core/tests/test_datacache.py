@@ -117,7 +117,9 @@ def test_a_waiter_waits_as_long_as_the_setting_says(monkeypatch, settings):
     _version(monkeypatch)
     cache.clear()
     settings.PORTAL_SINGLE_FLIGHT_WAIT = 0.2
-    cache.add("portal:cached:" + datacache.data_cache_key("slow") + ":computing", 1, timeout=30)  # someone computes
+    cache.add(
+        "portal:cached:" + datacache.data_cache_key("slow") + ":computing", 1, timeout=30
+    )  # someone computes
     started = time.monotonic()
     assert datacache.cached_under_data_version(("slow",), lambda: "mine") == "mine"
     assert 0.2 <= time.monotonic() - started < 2
