@@ -88,6 +88,15 @@ def demo_loaded(django_db_setup, django_db_blocker):
     return _DEMO["output"]
 
 
+@pytest.fixture(scope="module")
+def demo(demo_loaded, django_db_blocker):
+    """The demo for one module: a savepoint over the session's demo, rolled back after the module's last test (a
+    module that changes the demo first defines its own); the demo's output."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield demo_loaded
+        transaction.set_rollback(True)
+
+
 def _uses_demo(item) -> bool:
     return "demo_loaded" in getattr(item, "fixturenames", ())
 

@@ -311,6 +311,28 @@ def side_fetch(token: str, parts) -> dict:
     return {keys[key]: value for key, value in cache.get_many(list(keys)).items()}
 
 
+def side_fetch_chunks(tokens: dict[int, str], wanted) -> dict[int, object]:
+    """{chunk: value} of the `wanted` chunks that the cache still holds, each stored with ``side_store`` under
+    its own token (`tokens`: {chunk: token}; a value brought up to date stores only its changed chunks anew)."""
+    by_token: dict[str, list[int]] = {}
+    for chunk in wanted:
+        by_token.setdefault(tokens[chunk], []).append(chunk)
+    got: dict[int, object] = {}
+    for token, chunks in by_token.items():
+        got.update(side_fetch(token, chunks))
+    return got
+
+
+def resummed(sums: dict, old, new, add) -> dict:
+    """A copy of `sums` with the values `old` taken away and `new` added (``add(sums, value, sign)``)."""
+    sums = copy.deepcopy(sums)
+    for value in old:
+        add(sums, value, -1)
+    for value in new:
+        add(sums, value, 1)
+    return sums
+
+
 class KeptByKey:
     """Values per integer key (an organisation's id) kept in the cache beside a cached value, in chunks of
     ``CHUNK`` keys (``side_store``), each chunk under its own token: a value brought up to date after a write
@@ -329,16 +351,9 @@ class KeptByKey:
         self.tokens = dict.fromkeys(chunks, token)
 
     def _fetch(self, chunks: set[int]) -> dict[int, dict] | None:
-        by_token: dict[str, list[int]] = {}
-        for chunk in chunks & self.tokens.keys():  # a chunk never stored holds no key
-            by_token.setdefault(self.tokens[chunk], []).append(chunk)
-        got: dict[int, dict] = {}
-        for token, wanted in by_token.items():
-            found = side_fetch(token, wanted)
-            if len(found) < len(wanted):
-                return None
-            got.update(found)
-        return got
+        wanted = chunks & self.tokens.keys()  # a chunk never stored holds no key
+        got = side_fetch_chunks(self.tokens, wanted)
+        return got if len(got) == len(wanted) else None
 
     def get_many(self, keys) -> dict[int, object] | None:
         """{key: value} of those of `keys` that have one; None when the cache has dropped a chunk holding some."""
@@ -400,23 +415,12 @@ def cached_sums(parts: tuple, rows, add, named) -> dict:
         kept = previous["kept"].replaced({key: new.get(key) for key in keys})
         if kept is None:
             return None
-        sums = copy.deepcopy(previous["sums"])
-        for value in old.values():
-            add(sums, value, -1)
-        for value in new.values():
-            add(sums, value, 1)
-        return {"sums": sums, "kept": kept}
+        return {"sums": resummed(previous["sums"], old.values(), new.values(), add), "kept": kept}
 
     return cached_under_data_version(parts, compute, update=update)["sums"]
 
 
 _POLL = 0.02
-
-
-def single_flight_wait() -> float:
-    """How long a request waits for another one computing the same value before computing it itself (seconds,
-    ``settings.PORTAL_SINGLE_FLIGHT_WAIT``)."""
-    return settings.PORTAL_SINGLE_FLIGHT_WAIT
 
 
 #: How ``cached_under_data_version`` behaves for the consistency check (``targets.consistency``): None, as
@@ -465,7 +469,7 @@ def cached_under_data_version(parts: tuple, compute, *, also_read: frozenset[str
     dashboard), one takes a short lock in the cache and computes; the others wait for its value instead of all
     computing the same thing. A waiter stops waiting when the value appears, when the lock is gone (the first
     request failed, or the cache itself is down: the cache only speeds pages up) or after
-    ``single_flight_wait()`` seconds — then it computes itself.
+    ``settings.PORTAL_SINGLE_FLIGHT_WAIT`` seconds — then it computes itself.
 
     Everything `compute` uses that it does not read itself must be in `parts` (an organisation's id, a period's
     dates), or its tables in `also_read` (a page body: what the view read before rendering it).
@@ -503,7 +507,7 @@ def cached_under_data_version(parts: tuple, compute, *, also_read: frozenset[str
         return value
 
     lock = key + ":computing"
-    wait = single_flight_wait()
+    wait = settings.PORTAL_SINGLE_FLIGHT_WAIT
     if cache.add(lock, 1, timeout=int(wait) + 5):
         try:
             return compute_and_store()

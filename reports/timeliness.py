@@ -242,21 +242,16 @@ def timeliness_counts(
     """Counts per period (and their total) over every organisation (matching `search`, a filter on
     organisations), with the same results as ``cells``: one aggregate query over the maintained rows of the pairs
     owed (``ReportTally``), one row per period."""
-    per_period = {p.pk: TimelinessCounts() for p in periods}
-    total = TimelinessCounts()
     if not periods:
-        return per_period, total
+        return {}, TimelinessCounts()
     rows = _tallies(periods)
     if search is not None:
         rows = rows.filter(organization__in=Organization.objects.filter(search).values("pk"))
-    found = {
-        row["period_id"]: row for row in rows.values("period_id").annotate(**_filed_counts(as_of)).order_by()
+    sums = {
+        row["period_id"]: (row["owed"], row["filed"], row["on_time"])
+        for row in rows.values("period_id").annotate(**_filed_counts(as_of)).order_by()
     }
-    for p in periods:
-        row = found.get(p.pk, {"owed": 0, "filed": 0, "on_time": 0})
-        per_period[p.pk] = period_counts(row["owed"], row["filed"], row["on_time"], past_due=as_of > p.due_on)
-        total.merge(per_period[p.pk])
-    return per_period, total
+    return counts_from_sums(periods, as_of, sums)
 
 
 # --- the completeness matrix -------------------------------------------------------------------------------
@@ -361,11 +356,17 @@ def cached_counts(
         lambda sums, states, sign: add_states(sums, order, states, sign),
         named,
     )
+    return counts_from_sums(periods, as_of, sums)
+
+
+def counts_from_sums(
+    periods: list[ReportingPeriod], as_of: dt.date, sums: dict[int, list[int]]
+) -> tuple[dict[int, TimelinessCounts], TimelinessCounts]:
+    """Counts per period (and their total) from `sums` (``add_states``: per period [owed, filed, on time])."""
     per_period = {}
     total = TimelinessCounts()
     for p in periods:
-        owed, filed, on_time = sums.get(p.pk, (0, 0, 0))
-        per_period[p.pk] = period_counts(owed, filed, on_time, past_due=as_of > p.due_on)
+        per_period[p.pk] = period_counts(*sums.get(p.pk, (0, 0, 0)), past_due=as_of > p.due_on)
         total.merge(per_period[p.pk])
     return per_period, total
 

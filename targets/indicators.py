@@ -11,7 +11,6 @@ year, 31/12 for a past one) for all but punctuality, which is read by period (``
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import uuid
 from array import array
@@ -199,23 +198,14 @@ class LazyRows(Sequence):
             self._order = stored if stored is not None else array("q", (r.org_id for r in self._rows()))
         return self._order
 
-    def _fetch(self, wanted: set[int]) -> dict[int, list]:
-        by_token: dict[str, list[int]] = {}
-        for chunk in wanted:
-            by_token.setdefault(self.tokens[chunk], []).append(chunk)
-        got: dict[int, list] = {}
-        for token, chunks in by_token.items():
-            got.update(datacache.side_fetch(token, chunks))
-        return got
-
     def _chunks(self, wanted: set[int]) -> dict[int, list]:
         wanted = wanted & self.tokens.keys()  # a chunk with none of the rows was never stored
-        got = self._fetch(wanted)
+        got = datacache.side_fetch_chunks(self.tokens, wanted)
         if len(got) < len(wanted):  # dropped by the cache: the same rows, from the database
             rows = REGISTRY[self.code].compute(self.year, self.as_of).rows
             fresh = LazyRows(self.code, self.year, self.as_of, rows)
             self.tokens = fresh.tokens
-            got = self._fetch(wanted) or {
+            got = datacache.side_fetch_chunks(self.tokens, wanted) or {
                 chunk: [(i, r) for i, r in enumerate(rows) if r.org_id // ROW_CHUNK == chunk]
                 for chunk in wanted
             }
@@ -298,7 +288,7 @@ class Indicator:
 class ByOrganization:
     """An indicator whose figure is made from sums over its organisations' rows, each row carrying what its
     organisation adds (``OrgRow.parts``). After a write, the cached figure is brought up to date
-    (``updated``) by recomputing only the rows of the organisations the new rows name (``targets.changes``):
+    (``updated``) by recomputing only the rows of the organisations the new rows name (``reports.changes``):
     their old parts are taken from the sums, their new ones added, and the figure made again from the sums —
     at a province's size, one organisation's reports read instead of every organisation's. The exact result is
     the same as computing everything afresh; ``manage.py tally_check`` compares the two.
@@ -337,11 +327,8 @@ class ByOrganization:
         new = {row.org_id: row for row in self.rows(year, as_of, sorted(org_ids))} if org_ids else {}
         if old.keys() != new.keys():
             return None
-        totals = copy.deepcopy(previous.totals)
-        for row in old.values():
-            self.add(totals, row.parts, -1)
-        for row in new.values():
-            self.add(totals, row.parts, 1)
+        parts = (row.parts for row in old.values()), (row.parts for row in new.values())
+        totals = datacache.resummed(previous.totals, *parts, self.add)
         result = self.figure(year, as_of, totals, len(previous.rows))
         result.totals, result.as_of = totals, as_of
         result.rows = result.kept_rows = previous.rows.replaced(new) if new else previous.rows
@@ -1000,22 +987,19 @@ def _punctuality_figure(year: int, as_of: dt.date, totals: dict, count: int) -> 
     """On-time reports over reports due, every kind together, by the one rule of ``reports.timeliness``: an
     organisation owes a period's report if it belonged to the Bloc for any part of the period."""
     periods = due_periods(year, as_of)
-    total = timeliness.TimelinessCounts()
-    series = []
-    for p in periods:
-        counts = timeliness.period_counts(*totals.get(p.pk, (0, 0, 0)), past_due=as_of > p.due_on)
-        total.merge(counts)
-        series.append(
-            {
-                "period_id": p.pk,
-                "label": p.label,
-                "due_on": p.due_on,
-                "expected": counts.due,
-                "on_time": counts.on_time,
-                "late": counts.late,
-                "missing": counts.missing,
-            }
-        )
+    per_period, total = timeliness.counts_from_sums(periods, as_of, totals)
+    series = [
+        {
+            "period_id": p.pk,
+            "label": p.label,
+            "due_on": p.due_on,
+            "expected": per_period[p.pk].due,
+            "on_time": per_period[p.pk].on_time,
+            "late": per_period[p.pk].late,
+            "missing": per_period[p.pk].missing,
+        }
+        for p in periods
+    ]
     if not periods:
         note = "Chưa có kỳ báo cáo nào đến hạn"
     elif total.missing or total.late:

@@ -9,7 +9,6 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -25,13 +24,6 @@ from targets import consistency
 from targets import indicators as ind
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo(demo_loaded, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():  # a savepoint over the session's demo
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from io import StringIO
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -30,13 +29,6 @@ from targets import consistency
 from targets import services as target_services
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo(demo_loaded, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():  # a savepoint over the session's demo
-        yield
-        transaction.set_rollback(True)
 
 
 _TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"|"X-CSRFToken": "[^"]*"')

@@ -10,7 +10,6 @@ from io import StringIO
 import openpyxl
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,13 +26,6 @@ from targets import services as target_services
 from targets.models import YearSnapshot
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo(demo_loaded, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():  # a savepoint over the session's demo
-        yield
-        transaction.set_rollback(True)
 
 
 def check() -> str:

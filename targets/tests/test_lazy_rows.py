@@ -60,6 +60,6 @@ def test_a_chunk_the_cache_dropped_is_read_again_from_the_database(world):
     expected = [(r.org_id, r.detail) for r in fresh.rows]
     stored = pickle.loads(pickle.dumps(fresh))
     cache.delete_many([f"portal:side:{token}:{chunk}" for chunk, token in stored.rows.tokens.items()])
-    assert not stored.rows._fetch(set(stored.rows.tokens))
+    assert not ind.datacache.side_fetch_chunks(stored.rows.tokens, set(stored.rows.tokens))
     assert [(r.org_id, r.detail) for r in stored.rows] == expected
     assert stored.row_for(world[3].pk).detail == fresh.row_for(world[3].pk).detail

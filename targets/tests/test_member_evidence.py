@@ -12,7 +12,6 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -25,13 +24,6 @@ from reports.periods import periods_of_year
 
 pytestmark = pytest.mark.django_db
 YEAR = 2021
-
-
-@pytest.fixture(scope="module")
-def demo(demo_loaded, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():  # a savepoint over the session's demo
-        yield
-        transaction.set_rollback(True)
 
 
 def _states(org, as_of):
