@@ -537,6 +537,21 @@ def cached_when_version_read(parts: tuple, compute):
     return cached_under_data_version(parts, lambda: (compute(),))[0]
 
 
+def cached_by_content(parts: tuple, compute):
+    """`compute()` cached under `parts` alone, with no version to check: for a value that `parts` name
+    completely — the tokens of chunks stored once and never changed (``side_store``), with whatever else it is
+    made from (a page of the dashboard's table: its organisations and the tokens of their rows' chunks). A write
+    that changes the content stores it under new tokens, so the key changes with it."""
+    if _mode.get() is not None:  # the consistency check: nothing served from the cache, nothing stored
+        return compute()
+    key = "portal:content:" + data_cache_key(*parts)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, cache_seconds())
+    return value
+
+
 def per_request(parts: tuple, compute):
     """`compute()` once per GET or HEAD request for `parts` (the data cannot change under such a request,
     ``ReadOnlyRequestVersion``); every time anywhere else. For a read several cached values make alike when
@@ -550,6 +565,16 @@ def per_request(parts: tuple, compute):
     value, reads = done[parts]
     note_reads(reads)
     return value
+
+
+def request_memo(name: str) -> dict | None:
+    """A dict kept for the current GET or HEAD request under `name` (the data cannot change under it); None
+    anywhere else. For reads answered piece by piece (``reports.changes.named``: the rows new in each table
+    since each id), where ``per_request``'s one key per whole question would read the same pieces twice."""
+    memo = _request_version.get()
+    if memo is None:
+        return None
+    return memo.setdefault("memo", {}).setdefault(name, {})
 
 
 def lazy_parts(compute, *names: str) -> dict:

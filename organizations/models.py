@@ -145,7 +145,11 @@ class Organization(models.Model):
     def spell_list(self) -> list["BlocMembership"]:
         cache = getattr(self, "_prefetched_objects_cache", {})
         if "spells" in cache:
-            return list(cache["spells"])
+            prefetched = cache["spells"]
+            # a copy made once per prefetched list (a matrix page asks 600 times: 12 periods × 50 organisations)
+            if getattr(self, "_spell_list_of", None) is not prefetched:
+                self._spell_list_of, self._spell_list_copy = prefetched, list(prefetched)
+            return self._spell_list_copy
         if not hasattr(self, "_spell_list"):
             self._spell_list = list(self.spells.order_by("joined_on")) if self.pk else []
         return self._spell_list

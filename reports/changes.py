@@ -51,15 +51,26 @@ def _paths() -> dict[str, tuple[type, str, str | None]]:
 def named(moved: dict[str, object]) -> set[tuple[int, int | None]] | None:
     """The (organisation, period) pairs whose figures the rows added since `moved` ({table: its highest id
     then}) may have changed — period None: any (a member's event) —; None when a table that does not name
-    them moved, or too many changed to be worth it. One query, once per request (the figures brought up to date
-    on one page ask alike)."""
+    them moved, or too many changed to be worth it. One query; within a GET request each table's new rows are
+    read once (the figures brought up to date on one page ask alike, each about some of the same tables)."""
     paths = _paths()
     if not moved.keys() <= paths.keys():
         return None
     if not moved:
         return set()
-    key = ("changes-named", tuple(sorted(moved.items(), key=lambda item: item[0])))
-    return datacache.per_request(key, lambda: _named(moved, paths))
+    memo = datacache.request_memo("changes-named")  # {(table, since): its pairs, or None: too many}
+    if memo is None:
+        memo = {}
+    todo = {table: since for table, since in moved.items() if (table, since) not in memo}
+    if todo:
+        memo.update(_named(todo, paths))
+    found: set = set()
+    for table, since in moved.items():
+        pairs = memo[(table, since)]
+        if pairs is None:
+            return None
+        found |= pairs
+    return None if len({org_id for org_id, _ in found}) > LIMIT or len(found) > LIMIT else found
 
 
 def only_other_periods(moved: dict[str, object], period_id: int) -> bool:
@@ -75,15 +86,29 @@ def organizations_named(moved: dict[str, object]) -> set[int] | None:
     return None if pairs is None else {org_id for org_id, _ in pairs}
 
 
-def _named(moved: dict[str, object], paths) -> set[tuple[int, int | None]] | None:
+def _named(moved: dict[str, object], paths) -> dict[tuple[str, object], set | None]:
+    """{(table, since): the pairs its rows added since name} for each table of `moved`, in one query (None for
+    a table that names too many)."""
     queries = []
-    for table, since in sorted(moved.items(), key=lambda item: item[0]):
+    tables = sorted(moved.items(), key=lambda item: item[0])
+    for position, (table, since) in enumerate(tables):
         model, org_path, period_path = paths[table]
         rows = model.objects.order_by()
         if since is not None:
             rows = rows.filter(pk__gt=since - MARGIN)
         period = F(period_path) if period_path else Value(None, output_field=IntegerField())
-        queries.append(rows.annotate(named_period=period).values_list(org_path, "named_period"))
+        queries.append(
+            rows.annotate(named_table=Value(position), named_period=period).values_list(
+                "named_table", org_path, "named_period"
+            )
+        )
     found = queries[0].union(*queries[1:]) if len(queries) > 1 else queries[0].distinct()
-    pairs = set(found[: LIMIT + 1])
-    return None if len({org_id for org_id, _ in pairs}) > LIMIT or len(pairs) > LIMIT else pairs
+    cap = (LIMIT + 1) * len(queries)
+    rows = list(found[:cap])
+    out: dict[tuple[str, object], set | None] = {(table, since): set() for table, since in tables}
+    for position, org_id, period_id in rows:
+        out[tables[position]].add((org_id, period_id))
+    for key, pairs in out.items():
+        if len(rows) >= cap or len(pairs) > LIMIT:
+            out[key] = None  # too many to tell (a bulk load, an import): computed afresh
+    return out

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.datacache import cached_when_version_read
+from core.datacache import cached_when_version_read, per_request
 from organizations import access
 
 from .models import DEFAULT_SCHEDULE, PERIODS_PER_YEAR, ReportingPeriod, ReportingSchedule, ReportKind
@@ -65,8 +65,11 @@ def year_range(today: dt.date | None = None) -> range:
 
 
 def periods_of_year(year: int) -> list[ReportingPeriod]:
-    """The periods of `year` that exist (a read: makes none), in page order (months, quarters, halves, year)."""
-    return _sorted(ReportingPeriod.objects.filter(year=year))
+    """The periods of `year` that exist (a read: makes none), in page order (months, quarters, halves, year);
+    read once per GET request (a page asks before and inside its cached body)."""
+    return list(
+        per_request(("periods-of-year", year), lambda: _sorted(ReportingPeriod.objects.filter(year=year)))
+    )
 
 
 @transaction.atomic

@@ -18,13 +18,14 @@ due date" means the same in Python and in SQL.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from core.datacache import cached_sums, cached_when_version_read
+from core.datacache import cached_sums, cached_under_data_version, cached_when_version_read
 from organizations.models import Organization, in_bloc_during_q
 
 from . import changes
@@ -117,12 +118,12 @@ def cells(
     reports = PeriodicReport.objects.filter(
         period__in=[p.pk for p in periods], organization__in=[o.pk for o in orgs]
     ).values_list("organization_id", "period_id", "pk", "status", "first_submitted_at")
-    found = {(o, p): (pk, status, first) for o, p, pk, status, first in reports}
+    # the local day of each first submission converted once (a time zone conversion per cell cost more)
+    found = {(o, p): (pk, status, submitted_on(first)) for o, p, pk, status, first in reports}
     out = {}
     for org in orgs:
         for period in periods:
-            pk, status, first = found.get((org.pk, period.pk), (None, None, None))
-            day = submitted_on(first)  # once per cell (a time zone conversion: 600 of them on a matrix page)
+            pk, status, day = found.get((org.pk, period.pk), (None, None, None))
             cell = _classify_day(period, day, as_of) if owes_report(org, period) else TimelinessCell(NOT_OWED)
             cell.report_id, cell.status, cell.submitted_on = pk, status, day
             out[(org.pk, period.pk)] = cell
@@ -268,6 +269,8 @@ class Timeliness:
     per_period: dict[int, TimelinessCounts] = field(default_factory=dict)
     per_organization: dict[int, TimelinessCounts] = field(default_factory=dict)
     total: TimelinessCounts = field(default_factory=TimelinessCounts)
+    #: {organisation: its row as HTML} (``timeliness_page`` with `render`).
+    rendered: dict[int, str] = field(default_factory=dict)
 
     def cell(self, org_id: int, period_id: int) -> TimelinessCell:
         return self.cells[(org_id, period_id)]
@@ -306,31 +309,84 @@ def timeliness_for_year(
 
 
 def timeliness_page(
-    year: int, kind: str, as_of: dt.date, *, page: str | int | None, per_page: int = 50, search: str = ""
+    year: int,
+    kind: str,
+    as_of: dt.date,
+    *,
+    page: str | int | None,
+    per_page: int = 50,
+    search: str = "",
+    render: Callable[[Organization, list[TimelinessCell], TimelinessCounts], str] | None = None,
 ) -> tuple[Timeliness, Page]:
     """One page of the matrix: the cells and per-organisation counts of `per_page` organisations (in code
     order, optionally those whose code or name contains `search`), with the counts per period and for the whole
-    year over every organisation counted in the database. A fixed number of queries whatever the size."""
+    year over every organisation counted in the database. A fixed number of queries whatever the size.
+
+    With `render` (an organisation, its cells and its counts → its row of HTML), the result holds the rendered
+    rows (``Timeliness.rendered``, cached: ``rendered_rows``) instead of the cells."""
     periods = [p for p in periods_of_year(year) if p.kind == kind]
     search = search.strip()
     matching = (Q(code__icontains=search) | Q(name__icontains=search)) if search else None
-    organizations = Organization.objects.filter(matching) if matching else None
-    owing = _owing_any(periods, organizations)
+
+    def owing():  # built only when the page's organisations are not cached (a filter per period: costly)
+        return _owing_any(periods, Organization.objects.filter(matching) if matching else None)
 
     def page_of() -> tuple[int, int, list[Organization]]:
-        shown = Paginator(owing, per_page).get_page(page)
+        shown = Paginator(owing(), per_page).get_page(page)
         return shown.number, shown.paginator.count, list(shown.object_list)
 
     # The page's organisations (with their spells) read apart: a report written leaves them as they are.
     number, count, orgs = cached_when_version_read(
         ("matrix-organizations", tuple(p.pk for p in periods), search, str(page), per_page), page_of
     )
-    paginator = Paginator(owing, per_page)
-    paginator.count = count  # a cached_property: no COUNT query
+    paginator = Paginator(range(count), per_page)  # counts and numbers the pages; no query
     shown = Page(orgs, number, paginator)
-    result = _timeliness(year, kind, as_of, periods, orgs, count=False)
+    if render is None:
+        result = _timeliness(year, kind, as_of, periods, orgs, count=False)
+    else:
+        result = Timeliness(year=year, kind=kind, as_of=as_of, periods=periods, organizations=orgs)
+        result.rendered = rendered_rows(periods, orgs, as_of, render)
     result.per_period, result.total = cached_counts(periods, as_of, matching, search)
     return result, shown
+
+
+def rendered_rows(
+    periods: list[ReportingPeriod], orgs: list[Organization], as_of: dt.date, render
+) -> dict[int, str]:
+    """{organisation: ``render(it, its cells, its counts)``} for a page of the matrix, cached until a report of
+    theirs is written; after a write naming a few of them (``changes.named``), only their rows are made again
+    (a page's 600 cells cost more than the rest of it). The periods and the organisations (code, name, spells
+    of the Bloc) are in the key."""
+    by_id = {o.pk: o for o in orgs}
+    period_ids = {p.pk for p in periods}
+
+    def rows(org_ids) -> dict[int, str]:
+        chosen = [by_id[org_id] for org_id in org_ids]
+        found = cells(chosen, periods, as_of)
+        out = {}
+        for org in chosen:
+            row = [found[(org.pk, p.pk)] for p in periods]
+            counts = TimelinessCounts()
+            for cell in row:
+                counts.add(cell.state)
+            out[org.pk] = render(org, row, counts)
+        return out
+
+    def update(previous: dict, moved: dict) -> dict | None:
+        pairs = changes.named(moved)
+        if pairs is None:
+            return None
+        named = {o for o, p in pairs if o in by_id and (p is None or p in period_ids)}
+        return {**previous, **rows(sorted(named))} if named else previous
+
+    parts = (
+        "matrix-rows",
+        f"{render.__module__}.{render.__qualname__}",
+        tuple((p.pk, p.starts_on, p.ends_on, p.due_on) for p in periods),
+        as_of,
+        tuple((o.pk, o.code, o.name, tuple((s.joined_on, s.left_on) for s in o.spell_list)) for o in orgs),
+    )
+    return cached_under_data_version(parts, lambda: rows(list(by_id)), update=update)
 
 
 def cached_counts(

@@ -3,6 +3,7 @@ completeness matrix, the period summary, resolutions and the schedule. Thin: aut
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -14,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.concurrency import EditGuard, history_last_change, model_state
@@ -22,6 +23,7 @@ from core.datacache import data_cache_key, lazy_parts, page_number
 from core.dates import parse_year
 from core.forms import add_service_errors, ask_change_reason, change_reason_of
 from core.spreadsheets import xlsx_response
+from core.templatetags.portal import count, rate
 from members import dues, meetings
 from organizations import closing
 from organizations.access import (
@@ -686,20 +688,31 @@ def _year_kind(request):
     return year, kind
 
 
-def _matrix_rows(result: timeliness.Timeliness) -> list[tuple]:
-    """[(organisation, cells as HTML, counts)]: the cells (hundreds per page) are written here, escaped, rather
-    than by the template engine, with one reverse() for the page instead of one per cell."""
+def _matrix_row_html(
+    org: Organization, cells: list[timeliness.TimelinessCell], counts: timeliness.TimelinessCounts
+) -> SafeString:
+    """One organisation's row of the matrix as HTML, escaped here: hundreds of cells per page, written faster
+    than by the template engine (and kept per organisation by ``timeliness.rendered_rows``)."""
+    before, after = _report_link()
+    html = []
+    for c in cells:
+        label = escape(c.label)
+        if c.report_id:
+            label = f'<a href="{before}{c.report_id:d}{after}">{label}</a>'
+        html.append(f'<td class="tl tl-{escape(c.state)} text-center">{label}</td>')
+    return mark_safe(  # noqa: S308 (every part escaped)
+        f'<tr>\n      <th scope="row" class="fw-normal text-nowrap">{escape(org.code)} · {escape(org.name)}</th>\n'
+        f"      {''.join(html)}\n"
+        f'      <td class="text-end">{count(counts.on_time)}/{count(counts.due)}</td>\n'
+        f'      <td class="text-end">{rate(counts.on_time_rate)}</td>\n    </tr>'
+    )
+
+
+@lru_cache(maxsize=1)
+def _report_link() -> tuple[str, str]:
+    """A report's address around its id (reversed once per process: the URLs do not change while it runs)."""
     before, after = reverse("reports:report_detail", args=[0]).rsplit("0", 1)
-    rows = []
-    for org, cells, counts in result.rows():
-        html = []
-        for c in cells:
-            label = escape(c.label)
-            if c.report_id:
-                label = f'<a href="{before}{c.report_id:d}{after}">{label}</a>'
-            html.append(f'<td class="tl tl-{escape(c.state)} text-center">{label}</td>')
-        rows.append((org, mark_safe("".join(html)), counts))  # noqa: S308 (every part escaped above)
-    return rows
+    return before, after
 
 
 #: Organisations per page of the completeness matrix (the Bloc's 76 on two pages; a province's thousands paged).
@@ -725,12 +738,12 @@ def matrix(request):
 
     def compute():
         result, page = timeliness.timeliness_page(
-            year, kind, as_of, page=number, per_page=MATRIX_PER_PAGE, search=search
+            year, kind, as_of, page=number, per_page=MATRIX_PER_PAGE, search=search, render=_matrix_row_html
         )
         return {
             "t": result,
             "page": page,
-            "rows": _matrix_rows(result),
+            "rows": [result.rendered[org.pk] for org in result.organizations],
             "chosen": _default_period(result.periods, as_of),
         }
 

@@ -293,18 +293,19 @@ class ByOrganization:
     at a province's size, one organisation's reports read instead of every organisation's. The exact result is
     the same as computing everything afresh; ``manage.py tally_check`` compares the two.
 
-    - ``rows(year, as_of, org_ids)``: the rows, with their parts, of the organisations `org_ids` (None: every
-      one the figure counts), in the figure's order;
+    - ``rows(year, as_of, org_ids, known)``: the rows, with their parts, of the organisations `org_ids` (None:
+      every one the figure counts), in the figure's order; `known` ({organisation: its row before}, when
+      brought up to date) lends their codes and names (``org_names``);
     - ``add(totals, parts, sign)``: add (sign 1) or take away (-1) one row's parts in `totals`, a dict;
     - ``figure(year, as_of, totals, rows)``: the result (without its rows) from the sums and the number of rows.
     """
 
-    rows: Callable[[int, dt.date, list[int] | None], list[OrgRow]]
+    rows: Callable[[int, dt.date, list[int] | None, dict[int, OrgRow] | None], list[OrgRow]]
     add: Callable[[dict, object, int], None]
     figure: Callable[[int, dt.date, dict, int], IndicatorResult]
 
     def compute(self, year: int, as_of: dt.date) -> IndicatorResult:
-        rows = self.rows(year, as_of, None)
+        rows = self.rows(year, as_of, None, None)
         totals: dict = {}
         for row in rows:
             self.add(totals, row.parts, 1)
@@ -324,7 +325,7 @@ class ByOrganization:
         if org_ids is None:
             return None
         old = previous.rows.get_many(org_ids)
-        new = {row.org_id: row for row in self.rows(year, as_of, sorted(org_ids))} if org_ids else {}
+        new = {row.org_id: row for row in self.rows(year, as_of, sorted(org_ids), old)} if org_ids else {}
         if old.keys() != new.keys():
             return None
         parts = (row.parts for row in old.values()), (row.parts for row in new.values())
@@ -436,6 +437,20 @@ def orgs_in_bloc(as_of: dt.date) -> QuerySet[Organization]:
     return Organization.objects.in_bloc_on(as_of)
 
 
+def org_names(org_ids: list[int] | None, known: dict[int, OrgRow] | None, orgs: Callable[[], QuerySet]):
+    """(id, code, name) of the organisations a figure's rows are made for, in code order: those of `orgs()` (of
+    `org_ids` only, when given), or — for a figure brought up to date after a write (``ByOrganization.updated``)
+    whose rows before (`known`) hold every one of `org_ids` — their codes and names from those rows, with no
+    query. The same answer: a write that changes an organisation, its code or its spells of the Bloc moves a
+    table that makes the figure be computed afresh (``reports.changes.named``), so here they are as they were."""
+    if org_ids is not None and known is not None and all(org_id in known for org_id in org_ids):
+        return sorted(((i, known[i].code, known[i].name) for i in org_ids), key=lambda row: (row[1], row[0]))
+    chosen = orgs()
+    if org_ids is not None:
+        chosen = chosen.filter(pk__in=org_ids)
+    return list(chosen.values_list("pk", "code", "name").order_by("code"))
+
+
 # --- counts of member events (admissions, full memberships) ------------------------------------------------
 
 
@@ -489,13 +504,13 @@ def _add_months(sums: dict, months, sign: int) -> None:
 
 
 def _event_rows(kind: str):
-    def rows(year: int, as_of: dt.date, org_ids: list[int] | None) -> list[OrgRow]:
+    def rows(year: int, as_of: dt.date, org_ids: list[int] | None, known=None) -> list[OrgRow]:
         """Counted from the events' side (the year's events of `kind`, by index), then spread over the
         organisations in the Bloc during the year: two queries that read only the year's events."""
         events = counted_events(kind, year, as_of)
-        orgs = Organization.objects.in_bloc_during(year_start(year), as_of)
         if org_ids is not None:
-            events, orgs = events.filter(organization_id__in=org_ids), orgs.filter(pk__in=org_ids)
+            events = events.filter(organization_id__in=org_ids)
+        orgs = org_names(org_ids, known, lambda: Organization.objects.in_bloc_during(year_start(year), as_of))
         per_org = dict(
             events.values("organization_id")
             .annotate(n=Count("pk"))
@@ -504,7 +519,7 @@ def _event_rows(kind: str):
         )
         return [
             OrgRow(pk, code, name, numerator=per_org.get(pk, 0), parts=per_org.get(pk, 0))
-            for pk, code, name in orgs.values_list("pk", "code", "name").order_by("code")
+            for pk, code, name in orgs
         ]
 
     return rows
@@ -743,20 +758,18 @@ def required_resolutions(year: int) -> list[tuple[int, str]]:
     return [(r.pk, r.short_title) for r in selectors.required_resolutions(year)]
 
 
-def study_data(year: int, as_of: dt.date, org_ids: list[int] | None = None) -> list[dict]:
+def study_data(year: int, as_of: dt.date, org_ids: list[int] | None = None, names=None) -> list[dict]:
     """Both coverages' figures from each organisation's latest report (``latest_study_lines``), in one pass over
-    its lines: per organisation (in the Bloc on `as_of`, by code; of `org_ids` only, when given) the report, its
-    period's label and, for each coverage, its lines' (resolution, studied, total). Four queries (resolutions,
-    periods, organisations, lines), whatever the number of reports."""
+    its lines: per organisation (in the Bloc on `as_of`, by code; of `org_ids` only, when given, with their
+    (id, code, name) in `names` when known: ``org_names``) the report, its period's label and, for each coverage,
+    its lines' (resolution, studied, total). Four queries (resolutions, periods, organisations, lines), whatever
+    the number of reports."""
     resolutions = [pk for pk, _ in required_resolutions(year)]
     labels = datacache.cached_when_version_read(
         ("ended-period-labels", year, as_of),
         lambda: {p.pk: p.label for p in ReportingPeriod.objects.filter(year=year, ends_on__lte=as_of)},
     )
-    orgs = orgs_in_bloc(as_of)
-    if org_ids is not None:
-        orgs = orgs.filter(pk__in=org_ids)
-    orgs = list(orgs.values_list("pk", "code", "name").order_by("code"))
+    orgs = names if names is not None else org_names(org_ids, None, lambda: orgs_in_bloc(as_of))
     lines = latest_study_lines(resolutions, list(labels), org_ids)
     latest: dict[int, tuple] = {}  # organisation → (its latest report, its period, [(resolution, figures)])
     for org_id, report_id, period_id, resolution_id, *figures in lines:
@@ -800,12 +813,13 @@ def _weakest(pairs: list[tuple[int, int]]) -> tuple[int, int] | None:
 
 
 def _study_rows(who: str):
-    def rows(year: int, as_of: dt.date, org_ids: list[int] | None) -> list[OrgRow]:
+    def rows(year: int, as_of: dt.date, org_ids: list[int] | None, known=None) -> list[OrgRow]:
         if org_ids is None:
             data = shared(("study", year, as_of), lambda: study_data(year, as_of))
         else:  # both coverages brought up to date on one page read the same organisations
+            names = org_names(org_ids, known, lambda: orgs_in_bloc(as_of))
             data = datacache.per_request(
-                ("study", year, as_of, tuple(org_ids)), lambda: study_data(year, as_of, org_ids)
+                ("study", year, as_of, tuple(names)), lambda: study_data(year, as_of, org_ids, names)
             )
         out = []
         for o in data:
@@ -944,7 +958,7 @@ def owing_organizations(periods: list[ReportingPeriod]) -> list[Organization]:
     )
 
 
-def _punctuality_rows(year: int, as_of: dt.date, org_ids: list[int] | None) -> list[OrgRow]:
+def _punctuality_rows(year: int, as_of: dt.date, org_ids: list[int] | None, known=None) -> list[OrgRow]:
     """Each owing organisation's on-time reports over reports due, every period due together, with its state
     in each period as parts (``timeliness.pair_states``)."""
     periods = due_periods(year, as_of)
@@ -952,11 +966,8 @@ def _punctuality_rows(year: int, as_of: dt.date, org_ids: list[int] | None) -> l
         return []
     states = timeliness.pair_states(periods, as_of, org_ids)
     period_ids = tuple(p.pk for p in periods)
-    orgs = Organization.objects.order_by("code")
-    if org_ids is not None:
-        orgs = orgs.filter(pk__in=org_ids)
     rows = []
-    for org_id, code, name in orgs.values_list("pk", "code", "name"):
+    for org_id, code, name in org_names(org_ids, known, Organization.objects.all):
         if org_id not in states:  # owes none of the periods
             continue
         counts = timeliness.TimelinessCounts()

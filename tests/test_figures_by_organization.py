@@ -35,9 +35,9 @@ def recomputed(monkeypatch):
         if spec is None:
             continue
 
-        def rows(year, as_of, org_ids, _rows=spec.rows, _code=code):
+        def rows(year, as_of, org_ids, known, _rows=spec.rows, _code=code):
             calls.setdefault(_code, []).append(None if org_ids is None else sorted(org_ids))
-            return _rows(year, as_of, org_ids)
+            return _rows(year, as_of, org_ids, known)
 
         spy = ind.ByOrganization(rows, spec.add, spec.figure)
         monkeypatch.setitem(ind.REGISTRY, code, dataclasses.replace(definition, by_organization=spy))
