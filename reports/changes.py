@@ -86,6 +86,39 @@ def organizations_named(moved: dict[str, object]) -> set[int] | None:
     return None if pairs is None else {org_id for org_id, _ in pairs}
 
 
+def new_events(since) -> list[tuple[int, str, object]] | None:
+    """(organisation, kind, day decided) of the member events added since id `since` (None: since the table was
+    empty), read from a little below it (``MARGIN``); None when there are too many to be worth it. Once per GET
+    request (several figures and the dashboard's years ask alike)."""
+    memo = datacache.request_memo("new-events")
+    if memo is not None and since in memo:
+        return memo[since]
+    rows = MemberEvent.objects.order_by()
+    if since is not None:
+        rows = rows.filter(pk__gt=since - MARGIN)
+    found = list(rows.values_list("organization_id", "kind", "decided_on")[: LIMIT + 1])
+    found = None if len(found) > LIMIT else found
+    if memo is not None:
+        memo[since] = found
+    return found
+
+
+def events_named(moved: dict[str, object], kinds, year: int) -> set[int] | None:
+    """``organizations_named(moved)`` for a figure of the events of `kinds` decided in `year`: of the events
+    added, only those of these kinds decided that year can change it (events are written once, never changed),
+    so an admission leaves last year's months and this year's recognitions as they were."""
+    table = MemberEvent._meta.db_table
+    if table not in moved:
+        return organizations_named(moved)
+    found = organizations_named({t: since for t, since in moved.items() if t != table})
+    events = new_events(moved[table])
+    if found is None or events is None:
+        return None
+    return found | {
+        org_id for org_id, kind, day in events if kind in kinds and day is not None and day.year == year
+    }
+
+
 def _named(moved: dict[str, object], paths) -> dict[tuple[str, object], set | None]:
     """{(table, since): the pairs its rows added since name} for each table of `moved`, in one query (None for
     a table that names too many)."""

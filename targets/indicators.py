@@ -303,6 +303,9 @@ class ByOrganization:
     rows: Callable[[int, dt.date, list[int] | None, dict[int, OrgRow] | None], list[OrgRow]]
     add: Callable[[dict, object, int], None]
     figure: Callable[[int, dt.date, dict, int], IndicatorResult]
+    #: ``named(moved, year)``: the organisations the rows written since may have changed (default
+    #: ``changes.organizations_named``; a count of events: ``changes.events_named``, its kind and year only).
+    named: Callable[[dict, int], set[int] | None] | None = None
 
     def compute(self, year: int, as_of: dt.date) -> IndicatorResult:
         rows = self.rows(year, as_of, None, None)
@@ -321,9 +324,11 @@ class ByOrganization:
         into the figure or leaves it (the rows' order changes)."""
         if previous.totals is None or not isinstance(previous.rows, LazyRows):
             return None
-        org_ids = changes.organizations_named(moved)
+        org_ids = self.named(moved, year) if self.named is not None else changes.organizations_named(moved)
         if org_ids is None:
             return None
+        if not org_ids:
+            return previous  # nothing it counts was written
         old = previous.rows.get_many(org_ids)
         new = {row.org_id: row for row in self.rows(year, as_of, sorted(org_ids), old)} if org_ids else {}
         if old.keys() != new.keys():
@@ -476,7 +481,7 @@ def monthly_event_counts(kind: str, year: int, until: dt.date) -> list[int]:
         ("monthly-events", kind, year, until),
         lambda org_ids: _monthly_event_counts(kind, year, until, org_ids),
         _add_months,
-        changes.organizations_named,
+        lambda moved: changes.events_named(moved, {kind}, year),
     )
     return [sums.get(month, 0) for month in range(1, 13)]
 
@@ -536,7 +541,12 @@ def _count_figure(year: int, as_of: dt.date, totals: dict, count: int) -> Indica
 
 def _event_count(kind: str) -> ByOrganization:
     """The year's events of `kind` (``counted_events``), per organisation and in all."""
-    return ByOrganization(rows=_event_rows(kind), add=_count_add, figure=_count_figure)
+    return ByOrganization(
+        rows=_event_rows(kind),
+        add=_count_add,
+        figure=_count_figure,
+        named=lambda moved, year: changes.events_named(moved, {kind}, year),
+    )
 
 
 def _admissions_monthly(year, until):
