@@ -9,11 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_safe
 from django_tables2 import RequestConfig
 
 from core.concurrency import EditGuard, object_guard, text_of
-from core.datacache import lazy_parts, page_cache_key
+from core.datacache import page_cache_key
 from core.imports import ImportWizard
 from core.spreadsheets import CONTENT_TYPE, Sheet, xlsx_response
 from organizations import access
@@ -43,7 +44,7 @@ from .models import (
     MemberStatus,
     TransferScope,
 )
-from .tables import CandidateTable, MemberTable
+from .tables import CandidateTable, MemberTable, member_rows_html
 
 PER_PAGE = 50
 
@@ -76,21 +77,28 @@ def member_list(request):
             spreadsheets.export_csv(rows, name) if export == "csv" else spreadsheets.export_xlsx(rows, name)
         )
 
-    def compute():
-        member_filter = filtered()
-        return {"filter": member_filter, "table": _paginate(request, MemberTable(member_filter.qs))}
+    member_filter = SimpleLazyObject(filtered)
+
+    def table():
+        table = _paginate(request, MemberTable(member_filter.qs))
+        table.rows_html = member_rows_html([row.record for row in table.page.object_list])
+        return table
 
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("export", None)
-    # The filter and the table are cached as one fragment under the data's version (core/datacache.py):
-    # on a hit the table is not built and the filter not rendered.
+    # The filter form and the table are cached as two fragments under the data's version (core/datacache.py):
+    # on a hit the table is not built and the filter not rendered; a new member renders the table afresh and
+    # leaves the form (its lists of organisations and cells) as it was.
+    role = access.role_of(request.user)
     return render(
         request,
         "members/member_list.html",
         {
-            "cache_key": page_cache_key(request, "member-list", access.role_of(request.user)),
-            **lazy_parts(compute, "filter", "table"),
+            "filter_key": page_cache_key(request, "member-list-filter", role),
+            "cache_key": page_cache_key(request, "member-list", role),
+            "filter": member_filter,
+            "table": SimpleLazyObject(table),
             "query": query.urlencode(),
             "can_add": access.changes_records(request.user),
             "can_import": is_staff_role(request.user),

@@ -7,11 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_safe
 from django_tables2 import RequestConfig
 
 from core.concurrency import EditGuard, object_guard
-from core.datacache import lazy_parts, page_cache_key
+from core.datacache import page_cache_key
 from core.forms import add_service_errors, change_reason_of
 from core.imports import ImportWizard
 from core.spreadsheets import Sheet, csv_response, xlsx_response
@@ -34,7 +35,7 @@ from .models import (
 from .resources import EXPORT_HEADERS, OrganizationResource, export_rows
 from .selectors import current_document_template, organization_get_for_user, temporary_arrivals
 from .structure_rules import structure_flags
-from .tables import OrganizationTable
+from .tables import OrganizationTable, organization_rows_html
 
 #: Statuses that keep a member on the roll (members.models.ACTIVE_STATUSES; organizations does not import members).
 ACTIVE_MEMBER_STATUSES = ("du_bi", "chinh_thuc", "mien_sinh_hoat")
@@ -69,8 +70,9 @@ def organization_list(request):
     query = request.GET.copy()
     query.pop("page", None)
 
-    def compute():
-        org_filter = filtered()
+    org_filter = SimpleLazyObject(filtered)
+
+    def table():
         table = OrganizationTable(org_filter.qs)
         RequestConfig(request, paginate={"per_page": 50}).configure(table)
         # Member counts for the page's organisations only: one grouped query, not a join over every member.
@@ -82,16 +84,20 @@ def organization_list(request):
         )
         for record in records:
             record.members_count = counts.get(record.pk, 0)
-        return {"filter": org_filter, "table": table}
+        table.rows_html = organization_rows_html(records)
+        return table
 
-    # The filter and the table are cached as one fragment under the data's version (core/datacache.py):
-    # on a hit neither is built.
+    # The filter form and the table are cached as two fragments under the data's version (core/datacache.py):
+    # on a hit neither is built; a new member renders the table (its counts) afresh, not the form.
+    role = access.role_of(request.user)
     return render(
         request,
         "organizations/organization_list.html",
         {
-            "cache_key": page_cache_key(request, "organization-list", access.role_of(request.user)),
-            **lazy_parts(compute, "filter", "table"),
+            "filter_key": page_cache_key(request, "organization-list-filter", role),
+            "cache_key": page_cache_key(request, "organization-list", role),
+            "filter": org_filter,
+            "table": SimpleLazyObject(table),
             "query": query.urlencode(),
             "is_staff": is_staff_role(request.user),
         },
