@@ -132,6 +132,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 PORTAL_CACHE_SECONDS = env.int("PORTAL_CACHE_SECONDS", default=15 * 60)
 #: How long a request waits for another computing the same cold value (core/datacache.py, single flight).
 PORTAL_SINGLE_FLIGHT_WAIT = env.float("PORTAL_SINGLE_FLIGHT_WAIT", default=10.0)
+#: PostgreSQL: the data's version is read by a statement prepared once per connection (planned once: 0,5 ms
+#: instead of 5 ms on every cached page). Off behind a pooler that hands a session's statements to another
+#: server connection (PgBouncer in transaction mode): there a prepared statement may not exist.
+PORTAL_PREPARE_VERSION_QUERY = env.bool("PORTAL_PREPARE_VERSION_QUERY", default=True)
 PORTAL_DATA_APPS = ("organizations", "members", "discipline", "reports", "targets")
 PORTAL_DATA_IGNORED_TABLES = (
     "reports_reminderlog",

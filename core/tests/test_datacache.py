@@ -67,7 +67,34 @@ def _version_reads(queries) -> int:
     from django.db import connection
 
     sql = datacache._version_sql(connection.vendor, datacache._fingerprint_tables())
-    return sum(1 for q in queries if q["sql"] == sql)
+    return sum(1 for q in queries if q["sql"] == sql or q["sql"].startswith("EXECUTE portal_versions_"))
+
+
+def test_postgresql_reads_the_version_by_a_statement_prepared_once_per_connection(db, settings):
+    """PostgreSQL plans the fingerprint's 70 subqueries once per connection (``PREPARE``), not on every cached
+    page: the prepared statement gives the same versions as the query itself (used when a pooler forbids it:
+    ``PORTAL_PREPARE_VERSION_QUERY``) and survives a rolled-back transaction."""
+    import pytest
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only (SQLite has no PREPARE): CI's PostgreSQL pass")
+    settings.PORTAL_PREPARE_VERSION_QUERY = False
+    plain = datacache.table_versions()
+    settings.PORTAL_PREPARE_VERSION_QUERY = True
+    with CaptureQueriesContext(connection) as queries:
+        assert datacache.table_versions() == plain
+        try:
+            with transaction.atomic():
+                assert datacache.table_versions() == plain
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+        assert datacache.table_versions() == plain
+    executed = [q["sql"].split(" AS ")[0] for q in queries]
+    assert sum(sql.startswith("PREPARE portal_versions_") for sql in executed) <= 1  # once per connection
+    assert sum(sql.startswith("EXECUTE portal_versions_") for sql in executed) == 3
 
 
 def _page(request):
