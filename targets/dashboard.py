@@ -873,10 +873,11 @@ def org_table_page(d: Dashboard, number) -> Page:
         # rest of the table).
         records = reverse("dashboard:indicator_records")
         organizations = reverse("dashboard:organization", args=[0]).removesuffix("0/")
+        year = d.year  # read once: `d` may be the view's lazy object (a proxied lookup per cell)
         for entry in entries:
-            entry["href"] = f"{organizations}{entry['id']}/?year={d.year}"
+            entry["href"] = f"{organizations}{entry['id']}/?year={year}"
             for cell in entry["cells"]:
-                cell["href"] = f"{records}?code={cell['code']}&year={d.year}&org={entry['id']}"
+                cell["href"] = f"{records}?code={cell['code']}&year={year}&org={entry['id']}"
         return org_rows_html(entries)
 
     chunks = sorted({org_id // ind.ROW_CHUNK for org_id in org_ids})
