@@ -39,7 +39,7 @@ def recomputed(monkeypatch):
             calls.setdefault(_code, []).append(None if org_ids is None else sorted(org_ids))
             return _rows(year, as_of, org_ids, known)
 
-        spy = ind.ByOrganization(rows, spec.add, spec.figure)
+        spy = dataclasses.replace(spec, rows=rows)
         monkeypatch.setitem(ind.REGISTRY, code, dataclasses.replace(definition, by_organization=spy))
     return calls
 
@@ -252,3 +252,82 @@ def test_the_days_figures_computed_ahead_are_what_the_first_leader_is_served():
             assert dashboard.dashboard_json(year)["year"] == year
             months = [p for p in timeliness.periods_of_year(year) if p.kind == "month"]
             timeliness.cached_counts(months, today)
+
+
+@pytest.mark.usefixtures("demo")
+def test_the_matrix_makes_again_only_the_rows_of_the_organisations_a_write_named(monkeypatch):
+    """A page of the matrix keeps each organisation's row (``timeliness.rendered_rows``): a report written
+    makes its organisation's row again, no other, and the page is what a computation from scratch shows."""
+    from django.core.cache import cache
+
+    from reports import timeliness
+
+    made = []
+    cells = timeliness.cells
+    monkeypatch.setattr(
+        timeliness,
+        "cells",
+        lambda orgs, periods, as_of: made.append(sorted(o.pk for o in orgs)) or cells(orgs, periods, as_of),
+    )
+    staff = staff_user("vp_matrix_rows")
+    client = Client()
+    client.force_login(staff)
+    report = PeriodicReport.objects.filter(status=ReportStatus.SUBMITTED, period__kind="month").first()
+    url = f"/reports/matrix/?year={report.period.year}&q={report.organization.code}"
+    assert client.get(url).status_code == 200
+    made.clear()
+
+    report_services.report_return(report=report, reason="Bổ sung số liệu.", by=staff)
+    after = _main(client.get(url))
+    assert made == [[report.organization_id]]
+    cache.clear()
+    assert _main(client.get(url)) == after
+
+
+@pytest.mark.usefixtures("demo")
+def test_an_admission_leaves_the_other_kinds_and_years_and_widens_the_dashboards_years(
+    recomputed, monkeypatch
+):
+    """Events are written once: an admission can change this year's admissions only (``changes.events_named``)
+    — not the recognitions, not last year's months — and the dashboard's years are widened by its year without
+    reading every table again (``dashboard._years_after_events``)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core import datacache
+    from targets import dashboard as dash
+
+    monthly = []
+    count_months = ind._monthly_event_counts
+    monkeypatch.setattr(
+        ind,
+        "_monthly_event_counts",
+        lambda kind, year, until, org_ids: (
+            monthly.append((kind, year)) or count_months(kind, year, until, org_ids)
+        ),
+    )
+    staff = staff_user("vp_event_kinds")
+    client = Client()
+    client.force_login(staff)
+    today = timezone.localdate()
+    org = Organization.objects.get(code="05")
+    _dashboard(client, today.year)
+    recomputed.clear()
+    monthly.clear()
+
+    member_services.member_create(
+        organization=org, full_name="Trần Thị Kết Nạp", birth_date=dt.date(2000, 3, 4), gender=Gender.NU,
+        admission_decided_on=today, ceremony_on=today, by=staff,
+    )  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        _dashboard(client, today.year)
+    assert set(recomputed) == {"admissions"}
+    assert monthly == [("admitted", today.year)]  # this year's months of admissions; last year's kept
+    years_read = [
+        q["sql"] for q in queries if "organizations_organizationyear" in q["sql"] and "DISTINCT" in q["sql"]
+    ]
+    assert years_read == []  # the years widened from the new events, not read again
+    kept = dash.available_years()
+    with datacache.uncached():
+        assert dash.available_years() == kept
+    assert consistency.differences() == []

@@ -74,3 +74,28 @@ def test_a_secretary_never_gets_the_page_cached_for_staff(client_for, staff, sec
         as_secretary = _get(client_for(secretary_a), url, params)[0]
         assert ("Người Của B" in as_staff or "Đảng bộ Sở B" in as_staff) and as_staff != as_secretary
         assert "Người Của B" not in as_secretary and "Đảng bộ Sở B" not in as_secretary
+
+
+def test_a_new_member_renders_the_lists_table_afresh_and_keeps_their_filter_forms(
+    client_for, staff, org_a, monkeypatch
+):
+    """The filter form and the table are two fragments: a new member changes the table (a row, a count), not the
+    form's lists of organisations and cells, which is served as it was (issue 20: the lists right after a new
+    member)."""
+    from core.templatetags import fields
+
+    rendered = []
+    render_field = fields.render_field
+    monkeypatch.setattr(fields, "render_field", lambda *a, **k: rendered.append(1) or render_field(*a, **k))
+    c = client_for(staff)
+    for url, count_id in (
+        (reverse("members:member_list"), "member-count"),
+        (reverse("organizations:organization_list"), "organization-count"),
+    ):
+        before = _get(c, url)[0]
+        assert rendered  # the form's fields, rendered once
+        rendered.clear()
+        f.member(org_a, name="Ngô Thị Mới Vào")
+        after = _get(c, url)[0]
+        assert rendered == []  # the form came from the cache
+        assert after != before and f'id="{count_id}"' in after  # the table (its count) afresh
