@@ -444,14 +444,24 @@ def orgs_in_bloc(as_of: dt.date) -> QuerySet[Organization]:
     return Organization.objects.in_bloc_on(as_of)
 
 
-def org_names(org_ids: list[int] | None, known: dict[int, OrgRow] | None, orgs: Callable[[], QuerySet]):
+def org_names(
+    org_ids: list[int] | None,
+    known: dict[int, OrgRow] | None,
+    orgs: Callable[[], QuerySet],
+    *,
+    every_one: bool = False,
+):
     """(id, code, name) of the organisations a figure's rows are made for, in code order: those of `orgs()` (of
     `org_ids` only, when given), or — for a figure brought up to date after a write (``ByOrganization.updated``)
     whose rows before (`known`) hold every one of `org_ids` — their codes and names from those rows, with no
     query. The same answer: a write that changes an organisation, its code or its spells of the Bloc moves a
-    table that makes the figure be computed afresh (``reports.changes.named``), so here they are as they were."""
-    if org_ids is not None and known is not None and all(org_id in known for org_id in org_ids):
-        return sorted(((i, known[i].code, known[i].name) for i in org_ids), key=lambda row: (row[1], row[0]))
+    table that makes the figure be computed afresh (``reports.changes.named``), so here they are as they were.
+    With `every_one` (the rows before hold every organisation `orgs()` gives: those in the Bloc, whose set only
+    such a write changes), an organisation without a row before has none now either: no query for it."""
+    if org_ids is not None and known is not None:
+        if every_one or all(org_id in known for org_id in org_ids):
+            rows = ((i, known[i].code, known[i].name) for i in org_ids if i in known)
+            return sorted(rows, key=lambda row: (row[1], row[0]))
     chosen = orgs()
     if org_ids is not None:
         chosen = chosen.filter(pk__in=org_ids)
@@ -517,7 +527,12 @@ def _event_rows(kind: str):
         events = counted_events(kind, year, as_of)
         if org_ids is not None:
             events = events.filter(organization_id__in=org_ids)
-        orgs = org_names(org_ids, known, lambda: Organization.objects.in_bloc_during(year_start(year), as_of))
+        orgs = org_names(
+            org_ids,
+            known,
+            lambda: Organization.objects.in_bloc_during(year_start(year), as_of),
+            every_one=True,
+        )
         per_org = dict(
             events.values("organization_id")
             .annotate(n=Count("pk"))
@@ -829,7 +844,7 @@ def _study_rows(who: str):
         if org_ids is None:
             data = shared(("study", year, as_of), lambda: study_data(year, as_of))
         else:  # both coverages brought up to date on one page read the same organisations
-            names = org_names(org_ids, known, lambda: orgs_in_bloc(as_of))
+            names = org_names(org_ids, known, lambda: orgs_in_bloc(as_of), every_one=True)
             data = datacache.per_request(
                 ("study", year, as_of, tuple(names)), lambda: study_data(year, as_of, org_ids, names)
             )
