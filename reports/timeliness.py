@@ -345,13 +345,13 @@ def timeliness_page(
         result = _timeliness(year, kind, as_of, periods, orgs, count=False)
     else:
         result = Timeliness(year=year, kind=kind, as_of=as_of, periods=periods, organizations=orgs)
-        result.rendered = rendered_rows(periods, orgs, as_of, render)
+        result.rendered = rendered_rows(year, kind, periods, orgs, as_of, render)
     result.per_period, result.total = cached_counts(periods, as_of, matching, search)
     return result, shown
 
 
 def rendered_rows(
-    periods: list[ReportingPeriod], orgs: list[Organization], as_of: dt.date, render
+    year: int, kind: str, periods: list[ReportingPeriod], orgs: list[Organization], as_of: dt.date, render
 ) -> dict[int, str]:
     """{organisation: ``render(it, its cells, its counts)``} for a page of the matrix, cached until a report of
     theirs is written; after a write naming a few of them (``changes.named``), only their rows are made again
@@ -361,16 +361,8 @@ def rendered_rows(
     period_ids = {p.pk for p in periods}
 
     def rows(org_ids) -> dict[int, str]:
-        chosen = [by_id[org_id] for org_id in org_ids]
-        found = cells(chosen, periods, as_of)
-        out = {}
-        for org in chosen:
-            row = [found[(org.pk, p.pk)] for p in periods]
-            counts = TimelinessCounts()
-            for cell in row:
-                counts.add(cell.state)
-            out[org.pk] = render(org, row, counts)
-        return out
+        chosen = _timeliness(year, kind, as_of, periods, [by_id[org_id] for org_id in org_ids], count=False)
+        return {org.pk: render(org, row, counts) for org, row, counts in chosen.rows()}
 
     def update(previous: dict, moved: dict) -> dict | None:
         pairs = changes.named(moved)

@@ -332,7 +332,7 @@ class ByOrganization:
         if not org_ids:
             return previous  # nothing it counts was written
         old = previous.rows.get_many(org_ids)
-        new = {row.org_id: row for row in self.rows(year, as_of, sorted(org_ids), old)} if org_ids else {}
+        new = {row.org_id: row for row in self.rows(year, as_of, sorted(org_ids), old)}
         if old.keys() != new.keys():
             return None
         parts = (row.parts for row in old.values()), (row.parts for row in new.values())
