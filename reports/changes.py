@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from django.db.models import F, IntegerField, Value
 
-from core import datacache
+from core import datacache, sqlshape
 from members.models import MemberEvent
 
 from .models import PeriodicReport, ReportTally, ReportTransition, ReportVersion, StudyLine
@@ -122,22 +122,28 @@ def events_named(moved: dict[str, object], kinds, year: int) -> set[int] | None:
 def _named(moved: dict[str, object], paths) -> dict[tuple[str, object], set | None]:
     """{(table, since): the pairs its rows added since name} for each table of `moved`, in one query (None for
     a table that names too many)."""
-    queries = []
     tables = sorted(moved.items(), key=lambda item: item[0])
-    for position, (table, since) in enumerate(tables):
-        model, org_path, period_path = paths[table]
-        rows = model.objects.order_by()
-        if since is not None:
-            rows = rows.filter(pk__gt=since - MARGIN)
-        period = F(period_path) if period_path else Value(None, output_field=IntegerField())
-        queries.append(
-            rows.annotate(named_table=Value(position), named_period=period).values_list(
-                "named_table", org_path, "named_period"
+    cap = (LIMIT + 1) * len(tables)
+
+    def build(*froms):
+        queries = []
+        for position, ((table, _since), start) in enumerate(zip(tables, froms, strict=True)):
+            model, org_path, period_path = paths[table]
+            rows = model.objects.order_by()
+            if start is not None:
+                rows = rows.filter(pk__gt=start)
+            period = F(period_path) if period_path else Value(None, output_field=IntegerField())
+            queries.append(
+                rows.annotate(named_table=Value(position), named_period=period).values_list(
+                    "named_table", org_path, "named_period"
+                )
             )
-        )
-    found = queries[0].union(*queries[1:]) if len(queries) > 1 else queries[0].distinct()
-    cap = (LIMIT + 1) * len(queries)
-    rows = list(found[:cap])
+        found = queries[0].union(*queries[1:]) if len(queries) > 1 else queries[0].distinct()
+        return found[:cap]
+
+    # compiled once per set of tables (``core.sqlshape``): asked right after every write
+    froms = [None if since is None else since - MARGIN for _table, since in tables]
+    rows = sqlshape.values(("changes-named", tuple(table for table, _ in tables)), build, *froms)
     out: dict[tuple[str, object], set | None] = {(table, since): set() for table, since in tables}
     for position, org_id, period_id in rows:
         out[tables[position]].add((org_id, period_id))

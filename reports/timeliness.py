@@ -25,6 +25,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from core import sqlshape
 from core.datacache import cached_sums, cached_under_data_version, cached_when_version_read
 from organizations.models import Organization, in_bloc_during_q
 
@@ -115,9 +116,16 @@ def cells(
     orgs: list[Organization], periods: list[ReportingPeriod], as_of: dt.date
 ) -> dict[tuple[int, int], TimelinessCell]:
     """The state of every (organisation, period) pair, with its report (one query for the reports)."""
-    reports = PeriodicReport.objects.filter(
-        period__in=[p.pk for p in periods], organization__in=[o.pk for o in orgs]
-    ).values_list("organization_id", "period_id", "pk", "status", "first_submitted_at")
+    reports = (
+        sqlshape.values(  # compiled once per shape (``core.sqlshape``): one organisation's, after a write
+            "timeliness-cells",
+            lambda period_ids, org_ids: PeriodicReport.objects.filter(
+                period__in=period_ids, organization__in=org_ids
+            ).values_list("organization_id", "period_id", "pk", "status", "first_submitted_at"),
+            [p.pk for p in periods],
+            [o.pk for o in orgs],
+        )
+    )
     # the local day of each first submission converted once (a time zone conversion per cell cost more)
     found = {(o, p): (pk, status, submitted_on(first)) for o, p, pk, status, first in reports}
     out = {}
@@ -215,13 +223,22 @@ def pair_states(
     same rule as ``classify``; ``pair_counts`` turns a state into counts."""
     position = {p.pk: i for i, p in enumerate(periods)}
     due_on = [p.due_on for p in periods]
-    rows = _tallies(periods).order_by()
-    if org_ids is not None:
-        rows = rows.filter(organization_id__in=org_ids)
-    if organizations is not None:
-        rows = rows.filter(organization__in=Organization.objects.filter(organizations).values("pk"))
+
+    def build(period_ids, org_ids):
+        rows = ReportTally.objects.filter(period__in=period_ids).order_by()
+        if org_ids is not None:
+            rows = rows.filter(organization_id__in=org_ids)
+        if organizations is not None:
+            rows = rows.filter(organization__in=Organization.objects.filter(organizations).values("pk"))
+        return rows.values_list("organization_id", "period_id", "submitted_on")
+
+    period_ids = [p.pk for p in periods]
+    if organizations is None:  # compiled once per shape (``core.sqlshape``): asked right after every write
+        found = sqlshape.values("pair-states", build, period_ids, org_ids)
+    else:  # a search: its own SQL each time
+        found = build(period_ids, org_ids)
     states: dict[int, bytearray] = {}
-    for org_id, period_id, day in rows.values_list("organization_id", "period_id", "submitted_on"):
+    for org_id, period_id, day in found:
         i = position[period_id]
         if day is None or day > as_of:
             state = PAIR_NOT_FILED
