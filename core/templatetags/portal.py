@@ -5,13 +5,16 @@
   the same everywhere (pages, dashboard, period summary, documents: ``core.documents.model.vn_percent``);
 - ``value|count`` — a count without decimals and with Vietnamese grouping ("1.234", never "130,0");
 - ``{% nav_current request "/reports/" exclude="/reports/review/" %}`` — marks the current item of the main
-  menu (``aria-current="page"``).
+  menu (``aria-current="page"``);
+- ``{% page_nav page query noun="tổ chức" %}`` — the page links of a list paged without django-tables2 (those
+  use ``includes/table_pages.html``).
 """
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
-from django.utils.html import format_html
+from django.utils.formats import localize
+from django.utils.html import format_html, format_html_join
 
 register = template.Library()
 
@@ -72,3 +75,35 @@ def nav_current(request, *prefixes: str, exclude: str = "", css: str = "nav-link
             return format_html(' class="{} active"', css)
         return format_html(' class="{} active" aria-current="page"', css)
     return format_html(' class="{}"', css)
+
+
+@register.simple_tag
+def page_nav(page, query: str = "", anchor: str = "", noun: str = "", label: str = "", extra_class: str = ""):
+    """The page links of a Django ``Page``: first, previous, "Trang 2/5 (230 tổ chức)", next, last; nothing
+    when everything fits on one page. `query`: the page's own query string without page=, url-encoded (the view
+    builds it: a cached page body must not copy stray parameters); `anchor`: "#id" to land on; `noun`: shows the
+    count; `label`: the nav's aria-label (default "Trang"); `extra_class`: the nav's classes. Written in Python:
+    a page body made afresh after every write (the dashboard, the matrix) spent more on the included template
+    than on its own figures."""
+    if not page or not page.has_other_pages():
+        return ""
+    base = f"?{query}&page=" if query else "?page="
+    links = []
+    if page.has_previous():
+        links += [(1, "Trang đầu"), (page.previous_page_number(), "Trang trước")]
+    links_after = []
+    if page.has_next():
+        links_after += [(page.next_page_number(), "Trang sau"), (page.paginator.num_pages, "Trang cuối")]
+    item = '<li class="page-item"><a class="page-link" href="{}{}{}">{}</a></li>'
+    counted = format_html(" ({} {})", localize(page.paginator.count), noun) if noun else ""
+    return format_html(
+        '<nav aria-label="{}"{}><ul class="pagination pagination-sm flex-wrap">{}'
+        '<li class="page-item disabled"><span class="page-link">Trang {}/{}{}</span></li>{}</ul></nav>',
+        label or "Trang",
+        format_html(' class="{}"', extra_class) if extra_class else "",
+        format_html_join("", item, ((base, int(n), anchor, text) for n, text in links)),
+        localize(page.number),
+        localize(page.paginator.num_pages),
+        counted,
+        format_html_join("", item, ((base, int(n), anchor, text) for n, text in links_after)),
+    )

@@ -1,12 +1,13 @@
 """The template helpers every page shares (``{% load portal %}``): rates always with two decimals and the
-Vietnamese comma, counts never with a decimal, the current menu item marked."""
+Vietnamese comma, counts never with a decimal, the current menu item marked, the page links of a paged list."""
 
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.core.paginator import Paginator
 
-from core.templatetags.portal import count, get_item, nav_current, rate
+from core.templatetags.portal import count, get_item, nav_current, page_nav, rate
 
 
 @pytest.mark.parametrize(
@@ -37,3 +38,20 @@ def test_the_current_menu_item_is_marked_for_assistive_technology():
         ' class="nav-link dropdown-toggle active"'
     )
     assert get_item({1: "a"}, 1) == "a" and get_item(None, 1) is None
+
+
+def test_page_nav_links_the_other_pages_with_the_query_and_counts_in_vietnamese():
+    pages = Paginator(range(7600), 50)
+    assert page_nav(Paginator(range(3), 50).page(1), "year=2026") == ""  # one page: no links
+    html = page_nav(
+        pages.page(2), "year=2026&kind=month", anchor="#org-table", noun="tổ chức", extra_class="d-print-none"
+    )
+    assert '<nav aria-label="Trang" class="d-print-none">' in html
+    assert 'href="?year=2026&amp;kind=month&amp;page=1#org-table">Trang đầu</a>' in html
+    assert 'href="?year=2026&amp;kind=month&amp;page=1#org-table">Trang trước</a>' in html
+    assert 'href="?year=2026&amp;kind=month&amp;page=3#org-table">Trang sau</a>' in html
+    assert 'href="?year=2026&amp;kind=month&amp;page=152#org-table">Trang cuối</a>' in html
+    assert "Trang 2/152 (7.600 tổ chức)" in html
+    last = page_nav(pages.page(152), "", label="Trang nội dung")
+    assert '<nav aria-label="Trang nội dung">' in last and 'href="?page=151">Trang trước' in last
+    assert "Trang sau" not in last and "Trang 152/152</span>" in last
