@@ -567,6 +567,26 @@ def cached_by_content(parts: tuple, compute):
     return value
 
 
+def cached_by_parts(parts: tuple, tokens: dict, compute) -> dict:
+    """{name: value} for each name of `tokens` ({name: a token naming that value's content, as in
+    ``cached_by_content``}), kept together under `parts`, each value with its token: the values whose token is
+    the one kept are served as they are, the others made by ``compute(names)`` ({name: value}) and kept with
+    their new tokens. For a value made of parts that change apart: a page of the dashboard's table, one column
+    per figure — after a write, only the columns of the figures it changed are written again. Each value is
+    checked against its own token, so two requests keeping other versions at once cost a rewrite, never a
+    wrong value."""
+    if _mode.get() is not None:  # the consistency check: nothing served from the cache, nothing stored
+        return compute(list(tokens))
+    key = "portal:parts:" + data_cache_key(*parts)
+    kept = cache.get(key) or {}
+    stale = [name for name, token in tokens.items() if name not in kept or kept[name][0] != token]
+    if stale:
+        made = compute(stale)
+        kept = {name: (tokens[name], made[name]) if name in made else kept[name] for name in tokens}
+        cache.set(key, kept, cache_seconds())
+    return {name: kept[name][1] for name in tokens}
+
+
 def per_request(parts: tuple, compute):
     """`compute()` once per GET or HEAD request for `parts` (the data cannot change under such a request,
     ``ReadOnlyRequestVersion``); every time anywhere else. For a read several cached values make alike when

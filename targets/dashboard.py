@@ -449,6 +449,9 @@ class Dashboard:
     changes: list = field(default_factory=list)
     #: Every organisation with a row in some indicator, in code order: the per-organisation table's lines.
     org_ids: Sequence[int] = field(default_factory=list)
+    #: {indicator: the tables its figure read} (``core.datacache``): after a write, the figures that read none
+    #: of the tables written are kept as they are (``compute_dashboard`` with `previous`).
+    reads: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def adjusted_cards(self) -> list[Card]:
@@ -520,6 +523,10 @@ class Dashboard:
         """The rows of the other figures (``other_cards_html``)."""
         return other_cards_html(self.other_cards, self.year, self.closed)
 
+    def period_rows_html(self) -> SafeString:
+        """The rows of the table of reports by period (``period_rows_html``)."""
+        return period_rows_html(self.results["reports_on_time"].extra.get("periods", []), self.year)
+
     def org_table(self, org_ids: list[int] | None = None, codes=None) -> list[dict]:
         """One row per organisation (of `org_ids`, default every one, in that order): its contribution to each
         indicator (of `codes`, default every one; an organisation's code and name are read from the others
@@ -554,7 +561,11 @@ def build_dashboard(year: int, *, on: dt.date | None = None, with_charts: bool =
     """The dashboard of `year` as of `on` (default today), from the cache when the data has not changed."""
     on = on or today()
     return datacache.cached_under_data_version(
-        ("dashboard", year, on, with_charts), lambda: compute_dashboard(year, on=on, with_charts=with_charts)
+        ("dashboard", year, on, with_charts),
+        lambda: compute_dashboard(year, on=on, with_charts=with_charts),
+        update=lambda previous, moved: compute_dashboard(
+            year, on=on, with_charts=with_charts, previous=previous, moved=moved
+        ),
     )
 
 
@@ -567,11 +578,25 @@ def dashboard_json(year: int, *, on: dt.date | None = None) -> dict:
     )
 
 
-def compute_dashboard(year: int, *, on: dt.date, with_charts: bool = True) -> Dashboard:
-    """Every indicator, target, pace and forecast of `year`, computed from the database."""
+def compute_dashboard(
+    year: int, *, on: dt.date, with_charts: bool = True, previous: Dashboard | None = None, moved=None
+) -> Dashboard:
+    """Every indicator, target, pace and forecast of `year`, computed from the database. Brought up to date
+    after a write (`previous`, the dashboard before it, and `moved`, the tables written since, as
+    ``core.datacache.cached_under_data_version`` hands them over): the figures that read none of those tables
+    are taken from `previous` as they are, without asking the cache for each (``Dashboard.reads``)."""
     as_of = as_of_for(year, on)
     closed = is_closed(year, on)
-    results = ind.compute_all(year, on)
+    reuse = {}
+    if previous is not None:
+        written = set(moved)
+        for code, result in previous.results.items():
+            tables = previous.reads.get(code)
+            if tables is not None and not tables & written:
+                reuse[code] = result
+                datacache.note_reads(tables)
+    results, reads = ind.compute_all_reading(year, on, reuse)
+    reads = {**{code: previous.reads[code] for code in reuse}, **reads} if previous is not None else reads
     # Read apart from the figures (no query when a write changed only figures: ``cached_when_version_read``).
     targets = datacache.cached_when_version_read(
         ("targets", year), lambda: {t.indicator: t for t in Target.objects.filter(year=year)}
@@ -599,7 +624,7 @@ def compute_dashboard(year: int, *, on: dt.date, with_charts: bool = True) -> Da
                 result, target, definition.unit, closed=closed, pace=pace, year_end=definition.year_end
             )
         cards.append(card)
-    dashboard = Dashboard(year=year, as_of=as_of, closed=closed, cards=cards, results=results)
+    dashboard = Dashboard(year=year, as_of=as_of, closed=closed, cards=cards, results=results, reads=reads)
     dashboard.org_ids = _table_org_ids(results)
     _compare_with_snapshot(dashboard)
     if with_charts:
@@ -861,35 +886,88 @@ ORG_PER_PAGE = 50
 
 def org_table_page(d: Dashboard, number) -> Page:
     """One page of the per-organisation table (a province has thousands of organisations), its rows as HTML
-    (``rows_html``). The rows are cached by content: under the page's organisations and the tokens of the
-    chunks their rows are stored in (``LazyRows``), which a write that changes a row replaces — after a write
-    elsewhere, the page's rows are served as they were."""
+    (``rows_html``), kept column by column (``org_table_columns``)."""
     page = Paginator(d.org_ids, ORG_PER_PAGE).get_page(number)
-    org_ids = list(page.object_list)
-
-    def rows_html() -> SafeString:
-        entries = org_table_cells(d, entries=d.org_table(org_ids, codes=[code for code, _ in ORG_COLUMNS]))
-        # The links of the page's 500-odd cells, from two reversed URLs (a {% url %} per cell cost more than the
-        # rest of the table).
-        records = reverse("dashboard:indicator_records")
-        organizations = reverse("dashboard:organization", args=[0]).removesuffix("0/")
-        year = d.year  # read once: `d` may be the view's lazy object (a proxied lookup per cell)
-        for entry in entries:
-            entry["href"] = f"{organizations}{entry['id']}/?year={year}"
-            for cell in entry["cells"]:
-                cell["href"] = f"{records}?code={cell['code']}&year={year}&org={entry['id']}"
-        return org_rows_html(entries)
-
-    chunks = sorted({org_id // ind.ROW_CHUNK for org_id in org_ids})
-    stored = [(code, result.rows) for code, result in d.results.items()]  # (names come from any of them)
-    if org_ids and all(isinstance(rows, ind.LazyRows) for _, rows in stored):
-        tokens = tuple((code, tuple(rows.tokens.get(chunk) for chunk in chunks)) for code, rows in stored)
-        page.rows_html = datacache.cached_by_content(
-            ("org-table-rows", d.year, tuple(org_ids), tokens), rows_html
-        )
-    else:
-        page.rows_html = rows_html()
+    page.rows_html = org_rows_html(org_table_columns(d, list(page.object_list)))
     return page
+
+
+def org_table_columns(d: Dashboard, org_ids: list[int]) -> dict[str, list[str]]:
+    """The cells of the table's rows for `org_ids`, as HTML, column by column: "org" (the organisation's code and
+    linked name) and one per figure of ``ORG_COLUMNS``, each a cell per organisation. Kept in the cache column
+    by column (``datacache.cached_by_parts``), each under the tokens of the chunks its figure's rows of these
+    organisations are stored in (``LazyRows``): a write that changes some organisation's row of a figure
+    replaces that figure's chunk, so after a submitted report only its figures' columns are written again —
+    from the rows just brought up to date, still in memory — and the rest are served as they were. The
+    organisations' codes and names change only when every figure is computed afresh (an organisation
+    renamed), which gives each figure's rows a new order (``LazyRows.order_token``): their column is kept
+    under those."""
+    codes = [code for code, _ in ORG_COLUMNS]
+    year = d.year  # read once: `d` may be the view's lazy object (a proxied lookup per cell)
+    results = d.results
+
+    def compute(names) -> dict[str, list[str]]:
+        records = reverse("dashboard:indicator_records")
+        made = {}
+        wanted = [name for name in names if name != "org"]
+        if "org" in names:
+            entries = d.org_table(org_ids, codes=wanted)  # the names, with the columns asked for too
+            organizations = reverse("dashboard:organization", args=[0]).removesuffix("0/")
+            made["org"] = []
+            for e in entries:
+                href = escape(f"{organizations}{e['id']}/?year={year}")
+                made["org"].append(
+                    f"<td>{escape(e.get('code', ''))}</td>\n      "
+                    f'<td><a href="{href}">{escape(e.get("name", ""))}</a></td>'
+                )
+            found = {code: [e.get(code) for e in entries] for code in wanted}
+        else:
+            found = {}
+            for code in wanted:
+                rows = results[code].rows_for(org_ids)
+                found[code] = [rows.get(org_id) for org_id in org_ids]
+        for code in wanted:
+            cells = []
+            for org_id, row in zip(org_ids, found[code], strict=True):
+                text = cell_text(code, row)
+                href = escape(f"{records}?code={code}&year={year}&org={org_id}")
+                cells.append(f'<td><a href="{href}">{escape(text)}</a></td>' if text else "<td></td>")
+            made[code] = cells
+        return made
+
+    if not org_ids:
+        return {"org": [], **{code: [] for code in codes}}
+    stored = {  # where each figure's rows wait in the cache (a figure just computed still holds them as a list)
+        code: result.kept_rows if result.kept_rows is not None else result.rows
+        for code, result in results.items()
+    }
+    if not all(isinstance(rows, ind.LazyRows) for rows in stored.values()):  # computed afresh, not kept
+        return compute(["org", *codes])
+    chunks = sorted({org_id // ind.ROW_CHUNK for org_id in org_ids})
+    tokens = {"org": tuple(rows.order_token for rows in stored.values())}
+    tokens.update({code: tuple(stored[code].tokens.get(chunk) for chunk in chunks) for code in codes})
+    return datacache.cached_by_parts(("org-table-columns", year, tuple(org_ids)), tokens, compute)
+
+
+def period_rows_html(periods: list[dict], year: int) -> SafeString:
+    """The table of reports by period: one row per period due (label, due date, on time, late, and the missing
+    ones linked to their records), escaped here (``cards_html``'s reasons)."""
+    href = _records_href(reverse("dashboard:indicator_records"), "reports_on_time", year)
+    return mark_safe(  # noqa: S308 — every value escaped
+        "\n  ".join(
+            f"<tr><td>{escape(p['label'])}</td><td>{p['due_on']:%d/%m/%Y}</td>"
+            f'<td class="text-end">{_shown(p["on_time"])}</td><td class="text-end">{_shown(p["late"])}</td>\n'
+            f'      <td class="text-end"><a href="{href}">{_shown(p["missing"])}</a></td></tr>'
+            for p in periods
+        )
+    )
+
+
+def year_options_html(years: list[int], year: int) -> SafeString:
+    """The options of the dashboard's choice of year, `year` selected."""
+    return mark_safe(  # noqa: S308 — numbers only
+        "".join(f'<option value="{y:d}"{" selected" if y == year else ""}>{y:d}</option>' for y in years)
+    )
 
 
 def _shown(value) -> str:
@@ -988,22 +1066,14 @@ def other_cards_html(cards: list[Card], year: int, closed: bool) -> SafeString:
     return mark_safe("\n  ".join(out))  # noqa: S308 — every value above is escaped
 
 
-def org_rows_html(entries: list[dict]) -> SafeString:
-    """The table's body rows, escaped here: rendered afresh after every write that changes a figure, the 500-odd
-    cells of a page cost the template engine ~3 lookups each (most of the body's time)."""
-    out = []
-    for entry in entries:
-        cells = "".join(
-            f'<td><a href="{escape(cell["href"])}">{escape(cell["text"])}</a></td>'
-            if cell["text"]
-            else "<td></td>"
-            for cell in entry["cells"]
-        )
-        out.append(
-            f"<tr><td>{escape(entry['code'])}</td>\n"
-            f'      <td><a href="{escape(entry["href"])}">{escape(entry["name"])}</a></td>\n      {cells}\n    </tr>'
-        )
-    return mark_safe("\n    ".join(out))  # noqa: S308 — every value above is escaped
+def org_rows_html(columns: dict[str, list[str]]) -> SafeString:
+    """The table's body rows from its columns (``org_table_columns``: every cell escaped there)."""
+    figures = [columns[code] for code, _ in ORG_COLUMNS]
+    out = [
+        f"<tr>{org}\n      {''.join(column[i] for column in figures)}\n    </tr>"
+        for i, org in enumerate(columns["org"])
+    ]
+    return mark_safe("\n    ".join(out))  # noqa: S308 — every cell escaped in org_table_columns
 
 
 def org_table_cells(d: Dashboard, entries: list[dict] | None = None) -> list[dict]:

@@ -37,7 +37,7 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractMonth, RowNumber, Trim
 
-from core import datacache
+from core import datacache, sqlshape
 from discipline.models import Discipline, InspectionProgramme, ProgrammeStatus, Remedy, Subject
 from members import dues, meetings
 from members.models import EventKind, MemberEvent
@@ -188,9 +188,12 @@ class LazyRows(Sequence):
         #: {chunk: the token it is stored under}
         self.tokens = dict.fromkeys(chunks, token)
         self._all: list[OrgRow] | None = None
+        #: {chunk: its rows} read or stored (``replaced``) by this object in this process, read from here rather
+        #: than the cache again (the page that brought the figure up to date shows them next; never pickled).
+        self._local: dict[int, list] | None = None
 
     def __getstate__(self):
-        return {**self.__dict__, "_all": None, "_order": None}
+        return {**self.__dict__, "_all": None, "_order": None, "_local": None}
 
     @property
     def order(self) -> array:
@@ -202,11 +205,17 @@ class LazyRows(Sequence):
 
     def _chunks(self, wanted: set[int]) -> dict[int, list]:
         wanted = wanted & self.tokens.keys()  # a chunk with none of the rows was never stored
-        got = datacache.side_fetch_chunks(self.tokens, wanted)
+        local = getattr(self, "_local", None) or {}
+        got = {chunk: local[chunk] for chunk in wanted if chunk in local}
+        if len(got) == len(wanted):
+            return got
+        fetched = datacache.side_fetch_chunks(self.tokens, wanted - got.keys())
+        got.update(fetched)
+        self._local = {**local, **fetched}  # read once per object (``updated`` reads, then replaces them)
         if len(got) < len(wanted):  # dropped by the cache: the same rows, from the database
             rows = REGISTRY[self.code].compute(self.year, self.as_of).rows
             fresh = LazyRows(self.code, self.year, self.as_of, rows)
-            self.tokens = fresh.tokens
+            self.tokens, self._local = fresh.tokens, None
             got = datacache.side_fetch_chunks(self.tokens, wanted) or {
                 chunk: [(i, r) for i, r in enumerate(rows) if r.org_id // ROW_CHUNK == chunk]
                 for chunk in wanted
@@ -221,10 +230,10 @@ class LazyRows(Sequence):
         out.order_token, out._order, out.count = self.order_token, self._order, self.count
         changed = self._chunks({org_id // ROW_CHUNK for org_id in rows})
         token = uuid.uuid4().hex
-        datacache.side_store(
-            token,
-            {chunk: [(i, rows.get(row.org_id, row)) for i, row in part] for chunk, part in changed.items()},
-        )
+        out._local = {
+            chunk: [(i, rows.get(row.org_id, row)) for i, row in part] for chunk, part in changed.items()
+        }
+        datacache.side_store(token, out._local)
         out.tokens = {**self.tokens, **dict.fromkeys(changed, token)}
         return out
 
@@ -401,11 +410,30 @@ def as_of_for_indicator(code: str, year: int, on: dt.date) -> dt.date:
 def compute_all(year: int, on: dt.date) -> dict[str, IndicatorResult]:
     """Every indicator of `year`, each read as of its own day (``as_of_for_indicator``) when looked at on
     `on`."""
+    return compute_all_reading(year, on)[0]
+
+
+def compute_all_reading(
+    year: int, on: dt.date, reuse: dict[str, IndicatorResult] | None = None
+) -> tuple[dict[str, IndicatorResult], dict[str, frozenset[str]]]:
+    """``compute_all`` and the tables each indicator read (``core.datacache.tracked``); the indicators of
+    `reuse` ({code: its result, known to be fresh}) are taken from there as they are (the dashboard brought up
+    to date after a write: the figures whose tables the write left alone)."""
+    reuse = reuse or {}
+    results, reads = {}, {}
     token = _shared.set({})
     try:
-        return {code: compute_one(code, year, as_of_for_indicator(code, year, on)) for code in REGISTRY}
+        for code in REGISTRY:
+            if code in reuse:
+                results[code] = reuse[code]
+                continue
+            as_of = as_of_for_indicator(code, year, on)
+            results[code], reads[code] = datacache.tracked(
+                lambda code=code, as_of=as_of: compute_one(code, year, as_of)
+            )
     finally:
         _shared.reset(token)
+    return results, reads
 
 
 def compute_one(code: str, year: int, as_of: dt.date) -> IndicatorResult:
@@ -797,7 +825,8 @@ def study_data(year: int, as_of: dt.date, org_ids: list[int] | None = None, name
         lambda: {p.pk: p.label for p in ReportingPeriod.objects.filter(year=year, ends_on__lte=as_of)},
     )
     orgs = names if names is not None else org_names(org_ids, None, lambda: orgs_in_bloc(as_of))
-    lines = latest_study_lines(resolutions, list(labels), org_ids)
+    # compiled once per shape (``core.sqlshape``): right after a report is written, one organisation's lines
+    lines = sqlshape.values("latest-study-lines", latest_study_lines, resolutions, list(labels), org_ids)
     latest: dict[int, tuple] = {}  # organisation → (its latest report, its period, [(resolution, figures)])
     for org_id, report_id, period_id, resolution_id, *figures in lines:
         entry = latest.setdefault(org_id, (report_id, period_id, []))

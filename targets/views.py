@@ -92,7 +92,7 @@ def dashboard(request, year):
             "page": page,
             "page_query": urlencode({"year": year}),
             "year": year,
-            "years": dash.available_years,
+            "year_options": lambda: dash.year_options_html(dash.available_years(), year),
             "org_table": lambda: dash.org_table_page(d, page),
             "org_columns": dash.ORG_COLUMNS,
             "charts": lambda: d.charts,

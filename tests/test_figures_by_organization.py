@@ -331,3 +331,43 @@ def test_an_admission_leaves_the_other_kinds_and_years_and_widens_the_dashboards
     with datacache.uncached():
         assert dash.available_years() == kept
     assert consistency.differences() == []
+
+
+@pytest.mark.usefixtures("demo")
+def test_after_a_report_the_dashboard_asks_only_the_figures_that_read_reports_and_writes_only_their_columns(
+    monkeypatch,
+):
+    """The dashboard brought up to date after a write (``compute_dashboard`` with `previous`) takes the figures
+    whose tables the write left alone from the dashboard before it, without asking the cache for each; its
+    table of organisations (``org_table_columns``) writes again only the columns of the figures the report
+    changed, from their rows just brought up to date. The page is what a computation from scratch shows."""
+    from django.core.cache import cache
+
+    from targets import dashboard as dash
+
+    asked, written = [], []
+    compute_one = ind.compute_one
+    monkeypatch.setattr(ind, "compute_one", lambda code, *a: asked.append(code) or compute_one(code, *a))
+    cached_by_parts = dash.datacache.cached_by_parts
+
+    def spy(parts, tokens, compute):
+        return cached_by_parts(parts, tokens, lambda names: written.append(sorted(names)) or compute(names))
+
+    monkeypatch.setattr(dash.datacache, "cached_by_parts", spy)
+    staff = staff_user("vp_dash_reuse")
+    client = Client()
+    client.force_login(staff)
+    report = PeriodicReport.objects.filter(status=ReportStatus.SUBMITTED).order_by("-period__ends_on").first()
+    url = f"/dashboard/?year={report.period.year}"
+    assert client.get(url).status_code == 200
+    assert len(asked) == len(ind.REGISTRY)  # the first time: every figure
+    asked.clear(), written.clear()
+
+    report_services.report_return(report=report, reason="Bổ sung số liệu học tập.", by=staff)
+    after = _main(client.get(url))
+    reading_reports = {"members_studied", "masses_studied", "reports_on_time"}
+    assert reading_reports <= set(asked) and "admissions" not in asked and len(asked) < len(ind.REGISTRY)
+    assert written == [sorted(reading_reports & {code for code, _ in dash.ORG_COLUMNS})]
+    cache.clear()
+    assert _main(client.get(url)) == after
+    assert consistency.differences() == []
