@@ -708,6 +708,41 @@ def _matrix_row_html(
     )
 
 
+def _matrix_head_html(periods) -> SafeString:
+    """The matrix's column headings, one per period linked to its list of missing and late filers (escaped here,
+    as the rows: the body is written afresh after every write)."""
+    status_url = reverse("reports:period_status")
+    return mark_safe(  # noqa: S308 (every part escaped)
+        "".join(
+            f'<th scope="col" class="text-center"><a href="{status_url}?period={p.pk:d}" '
+            f'title="{escape(p.label)}, hạn {p.due_on:%d/%m/%Y}">{escape(p.label)}</a></th>'
+            for p in periods
+        )
+    )
+
+
+#: The matrix's footer rows: (heading, the count of a period shown, the year's total in the next-to-last column).
+_MATRIX_FOOT = (
+    ("Đúng hạn", lambda n: count(n.on_time), True),
+    ("Muộn", lambda n: count(n.late), True),
+    ("Chưa nộp (quá hạn)", lambda n: count(n.missing), True),
+    ("Chưa đến hạn", lambda n: count(n.not_due), True),
+    ("Tỷ lệ đúng hạn", lambda n: rate(n.on_time_rate), False),
+    ("Tỷ lệ đã nộp", lambda n: rate(n.filed_rate), False),
+)
+
+
+def _matrix_foot_html(t: timeliness.Timeliness) -> SafeString:
+    """The matrix's sums per period and for the year (counts in the next-to-last column, rates in the last)."""
+    rows = []
+    for heading, shown, is_count in _MATRIX_FOOT:
+        cells = "".join(f'<td class="text-center">{shown(n)}</td>' for _p, n in t.period_columns())
+        total = f'<td class="text-end">{shown(t.total)}</td>'
+        tail = f"{total}<td></td>" if is_count else f"<td></td>{total}"
+        rows.append(f'<tr><th scope="row">{heading}</th>{cells}{tail}</tr>')
+    return mark_safe("\n    ".join(rows))  # noqa: S308 (numbers and fixed words only)
+
+
 @lru_cache(maxsize=1)
 def _report_link() -> tuple[str, str]:
     """A report's address around its id (reversed once per process: the URLs do not change while it runs)."""
@@ -743,8 +778,10 @@ def matrix(request):
         return {
             "t": result,
             "page": page,
-            "rows": [result.rendered[org.pk] for org in result.organizations],
+            "rows": mark_safe("\n    ".join(result.rendered[org.pk] for org in result.organizations)),  # noqa: S308
             "chosen": _default_period(result.periods, as_of),
+            "head": _matrix_head_html(result.periods),
+            "foot": _matrix_foot_html(result),
         }
 
     if not periods_of_year(year):  # a year in range that has no periods yet: staff make them (a POST)
@@ -754,7 +791,7 @@ def matrix(request):
         "reports/matrix.html",
         {
             "cache_key": data_cache_key("matrix", year, kind, number, search, as_of),
-            **lazy_parts(compute, "t", "page", "rows", "chosen"),
+            **lazy_parts(compute, "t", "page", "rows", "chosen", "head", "foot"),
             "q": search,
             "page_query": urlencode({"year": year, "kind": kind, **({"q": search} if search else {})}),
             "year": year,
