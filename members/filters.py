@@ -4,7 +4,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from organizations.access import organizations_for_user
+from core.datacache import cached_when_version_read
+from organizations.access import organization_of, organizations_for_user, reads_everything
 from organizations.models import Cell
 
 from .models import Candidate, Gender, Member, MemberStatus, search_key
@@ -42,13 +43,30 @@ class _FoldedSearch(django_filters.CharFilter):
 SELECT_LIMIT = 300
 
 
+def _scope(user) -> str | int | None:
+    """What ``organizations_for_user`` depends on: every organisation, or the user's own (None: none)."""
+    if reads_everything(user):
+        return "all"
+    org = organization_of(user)
+    return None if org is None else org.pk
+
+
 def _limit_organizations(filterset, user) -> None:
     """The organisation filter: none for a secretary of one organisation, a list to pick from (at most
     SELECT_LIMIT), or a typed organisation id above that. One query whatever the number of organisations: at
     most SELECT_LIMIT + 1 of them are read, and the list's choices come from them (no second query to render or
     to check the choice)."""
-    orgs = list(organizations_for_user(user).order_by("code").only("pk", "code", "name")[: SELECT_LIMIT + 1])
-    filterset.own_organization = orgs[0].pk if len(orgs) == 1 else None
+    # Kept while no organisation changes (``cached_when_version_read``): a new member renders the list afresh,
+    # not its choice of organisations.
+    orgs = cached_when_version_read(
+        ("filter-organizations", _scope(user), SELECT_LIMIT),
+        lambda: list(
+            organizations_for_user(user)
+            .order_by("code")
+            .values_list("pk", "code", "name")[: SELECT_LIMIT + 1]
+        ),
+    )
+    filterset.own_organization = orgs[0][0] if len(orgs) == 1 else None
     if len(orgs) <= 1:
         del filterset.filters["organization"]
     elif len(orgs) > SELECT_LIMIT:
@@ -59,7 +77,7 @@ def _limit_organizations(filterset, user) -> None:
         filterset.filters["organization"] = django_filters.ChoiceFilter(
             field_name="organization_id",
             label="Tổ chức cơ sở đảng",
-            choices=[(str(o.pk), str(o)) for o in orgs],
+            choices=[(str(pk), f"{code} · {name}") for pk, code, name in orgs],  # as Organization.__str__
             empty_label="Tất cả",
         )
 

@@ -6,15 +6,19 @@
 - ``value|count`` — a count without decimals and with Vietnamese grouping ("1.234", never "130,0");
 - ``{% nav_current request "/reports/" exclude="/reports/review/" %}`` — marks the current item of the main
   menu (``aria-current="page"``);
-- ``{% page_nav page query noun="tổ chức" %}`` — the page links of a list paged without django-tables2 (those
-  use ``includes/table_pages.html``).
+- ``{% page_nav page query noun="tổ chức" %}`` — the page links of a list paged without django-tables2;
+- ``{% table_head table %}``, ``{% table_pages table %}`` — a django-tables2 table's sortable headings and its
+  page links, keeping the rest of the request's query (the member and organisation lists write their rows in
+  Python: these are the rest of a body written afresh after every new member).
 """
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.utils.formats import localize
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -106,4 +110,56 @@ def page_nav(page, query: str = "", anchor: str = "", noun: str = "", label: str
         localize(page.paginator.num_pages),
         counted,
         format_html_join("", item, ((base, int(n), anchor, text) for n, text in links_after)),
+    )
+
+
+def _query_with(request, key: str, value) -> str:
+    """The request's query string with `key` set to `value` ("?…", escaped), as django-tables2's
+    ``querystring_replace`` writes it."""
+    params = dict(request.GET)
+    params[key] = value
+    return escape("?" + urlencode(params, doseq=True))
+
+
+@register.simple_tag(takes_context=True)
+def table_head(context, table):
+    """A django-tables2 table's headings: each sortable one a link that sorts by it (again: the other way), the
+    sorted one marked with ``aria-sort`` and an arrow."""
+    request = context["request"]
+    cells = []
+    for column in table.columns:
+        header, sort = conditional_escape(column.header), ""
+        if column.orderable:
+            arrow = ""
+            if column.is_ordered:
+                descending = column.order_by_alias.is_descending
+                sort = f' aria-sort="{"descending" if descending else "ascending"}"'
+                arrow = " ↓" if descending else " ↑"
+            href = _query_with(request, table.prefixed_order_by_field, column.order_by_alias.next)
+            header = f'<a href="{href}">{header}{arrow}</a>'
+        cells.append(f'<th scope="col"{sort}>{header}</th>')
+    return mark_safe(f"<thead><tr>{''.join(cells)}</tr></thead>")  # noqa: S308 — headers and links escaped
+
+
+@register.simple_tag(takes_context=True)
+def table_pages(context, table):
+    """A django-tables2 table's page links (first, previous, "Trang 2/5", next, last); nothing on one page."""
+    page = table.page
+    if not page.has_other_pages():
+        return ""
+    request, field = context["request"], table.prefixed_page_field
+    item = '<li class="page-item"><a class="page-link" href="{}">{}</a></li>'
+    before = after = ""
+    if page.has_previous():
+        before = item.format(_query_with(request, field, 1), "Trang đầu") + item.format(
+            _query_with(request, field, page.previous_page_number()), "Trang trước"
+        )
+    if page.has_next():
+        after = item.format(_query_with(request, field, page.next_page_number()), "Trang sau") + item.format(
+            _query_with(request, field, page.paginator.num_pages), "Trang cuối"
+        )
+    return mark_safe(  # noqa: S308 — links escaped, numbers only
+        f'<nav aria-label="Trang"><ul class="pagination pagination-sm flex-wrap">{before}'
+        f'<li class="page-item disabled"><span class="page-link">Trang {localize(page.number)}/'
+        f"{localize(page.paginator.num_pages)}</span></li>{after}</ul></nav>"
     )

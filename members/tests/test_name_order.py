@@ -52,3 +52,30 @@ def test_the_candidate_list_orders_the_same_way(client_for, staff, org_a):
     assert list(Candidate.objects.values_list("full_name", flat=True)) == expected
     body = client_for(staff).get(reverse("members:candidate_list")).content.decode()
     assert [body.index(name) for name in expected] == sorted(body.index(name) for name in expected)
+
+
+def test_the_lists_headings_sort_and_their_page_links_keep_the_filter_and_the_order(client_for, staff, org_a):
+    """``{% table_head %}`` and ``{% table_pages %}`` (core/templatetags/portal.py): a heading sorts by its
+    column and, once sorted, the other way (``aria-sort`` and an arrow say how); the page links keep the
+    filter and the order asked for."""
+    Member.objects.bulk_create(
+        Member(full_name=f"Đảng viên {n:03d}", birth_date=dt.date(1990, 1, 1), gender=Gender.NAM, organization=org_a,
+               status=MemberStatus.CHINH_THUC)
+        for n in range(120)
+    )  # fmt: skip
+    body = (
+        client_for(staff)
+        .get(reverse("members:member_list"), {"organization": org_a.pk, "sort": "-full_name", "page": 2})
+        .content.decode()
+    )
+    head = body[body.index("<thead>") : body.index("</thead>")]
+    assert (
+        f'<th scope="col" aria-sort="descending"><a href="?organization={org_a.pk}&amp;sort=full_name&amp;page=2">Họ và tên ↓</a></th>'
+        in head
+    )
+    assert f'<a href="?organization={org_a.pk}&amp;sort=organization&amp;page=2">Tổ chức</a>' in head
+    pages = body[body.index('<nav aria-label="Trang">') :]
+    for number, label in ((1, "Trang đầu"), (1, "Trang trước"), (3, "Trang sau"), (3, "Trang cuối")):
+        assert f'href="?organization={org_a.pk}&amp;sort=-full_name&amp;page={number}">{label}</a>' in pages
+    assert "Trang 2/3</span>" in pages
+    assert body.index("Đảng viên 069") < body.index("Đảng viên 050")  # page 2 of 120, newest name first
