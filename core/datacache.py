@@ -355,7 +355,7 @@ class KeptByKey:
     anew (``replaced``), sharing the others — at a province's size, what each organisation added to a sum, so
     it can be taken away again without reading every organisation's records."""
 
-    CHUNK = 256
+    CHUNK = 64
 
     def __init__(self, values: dict[int, object]):
         chunks: dict[int, dict] = {}

@@ -328,6 +328,9 @@ class MemberEvent(models.Model):
         ]
         indexes = [
             models.Index(fields=["kind", "decided_on"], name="event_kind_decided_idx"),
+            # One organisation's events of a kind in a year (a figure brought up to date after a new member): by
+            # the kind and day alone, SQLite read every organisation's admissions of the year.
+            models.Index(fields=["organization", "kind", "decided_on"], name="event_org_kind_decided_idx"),
             models.Index(fields=["organization", "kind", "effective_on"], name="event_org_kind_eff_idx"),
             models.Index(fields=["kind", "effective_on"], name="event_kind_eff_idx"),
         ]

@@ -93,10 +93,15 @@ def new_events(since) -> list[tuple[int, str, object]] | None:
     memo = datacache.request_memo("new-events")
     if memo is not None and since in memo:
         return memo[since]
-    rows = MemberEvent.objects.order_by()
-    if since is not None:
-        rows = rows.filter(pk__gt=since - MARGIN)
-    found = list(rows.values_list("organization_id", "kind", "decided_on")[: LIMIT + 1])
+
+    def build(start):
+        rows = MemberEvent.objects.order_by()
+        if start is not None:
+            rows = rows.filter(pk__gt=start)
+        return rows.values_list("organization_id", "kind", "decided_on")[: LIMIT + 1]
+
+    # compiled once (``core.sqlshape``): asked right after every new member
+    found = sqlshape.values("new-events", build, None if since is None else since - MARGIN)
     found = None if len(found) > LIMIT else found
     if memo is not None:
         memo[since] = found

@@ -160,7 +160,7 @@ class IndicatorResult:
 
 
 #: Organisations per cached chunk of an indicator's rows (by id): a page of the dashboard's table reads a few.
-ROW_CHUNK = 256
+ROW_CHUNK = 64
 
 
 class LazyRows(Sequence):
@@ -528,15 +528,20 @@ def monthly_event_counts(kind: str, year: int, until: dt.date) -> list[int]:
 
 def _monthly_event_counts(kind: str, year: int, until: dt.date, org_ids: list[int] | None) -> dict:
     """{organisation: ((month, count), …)} of the events of `kind` counted in `year` up to `until`."""
-    events = counted_events(kind, year, until)
-    if org_ids is not None:
-        events = events.filter(organization_id__in=org_ids)
-    rows = (
-        events.annotate(month=ExtractMonth("decided_on"))
-        .values_list("organization_id", "month")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+
+    def build(org_ids):
+        events = counted_events(kind, year, until)
+        if org_ids is not None:
+            events = events.filter(organization_id__in=org_ids)
+        return (
+            events.annotate(month=ExtractMonth("decided_on"))
+            .values_list("organization_id", "month")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+
+    # compiled once per shape (``core.sqlshape``): right after a new member, one organisation's months
+    rows = sqlshape.values(("monthly-events", kind, year, until), build, org_ids)
     out: dict[int, list] = {}
     for org_id, month, n in rows:
         out.setdefault(org_id, []).append((month, n))
@@ -552,21 +557,26 @@ def _event_rows(kind: str):
     def rows(year: int, as_of: dt.date, org_ids: list[int] | None, known=None) -> list[OrgRow]:
         """Counted from the events' side (the year's events of `kind`, by index), then spread over the
         organisations in the Bloc during the year: two queries that read only the year's events."""
-        events = counted_events(kind, year, as_of)
-        if org_ids is not None:
-            events = events.filter(organization_id__in=org_ids)
+
+        def build(org_ids):
+            events = counted_events(kind, year, as_of)
+            if org_ids is not None:
+                events = events.filter(organization_id__in=org_ids)
+            return (
+                events.values("organization_id")
+                .annotate(n=Count("pk"))
+                .values_list("organization_id", "n")
+                .order_by()
+            )
+
         orgs = org_names(
             org_ids,
             known,
             lambda: Organization.objects.in_bloc_during(year_start(year), as_of),
             every_one=True,
         )
-        per_org = dict(
-            events.values("organization_id")
-            .annotate(n=Count("pk"))
-            .values_list("organization_id", "n")
-            .order_by()
-        )
+        # compiled once per shape (``core.sqlshape``): right after a new member, one organisation's count
+        per_org = dict(sqlshape.values(("event-counts", kind, year, as_of), build, org_ids))
         return [
             OrgRow(pk, code, name, numerator=per_org.get(pk, 0), parts=per_org.get(pk, 0))
             for pk, code, name in orgs

@@ -5,8 +5,9 @@
 For each database × factor it makes (once) a database holding `generate_scale --factor N`, then measures in a
 subprocess, through Django's test client with production settings (DEBUG off): for each key page, two
 warm-up requests, then `repeat` timed requests (median, p95), the number of queries of one request, and the
-ratio of the median to the baseline page's median measured in the same run (a logged-in page rendering the
-base layout with no query of its own). The peak memory of a whole-list member XLSX export is measured in its
+ratio of the median to the baseline page's (a logged-in page rendering the base layout with no query of its
+own) sampled beside it: one baseline request after each timed request, so both are measured at the same moments
+of a shared machine. The peak memory of a whole-list member XLSX export is measured in its
 own process (ru_maxrss, the resident set's high-water mark, minus the process's size before the export).
 Writes docs/benchmarks.md; numbers are never edited by hand.
 """
@@ -225,15 +226,25 @@ def measure(repeat: int) -> dict:
         assert response.status_code == 200, (url, response.status_code)
         return response
 
+    def timed(client, url) -> float:
+        started = time.perf_counter()
+        get(client, url)
+        return (time.perf_counter() - started) * 1000
+
+    def baseline_sample() -> float:
+        """One sample of the baseline page, taken beside each sample of a page: the ratio compares medians taken
+        at the same moments, so a shared machine slowing down during the run moves both (measured first and
+        alone, the baseline of 01/12 came out at 2,9 ms and, in a run on a busier machine, 7,2 ms)."""
+        return timed(as_staff, "/_baseline/")
+
     results = {}
     for name, client, url in pages:
         for _ in range(2):
             get(client, url)
-        times = []
+        times, beside = [], []
         for _ in range(repeat):
-            started = time.perf_counter()
-            get(client, url)
-            times.append((time.perf_counter() - started) * 1000)
+            times.append(timed(client, url))
+            beside.append(baseline_sample())
         with CaptureQueriesContext(connection) as ctx:
             get(client, url)
         times.sort()
@@ -242,6 +253,7 @@ def measure(repeat: int) -> dict:
             "p95": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
             "queries": len(ctx.captured_queries),
             "url": url,
+            "baseline": statistics.median(beside),
         }
     # The cost of the pages that cache figures, when the data has just changed (cold cache): the dashboard
     # (every indicator computed), the matrix's counts per period, the period summary's totals, the two lists'
@@ -255,12 +267,11 @@ def measure(repeat: int) -> dict:
     )
     for name in cached_pages:
         url = results[name]["url"]
-        cold = []
+        cold, beside = [], []
         for _ in range(3):
             cache.clear()
-            started = time.perf_counter()
-            get(as_staff, url)
-            cold.append((time.perf_counter() - started) * 1000)
+            cold.append(timed(as_staff, url))
+            beside.append(baseline_sample())
         with CaptureQueriesContext(connection) as ctx:
             cache.clear()
             get(as_staff, url)
@@ -270,6 +281,7 @@ def measure(repeat: int) -> dict:
             "p95": cold[-1],
             "queries": len(ctx.captured_queries),
             "url": url,
+            "baseline": statistics.median(beside),
         }
     # Right after a write: the filing season, where a report is submitted or returned every few seconds. Each
     # measurement follows a real write through the services (a return, then a resubmission, of one of the
@@ -291,12 +303,11 @@ def measure(repeat: int) -> dict:
         for name in (*cached_pages, "dashboard JSON"):
             url = results[name]["url"]
             get(as_staff, url)  # warm again (the cold measurements above emptied the cache): then the write
-            after = []
+            after, beside = [], []
             for _ in range(max(3, repeat // 2)):
                 write_once()
-                started = time.perf_counter()
-                get(as_staff, url)
-                after.append((time.perf_counter() - started) * 1000)
+                after.append(timed(as_staff, url))
+                beside.append(baseline_sample())
             write_once()
             with CaptureQueriesContext(connection) as ctx:
                 get(as_staff, url)
@@ -306,6 +317,7 @@ def measure(repeat: int) -> dict:
                 "p95": after[-1],
                 "queries": len(ctx.captured_queries),
                 "url": url,
+                "baseline": statistics.median(beside),
             }
     # Right after a new member: an admission recorded through the service (the member's roll, the year's
     # admissions): the write that changes the figures the report writes above leave alone.
@@ -327,18 +339,18 @@ def measure(repeat: int) -> dict:
     for name in ("dashboard", "dashboard JSON", "member list (filtered)", "organisation list"):
         url = results[name]["url"]
         get(as_staff, url)  # warm: what the new member finds
-        after = []
+        after, beside = [], []
         for _ in range(max(3, repeat // 3)):
             admit_once()
-            started = time.perf_counter()
-            get(as_staff, url)
-            after.append((time.perf_counter() - started) * 1000)
+            after.append(timed(as_staff, url))
+            beside.append(baseline_sample())
         admit_once()
         with CaptureQueriesContext(connection) as ctx:
             get(as_staff, url)
         after.sort()
         results[f"{name}, right after a new member"] = {
             "median": statistics.median(after), "p95": after[-1], "queries": len(ctx.captured_queries), "url": url,
+            "baseline": statistics.median(beside),
         }  # fmt: skip
     if admitted:
         admitted.sort()
@@ -351,7 +363,7 @@ def measure(repeat: int) -> dict:
             results[label] = {"median": statistics.median(times), "p95": times[-1], "queries": 0, "url": ""}
     base = results["baseline page"]["median"]
     for row in results.values():
-        row["ratio"] = row["median"] / base
+        row["ratio"] = row["median"] / row.get("baseline", base)
     # The consistency check (``manage.py tally_check``) after all these writes: the maintained tallies and every
     # figure the cache still serves, each against a recomputation from the raw records.
     from reports import tallies
@@ -565,7 +577,8 @@ def write_report(results, memory, prepared, command, path, skipped=()):
         f"Machine: {machine()}. The machine is shared: read ratios and query counts first, milliseconds second.",
         "",
         "Server time through Django's test client with production settings (DEBUG off, locmem cache), after two",
-        "warm-up requests; ratio = median ÷ the baseline page's median in the same run. The figures and page bodies",
+        "warm-up requests; ratio = median ÷ the median of the baseline page sampled beside it (one baseline request",
+        "after each timed request, so a shared machine slowing down during the run moves both). The figures and page bodies",
         "are cached until the data they read changes (core/datacache.py): *cold cache* is a page with an empty cache",
         "(every figure computed); *right after a write* follows a real report return or resubmission through the",
         "services (what the filing season does every few seconds), *right after a new member* an admission recorded",

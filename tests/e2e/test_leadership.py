@@ -114,7 +114,23 @@ def test_leadership_reads_dashboard_follows_figures_and_changes_nothing(bpage, w
     assert float(after["value"]) == 60
     study_chart = chart_data(page, "chart-study")
     assert study_chart["datasets"][0] == [60, 80], study_chart
+    # The table by organisation shows the organisation's new study figures too (its column written again after
+    # the write, the others kept: targets.dashboard.org_table_columns), each cell leading to its records.
+    headings = page.locator("table.org-table thead th").all_inner_texts()
+    row = page.locator("table.org-table tbody tr", has_text=world.org1.code)
+    cell = row.locator("td").nth(headings.index("ĐV học NQ"))
+    assert cell.inner_text().strip() == "3/5"
+    with page.expect_navigation():
+        cell.locator("a").click()
+    assert bpage.path().startswith("/dashboard/records/") and f"org={world.org1.pk}" in page.url
+    bpage.goto(f"/dashboard/?year={year}")
     bpage.shot("dashboard-after-acceptance")
+    # Another year, chosen from the list of years with data.
+    page.select_option("#year-select", str(year - 1))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Xem").click()
+    assert f"year={year - 1}" in page.url
+    assert page.locator("h1").first.inner_text().startswith(f"Chỉ tiêu năm {year - 1}")
 
     # Reading pages everywhere shows no edit buttons.
     for path in (
