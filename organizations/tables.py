@@ -5,7 +5,12 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Organization
+from .models import Kind, Organization, UnitType
+
+#: The labels of the choices, read once (``get_FOO_display`` flattens the field's choices at every call: twice a
+#: row, 50 rows a page written afresh after every new member).
+_KINDS = dict(Kind.choices)
+_UNIT_TYPES = dict(UnitType.choices)
 
 
 def organization_rows_html(organizations: list[Organization]) -> SafeString:
@@ -21,7 +26,7 @@ def organization_rows_html(organizations: list[Organization]) -> SafeString:
         rows.append(
             f'<tr>\n    <td><a href="{href}">{escape(o.code)}</a></td>\n'
             f'    <td><a href="{href}">{escape(o.name)}</a></td>\n'
-            f"    <td>{escape(o.get_kind_display())}</td><td>{escape(o.get_unit_type_display())}</td>\n"
+            f"    <td>{escape(_KINDS.get(o.kind, o.kind))}</td><td>{escape(_UNIT_TYPES.get(o.unit_type, o.unit_type))}</td>\n"
             f'    <td class="text-end">{escape(str(formats.localize(o.members_count)))}</td>\n'
             f"    <td>{joined}</td><td>{left}</td>\n  </tr>"
         )

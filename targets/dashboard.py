@@ -971,7 +971,10 @@ def year_options_html(years: list[int], year: int) -> SafeString:
 
 
 def _shown(value) -> str:
-    """`value` as the template engine prints it (numbers localised: 1.234), escaped."""
+    """`value` as the template engine prints it (numbers localised: 1.234), escaped; a whole number grouped here
+    directly (``_n``, the project's format: "." every 3 digits), without the locale's lookups."""
+    if type(value) is int:
+        return _n(value)
     return escape(str(formats.localize(value)))
 
 

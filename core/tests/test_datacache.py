@@ -150,3 +150,33 @@ def test_a_waiter_waits_as_long_as_the_setting_says(monkeypatch, settings):
     started = time.monotonic()
     assert datacache.cached_under_data_version(("slow",), lambda: "mine") == "mine"
     assert 0.2 <= time.monotonic() - started < 2
+
+
+def test_a_value_brought_up_to_date_takes_no_lock_and_one_that_cannot_be_computes_under_it(monkeypatch):
+    """An update reads the few rows a write added: no single-flight lock around it (two more trips to the cache,
+    more than the update costs); when the update cannot tell (None), the value is computed under the lock."""
+    cache.clear()
+    version = {"t": 1}
+    monkeypatch.setattr(datacache, "table_versions", lambda: dict(version))
+    locks = []
+    add = datacache.cache.add
+    monkeypatch.setattr(datacache.cache, "add", lambda key, *a, **k: locks.append(key) or add(key, *a, **k))
+
+    def compute(value):
+        def run():
+            datacache.note_reads(frozenset({"t"}))
+            return value
+
+        return run
+
+    assert datacache.cached_under_data_version(("z",), compute(1), update=lambda previous, moved: None) == 1
+    assert len(locks) == 1  # computed: under the lock
+    version["t"] = 2
+    updated = datacache.cached_under_data_version(
+        ("z",), compute(99), update=lambda previous, moved: previous + 1 if moved == {"t": 1} else None
+    )
+    assert updated == 2 and len(locks) == 1  # brought up to date from the write: no lock
+    version["t"] = 3
+    assert datacache.cached_under_data_version(("z",), compute(7), update=lambda previous, moved: None) == 7
+    assert len(locks) == 2  # the update could not tell: computed under the lock
+    assert datacache.cached_under_data_version(("z",), compute(8)) == 7  # and stored
