@@ -14,12 +14,16 @@ the answer is None: the figure is computed afresh.
 
 Ids are read from a little before the recorded one (``MARGIN``): on PostgreSQL a transaction that took its id
 earlier may commit after one that took a later id, and its row would otherwise fall below the recorded highest.
+SQLite runs one write transaction at a time (each starts ``IMMEDIATE``: ``khoi_portal/settings.py``), so its ids
+are committed in order and are read from the recorded one itself (``margin``): the rows just below it, already
+counted, would name their organisations again and make the figures of their kinds be counted again too.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
+from django.db import connection
 from django.db.models import F, IntegerField, Value
 
 from core import datacache, sqlshape
@@ -29,6 +33,12 @@ from .models import PeriodicReport, ReportTally, ReportTransition, ReportVersion
 
 #: How far below the recorded highest id new rows are looked for (see above): a few rows more are read.
 MARGIN = 20
+
+
+def margin() -> int:
+    """``MARGIN`` where transactions may commit out of id order (PostgreSQL); 0 on SQLite (see above)."""
+    return 0 if connection.vendor == "sqlite" else MARGIN
+
 
 #: Above this many organisations changed, the figure is computed afresh (a bulk load, an import).
 LIMIT = 200
@@ -88,7 +98,7 @@ def organizations_named(moved: dict[str, object]) -> set[int] | None:
 
 def new_events(since) -> list[tuple[int, str, object]] | None:
     """(organisation, kind, day decided) of the member events added since id `since` (None: since the table was
-    empty), read from a little below it (``MARGIN``); None when there are too many to be worth it. Once per GET
+    empty), read from a little below it (``margin``); None when there are too many to be worth it. Once per GET
     request (several figures and the dashboard's years ask alike)."""
     memo = datacache.request_memo("new-events")
     if memo is not None and since in memo:
@@ -101,7 +111,7 @@ def new_events(since) -> list[tuple[int, str, object]] | None:
         return rows.values_list("organization_id", "kind", "decided_on")[: LIMIT + 1]
 
     # compiled once (``core.sqlshape``): asked right after every new member
-    found = sqlshape.values("new-events", build, None if since is None else since - MARGIN)
+    found = sqlshape.values("new-events", build, None if since is None else since - margin())
     found = None if len(found) > LIMIT else found
     if memo is not None:
         memo[since] = found
@@ -147,7 +157,7 @@ def _named(moved: dict[str, object], paths) -> dict[tuple[str, object], set | No
         return found[:cap]
 
     # compiled once per set of tables (``core.sqlshape``): asked right after every write
-    froms = [None if since is None else since - MARGIN for _table, since in tables]
+    froms = [None if since is None else since - margin() for _table, since in tables]
     rows = sqlshape.values(("changes-named", tuple(table for table, _ in tables)), build, *froms)
     out: dict[tuple[str, object], set | None] = {(table, since): set() for table, since in tables}
     for position, org_id, period_id in rows:
