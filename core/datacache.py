@@ -558,24 +558,10 @@ def cached_when_version_read(parts: tuple, compute):
     return cached_under_data_version(parts, lambda: (compute(),))[0]
 
 
-def cached_by_content(parts: tuple, compute):
-    """`compute()` cached under `parts` alone, with no version to check: for a value that `parts` name
-    completely — the tokens of chunks stored once and never changed (``side_store``), with whatever else it is
-    made from (a page of the dashboard's table: its organisations and the tokens of their rows' chunks). A write
-    that changes the content stores it under new tokens, so the key changes with it."""
-    if _mode.get() is not None:  # the consistency check: nothing served from the cache, nothing stored
-        return compute()
-    key = "portal:content:" + data_cache_key(*parts)
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, cache_seconds())
-    return value
-
-
 def cached_by_parts(parts: tuple, tokens: dict, compute) -> dict:
-    """{name: value} for each name of `tokens` ({name: a token naming that value's content, as in
-    ``cached_by_content``}), kept together under `parts`, each value with its token: the values whose token is
+    """{name: value} for each name of `tokens` ({name: a token naming that value's content completely — the
+    tokens of chunks stored once and never changed, ``side_store``: a write that changes the content stores it
+    under new tokens}), kept together under `parts`, each value with its token: the values whose token is
     the one kept are served as they are, the others made by ``compute(names)`` ({name: value}) and kept with
     their new tokens. For a value made of parts that change apart: a page of the dashboard's table, one column
     per figure — after a write, only the columns of the figures it changed are written again. Each value is

@@ -81,44 +81,48 @@ def nav_current(request, *prefixes: str, exclude: str = "", css: str = "nav-link
     return format_html(' class="{}"', css)
 
 
-@register.simple_tag
-def page_nav(page, query: str = "", anchor: str = "", noun: str = "", label: str = "", extra_class: str = ""):
-    """The page links of a Django ``Page``: first, previous, "Trang 2/5 (230 tổ chức)", next, last; nothing
-    when everything fits on one page. `query`: the page's own query string without page=, url-encoded (the view
-    builds it: a cached page body must not copy stray parameters); `anchor`: "#id" to land on; `noun`: shows the
-    count; `label`: the nav's aria-label (default "Trang"); `extra_class`: the nav's classes. Written in Python:
-    a page body made afresh after every write (the dashboard, the matrix) spent more on the included template
-    than on its own figures."""
+def _pages_html(page, href, *, label: str = "", extra_class: str = "", noun: str = "") -> str:
+    """The page links of a Django ``Page`` (first, previous, "Trang 2/5 (230 tổ chức)", next, last), each page's
+    address from ``href(number)``; nothing when everything fits on one page."""
     if not page or not page.has_other_pages():
         return ""
-    base = f"?{query}&page=" if query else "?page="
-    links = []
+    before, after = [], []
     if page.has_previous():
-        links += [(1, "Trang đầu"), (page.previous_page_number(), "Trang trước")]
-    links_after = []
+        before = [(1, "Trang đầu"), (page.previous_page_number(), "Trang trước")]
     if page.has_next():
-        links_after += [(page.next_page_number(), "Trang sau"), (page.paginator.num_pages, "Trang cuối")]
-    item = '<li class="page-item"><a class="page-link" href="{}{}{}">{}</a></li>'
+        after = [(page.next_page_number(), "Trang sau"), (page.paginator.num_pages, "Trang cuối")]
+    item = '<li class="page-item"><a class="page-link" href="{}">{}</a></li>'
     counted = format_html(" ({} {})", localize(page.paginator.count), noun) if noun else ""
     return format_html(
         '<nav aria-label="{}"{}><ul class="pagination pagination-sm flex-wrap">{}'
         '<li class="page-item disabled"><span class="page-link">Trang {}/{}{}</span></li>{}</ul></nav>',
         label or "Trang",
         format_html(' class="{}"', extra_class) if extra_class else "",
-        format_html_join("", item, ((base, int(n), anchor, text) for n, text in links)),
+        format_html_join("", item, ((href(int(n)), text) for n, text in before)),
         localize(page.number),
         localize(page.paginator.num_pages),
         counted,
-        format_html_join("", item, ((base, int(n), anchor, text) for n, text in links_after)),
+        format_html_join("", item, ((href(int(n)), text) for n, text in after)),
     )
 
 
+@register.simple_tag
+def page_nav(page, query: str = "", anchor: str = "", noun: str = "", label: str = "", extra_class: str = ""):
+    """The page links of a list paged without django-tables2 (``_pages_html``). `query`: the page's own query
+    string without page=, url-encoded (the view builds it: a cached page body must not copy stray parameters);
+    `anchor`: "#id" to land on; `noun`: shows the count; `label`: the nav's aria-label (default "Trang");
+    `extra_class`: the nav's classes. Written in Python: a page body made afresh after every write (the
+    dashboard, the matrix) spent more on the included template than on its own figures."""
+    base = f"?{query}&page=" if query else "?page="
+    return _pages_html(page, lambda n: f"{base}{n}{anchor}", label=label, extra_class=extra_class, noun=noun)
+
+
 def _query_with(request, key: str, value) -> str:
-    """The request's query string with `key` set to `value` ("?…", escaped), as django-tables2's
-    ``querystring_replace`` writes it."""
+    """The request's query string with `key` set to `value` ("?…"), as django-tables2's ``querystring_replace``
+    writes it."""
     params = dict(request.GET)
     params[key] = value
-    return escape("?" + urlencode(params, doseq=True))
+    return "?" + urlencode(params, doseq=True)
 
 
 @register.simple_tag(takes_context=True)
@@ -135,7 +139,7 @@ def table_head(context, table):
                 descending = column.order_by_alias.is_descending
                 sort = f' aria-sort="{"descending" if descending else "ascending"}"'
                 arrow = " ↓" if descending else " ↑"
-            href = _query_with(request, table.prefixed_order_by_field, column.order_by_alias.next)
+            href = escape(_query_with(request, table.prefixed_order_by_field, column.order_by_alias.next))
             header = f'<a href="{href}">{header}{arrow}</a>'
         cells.append(f'<th scope="col"{sort}>{header}</th>')
     return mark_safe(f"<thead><tr>{''.join(cells)}</tr></thead>")  # noqa: S308 — headers and links escaped
@@ -143,23 +147,6 @@ def table_head(context, table):
 
 @register.simple_tag(takes_context=True)
 def table_pages(context, table):
-    """A django-tables2 table's page links (first, previous, "Trang 2/5", next, last); nothing on one page."""
-    page = table.page
-    if not page.has_other_pages():
-        return ""
+    """A django-tables2 table's page links (``_pages_html``), keeping the rest of the request's query."""
     request, field = context["request"], table.prefixed_page_field
-    item = '<li class="page-item"><a class="page-link" href="{}">{}</a></li>'
-    before = after = ""
-    if page.has_previous():
-        before = item.format(_query_with(request, field, 1), "Trang đầu") + item.format(
-            _query_with(request, field, page.previous_page_number()), "Trang trước"
-        )
-    if page.has_next():
-        after = item.format(_query_with(request, field, page.next_page_number()), "Trang sau") + item.format(
-            _query_with(request, field, page.paginator.num_pages), "Trang cuối"
-        )
-    return mark_safe(  # noqa: S308 — links escaped, numbers only
-        f'<nav aria-label="Trang"><ul class="pagination pagination-sm flex-wrap">{before}'
-        f'<li class="page-item disabled"><span class="page-link">Trang {localize(page.number)}/'
-        f"{localize(page.paginator.num_pages)}</span></li>{after}</ul></nav>"
-    )
+    return _pages_html(table.page, lambda n: _query_with(request, field, n))
