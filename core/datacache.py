@@ -30,8 +30,8 @@ as template fragments, ``{% load datacache %}{% datacache name cache_key %}…{%
 from __future__ import annotations
 
 import contextvars
-import copy
 import hashlib
+import pickle
 import re
 import time
 import uuid
@@ -339,8 +339,9 @@ def side_fetch_chunks(tokens: dict[int, str], wanted) -> dict[int, object]:
 
 
 def resummed(sums: dict, old, new, add) -> dict:
-    """A copy of `sums` with the values `old` taken away and `new` added (``add(sums, value, sign)``)."""
-    sums = copy.deepcopy(sums)
+    """A copy of `sums` with the values `old` taken away and `new` added (``add(sums, value, sign)``). Sums are
+    plain data (numbers in dicts and lists): copied through pickle, several times faster than ``deepcopy``."""
+    sums = pickle.loads(pickle.dumps(sums, pickle.HIGHEST_PROTOCOL))
     for value in old:
         add(sums, value, -1)
     for value in new:

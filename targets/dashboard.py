@@ -188,7 +188,7 @@ def _exact(result: ind.IndicatorResult, unit: str) -> Fraction | None:
     return Fraction(RATING_RANK[result.value]) if result.value in RATING_RANK else None
 
 
-def _target_exact(target: Target, unit: str) -> Fraction:
+def _target_exact(target: TargetTerms | Target, unit: str) -> Fraction:
     if unit == ind.RATING:
         return Fraction(RATING_RANK.get(target.rating, 0))
     return Fraction(target.value)
@@ -204,7 +204,7 @@ def compare(lhs: Fraction, comparator: str, rhs: Fraction) -> bool:
     raise ValueError(f"unknown comparator {comparator!r}")
 
 
-def is_met(result: ind.IndicatorResult, target: Target, unit: str) -> bool | None:
+def is_met(result: ind.IndicatorResult, target: TargetTerms | Target, unit: str) -> bool | None:
     value = _exact(result, unit)
     if value is None:
         return None
@@ -242,7 +242,7 @@ def projection(value: int, share: Fraction) -> int | None:
 
 def status_for(
     result: ind.IndicatorResult,
-    target: Target,
+    target: TargetTerms | Target,
     unit: str,
     *,
     closed: bool,
@@ -313,7 +313,7 @@ def percent_text(value: Decimal | None) -> str:
     return "—" if value is None else f"{value:.2f}".replace(".", ",") + "%"
 
 
-def target_number(target: Target, unit: str):
+def target_number(target: TargetTerms | Target, unit: str):
     """The target as JSON and the page show it: a grade code, an integer count or a percentage."""
     if unit == ind.RATING:
         return target.rating
@@ -322,7 +322,7 @@ def target_number(target: Target, unit: str):
     return target.value
 
 
-def target_text(target: Target, unit: str) -> str:
+def target_text(target: TargetTerms | Target, unit: str) -> str:
     sign = COMPARATOR_SIGNS.get(target.comparator, target.comparator)
     if unit == ind.RATING:
         return f"{sign} {target.rating}"
@@ -345,13 +345,36 @@ def json_number(value):
 ADJUSTED_LABEL = "đã điều chỉnh sau khi chốt"
 
 
+@dataclass(frozen=True)
+class TargetTerms:
+    """A target as the dashboard keeps it with its figures in the cache: its terms, not the model instance (which
+    costs several times as much to read back, on every page brought up to date after a write)."""
+
+    pk: int
+    year: int
+    indicator: str
+    comparator: str
+    value: Decimal
+    rating: str
+    wording: str
+    order: int
+
+    @classmethod
+    def of(cls, target: Target) -> TargetTerms:
+        return cls(
+            pk=target.pk, year=target.year, indicator=target.indicator, comparator=target.comparator,
+            value=target.value, rating=target.rating, wording=target.wording, order=target.order,
+        )  # fmt: skip
+
+
 @dataclass
 class Card:
     code: str
     label: str
     unit: str
     result: ind.IndicatorResult
-    target: Target | None = None
+    #: The target's terms (``TargetTerms``; a ``Target`` does as well).
+    target: TargetTerms | Target | None = None
     status: str | None = None
     pace: Decimal | None = None
     projection: int | None = None
@@ -599,7 +622,7 @@ def compute_dashboard(
     reads = {**{code: previous.reads[code] for code in reuse}, **reads} if previous is not None else reads
     # Read apart from the figures (no query when a write changed only figures: ``cached_when_version_read``).
     targets = datacache.cached_when_version_read(
-        ("targets", year), lambda: {t.indicator: t for t in Target.objects.filter(year=year)}
+        ("targets", year), lambda: {t.indicator: TargetTerms.of(t) for t in Target.objects.filter(year=year)}
     )
     cards = []
     monthly = {}
