@@ -546,6 +546,24 @@ def cached_under_data_version(parts: tuple, compute, *, also_read: frozenset[str
     return compute_and_store()
 
 
+def cached_fragment(name: str, parts: tuple, render, *, keep=None) -> str:
+    """A page body (`render()`, a string) cached until the data it read changes, under `name` and `parts` (what
+    else it depends on: a role, a page number): ``{% datacache %}`` for a template, this for a body written in
+    Python (``targets.dashboard_page``). The body also depends on what the view read before (the request's reads
+    so far): those tables count too. `keep(moved)`: a body whose tables moved is still served when it says the
+    writes cannot have changed it. Outside a GET or HEAD request the body is rendered and not kept (nothing
+    says what the view read)."""
+    before = request_reads()
+    if before is None:
+        return render()
+    return cached_under_data_version(
+        ("fragment", name, parts),
+        render,
+        also_read=before,
+        update=(lambda previous, moved: previous if keep(moved) else None) if keep else None,
+    )
+
+
 def cached_when_version_read(parts: tuple, compute):
     """``cached_under_data_version(parts, compute)`` when it costs no query: inside a GET or HEAD request that
     has already read the data's version (``ReadOnlyRequestVersion``), e.g. a page that shows cached figures;

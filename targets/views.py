@@ -1,14 +1,11 @@
 """The leadership dashboard, its JSON and XLSX, the records behind each figure, one organisation's view; and the
 staff pages for the yearly targets (list a year's set, add, edit, copy a set to another year)."""
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.concurrency import EditGuard, history_last_change, model_state
@@ -30,7 +27,7 @@ from reports.document_views import document_format, document_response, issue_pag
 from reports.periods import year_range
 
 from . import dashboard as dash
-from . import documents, evidence, indicators, member_evidence, services
+from . import dashboard_page, documents, evidence, indicators, member_evidence, services
 from .dashboard import target_text, today
 from .forms import TargetCopyForm, TargetForm
 from .indicators import REGISTRY
@@ -79,25 +76,13 @@ def _with_year(view):
 @readers_required
 @_with_year
 def dashboard(request, year):
-    # The page body is cached under the data's version (template fragment): on a hit nothing below is
-    # computed, so the dashboard, its years and its table are lazy.
-    d = SimpleLazyObject(lambda: dash.build_dashboard(year))
-    page = page_number(request)
+    # The page body is written in Python and cached until the data it read changes (``dashboard_page``): on a
+    # hit nothing is computed.
+    body = dashboard_page.cached_body(year, page_number(request), staff=is_staff_role(request.user))
     return render(
         request,
         "targets/dashboard.html",
-        {
-            "dashboard": d,
-            "cache_key": dash.dashboard_key(year),
-            "page": page,
-            "page_query": urlencode({"year": year}),
-            "year": year,
-            "year_options": lambda: dash.year_options_html(dash.available_years(), year),
-            "org_table": lambda: dash.org_table_page(d, page),
-            "org_columns": dash.ORG_COLUMNS,
-            "charts": lambda: d.charts,
-            "closable": lambda: services.year_closable(year, today=dash.today()),
-        },
+        {"year": year, "body": dashboard_page.with_csrf(body, request)},
     )
 
 

@@ -1,14 +1,14 @@
 """``{% load datacache %}``: ``{% datacache name key [vary …] [keep=callable] %}…{% enddatacache %}`` caches a page
-body until the data it read changes (``core.datacache.cached_under_data_version``: the queries made while the body
-renders are noted, and a write to any table they named makes the next request render it afresh). The body also
-depends on what the view read before rendering it (its context): those tables count too. With ``keep=``, a
+body until the data it read changes (``core.datacache.cached_fragment``, over ``cached_under_data_version``: the
+queries made while the body renders are noted, and a write to any table they named makes the next request render
+it afresh). The body also depends on what the view read before rendering it (its context): those tables count too. With ``keep=``, a
 callable of the view's taking what moved ({table: its highest id then}), a body whose tables moved is still served
 when it says the writes cannot have changed it (a period's summary after a write to another period's reports).
 Outside a GET request the body is rendered and not kept."""
 
 from django import template
 
-from core.datacache import cached_under_data_version, request_reads
+from core.datacache import cached_fragment, request_reads
 
 register = template.Library()
 
@@ -21,8 +21,7 @@ class DataCacheNode(template.Node):
         self.keep = keep
 
     def render(self, context):
-        before = request_reads()
-        if before is None:  # not a GET request: nothing says what the view read, so nothing is kept
+        if request_reads() is None:  # not a GET request: nothing says what the view read, so nothing is kept
             return self.nodelist.render(context)
         parts = tuple(part.resolve(context) for part in self.parts)
         keep = self.keep.resolve(context) if self.keep is not None else None
@@ -32,12 +31,7 @@ class DataCacheNode(template.Node):
             raise template.TemplateSyntaxError(
                 f"{{% datacache {self.name} … keep= %}}: not a callable: {keep!r}"
             )
-        return cached_under_data_version(
-            ("fragment", self.name, parts),
-            lambda: self.nodelist.render(context),
-            also_read=before,
-            update=(lambda previous, moved: previous if keep(moved) else None) if keep else None,
-        )
+        return cached_fragment(self.name, parts, lambda: self.nodelist.render(context), keep=keep)
 
 
 @register.tag("datacache")

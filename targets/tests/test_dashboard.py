@@ -211,7 +211,7 @@ def test_json_returns_the_contract_with_the_page_numbers(client_for, leader, fix
     assert (
         second["target"] == 90 and second["comparator"] == "gt" and second["status"] == "not_yet"
     )  # 1 of 2 rated mid-year
-    cards = {c.code: c for c in page.context["dashboard"].cards}
+    cards = {c.code: c for c in dash.build_dashboard(data["year"]).cards}  # what the page was written from
     for item in data["indicators"]:
         card = cards[item["code"]]
         assert item["value"] == dash.json_number(card.value)
@@ -424,3 +424,29 @@ def test_a_new_target_changes_the_data_version(staff):
     before = data_version()
     target_create(year=2021, indicator="admissions", comparator="gte", value=120, wording="Kết nạp", by=staff)
     assert data_version() != before
+
+
+def test_a_second_staff_member_closes_the_year_from_the_cached_page(fixed_today):
+    """The page body is cached alike for every staff member; the year-closing form's CSRF field is each user's
+    own. A token is tied to its user's cookie: the first user's, served to the second from the cache, was
+    refused (403) — only whoever opened the page first after a write could close the year."""
+    from django.test import Client
+
+    from organizations.models import ClosedYear
+    from organizations.tests.factories import staff_user
+    from reports.periods import periods_create
+
+    periods_create(year=2019)  # two years before TODAY: its annual report long due
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.force_login(staff_user("vp1"))
+    second.force_login(staff_user("vp2"))
+    url = reverse("dashboard:dashboard") + "?year=2019"
+    form = re.compile(
+        r'id="year-close-form">\s*<input type="hidden" name="csrfmiddlewaretoken" value="(\w+)"'
+    )
+    mine = form.search(first.get(url).content.decode()).group(1)
+    theirs = form.search(second.get(url).content.decode()).group(1)  # the body from the cache
+    assert mine != theirs
+    response = second.post(reverse("dashboard:year_close") + "?year=2019", {"csrfmiddlewaretoken": theirs})
+    assert response.status_code == 302
+    assert ClosedYear.objects.filter(year=2019).exists()

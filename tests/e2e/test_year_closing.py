@@ -6,9 +6,11 @@ import datetime as dt
 
 import openpyxl
 import pytest
+from django.test import Client
 
 from members.models import EventKind, MemberEvent
 from organizations.models import ClosedYearChange
+from organizations.tests.factories import staff_user
 from reports.periods import periods_create
 
 from .steps import click_and_wait
@@ -27,6 +29,12 @@ def test_staff_close_a_year_and_see_an_adjusted_figure_marked(bpage, world, tmp_
 
     before = MemberEvent.objects.filter(kind=EventKind.ADMITTED, decided_on__year=last).count()
     assert before >= 1
+
+    # Another staff member opens the page first: the body is cached, the form's CSRF field must still be ours
+    # (served from the cache with theirs, the button answered 403).
+    other = Client()
+    other.force_login(staff_user("vp_khac"))
+    assert 'id="year-close-form"' in other.get(f"/dashboard/?year={last}").content.decode()
 
     bpage.login("vanphong")
     bpage.goto(f"/dashboard/?year={last}")
